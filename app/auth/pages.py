@@ -1,0 +1,114 @@
+"""Sign in, sign out, personal API tokens, and the public pages."""
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import text
+
+from app import forms
+from app.auth import accounts
+from app.auth.principal import Principal
+from app.auth.sessions import open_session, revoke
+from app.auth.web import CsrfProtected, DbSession, public, signed_in
+from app.errors import DomainError
+from app.models import User
+from app.settings import get_settings
+from app.web import render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return "/"
+    return target
+
+
+@router.get("/sign-in", response_class=HTMLResponse, dependencies=[public()])
+def sign_in_page(request: Request, next: str = "/") -> Response:
+    return render(request, "auth/sign_in.html", {
+        "errors": forms.FormErrors(), "email": "", "next": _safe_next(next),
+        "entra": bool(get_settings().oidc_client_id),
+    })
+
+
+@router.post("/sign-in", response_class=HTMLResponse, dependencies=[public(), CsrfProtected])
+async def sign_in(request: Request, session: DbSession) -> Response:
+    form = await request.form()
+    email, password = str(form.get("email", "")), str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", "/")))
+    errors = forms.FormErrors()
+    if not email.strip():
+        errors.add("email", "Enter your email address")
+    if not password:
+        errors.add("password", "Enter your password")
+    if not errors:
+        try:
+            user = accounts.authenticate(session, email, password)
+        except DomainError as exc:
+            errors = forms.errors_from(exc, "email")
+        else:
+            old = request.state.web_session
+            revoke(session, old)
+            # A new session id at sign-in, so a session fixed before it is worthless.
+            opened = open_session(session, user.id)
+            request.state.new_session_token = opened.token
+            return RedirectResponse(target, status_code=303)
+    return render(request, "auth/sign_in.html", {
+        "errors": errors, "email": email, "next": target, "entra": bool(get_settings().oidc_client_id),
+    }, status_code=422)
+
+
+@router.post("/sign-out", dependencies=[CsrfProtected])
+def sign_out(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
+    revoke(session, request.state.web_session)
+    opened = open_session(session, None)
+    opened.record.flash = "You have signed out."
+    request.state.new_session_token = opened.token
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+@router.get("/account/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
+    return render(request, "auth/tokens.html", {
+        "tokens": accounts.tokens_of(session, principal.user_id), "errors": forms.FormErrors(),
+        "new_secret": None,
+    })
+
+
+@router.post("/account/tokens", response_class=HTMLResponse, dependencies=[CsrfProtected])
+async def create_token(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
+    form = await request.form()
+    errors = forms.FormErrors()
+    secret = None
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    try:
+        _, secret = accounts.create_api_token(session, user, str(form.get("name", "")))
+    except DomainError as exc:
+        errors = forms.errors_from(exc, "name")
+    return render(request, "auth/tokens.html", {
+        "tokens": accounts.tokens_of(session, principal.user_id), "errors": errors, "new_secret": secret,
+    }, status_code=422 if errors else 201)
+
+
+@router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfProtected])
+def revoke_token(request: Request, token_id: int, session: DbSession,
+                 principal: Annotated[Principal, signed_in()]) -> Response:
+    token = accounts.revoke_api_token(session, principal, token_id)
+    request.state.web_session.flash = f"API token “{token.name}” revoked."
+    return RedirectResponse("/account/tokens", status_code=303)
+
+
+@router.get("/accessibility", response_class=HTMLResponse, dependencies=[public()])
+def accessibility(request: Request) -> Response:
+    return render(request, "accessibility.html")
+
+
+@router.get("/healthz", dependencies=[public()])
+def healthz(session: DbSession) -> Response:
+    session.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})

@@ -1,0 +1,130 @@
+"""The one permission table, and can(principal, action, scope).
+
+Routes declare the action they need; services assert it again, with the object's real scope,
+before they write anything.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.auth.principal import Assignment, Principal
+from app.auth.roles import ROLE_SCOPE, Role, ScopeKind
+from app.errors import NotPermitted
+from app.reference import get_reference
+
+
+class Action(StrEnum):
+    VIEW_CYCLE = "cycle.view"
+    OPEN_CYCLE = "cycle.open"
+    EDIT_CALENDAR = "cycle.edit_calendar"
+    VIEW_HISTORY = "cycle.view_history"
+    EDIT_MOU = "mou.edit"
+    PUBLISH_MOU = "mou.publish"
+    SIGN_MOU = "mou.sign"
+    VIEW_MOU = "mou.view"
+    SEND_MOU_REMINDERS = "mou.send_reminders"
+    DOWNLOAD_MOU_PACK = "mou.download_pack"
+    MANAGE_OWN_TOKENS = "account.manage_tokens"
+
+
+_EVERY_ROLE = frozenset(Role)
+_REGION_LEADERSHIP = frozenset(
+    {
+        Role.REGIONAL_COORDINATOR,
+        Role.LEAD_DCS,
+        Role.LEAD_LEAD_MEMBER,
+        Role.LEAD_CHIEF_EXECUTIVE,
+        Role.SERVICE_ADMIN,
+        Role.RISL,
+    }
+)
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_CYCLE: _EVERY_ROLE,
+    Action.OPEN_CYCLE: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.EDIT_CALENDAR: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.VIEW_HISTORY: _REGION_LEADERSHIP,
+    Action.EDIT_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.PUBLISH_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.SIGN_MOU: frozenset({Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE}),
+    Action.VIEW_MOU: _EVERY_ROLE,
+    Action.SEND_MOU_REMINDERS: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.DOWNLOAD_MOU_PACK: _EVERY_ROLE,
+    Action.MANAGE_OWN_TOKENS: _EVERY_ROLE,
+}
+
+# What the person was trying to do, for refusals written in plain words.
+_ACTION_WORDS: dict[Action, str] = {
+    Action.VIEW_CYCLE: "see this region's cycle",
+    Action.OPEN_CYCLE: "open a cycle for this region",
+    Action.EDIT_CALENDAR: "change this cycle's calendar",
+    Action.VIEW_HISTORY: "see this cycle's history",
+    Action.EDIT_MOU: "edit this region's Memorandum of Understanding",
+    Action.PUBLISH_MOU: "publish this region's Memorandum of Understanding",
+    Action.SIGN_MOU: "sign the Memorandum of Understanding for this organisation",
+    Action.VIEW_MOU: "see this region's Memorandum of Understanding",
+    Action.SEND_MOU_REMINDERS: "send reminders about the Memorandum of Understanding",
+    Action.DOWNLOAD_MOU_PACK: "download this region's Memorandum of Understanding pack",
+    Action.MANAGE_OWN_TOKENS: "manage API tokens",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an action happens: nowhere in particular, a region, or one organisation in it."""
+
+    region_id: str | None = None
+    organisation_code: str | None = None
+
+
+def _covers(assignment: Assignment, scope: Scope) -> bool:
+    kind = ROLE_SCOPE[assignment.role]
+    if kind is ScopeKind.SERVICE or (scope.region_id is None and scope.organisation_code is None):
+        return True
+    if kind is ScopeKind.REGION:
+        region = scope.region_id or get_reference().region_of(str(scope.organisation_code)).id
+        return assignment.region_id == region
+    if scope.organisation_code is not None:
+        return assignment.organisation_code == scope.organisation_code
+    own_region = get_reference().region_of(str(assignment.organisation_code)).id
+    return own_region == scope.region_id
+
+
+def matching_assignments(
+    principal: Principal, action: Action, scope: Scope
+) -> tuple[Assignment, ...]:
+    """The principal's assignments that allow `action` in `scope`."""
+    allowed = PERMISSIONS[action]
+    return tuple(a for a in principal.assignments if a.role in allowed and _covers(a, scope))
+
+
+def can(
+    principal: Principal | None, action: Action, scope: Scope = Scope(), *, as_role: Role | None = None
+) -> bool:
+    """True when one of the principal's roles allows the action in that scope."""
+    if principal is None:
+        return False
+    found = matching_assignments(principal, action, scope)
+    return any(a.role == as_role for a in found) if as_role else bool(found)
+
+
+def require(
+    principal: Principal | None,
+    action: Action,
+    scope: Scope = Scope(),
+    *,
+    as_role: Role | None = None,
+) -> None:
+    """Raise NotPermitted, in plain words, unless can() allows it."""
+    if can(principal, action, scope, as_role=as_role):
+        return
+    what = _ACTION_WORDS[action]
+    if as_role is not None:
+        raise NotPermitted(
+            f"You cannot {what}: you are not recorded as its {as_role.label}. "
+            "Ask your regional coordinator to check your role."
+        )
+    raise NotPermitted(
+        f"You cannot {what}: none of your roles allows it. "
+        "Ask your regional coordinator if you think you should."
+    )

@@ -1,0 +1,144 @@
+"""How a request becomes a principal, and the dependencies every route declares.
+
+Each route names exactly one of: `permission(action)`, `signed_in()` or `public()`; unsafe HTML
+routes add `csrf_protect`. A test walks every route and fails when one declares none.
+"""
+
+import secrets
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.auth.accounts import principal_for_token
+from app.auth.permissions import Action, Scope, require
+from app.auth.principal import Principal, load_principal
+from app.auth.sessions import csrf_matches, find_session, open_session
+from app.db import get_session
+from app.errors import CsrfRejected, NotSignedIn
+from app.models import User, WebSession
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+API_PREFIX = "/api/"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def web_session(request: Request, session: DbSession) -> WebSession | None:
+    """The browser's server-side session, opened on first visit; None for API calls."""
+    if _is_api(request):
+        return None
+    cached = getattr(request.state, "web_session", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    record = find_session(session, getattr(request.state, "session_token", None))
+    if record is None:
+        opened = open_session(session, None)
+        record = opened.record
+        request.state.new_session_token = opened.token
+    request.state.web_session = record
+    request.state.csrf_token = record.csrf_token
+    request.state.csp_nonce = getattr(request.state, "csp_nonce", secrets.token_urlsafe(16))
+    if record.flash and request.method == "GET":
+        request.state.flash, record.flash = record.flash, None
+    return record
+
+
+WebSessionDep = Annotated[WebSession | None, Depends(web_session)]
+
+
+def current_principal(request: Request, session: DbSession, record: WebSessionDep) -> Principal | None:
+    """Bearer token for /api, the session cookie for pages; None when nobody is signed in."""
+    if _is_api(request):
+        header = request.headers.get("authorization", "")
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret:
+            return None
+        principal = principal_for_token(session, secret.strip())
+    elif record is None or record.user_id is None:
+        return None
+    else:
+        user = session.get(User, record.user_id)
+        if user is None or not user.is_active:
+            return None
+        principal = load_principal(session, user)
+    request.state.user = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal | None, Depends(current_principal)]
+
+
+def permission(action: Action) -> Any:
+    """Route dependency: signed in, and allowed `action` in the region named by the path."""
+
+    def check(request: Request, principal: PrincipalDep) -> Principal:
+        if principal is None:
+            raise NotSignedIn("Sign in to continue.")
+        require(principal, action, Scope(region_id=request.path_params.get("region_id")))
+        return principal
+
+    check.riia_permission = action  # type: ignore[attr-defined]
+    return Depends(check)
+
+
+def signed_in() -> Any:
+    """Route dependency for pages any signed-in person may use (their own account)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal is None:
+            raise NotSignedIn("Sign in to continue.")
+        return principal
+
+    check.riia_permission = "signed_in"  # type: ignore[attr-defined]
+    return Depends(check)
+
+
+def public() -> Any:
+    """Route dependency for pages anyone may see, such as sign-in and the accessibility statement."""
+
+    def check(request: Request, record: WebSessionDep, principal: PrincipalDep) -> None:
+        return None
+
+    check.riia_permission = "public"  # type: ignore[attr-defined]
+    return Depends(check)
+
+
+async def csrf_protect(request: Request, record: WebSessionDep) -> None:
+    """Refuse a form post without this session's token, or sent from another site."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        raise CsrfRejected("This form was sent from another website, so it was not accepted.")
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        if urlsplit(origin).netloc != request.url.netloc:
+            raise CsrfRejected("This form was sent from another website, so it was not accepted.")
+    form = await request.form()
+    submitted = form.get("csrf_token")
+    if not csrf_matches(record, submitted if isinstance(submitted, str) else None):
+        raise CsrfRejected(
+            "The form had expired or was missing its security token, so nothing was saved. "
+            "Go back, reload the page and try again."
+        )
+
+
+csrf_protect.riia_csrf = True  # type: ignore[attr-defined]
+CsrfProtected = Depends(csrf_protect)
+
+
+def route_markers(dependant: Any) -> set[Any]:
+    """Every permission and CSRF marker among a route's dependencies, however deep."""
+    found: set[Any] = set()
+    stack = list(dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        call: Callable[..., Any] | None = dep.call
+        for attribute in ("riia_permission", "riia_csrf"):
+            if call is not None and hasattr(call, attribute):
+                found.add((attribute, getattr(call, attribute)))
+        stack.extend(dep.dependencies)
+    return found

@@ -1,0 +1,63 @@
+"""The domain error tree. Each error knows its HTTP status and says why in plain words.
+
+    DomainError
+    ├── NotSignedIn          401  no session or token
+    ├── NotPermitted         403  wrong role or organisation
+    ├── NotFound             404
+    ├── Conflict             409  wrong order, stale version, already done
+    │   └── StaleVersion     409  saved over someone else's newer save
+    ├── InvalidInput         422  a field is wrong; names the field
+    ├── CsrfRejected         403  the form's security token is missing or wrong
+    └── PayloadTooLarge      413
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+    title = "There is a problem"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotSignedIn(DomainError):
+    status_code = 401
+    title = "Sign in to continue"
+
+
+class NotPermitted(DomainError):
+    status_code = 403
+    title = "You cannot do that"
+
+
+class CsrfRejected(DomainError):
+    status_code = 403
+    title = "The form has expired"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    title = "Page not found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    title = "That cannot be done now"
+
+
+class StaleVersion(Conflict):
+    title = "Someone else has changed this"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    title = "There is a problem"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    title = "The request is too large"

@@ -1,0 +1,22 @@
+"""Every model, imported so the metadata is complete for Alembic and the tests."""
+
+from app.models.audit import AuditEvent, AuditHead
+from app.models.cycle import Cycle, StageWindow
+from app.models.identity import ApiToken, RoleAssignment, User, WebSession
+from app.models.mou import MouSignatureEvent, MouVersion
+from app.models.outbox import OutboxMessage, RenderedPack
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Cycle",
+    "MouSignatureEvent",
+    "MouVersion",
+    "OutboxMessage",
+    "RenderedPack",
+    "RoleAssignment",
+    "StageWindow",
+    "User",
+    "WebSession",
+]

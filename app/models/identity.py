@@ -1,0 +1,70 @@
+"""People, the roles they hold, their sessions and their API tokens."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.models.types import UTCDateTime, utcnow
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("oidc_tenant_id", "oidc_object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    # Local accounts only; Entra ID users have no password here.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Entra ID users are keyed by tenant and object id, never by email.
+    oidc_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    oidc_object_id: Mapped[str | None] = mapped_column(String(64))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoleAssignment(Base):
+    """A role held in a scope. Ending an assignment keeps it in the history; access follows it."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (Index("ix_role_assignment_user_active", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    role: Mapped[str] = mapped_column(String(40))
+    region_id: Mapped[str | None] = mapped_column(String(60))
+    organisation_code: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base):
+    """A server-side session: the cookie holds only a random id, whose hash is stored here."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    flash: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A personal API token; only its SHA-256 is kept, so a leaked database leaks no tokens."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,75 @@
+"""The Memorandum of Understanding: its versions and the signature events bound to them."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.models.types import UTCDateTime, utcnow
+
+
+class MouVersion(Base):
+    """One version of a cycle's MoU. Published text is frozen: its hash is what people sign."""
+
+    __tablename__ = "mou_version"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "number"),
+        # At most one draft and one published version per cycle, whatever races occur.
+        Index(
+            "uq_mou_version_one_per_state",
+            "cycle_id",
+            "state",
+            unique=True,
+            sqlite_where=text("state IN ('draft', 'published')"),
+            postgresql_where=text("state IN ('draft', 'published')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    # JSON list of structured-text blocks (never HTML).
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Bumped on every draft save, so a save over a newer one is refused.
+    revision: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MouSignatureEvent(Base):
+    """A signatory signed or declined a published version. Append-only: never updated."""
+
+    __tablename__ = "mou_signature_event"
+    __table_args__ = (
+        Index("ix_mou_signature_event_version", "mou_version_id"),
+        # A double submit signs once: the database refuses a second signature.
+        Index(
+            "uq_mou_signature_signed_once",
+            "mou_version_id",
+            "organisation_code",
+            "role",
+            unique=True,
+            sqlite_where=text("decision = 'signed'"),
+            postgresql_where=text("decision = 'signed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mou_version_id: Mapped[int] = mapped_column(ForeignKey("mou_version.id"))
+    organisation_code: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    signatory_name: Mapped[str] = mapped_column(String(200))
+    statement: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

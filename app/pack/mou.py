@@ -1,0 +1,86 @@
+"""The MoU pack: the agreed text, who has signed which version, and how to check it."""
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from app.pack.render import render_template_pdf
+from app.structured_text import Block, canonical_json
+
+SignatureStatus = Literal["signed", "declined", "outstanding"]
+
+
+@dataclass(frozen=True)
+class MouPackSignatureRow:
+    role_label: str
+    status: SignatureStatus
+    name: str | None
+    at: datetime | None
+    content_hash: str | None
+    statement: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class MouPackOrganisation:
+    name: str
+    code: str
+    kind_label: str
+    complete: bool
+    rows: tuple[MouPackSignatureRow, ...]
+
+
+@dataclass(frozen=True)
+class MouPackSupersededVersion:
+    version_number: int
+    content_hash: str
+    published_at: datetime | None
+    signatures_count: int
+
+
+@dataclass(frozen=True)
+class MouPack:
+    region_name: str
+    riia: str
+    cycle_year: str
+    title: str
+    blocks: tuple[Block, ...]
+    version_number: int
+    content_hash: str
+    published_at: datetime | None
+    published_by: str | None
+    in_force: bool
+    status_text: str
+    organisations: tuple[MouPackOrganisation, ...]
+    outstanding: tuple[str, ...]
+    superseded_versions: tuple[MouPackSupersededVersion, ...]
+    audit_head_sequence: int
+    audit_head_hash: str
+    rendered_at: datetime
+
+
+def pack_input_hash(pack: MouPack) -> str:
+    """SHA-256 of every input but rendered_at: equal inputs give an equal cache key."""
+    data = asdict(pack)
+    del data["rendered_at"]
+    return hashlib.sha256(canonical_json(_jsonable(data)).encode("utf-8")).hexdigest()
+
+
+def _jsonable(value: object) -> object:
+    # asdict turns dataclasses (Block included) into dicts and keeps tuples as tuples.
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        # One instant, one key: a UTC and a London spelling of the same moment hash equally.
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    return value
+
+
+def render_mou_pack(pack: MouPack) -> bytes:
+    """Print the MoU pack as a tagged PDF; CPU-bound, so call it off the event loop."""
+    title = f"{pack.riia}: Memorandum of Understanding {pack.cycle_year}"
+    return render_template_pdf("mou.html", {"pack": pack, "pack_title": title}, title=title)

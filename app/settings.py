@@ -1,0 +1,64 @@
+"""Environment settings only: secrets, URLs and switches. Reference data lives in regions/."""
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RIIA_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'riia.db'}"
+    # Cookies are Secure and __Host- prefixed unless explicitly turned off for plain-http use.
+    cookie_secure: bool = True
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    max_request_bytes: int = 2 * 1024 * 1024
+    base_url: str = "http://127.0.0.1:8000"
+    # Render packs in the background after a change, so downloads come from the cache.
+    warm_packs: bool = True
+
+    # Email: console in development, GOV.UK Notify or SMTP when configured.
+    email_backend: Literal["console", "notify", "smtp"] = "console"
+    notify_api_key: str | None = None
+    notify_reminder_template_id: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_from: str = "riia-cycle@localhost"
+
+    # Microsoft Entra ID (OpenID Connect, multi-tenant), off unless a client id is set.
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_allowed_tenants: list[str] = []
+    oidc_handshake_secret: str | None = None
+
+    @model_validator(mode="after")
+    def refuse_unsafe_production(self) -> "Settings":
+        if self.environment == "production":
+            if not self.cookie_secure:
+                raise ValueError("RIIA_COOKIE_SECURE must be true in production")
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("RIIA_DATABASE_URL must name PostgreSQL in production")
+            if self.oidc_client_id and not (
+                self.oidc_client_secret and self.oidc_allowed_tenants and self.oidc_handshake_secret
+            ):
+                raise ValueError(
+                    "Entra ID needs RIIA_OIDC_CLIENT_SECRET, RIIA_OIDC_ALLOWED_TENANTS "
+                    "and RIIA_OIDC_HANDSHAKE_SECRET"
+                )
+        return self
+
+    @property
+    def session_cookie_name(self) -> str:
+        return "__Host-riia_session" if self.cookie_secure else "riia_session"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
