@@ -1,0 +1,318 @@
+"""Load regions/*.yaml, regions/templates/*.yaml and core_indicators.yaml, cross-checked.
+
+The files are kept by hand, so every problem is reported as the file (relative to the project
+root), a colon, and the problem in plain words, and nothing half-loaded is ever returned.
+"""
+
+import functools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from app.reference.models import (
+    REGION_ORDER,
+    TEMPLATE_PLACEHOLDERS,
+    Frozen,
+    Indicator,
+    LocalAuthority,
+    MouTemplate,
+    Organisation,
+    Region,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+INDICATORS_FILE = "core_indicators.yaml"
+REGIONS_DIR = "regions"
+TEMPLATES_DIR = "regions/templates"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ReferenceDataError(Exception):
+    """A reference file is missing, malformed or inconsistent with another one."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class Reference:
+    """All reference data, loaded once; lookups raise KeyError for an unknown code."""
+
+    def __init__(
+        self,
+        regions: Mapping[str, Region],
+        indicators: Mapping[str, Indicator],
+        templates: Mapping[str, MouTemplate],
+    ) -> None:
+        ordered = sorted(regions.items(), key=lambda item: _region_sort_key(item[0]))
+        self.regions: Mapping[str, Region] = MappingProxyType(dict(ordered))
+        self.indicators: Mapping[str, Indicator] = MappingProxyType(dict(indicators))
+        self.templates: Mapping[str, MouTemplate] = MappingProxyType(dict(templates))
+        self._region_of: dict[str, Region] = {}
+        self._local_authorities: dict[str, LocalAuthority] = {}
+        self._by_published_id: dict[str, Indicator] = {}
+        for region in self.regions.values():
+            for organisation in region.organisations:
+                self._region_of[organisation.code] = region
+            for la in region.local_authorities:
+                self._local_authorities[la.code] = la
+        for indicator in self.indicators.values():
+            for published_id in (indicator.id, *indicator.published_ids):
+                self._by_published_id[published_id] = indicator
+
+    @property
+    def region_ids(self) -> tuple[str, ...]:
+        """Region ids in the canonical order, north-east to south-west."""
+        return tuple(self.regions)
+
+    @property
+    def local_authorities(self) -> tuple[LocalAuthority, ...]:
+        """Every LA of every region, region by region, each region's sorted by name."""
+        return tuple(la for region in self.regions.values() for la in region.local_authorities)
+
+    def region_of(self, org_code: str) -> Region:
+        """The region an LA or Trust belongs to."""
+        return self._region_of[org_code]
+
+    def organisation(self, code: str) -> Organisation:
+        """The LA or Trust with this code, in any region."""
+        return self._region_of[code].organisation(code)
+
+    def local_authority(self, code: str) -> LocalAuthority:
+        """The LA with this ONS code, in any region."""
+        return self._local_authorities[code]
+
+    def indicator_for_published_id(self, published_id: str) -> Indicator:
+        """The core indicator a DfE published-values id belongs to."""
+        return self._by_published_id[published_id]
+
+    def mou_template(self, region_id: str) -> MouTemplate:
+        """The MoU template a region uses."""
+        return self.templates[self.regions[region_id].mou_template]
+
+
+def _region_sort_key(region_id: str) -> tuple[int, str]:
+    # Regions outside the nine (e.g. a test region) follow them alphabetically.
+    if region_id in REGION_ORDER:
+        return (REGION_ORDER.index(region_id), "")
+    return (len(REGION_ORDER), region_id)
+
+
+# The C parser when PyYAML has one: the region files are large enough for speed to matter.
+_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = (
+    yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+)
+
+
+def _refuse_duplicate_keys(node: yaml.Node) -> None:
+    # PyYAML silently keeps the last of two equal keys; in a hand-kept file that hides a mistake.
+    if isinstance(node, yaml.MappingNode):
+        seen: set[tuple[str, str]] = set()
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.MarkedYAMLError(
+                        problem=f"key {key_node.value!r} is written twice",
+                        problem_mark=key_node.start_mark,
+                    )
+                seen.add(key)
+            _refuse_duplicate_keys(value_node)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_duplicate_keys(item)
+
+
+def _parse_yaml(text: str) -> Any:
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_duplicate_keys(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _read_mapping(root: Path, path: Path) -> tuple[str, dict[str, Any]]:
+    rel = path.relative_to(root).as_posix()
+    try:
+        data = _parse_yaml(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ReferenceDataError(rel, f"not valid YAML ({' '.join(str(exc).split())})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReferenceDataError(rel, f"cannot be read ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ReferenceDataError(rel, "expected a mapping of keys at the top level")
+    return rel, data
+
+
+def _describe_location(loc: tuple[int | str, ...], data: object) -> str:
+    # List positions are shown with the item's id or code, so the reader can find the entry.
+    text = ""
+    node: object = data
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict):
+                label = node.get("id", node.get("code"))
+                if isinstance(label, str):
+                    text += f" ({label})"
+        else:
+            text += f".{part}" if text else part
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
+
+
+def _problem(error: Mapping[str, Any], data: object) -> str:
+    loc: tuple[int | str, ...] = tuple(error["loc"])
+    kind = error["type"]
+    if kind in ("extra_forbidden", "missing") and loc:
+        parent = _describe_location(loc[:-1], data) or "the top level"
+        word = "unknown" if kind == "extra_forbidden" else "missing"
+        return f"{word} key {loc[-1]} in {parent}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = _describe_location(loc, data)
+    return f"bad value at {where}: {message}" if where else message
+
+
+def _validate(model: type[M], data: dict[str, Any], rel: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [_problem(error, data) for error in exc.errors()]
+        raise ReferenceDataError(rel, "; ".join(problems)) from exc
+
+
+class _IndicatorFile(Frozen):
+    indicators: tuple[Indicator, ...]
+
+
+def _load_templates(root: Path) -> dict[str, MouTemplate]:
+    templates: dict[str, MouTemplate] = {}
+    for path in sorted((root / TEMPLATES_DIR).glob("*.yaml")):
+        rel, data = _read_mapping(root, path)
+        template = _validate(MouTemplate, data, rel)
+        if template.id != path.stem:
+            raise ReferenceDataError(rel, f"id {template.id} does not match the file name")
+        if not any(block.kind == "heading" for block in template.blocks()):
+            raise ReferenceDataError(rel, "body has no heading (a line starting '# ')")
+        # Fill every allowed placeholder now so a typo fails at start, not when a region renders.
+        dummy = {name: name for name in TEMPLATE_PLACEHOLDERS}
+        for field in ("title", "body"):
+            try:
+                getattr(template, field).format_map(dummy)
+            except KeyError as exc:
+                allowed = ", ".join(f"{{{name}}}" for name in TEMPLATE_PLACEHOLDERS)
+                raise ReferenceDataError(
+                    rel, f"unknown placeholder {{{exc.args[0]}}} in {field} (allowed: {allowed})"
+                ) from exc
+            except (ValueError, IndexError) as exc:
+                raise ReferenceDataError(
+                    rel, f"unmatched brace in {field}; placeholders look like {{region_name}}"
+                ) from exc
+        templates[template.id] = template
+    return templates
+
+
+def _load_indicators(root: Path) -> dict[str, Indicator]:
+    path = root / INDICATORS_FILE
+    if not path.is_file():
+        raise ReferenceDataError(INDICATORS_FILE, "file not found")
+    rel, data = _read_mapping(root, path)
+    parsed = _validate(_IndicatorFile, data, rel)
+    indicators: dict[str, Indicator] = {}
+    published: dict[str, str] = {}
+    for indicator in parsed.indicators:
+        if indicator.id in indicators:
+            raise ReferenceDataError(rel, f"duplicate indicator id {indicator.id}")
+        indicators[indicator.id] = indicator
+        for published_id in indicator.published_ids:
+            if published.setdefault(published_id, indicator.id) != indicator.id:
+                raise ReferenceDataError(
+                    rel,
+                    f"published id {published_id} is listed for both "
+                    f"{published[published_id]} and {indicator.id}",
+                )
+    return indicators
+
+
+def _check_region(region: Region, rel: str, stem: str, templates: Iterable[str]) -> None:
+    if region.id != stem:
+        raise ReferenceDataError(rel, f"region id {region.id} does not match the file name")
+    if region.mou_template not in templates:
+        raise ReferenceDataError(
+            rel,
+            f"unknown mou_template {region.mou_template} "
+            f"(no file {TEMPLATES_DIR}/{region.mou_template}.yaml)",
+        )
+    la_codes = {la.code for la in region.local_authorities}
+    for trust in region.trusts:
+        for code in trust.serves:
+            if code not in la_codes:
+                raise ReferenceDataError(
+                    rel, f"trust {trust.code} serves {code}, which is not an LA of this region"
+                )
+    org_codes = la_codes | {trust.code for trust in region.trusts}
+    for field, code in region.leads.model_dump().items():
+        if code not in org_codes:
+            raise ReferenceDataError(rel, f"unknown organisation code {code} in leads.{field}")
+
+
+def _load_regions(root: Path, templates: Iterable[str]) -> dict[str, Region]:
+    directory = root / REGIONS_DIR
+    if not directory.is_dir():
+        raise ReferenceDataError(REGIONS_DIR, "folder not found")
+    template_ids = set(templates)
+    regions: dict[str, Region] = {}
+    files: dict[str, str] = {}
+    owner: dict[str, str] = {}  # organisation or DfE code -> file that declared it
+    for path in sorted(directory.glob("*.yaml"), key=lambda p: _region_sort_key(p.stem)):
+        rel, data = _read_mapping(root, path)
+        region = _validate(Region, data, rel)
+        _check_region(region, rel, path.stem, template_ids)
+        codes = [("local authority code", la.code) for la in region.local_authorities]
+        codes += [("DfE code", f"dfe:{la.dfe_code}") for la in region.local_authorities]
+        codes += [("organisation code", trust.code) for trust in region.trusts]
+        for what, code in codes:
+            if code in owner:
+                elsewhere = "" if owner[code] == rel else f" (also in {owner[code]})"
+                shown = code.removeprefix("dfe:")
+                raise ReferenceDataError(rel, f"duplicate {what} {shown}{elsewhere}")
+            owner[code] = rel
+        regions[region.id] = region
+        files[region.id] = rel
+    # Neighbours may sit in any region, so they are checked once every region is read.
+    all_la_codes = {la.code for region in regions.values() for la in region.local_authorities}
+    for region in regions.values():
+        for la in region.local_authorities:
+            for neighbour in la.statistical_neighbours:
+                if neighbour.code not in all_la_codes:
+                    raise ReferenceDataError(
+                        files[region.id],
+                        f"statistical neighbour {neighbour.code} of {la.name} "
+                        "is not a known local authority",
+                    )
+    return regions
+
+
+def load_reference(root: Path) -> Reference:
+    """Read and cross-check every reference file under root; ReferenceDataError on any problem."""
+    templates = _load_templates(root)
+    indicators = _load_indicators(root)
+    regions = _load_regions(root, templates)
+    return Reference(regions=regions, indicators=indicators, templates=templates)
+
+
+@functools.cache
+def get_reference() -> Reference:
+    """The project's reference data, loaded once per process."""
+    return load_reference(PROJECT_ROOT)

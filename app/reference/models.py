@@ -1,0 +1,321 @@
+"""Frozen, typed models of the reference data in regions/*.yaml and core_indicators.yaml.
+
+Every model forbids unknown keys, so a misspelt key in a hand-kept file fails at start-up
+instead of being silently ignored.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+
+from app.auth.roles import SIGNATORY_ROLES, Role
+from app.structured_text import Block, parse
+
+OnsCode = Annotated[str, Field(pattern=r"^E\d{8}$")]
+# Trust codes are slugs because trusts have no ONS code of their own.
+TrustCode = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+# The stages of a cycle that have a default window, in the order they are shown.
+STAGES: tuple[str, ...] = (
+    "mou",
+    "quarterly_returns",
+    "self_evaluation",
+    "triad_challenge",
+    "la_development_plan",
+    "capacity_index",
+    "regional_plan",
+)
+
+# The canonical order of the nine regions (ONS order), used for lists and files.
+REGION_ORDER: tuple[str, ...] = (
+    "north-east",
+    "north-west",
+    "yorkshire-and-the-humber",
+    "east-midlands",
+    "west-midlands",
+    "east-of-england",
+    "london",
+    "south-east",
+    "south-west",
+)
+
+_CYCLE_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+# The cycle year starts in April: April to December fall in its first calendar year.
+_FIRST_MONTH = 4
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Polarity(StrEnum):
+    HIGHER_BETTER = "higher_better"
+    LOWER_BETTER = "lower_better"
+    TWO_SIDED = "two_sided"
+    CONTEXTUAL = "contextual"
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    RATE_PER_10K = "rate_per_10k"
+    RATIO = "ratio"
+    COUNT = "count"
+
+
+class Closeness(StrEnum):
+    EXTREMELY_CLOSE = "extremely_close"
+    VERY_CLOSE = "very_close"
+    CLOSE = "close"
+    SOMEWHAT_CLOSE = "somewhat_close"
+    NOT_CLOSE = "not_close"
+
+
+def cycle_start_year(year: str) -> int:
+    """The calendar year a cycle year such as "2026-27" starts in; ValueError if malformed."""
+    match = _CYCLE_YEAR.match(year)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValueError(f"cycle year {year!r} is not in the form YYYY-YY, e.g. 2026-27")
+    return int(match.group(1))
+
+
+def _month_day(value: str) -> tuple[int, int]:
+    match = _MONTH_DAY.match(value)
+    if match:
+        month, day = int(match.group(1)), int(match.group(2))
+        try:
+            # 2001 is not a leap year: 29 February would not exist in most cycle years.
+            datetime.date(2001, month, day)
+        except ValueError:
+            pass
+        else:
+            return month, day
+    raise ValueError(f"{value!r} is not a real month and day in the form MM-DD")
+
+
+def _cycle_order(month_day: tuple[int, int]) -> tuple[int, int, int]:
+    month, day = month_day
+    return (0 if month >= _FIRST_MONTH else 1, month, day)
+
+
+class Indicator(Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    name: NonEmpty
+    definition: NonEmpty
+    numerator: NonEmpty
+    denominator: NonEmpty
+    unit: Unit
+    polarity: Polarity
+    polarity_note: NonEmpty
+    decimals: Annotated[StrictInt, Field(ge=0)]
+    valid_min: float
+    valid_max: float
+    source_collection: NonEmpty
+    period_basis: NonEmpty
+    published_ids: tuple[str, ...]
+    england: dict[int, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _range(self) -> "Indicator":
+        if self.valid_min >= self.valid_max:
+            raise ValueError(
+                f"valid_min ({self.valid_min:g}) must be less than valid_max ({self.valid_max:g})"
+            )
+        return self
+
+
+class StatisticalNeighbour(Frozen):
+    code: OnsCode
+    band: Closeness
+
+
+class LocalAuthority(Frozen):
+    code: OnsCode
+    dfe_code: Annotated[str, Field(pattern=r"^\d{3}$")]
+    name: NonEmpty
+    type: NonEmpty
+    ofsted_urn: Annotated[str, Field(pattern=r"^\d+$")]
+    statistical_neighbours: tuple[StatisticalNeighbour, ...]
+
+
+class Trust(Frozen):
+    code: TrustCode
+    name: NonEmpty
+    serves: Annotated[tuple[OnsCode, ...], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An LA or a Trust as a party to the cycle: who it is and who signs for it."""
+
+    code: str
+    name: str
+    kind: Literal["la", "trust"]
+    signing_roles: tuple[Role, ...]
+
+
+class StageWindow(Frozen):
+    opens: str
+    closes: str
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _is_month_day(cls, value: str) -> str:
+        _month_day(value)
+        return value
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "StageWindow":
+        if _cycle_order(_month_day(self.closes)) < _cycle_order(_month_day(self.opens)):
+            raise ValueError(f"closes {self.closes} before it opens {self.opens}")
+        return self
+
+    def dates(self, year: str) -> tuple[datetime.date, datetime.date]:
+        """The opening and closing dates of this window in a cycle year such as "2026-27"."""
+        start = cycle_start_year(year)
+
+        def on(value: str) -> datetime.date:
+            month, day = _month_day(value)
+            return datetime.date(start if month >= _FIRST_MONTH else start + 1, month, day)
+
+        return on(self.opens), on(self.closes)
+
+
+class Calendar(Frozen):
+    """The default window of each stage; the keys are exactly STAGES."""
+
+    mou: StageWindow
+    quarterly_returns: StageWindow
+    self_evaluation: StageWindow
+    triad_challenge: StageWindow
+    la_development_plan: StageWindow
+    capacity_index: StageWindow
+    regional_plan: StageWindow
+
+    def __getitem__(self, stage: str) -> StageWindow:
+        if stage not in STAGES:
+            raise KeyError(stage)
+        window: StageWindow = getattr(self, stage)
+        return window
+
+    def items(self) -> tuple[tuple[str, StageWindow], ...]:
+        """Each stage with its window, in STAGES order."""
+        return tuple((stage, self[stage]) for stage in STAGES)
+
+
+class Leads(Frozen):
+    lead_dcs: str
+    lead_lead_member: str
+    lead_chief_executive: str
+
+    def by_role(self) -> dict[Role, str]:
+        """The organisation code holding each regional lead role."""
+        return {
+            Role.LEAD_DCS: self.lead_dcs,
+            Role.LEAD_LEAD_MEMBER: self.lead_lead_member,
+            Role.LEAD_CHIEF_EXECUTIVE: self.lead_chief_executive,
+        }
+
+
+def _signatories(roles: tuple[Role, ...]) -> tuple[Role, ...]:
+    for role in roles:
+        if role not in SIGNATORY_ROLES:
+            allowed = ", ".join(SIGNATORY_ROLES)
+            raise ValueError(f"{role} cannot sign for an organisation (allowed: {allowed})")
+    if len(set(roles)) != len(roles):
+        raise ValueError("a signing role is listed twice")
+    return roles
+
+
+class SigningRoles(Frozen):
+    la: Annotated[tuple[Role, ...], Field(min_length=1)]
+    trust: Annotated[tuple[Role, ...], Field(min_length=1)]
+
+    @field_validator("la", "trust")
+    @classmethod
+    def _only_signatories(cls, roles: tuple[Role, ...]) -> tuple[Role, ...]:
+        return _signatories(roles)
+
+
+class DataTerms(Frozen):
+    risl_release_days: Annotated[StrictInt, Field(ge=0)]
+    risl_sees_signed_self_evaluations: StrictBool
+
+
+class Region(Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z]+(-[a-z]+)*$")]
+    name: NonEmpty
+    ons_code: Annotated[str, Field(pattern=r"^E12\d{6}$")]
+    riia: NonEmpty
+    leads: Leads
+    mou_template: NonEmpty
+    signing_roles: SigningRoles
+    data_terms: DataTerms
+    calendar: Calendar
+    local_authorities: tuple[LocalAuthority, ...]
+    trusts: tuple[Trust, ...] = ()
+
+    @cached_property
+    def organisations(self) -> tuple[Organisation, ...]:
+        """The LAs, then the Trusts, each sorted by name."""
+        las = tuple(
+            Organisation(la.code, la.name, "la", self.signing_roles.la)
+            for la in sorted(self.local_authorities, key=lambda la: la.name)
+        )
+        trusts = tuple(
+            Organisation(trust.code, trust.name, "trust", self.signing_roles.trust)
+            for trust in sorted(self.trusts, key=lambda trust: trust.name)
+        )
+        return las + trusts
+
+    def organisation(self, code: str) -> Organisation:
+        """The organisation with this code; KeyError if it is not in this region."""
+        for organisation in self.organisations:
+            if organisation.code == code:
+                return organisation
+        raise KeyError(code)
+
+    def local_authority(self, code: str) -> LocalAuthority:
+        """The LA with this ONS code; KeyError if it is not in this region."""
+        for la in self.local_authorities:
+            if la.code == code:
+                return la
+        raise KeyError(code)
+
+    def default_calendar(self, year: str) -> dict[str, tuple[datetime.date, datetime.date]]:
+        """The default opening and closing date of each stage in a cycle year like "2026-27"."""
+        return {stage: window.dates(year) for stage, window in self.calendar.items()}
+
+
+# Placeholders a template may use; render() and the loader's check share this list.
+TEMPLATE_PLACEHOLDERS: tuple[str, ...] = ("region_name", "riia")
+
+
+class MouTemplate(Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    kind: Literal["mou"]
+    title: NonEmpty
+    body: NonEmpty
+
+    def render(self, region: Region) -> tuple[str, str]:
+        """The title and body source with the region's name and RIIA filled in."""
+        values = {"region_name": region.name, "riia": region.riia}
+        return self.title.format_map(values), self.body.format_map(values)
+
+    def blocks(self) -> tuple[Block, ...]:
+        """The body parsed as structured text (placeholders left in)."""
+        return parse(self.body)
