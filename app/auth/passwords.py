@@ -1,9 +1,16 @@
 """Local account passwords, hashed with Argon2id."""
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from app.settings import get_settings
+
+# The test suite creates hundreds of accounts; everywhere else uses the library's defaults.
+_hasher = (
+    PasswordHasher.from_parameters(profiles.CHEAPEST)
+    if get_settings().environment == "test"
+    else PasswordHasher()
+)
 # Verifying against this when the account is unknown keeps sign-in timing the same either way.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 

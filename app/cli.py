@@ -1,0 +1,196 @@
+"""The command line: serve, demo, audit, users and tokens, database and outbox."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.auth.roles import Role
+
+cli = typer.Typer(
+    help="RIIA Cycle: the annual sector-led improvement cycle of a RIIA.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+users_cli = typer.Typer(help="Create people and give them roles.", no_args_is_help=True)
+tokens_cli = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
+outbox_cli = typer.Typer(help="Email waiting to be sent.", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
+cli.add_typer(tokens_cli, name="tokens")
+cli.add_typer(audit_cli, name="audit")
+cli.add_typer(db_cli, name="db")
+cli.add_typer(outbox_cli, name="outbox")
+console = Console()
+
+
+def _database_url() -> str:
+    from app.settings import get_settings
+
+    return get_settings().database_url
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    from app.schema import upgrade
+
+    url = _database_url()
+    _ensure_sqlite_folder(url)
+    upgrade(url)
+    console.print("Database is up to date.")
+
+
+@cli.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn
+
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+
+
+@users_cli.command("create")
+def users_create(email: str, name: str, password: str = typer.Option(None, prompt=True, hide_input=True,
+                 confirmation_prompt=True, help="Leave empty for an Entra ID-only account")) -> None:
+    """Create a local account."""
+    from app.auth import accounts
+    from app.db import get_sessionmaker
+
+    with get_sessionmaker().begin() as session:
+        user = accounts.create_user(session, email=email, display_name=name, password=password or None)
+        console.print(f"Created {user.display_name} <{user.email}>.")
+
+
+@users_cli.command("assign")
+def users_assign(email: str, role: Role, region: str = typer.Option(None), organisation: str = typer.Option(None)) -> None:
+    """Give a person a role in a region or organisation (ONS code, or a Trust's code)."""
+    from app.auth import accounts
+    from app.db import get_sessionmaker
+
+    with get_sessionmaker().begin() as session:
+        user = accounts.user_by_email(session, email)
+        accounts.assign_role(session, user, role, region_id=region, organisation_code=organisation)
+        console.print(f"{user.display_name} is now {role.label}.")
+
+
+@tokens_cli.command("create")
+def tokens_create(email: str, name: str) -> None:
+    """Create a personal API token; the secret is shown once."""
+    from app.auth import accounts
+    from app.db import get_sessionmaker
+
+    with get_sessionmaker().begin() as session:
+        user = accounts.user_by_email(session, email)
+        _, secret = accounts.create_api_token(session, user, name)
+    console.print(f"Token for {email} (shown once): {secret}")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 naming the first bad entry if anything was altered."""
+    from app.audit.chain import verify
+    from app.db import get_sessionmaker
+
+    with get_sessionmaker()() as session:
+        result = verify(session)
+    if result.ok:
+        console.print(f"Audit chain intact: {result.checked} entries, head {result.head_hash[:16]}…")
+        return
+    console.print(f"[red]Audit chain broken:[/red] {result.problem}")
+    raise typer.Exit(1)
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Send queued email with the configured backend (console in development)."""
+    from app.db import get_sessionmaker
+    from app.outbox import send_pending
+
+    with get_sessionmaker().begin() as session:
+        sent, failed = send_pending(session)
+    console.print(f"Sent {sent}; {failed} failed and will be retried.")
+
+
+def _accounts_table(people: list) -> Table:  # type: ignore[type-arg]
+    from app.demo import DEMO_PASSWORD
+
+    table = Table(title=f"Demo accounts (password for all: {DEMO_PASSWORD})")
+    table.add_column("Email")
+    table.add_column("Role")
+    for person in people:
+        table.add_row(person.email, person.roles)
+    return table
+
+
+@cli.command("setup-demo")
+def setup_demo() -> None:
+    """Create the embedded database, load demo people and publish the East Midlands MoU."""
+    from app import demo
+    from app.db import get_sessionmaker
+    from app.schema import upgrade
+    from app.settings import get_settings
+
+    if get_settings().environment == "production":
+        console.print("[red]setup-demo loads demonstration accounts and is refused in production.[/red]")
+        raise typer.Exit(1)
+    url = _database_url()
+    _ensure_sqlite_folder(url)
+    upgrade(url)
+    with get_sessionmaker().begin() as session:
+        people = demo.load_demo_people(session)
+        demo.open_and_publish(session)
+    console.print(_accounts_table(people))
+    console.print("East Midlands 2026-27: the MoU is published and waiting for signatures.")
+    console.print("Open http://127.0.0.1:8000 and sign in with any account above.")
+
+
+@cli.command("demo")
+def run_demo(out: Path = typer.Option(..., help="Folder to write each stage's pack to")) -> None:
+    """Take the East Midlands through every stage built so far and write each pack to OUT."""
+    if "RIIA_DATABASE_URL" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="riia-demo-")
+        os.environ["RIIA_DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
+    os.environ.setdefault("RIIA_WARM_PACKS", "false")
+    from app import demo
+    from app.audit.chain import verify
+    from app.db import get_sessionmaker
+    from app.schema import upgrade
+
+    url = _database_url()
+    _ensure_sqlite_folder(url)
+    upgrade(url)
+    log: list[str] = []
+    with get_sessionmaker().begin() as session:
+        demo.load_demo_people(session)
+        log.append("Loaded demonstration people for the East Midlands")
+        demo.run_mou_stage(session, out, log)
+    with get_sessionmaker()() as session:
+        result = verify(session)
+    for line in log:
+        console.print(f"• {line}")
+    console.print(f"Audit chain: {'intact' if result.ok else result.problem} ({result.checked} entries)")
+    console.print(f"Database: {url}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        cli()
+    except Exception as exc:  # a domain refusal reads as a sentence, not a traceback
+        from app.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            console.print(f"[red]{exc.message}[/red]")
+            sys.exit(1)
+        raise

@@ -1,0 +1,153 @@
+"""HTML pages for the cycle: the list of cycles, opening one, its overview and calendar."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import forms
+from app.audit.chain import events_for_cycle
+from app.auth.permissions import Action, Scope, can
+from app.auth.principal import Principal
+from app.auth.web import CsrfProtected, DbSession, permission, signed_in
+from app.cycles import service
+from app.cycles.overview import overview_tasks
+from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput
+from app.errors import DomainError
+from app.web import render
+
+router = APIRouter()
+
+CYCLE = "/regions/{region_id}/cycles/{year}"
+
+
+def flash(request: Request, message: str) -> None:
+    record = getattr(request.state, "web_session", None)
+    if record is not None:
+        record.flash = message
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
+    regions = service.visible_regions(principal)
+    cycles = {r.id: service.cycles_in_region(session, principal, r.id) for r in regions}
+    return render(request, "cycles/home.html", {"regions": regions, "cycles": cycles,
+                  "can_open": {r.id: can(principal, Action.OPEN_CYCLE, Scope(r.id)) for r in regions}})
+
+
+@router.get("/regions/{region_id}/cycles/new", response_class=HTMLResponse)
+def new_cycle(request: Request, region_id: str, principal: Annotated[Principal, permission(Action.OPEN_CYCLE)]) -> Response:
+    region = service.region_or_404(region_id)
+    return render(request, "cycles/new.html", {"region": region, "errors": forms.FormErrors(), "values": {}})
+
+
+@router.post("/regions/{region_id}/cycles", response_class=HTMLResponse, dependencies=[CsrfProtected])
+async def open_cycle(
+    request: Request, region_id: str, session: DbSession,
+    principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
+) -> Response:
+    region = service.region_or_404(region_id)
+    form = await request.form()
+    values = {"year": str(form.get("year", ""))}
+    data, errors = forms.parse(OpenCycleInput, values, {})
+    if data is not None:
+        try:
+            cycle = service.open_cycle(session, principal, region_id, data)
+        except DomainError as exc:
+            errors = forms.errors_from(exc, "year")
+        else:
+            flash(request, f"The {cycle.year} cycle is open. Its calendar uses the region's dates; change them below if you need to.")
+            return RedirectResponse(f"/regions/{region_id}/cycles/{cycle.year}", status_code=303)
+    return render(request, "cycles/new.html", {"region": region, "errors": errors, "values": values}, status_code=422)
+
+
+@router.get("/regions/{region_id}", response_class=HTMLResponse)
+def region_cycles(request: Request, region_id: str, session: DbSession,
+                  principal: Annotated[Principal, permission(Action.VIEW_CYCLE)]) -> Response:
+    region = service.region_or_404(region_id)
+    cycles = service.cycles_in_region(session, principal, region_id)
+    return render(request, "cycles/region.html", {"region": region, "cycles": cycles,
+                  "can_open": can(principal, Action.OPEN_CYCLE, Scope(region_id))})
+
+
+@router.get(CYCLE, response_class=HTMLResponse)
+def overview(request: Request, region_id: str, year: str, session: DbSession,
+             principal: Annotated[Principal, permission(Action.VIEW_CYCLE)]) -> Response:
+    cycle = service.get_cycle(session, principal, region_id, year)
+    return render(request, "cycles/overview.html", {
+        "region": service.region_or_404(region_id), "cycle": cycle,
+        "stages": service.stage_states(session, cycle),
+        "tasks": overview_tasks(session, principal, cycle),
+        "can_edit_calendar": can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
+        "can_view_history": can(principal, Action.VIEW_HISTORY, Scope(region_id)),
+    })
+
+
+def _calendar_values(windows: dict[str, tuple[date, date]]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for stage, pair in windows.items():
+        for edge, day in zip(("opens", "closes"), pair, strict=True):
+            values[f"{stage}-{edge}-day"] = str(day.day)
+            values[f"{stage}-{edge}-month"] = str(day.month)
+            values[f"{stage}-{edge}-year"] = str(day.year)
+    return values
+
+
+@router.get(CYCLE + "/calendar", response_class=HTMLResponse)
+def calendar_form(request: Request, region_id: str, year: str, session: DbSession,
+                  principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)]) -> Response:
+    cycle = service.get_cycle(session, principal, region_id, year)
+    windows = {s: (w.opens_on, w.closes_on) for s, w in service.calendar(session, cycle).items()}
+    return render(request, "cycles/calendar.html", {
+        "region": service.region_or_404(region_id), "cycle": cycle, "stages": STAGE_LABELS,
+        "values": _calendar_values(windows), "errors": forms.FormErrors(),
+    })
+
+
+def _dates_from_form(form: dict[str, str], errors: forms.FormErrors) -> dict[str, dict[str, date]]:
+    windows: dict[str, dict[str, date]] = {}
+    for stage, label in STAGE_LABELS.items():
+        for edge in ("opens", "closes"):
+            parts = [form.get(f"{stage}-{edge}-{p}", "").strip() for p in ("day", "month", "year")]
+            try:
+                day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                word = "opening" if edge == "opens" else "closing"
+                errors.add(f"{stage}-{edge}", f"Enter a real {word} date for {label}, like 1 4 2026")
+                continue
+            windows.setdefault(stage, {})[edge] = day
+    return windows
+
+
+@router.post(CYCLE + "/calendar", response_class=HTMLResponse, dependencies=[CsrfProtected])
+async def calendar_save(request: Request, region_id: str, year: str, session: DbSession,
+                        principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)]) -> Response:
+    cycle = service.get_cycle(session, principal, region_id, year)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    errors = forms.FormErrors()
+    windows = _dates_from_form(form, errors)
+    if not errors:
+        data, errors = forms.parse(CalendarInput, {"windows": windows}, {})
+        if data is not None:
+            try:
+                service.update_calendar(session, principal, cycle, data)
+            except DomainError as exc:
+                errors = forms.errors_from(exc, "mou-opens")
+            else:
+                flash(request, "Calendar saved.")
+                return RedirectResponse(f"/regions/{region_id}/cycles/{year}", status_code=303)
+    return render(request, "cycles/calendar.html", {
+        "region": service.region_or_404(region_id), "cycle": cycle, "stages": STAGE_LABELS,
+        "values": form, "errors": errors,
+    }, status_code=422)
+
+
+@router.get(CYCLE + "/history", response_class=HTMLResponse)
+def history(request: Request, region_id: str, year: str, session: DbSession,
+            principal: Annotated[Principal, permission(Action.VIEW_HISTORY)]) -> Response:
+    cycle = service.get_cycle(session, principal, region_id, year)
+    return render(request, "cycles/history.html", {
+        "region": service.region_or_404(region_id), "cycle": cycle,
+        "events": events_for_cycle(session, cycle.id),
+    })

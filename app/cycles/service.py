@@ -1,0 +1,158 @@
+"""Opening a region's annual cycle and keeping its calendar."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.chain import Actor, record
+from app.auth.permissions import Action, Scope, can, require
+from app.auth.principal import Principal
+from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput, StageDates
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models import Cycle, StageWindow
+from app.reference import get_reference
+from app.reference.models import Region
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(principal.user_id, principal.display_name)
+
+
+def region_or_404(region_id: str) -> Region:
+    region = get_reference().regions.get(region_id)
+    if region is None:
+        raise NotFound("There is no such region.")
+    return region
+
+
+def get_cycle(session: Session, principal: Principal | None, region_id: str, year: str) -> Cycle:
+    """The cycle, if the principal may see this region's cycles."""
+    region_or_404(region_id)
+    require(principal, Action.VIEW_CYCLE, Scope(region_id))
+    cycle = session.execute(
+        select(Cycle).where(Cycle.region_id == region_id, Cycle.year == year)
+    ).scalar_one_or_none()
+    if cycle is None:
+        raise NotFound(f"There is no {year} cycle for this region yet.")
+    return cycle
+
+
+def cycles_in_region(session: Session, principal: Principal, region_id: str) -> list[Cycle]:
+    region_or_404(region_id)
+    require(principal, Action.VIEW_CYCLE, Scope(region_id))
+    return list(
+        session.execute(
+            select(Cycle).where(Cycle.region_id == region_id).order_by(Cycle.year.desc())
+        ).scalars()
+    )
+
+
+def visible_regions(principal: Principal) -> list[Region]:
+    """The regions whose cycles the principal may see."""
+    return [
+        region
+        for region in get_reference().regions.values()
+        if can(principal, Action.VIEW_CYCLE, Scope(region.id))
+    ]
+
+
+def _check_windows(year: str, windows: dict[str, StageDates]) -> None:
+    start_year = int(year[:4])
+    first, last = date(start_year, 4, 1), date(start_year + 1, 3, 31)
+    for stage, dates in windows.items():
+        if dates.opens < first or dates.closes > last:
+            raise InvalidInput(
+                f"{STAGE_LABELS[stage]} must open and close within the cycle year "
+                f"(1 April {start_year} to 31 March {start_year + 1})",
+                field=f"{stage}-opens",
+            )
+
+
+def open_cycle(
+    session: Session, principal: Principal, region_id: str, data: OpenCycleInput
+) -> Cycle:
+    """Only the region's coordinator opens its cycle, once per year, with a full calendar."""
+    region = region_or_404(region_id)
+    require(principal, Action.OPEN_CYCLE, Scope(region_id))
+    exists = session.execute(
+        select(Cycle.id).where(Cycle.region_id == region_id, Cycle.year == data.year)
+    ).first()
+    if exists:
+        raise Conflict(f"The {data.year} cycle for {region.name} is already open.", field="year")
+    defaults = region.default_calendar(data.year)
+    windows = {
+        stage: StageDates(opens=opens, closes=closes) for stage, (opens, closes) in defaults.items()
+    }
+    windows.update(data.windows or {})
+    _check_windows(data.year, windows)
+    cycle = Cycle(region_id=region_id, year=data.year, opened_by_id=principal.user_id)
+    session.add(cycle)
+    session.flush()
+    for stage, dates in windows.items():
+        session.add(
+            StageWindow(cycle_id=cycle.id, stage=stage, opens_on=dates.opens, closes_on=dates.closes)
+        )
+    session.flush()
+    record(
+        session, actor=actor_of(principal), action="cycle.opened",
+        summary=f"{region.name} {data.year} cycle opened", subject_type="cycle",
+        subject_id=cycle.id, region_id=region_id, cycle_id=cycle.id,
+        payload={"year": data.year, "windows": _windows_payload(windows)},
+    )
+    return cycle
+
+
+def _windows_payload(windows: dict[str, StageDates]) -> dict[str, list[str]]:
+    return {s: [d.opens.isoformat(), d.closes.isoformat()] for s, d in sorted(windows.items())}
+
+
+def calendar(session: Session, cycle: Cycle) -> dict[str, StageWindow]:
+    rows = session.execute(select(StageWindow).where(StageWindow.cycle_id == cycle.id)).scalars()
+    by_stage = {row.stage: row for row in rows}
+    return {stage: by_stage[stage] for stage in STAGE_LABELS if stage in by_stage}
+
+
+def update_calendar(
+    session: Session, principal: Principal, cycle: Cycle, data: CalendarInput
+) -> dict[str, StageWindow]:
+    """The coordinator may move stage windows, within the cycle year; each move is recorded."""
+    require(principal, Action.EDIT_CALENDAR, Scope(cycle.region_id))
+    _check_windows(cycle.year, data.windows)
+    current = calendar(session, cycle)
+    changed: dict[str, StageDates] = {}
+    for stage, dates in data.windows.items():
+        row = current.get(stage)
+        if row is None:
+            row = StageWindow(cycle_id=cycle.id, stage=stage, opens_on=dates.opens, closes_on=dates.closes)
+            session.add(row)
+            changed[stage] = dates
+        elif (row.opens_on, row.closes_on) != (dates.opens, dates.closes):
+            row.opens_on, row.closes_on = dates.opens, dates.closes
+            changed[stage] = dates
+    if not changed:
+        return current
+    session.flush()
+    record(
+        session, actor=actor_of(principal), action="cycle.calendar_changed",
+        summary="Calendar changed: " + ", ".join(STAGE_LABELS[s] for s in sorted(changed)),
+        subject_type="cycle", subject_id=cycle.id, region_id=cycle.region_id, cycle_id=cycle.id,
+        payload={"windows": _windows_payload(changed)},
+    )
+    return calendar(session, cycle)
+
+
+@dataclass(frozen=True)
+class StageState:
+    stage: str
+    label: str
+    opens_on: date
+    closes_on: date
+
+
+def stage_states(session: Session, cycle: Cycle) -> list[StageState]:
+    return [
+        StageState(stage, STAGE_LABELS[stage], row.opens_on, row.closes_on)
+        for stage, row in calendar(session, cycle).items()
+    ]

@@ -1,0 +1,90 @@
+"""create_app(): routers, static files, error handlers, reference data checked at start."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.auth import pages as auth_pages
+from app.auth.web import API_PREFIX
+from app.cycles import api as cycles_api
+from app.cycles import pages as cycles_pages
+from app.errors import DomainError, NotSignedIn
+from app.forms import validation_messages
+from app.middleware import RequestGuard
+from app.mou import api as mou_api
+from app.mou import pages as mou_pages
+from app.mou.schemas import MESSAGES
+from app.reference import get_reference
+from app.web import STATIC_DIR, render
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _error_page(request: Request, title: str, message: str, status_code: int) -> Response:
+    return render(request, "errors/error.html", {"title": title, "message": message,
+                  "status_code": status_code}, status_code=status_code)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if _wants_json(request):
+        body = {"error": {"type": type(exc).__name__, "title": exc.title, "message": exc.message,
+                          "field": exc.field}}
+        headers = {"www-authenticate": "Bearer"} if isinstance(exc, NotSignedIn) else None
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    if isinstance(exc, NotSignedIn):
+        return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+    return _error_page(request, exc.title, exc.message, exc.status_code)
+
+
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for item in exc.errors():
+        loc = [str(p) for p in item.get("loc", ()) if p != "body"]
+        name = loc[0] if loc else "body"
+        problems.append({"field": ".".join(loc) or "body",
+                         "message": MESSAGES.get(name) or str(item.get("msg", "")).removeprefix("Value error, ")})
+    if _wants_json(request):
+        return JSONResponse({"error": {"type": "InvalidInput", "title": "There is a problem",
+                                       "message": problems[0]["message"] if problems else "Invalid request",
+                                       "problems": problems}}, status_code=422)
+    return _error_page(request, "There is a problem", problems[0]["message"] if problems else "", 422)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _wants_json(request):
+        return JSONResponse({"error": {"type": "HTTPError", "message": exc.detail}}, status_code=exc.status_code)
+    if exc.status_code == 404:
+        return _error_page(request, "Page not found", "If you typed the web address, check it is correct.", 404)
+    if exc.status_code == 405:
+        return _error_page(request, "That cannot be done here", "Go back and use the page's buttons.", 405)
+    return _error_page(request, "Sorry, there is a problem", str(exc.detail), exc.status_code)
+
+
+def create_app() -> FastAPI:
+    get_reference()  # a broken reference file stops start-up here, naming the file
+    app = FastAPI(
+        title="RIIA Cycle",
+        version="0.1.0",
+        description=(
+            "Runs the ADCS sector-led improvement cycle of a Regional Improvement and Innovation "
+            "Alliance. Authenticate with a personal API token: `Authorization: Bearer riia_...`."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.add_middleware(RequestGuard)
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    for router in (auth_pages.router, cycles_pages.router, mou_pages.router, cycles_api.router, mou_api.router):
+        app.include_router(router)
+    return app

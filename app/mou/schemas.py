@@ -1,0 +1,68 @@
+"""Inputs for the MoU: shared by the HTML forms and the JSON API."""
+
+import re
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.auth.roles import Role
+
+HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _hex_hash(value: str) -> str:
+    value = value.strip().lower()
+    if not HASH.match(value):
+        raise ValueError("The version reference is missing or malformed; reload the page")
+    return value
+
+
+ContentHash = Annotated[str, AfterValidator(_hex_hash)]
+
+
+class DraftInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=50_000, description="Structured text: '# ' headings, paragraphs, '- ' list items")
+    revision: int | None = Field(
+        default=None, description="The draft revision the writer started from; none for a new draft"
+    )
+
+
+class PublishInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_hash: ContentHash = Field(description="SHA-256 of the draft the coordinator reviewed")
+
+
+class SignInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    organisation_code: str = Field(min_length=1, max_length=60)
+    role: Role
+    content_hash: ContentHash = Field(description="SHA-256 of the published version being signed")
+    confirm: bool = Field(description="The signatory confirms the statement of intent")
+
+
+class DeclineInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    organisation_code: str = Field(min_length=1, max_length=60)
+    role: Role
+    content_hash: ContentHash
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+# GOV.UK error messages for each field, used by the form adapter and the API alike.
+MESSAGES: dict[str, str] = {
+    "title": "Enter a title for the Memorandum, up to 200 characters",
+    "body": "Enter the text of the Memorandum, up to 50,000 characters",
+    "revision": "Reload the page and try again",
+    "content_hash": "The version reference is missing or malformed; reload the page",
+    "organisation_code": "Choose who you are signing for",
+    "role": "Choose who you are signing for",
+    "confirm": "Confirm the statement to sign the Memorandum",
+    "reason": "Enter why you are declining, up to 2,000 characters",
+}

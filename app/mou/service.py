@@ -1,0 +1,319 @@
+"""The MoU: drafting from the region's template, publishing, signing, declining, reminders.
+
+Status is derived from signature events on the current published version; nothing is stored by
+hand. A signature is bound to the SHA-256 of the exact version; publishing a new version
+supersedes the old one, whose signatures stay in the history but no longer count.
+"""
+
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import structured_text
+from app.audit.chain import record
+from app.auth.permissions import Action, Scope, require
+from app.auth.principal import Principal
+from app.auth.roles import Role
+from app.cycles.service import actor_of
+from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from app.models import Cycle, MouSignatureEvent, MouVersion, OutboxMessage, RoleAssignment, User
+from app.models.types import utcnow
+from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
+from app.mou.status import MouStatus, build_status, statement_for
+from app.reference import get_reference
+from app.reference.models import Organisation
+from app.workflow import MOU_SIGNATORY, MOU_VERSION, fire
+
+
+def blocks_of(version: MouVersion) -> tuple[structured_text.Block, ...]:
+    return structured_text.from_dicts(json.loads(version.content))
+
+
+def _version_in(session: Session, cycle: Cycle, state: str) -> MouVersion | None:
+    return session.execute(
+        select(MouVersion).where(MouVersion.cycle_id == cycle.id, MouVersion.state == state)
+    ).scalar_one_or_none()
+
+
+def draft_of(session: Session, cycle: Cycle) -> MouVersion | None:
+    return _version_in(session, cycle, "draft")
+
+
+def published_of(session: Session, cycle: Cycle) -> MouVersion | None:
+    return _version_in(session, cycle, "published")
+
+
+def versions(session: Session, cycle: Cycle) -> list[MouVersion]:
+    return list(
+        session.execute(
+            select(MouVersion).where(MouVersion.cycle_id == cycle.id).order_by(MouVersion.number.desc())
+        ).scalars()
+    )
+
+
+def version_by_number(session: Session, cycle: Cycle, number: int) -> MouVersion:
+    version = session.execute(
+        select(MouVersion).where(MouVersion.cycle_id == cycle.id, MouVersion.number == number)
+    ).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"There is no version {number} of this Memorandum.")
+    return version
+
+
+def editor_source(session: Session, cycle: Cycle) -> tuple[str, str, int | None]:
+    """What the editor starts from: the draft, else the published text, else the template."""
+    draft = draft_of(session, cycle)
+    base = draft or published_of(session, cycle)
+    if base is not None:
+        return base.title, structured_text.to_source(blocks_of(base)), draft.revision if draft else None
+    reference = get_reference()
+    region = reference.regions[cycle.region_id]
+    return (*reference.templates[region.mou_template].render(region), None)
+
+
+def save_draft(session: Session, principal: Principal, cycle: Cycle, data: DraftInput) -> MouVersion:
+    """The coordinator writes the draft; a save over a newer save is refused, nothing lost."""
+    require(principal, Action.EDIT_MOU, Scope(cycle.region_id))
+    blocks = structured_text.parse(data.body)
+    if not blocks:
+        raise InvalidInput("Enter the text of the Memorandum", field="body")
+    digest = structured_text.content_hash(data.title, blocks)
+    content = structured_text.canonical_json([b.as_dict() for b in blocks])
+    draft = draft_of(session, cycle)
+    now = utcnow()
+    if draft is None:
+        if data.revision is not None:
+            raise StaleVersion(
+                "The draft you were editing has been published since you opened it. "
+                "Your text is below: check the published version, then save again to start a new draft.",
+                field="body",
+            )
+        number = (
+            session.execute(
+                select(func.max(MouVersion.number)).where(MouVersion.cycle_id == cycle.id)
+            ).scalar_one()
+            or 0
+        ) + 1
+        draft = MouVersion(
+            cycle_id=cycle.id, number=number, state="draft", title=data.title, content=content,
+            content_hash=digest, revision=1, created_by_id=principal.user_id, updated_at=now,
+        )
+        session.add(draft)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            raise StaleVersion(
+                "Someone else started a draft at the same moment. Reload to see it; your text is below.",
+                field="body",
+            ) from None
+    else:
+        if data.revision != draft.revision:
+            raise StaleVersion(
+                f"Someone else saved this draft (now revision {draft.revision}) after you opened it "
+                f"at revision {data.revision or 'none'}. Your text is below and nothing was saved: "
+                "compare, then save again.",
+                field="body",
+            )
+        if draft.content_hash == digest:
+            return draft
+        draft.title, draft.content, draft.content_hash = data.title, content, digest
+        draft.revision += 1
+        draft.updated_at = now
+        session.flush()
+    record(
+        session, actor=actor_of(principal), action="mou.draft_saved",
+        summary=f"Draft version {draft.number} saved (revision {draft.revision})",
+        subject_type="mou_version", subject_id=draft.id, region_id=cycle.region_id,
+        cycle_id=cycle.id, payload={"number": draft.number, "revision": draft.revision, "content_hash": digest},
+    )
+    return draft
+
+
+def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishInput) -> MouVersion:
+    """Publishing freezes the draft the coordinator reviewed and supersedes the old version."""
+    require(principal, Action.PUBLISH_MOU, Scope(cycle.region_id))
+    draft = draft_of(session, cycle)
+    if draft is None:
+        raise Conflict("There is no draft to publish. Edit the Memorandum first.")
+    if draft.content_hash != data.content_hash:
+        raise StaleVersion(
+            "The draft changed after you reviewed it. Review the latest draft, then publish."
+        )
+    now = utcnow()
+    previous = published_of(session, cycle)
+    if previous is not None:
+        previous.state = fire(MOU_VERSION, previous.state, "supersede")
+        previous.superseded_at = now
+        # Free the one-published-version slot before the draft takes it.
+        session.flush()
+        record(
+            session, actor=actor_of(principal), action="mou.superseded",
+            summary=f"Version {previous.number} superseded by version {draft.number}; its signatures no longer count",
+            subject_type="mou_version", subject_id=previous.id, region_id=cycle.region_id,
+            cycle_id=cycle.id, payload={"number": previous.number, "content_hash": previous.content_hash},
+        )
+    draft.state = fire(MOU_VERSION, draft.state, "publish")
+    draft.published_at, draft.published_by_id = now, principal.user_id
+    session.flush()
+    record(
+        session, actor=actor_of(principal), action="mou.published",
+        summary=f"Version {draft.number} published for signature",
+        subject_type="mou_version", subject_id=draft.id, region_id=cycle.region_id,
+        cycle_id=cycle.id, payload={"number": draft.number, "content_hash": draft.content_hash},
+    )
+    return draft
+
+
+def _signable(
+    session: Session, principal: Principal, cycle: Cycle, organisation_code: str, role: Role, content_hash: str
+) -> tuple[MouVersion, Organisation, str]:
+    """Checks shared by sign and decline: who, which organisation, which version, which state."""
+    region = get_reference().regions[cycle.region_id]
+    try:
+        organisation = region.organisation(organisation_code)
+    except KeyError:
+        raise NotFound("That organisation is not part of this region's alliance.") from None
+    require(principal, Action.SIGN_MOU, Scope(cycle.region_id, organisation_code), as_role=role)
+    if role not in organisation.signing_roles:
+        raise Conflict(f"The {role.label} does not sign the Memorandum for {organisation.name}.")
+    current = published_of(session, cycle)
+    if current is None:
+        raise Conflict("The Memorandum has not been published for signature yet.")
+    if current.content_hash != content_hash:
+        raise StaleVersion(
+            "The Memorandum was changed after you opened it, so your signature was not recorded. "
+            "Read the current version, then sign."
+        )
+    status = build_status(session, cycle, current)
+    state = status.signatory(organisation_code, role).state
+    return current, organisation, state
+
+
+def sign(session: Session, principal: Principal, cycle: Cycle, data: SignInput) -> MouSignatureEvent:
+    """A signatory signs the exact published version, with an explicit statement of intent."""
+    if not data.confirm:
+        raise InvalidInput("Confirm the statement to sign the Memorandum", field="confirm")
+    version, organisation, state = _signable(
+        session, principal, cycle, data.organisation_code, data.role, data.content_hash
+    )
+    fire(MOU_SIGNATORY, state, "sign")
+    event = MouSignatureEvent(
+        mou_version_id=version.id, organisation_code=organisation.code, role=data.role.value,
+        decision="signed", user_id=principal.user_id, signatory_name=principal.display_name,
+        statement=statement_for(organisation, data.role), content_hash=version.content_hash,
+    )
+    session.add(event)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # A double submit or a race: the database has one signature already.
+        raise Conflict(MOU_SIGNATORY.refusals[("signed", "sign")]) from None
+    record(
+        session, actor=actor_of(principal), action="mou.signed",
+        summary=f"{principal.display_name} signed version {version.number} for {organisation.name} as {data.role.label}",
+        subject_type="mou_version", subject_id=version.id, region_id=cycle.region_id,
+        cycle_id=cycle.id, organisation_code=organisation.code,
+        payload={"role": data.role.value, "content_hash": version.content_hash, "statement": event.statement},
+    )
+    status = build_status(session, cycle, version)
+    if status.in_force:
+        record(
+            session, actor=actor_of(principal), action="mou.came_into_force",
+            summary=f"Version {version.number} is in force: every organisation has signed",
+            subject_type="mou_version", subject_id=version.id, region_id=cycle.region_id,
+            cycle_id=cycle.id, payload={"content_hash": version.content_hash},
+        )
+    return event
+
+
+def decline(session: Session, principal: Principal, cycle: Cycle, data: DeclineInput) -> MouSignatureEvent:
+    """A signatory may decline the published version, saying why."""
+    version, organisation, state = _signable(
+        session, principal, cycle, data.organisation_code, data.role, data.content_hash
+    )
+    fire(MOU_SIGNATORY, state, "decline")
+    event = MouSignatureEvent(
+        mou_version_id=version.id, organisation_code=organisation.code, role=data.role.value,
+        decision="declined", user_id=principal.user_id, signatory_name=principal.display_name,
+        statement="", reason=data.reason, content_hash=version.content_hash,
+    )
+    session.add(event)
+    session.flush()
+    record(
+        session, actor=actor_of(principal), action="mou.declined",
+        summary=f"{principal.display_name} declined version {version.number} for {organisation.name} as {data.role.label}",
+        subject_type="mou_version", subject_id=version.id, region_id=cycle.region_id,
+        cycle_id=cycle.id, organisation_code=organisation.code,
+        payload={"role": data.role.value, "content_hash": version.content_hash, "reason": data.reason},
+    )
+    return event
+
+
+def status(session: Session, principal: Principal | None, cycle: Cycle) -> MouStatus:
+    """Per-organisation and regional status, derived from signatures on the current version."""
+    require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
+    return build_status(session, cycle, published_of(session, cycle))
+
+
+def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
+    """Queue a reminder to every person holding an outstanding signatory role; returns how many."""
+    require(principal, Action.SEND_MOU_REMINDERS, Scope(cycle.region_id))
+    current = published_of(session, cycle)
+    if current is None:
+        raise Conflict("The Memorandum has not been published, so there is nothing to remind people about.")
+    mou_status = build_status(session, cycle, current)
+    pending = [s for o in mou_status.organisations for s in o.signatories if s.state != "signed"]
+    if not pending:
+        raise Conflict("Everyone has signed: there is nobody to remind.")
+    region = get_reference().regions[cycle.region_id]
+    holders = session.execute(
+        select(RoleAssignment.organisation_code, RoleAssignment.role, User.email, User.display_name)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            RoleAssignment.ended_at.is_(None),
+            User.is_active.is_(True),
+            RoleAssignment.organisation_code.in_({s.organisation_code for s in pending}),
+        )
+    ).all()
+    wanted = {(s.organisation_code, s.role.value) for s in pending}
+    sent = 0
+    for org_code, role, email, name in holders:
+        if (org_code, role) not in wanted:
+            continue
+        organisation = region.organisation(org_code)
+        session.add(
+            OutboxMessage(
+                to_email=email, kind="mou_reminder",
+                subject=f"Please sign the {region.riia} Memorandum of Understanding {cycle.year}",
+                body=(
+                    f"Dear {name},\n\nThe {region.riia} Memorandum of Understanding for {cycle.year} "
+                    f"(version {current.number}) is waiting for your signature as {Role(role).label} "
+                    f"of {organisation.name}.\n\nSign it at: /regions/{cycle.region_id}/cycles/"
+                    f"{cycle.year}/mou/sign\n\nThe alliance can only share data with "
+                    f"{organisation.name} once every signatory has signed."
+                ),
+            )
+        )
+        sent += 1
+    session.flush()
+    record(
+        session, actor=actor_of(principal), action="mou.reminders_sent",
+        summary=f"Reminders queued for {sent} people ({len(pending)} signatures outstanding)",
+        subject_type="mou_version", subject_id=current.id, region_id=cycle.region_id,
+        cycle_id=cycle.id, payload={"queued": sent, "outstanding": len(pending)},
+    )
+    return sent
+
+
+def signature_events(session: Session, version: MouVersion) -> list[MouSignatureEvent]:
+    return list(
+        session.execute(
+            select(MouSignatureEvent)
+            .where(MouSignatureEvent.mou_version_id == version.id)
+            .order_by(MouSignatureEvent.id)
+        ).scalars()
+    )

@@ -1,0 +1,102 @@
+"""Deriving who has signed what from the signature events: never stored by hand."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.roles import Role
+from app.models import Cycle, MouSignatureEvent, MouVersion
+from app.reference import get_reference
+from app.reference.models import Organisation
+
+
+def statement_for(organisation: Organisation, role: Role) -> str:
+    return (
+        f"I sign this Memorandum of Understanding on behalf of {organisation.name} "
+        f"as its {role.label}."
+    )
+
+
+@dataclass(frozen=True)
+class SignatoryState:
+    organisation_code: str
+    role: Role
+    state: str  # outstanding, signed or declined
+    event: MouSignatureEvent | None
+
+
+@dataclass(frozen=True)
+class OrganisationState:
+    organisation: Organisation
+    signatories: tuple[SignatoryState, ...]
+
+    @property
+    def complete(self) -> bool:
+        return all(s.state == "signed" for s in self.signatories)
+
+
+@dataclass(frozen=True)
+class MouStatus:
+    cycle: Cycle
+    current: MouVersion | None
+    organisations: tuple[OrganisationState, ...]
+
+    @property
+    def in_force(self) -> bool:
+        return self.current is not None and all(o.complete for o in self.organisations)
+
+    @property
+    def in_force_since(self) -> datetime | None:
+        if not self.in_force:
+            return None
+        return max(
+            s.event.occurred_at for o in self.organisations for s in o.signatories if s.event
+        )
+
+    @property
+    def outstanding(self) -> tuple[SignatoryState, ...]:
+        return tuple(s for o in self.organisations for s in o.signatories if s.state != "signed")
+
+    @property
+    def signed_count(self) -> int:
+        return sum(1 for o in self.organisations for s in o.signatories if s.state == "signed")
+
+    @property
+    def required_count(self) -> int:
+        return sum(len(o.signatories) for o in self.organisations)
+
+    def signatory(self, organisation_code: str, role: Role) -> SignatoryState:
+        for org in self.organisations:
+            if org.organisation.code == organisation_code:
+                for s in org.signatories:
+                    if s.role == role:
+                        return s
+        raise KeyError((organisation_code, role))
+
+
+def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> MouStatus:
+    region = get_reference().regions[cycle.region_id]
+    latest: dict[tuple[str, str], MouSignatureEvent] = {}
+    if current is not None:
+        events = session.execute(
+            select(MouSignatureEvent)
+            .where(MouSignatureEvent.mou_version_id == current.id)
+            .order_by(MouSignatureEvent.id)
+        ).scalars()
+        for event in events:
+            key = (event.organisation_code, event.role)
+            # A signature is final for its version; a later decline cannot exist (the table).
+            if latest.get(key) is None or latest[key].decision != "signed":
+                latest[key] = event
+    organisations = []
+    for organisation in region.organisations:
+        states = []
+        for role in organisation.signing_roles:
+            event = latest.get((organisation.code, role.value))
+            states.append(
+                SignatoryState(organisation.code, role, event.decision if event else "outstanding", event)
+            )
+        organisations.append(OrganisationState(organisation, tuple(states)))
+    return MouStatus(cycle, current, tuple(organisations))

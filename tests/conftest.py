@@ -1,0 +1,139 @@
+"""Test set-up: every database test runs on SQLite and on real PostgreSQL.
+
+The schema is migrated once per backend per run; each test runs inside a transaction that is
+rolled back, with the request's commit turned into a savepoint release.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+os.environ["RIIA_ENVIRONMENT"] = "test"
+os.environ["RIIA_WARM_PACKS"] = "false"
+os.environ.setdefault("RIIA_DATABASE_URL", "sqlite:////nonexistent/riia-tests-must-not-touch.db")
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.db import get_session, make_engine
+from app.schema import upgrade
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+if os.environ.get("CI") == "true" and not PG_URL:
+    raise RuntimeError("CI must run the PostgreSQL tests: TEST_DATABASE_URL is not set")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _fresh_postgres_database(worker: str) -> str:
+    assert PG_URL is not None
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"riia_test_{worker}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def worker_id_safe(request: pytest.FixtureRequest) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return re.sub(r"\W", "_", worker)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 worker_id_safe: str) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return _fresh_postgres_database(worker_id_safe)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db
+    finally:
+        db.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(session: Session) -> FastAPI:
+    from app.main import create_app
+
+    application = create_app()
+
+    def request_session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = request_session
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    # https, so the Secure __Host- session cookie is sent back as a browser would.
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as test_client:
+        yield test_client
+
+
+class PageChecker(HTMLParser):
+    """Parses a page: its title, unique ids, and the CSRF token of its forms."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.title = ""
+        self._in_title = False
+        self.csrf_tokens: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if "id" in attributes and attributes["id"]:
+            self.ids.append(attributes["id"])
+        if tag == "title":
+            self._in_title = True
+        if tag == "input" and attributes.get("name") == "csrf_token":
+            self.csrf_tokens.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def check_page(html: str) -> PageChecker:
+    """Every page: a title, no duplicate ids."""
+    checker = PageChecker()
+    checker.feed(html)
+    assert checker.title.strip(), "page has no title"
+    duplicates = {i for i in checker.ids if checker.ids.count(i) > 1}
+    assert not duplicates, f"duplicate ids: {duplicates}"
+    return checker
