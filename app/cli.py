@@ -83,6 +83,18 @@ def users_assign(email: str, role: Role, region: str = typer.Option(None), organ
         console.print(f"{user.display_name} is now {role.label}.")
 
 
+@users_cli.command("link-entra")
+def users_link_entra(email: str, tenant: str = typer.Option(...), object_id: str = typer.Option(...)) -> None:
+    """Let a person sign in with Microsoft Entra ID (their tenant id and object id)."""
+    from app.auth import accounts
+    from app.db import get_sessionmaker
+
+    with get_sessionmaker().begin() as session:
+        user = accounts.user_by_email(session, email)
+        accounts.link_entra(session, user, tenant, object_id)
+        console.print(f"{user.display_name} can now sign in with Microsoft.")
+
+
 @tokens_cli.command("create")
 def tokens_create(email: str, name: str) -> None:
     """Create a personal API token; the secret is shown once."""

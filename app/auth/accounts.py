@@ -90,6 +90,17 @@ def end_role(session: Session, assignment: RoleAssignment, *, actor: Actor = SYS
     )
 
 
+def link_entra(session: Session, user: User, tenant_id: str, object_id: str, *, actor: Actor = SYSTEM) -> None:
+    """Let a person sign in with Microsoft: matched by tenant and object id, never by email."""
+    user.oidc_tenant_id, user.oidc_object_id = tenant_id.strip(), object_id.strip()
+    session.flush()
+    record(
+        session, actor=actor, action="user.entra_linked",
+        summary=f"{user.display_name} can sign in with Microsoft", subject_type="user",
+        subject_id=user.id, payload={"tenant_id": user.oidc_tenant_id},
+    )
+
+
 def authenticate(session: Session, email: str, password: str) -> User:
     """The active local account with this email and password, or NotSignedIn."""
     user = session.execute(

@@ -1,18 +1,20 @@
 """Sign in, sign out, personal API tokens, and the public pages."""
 
+from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+import httpx
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
 from app import forms
-from app.auth import accounts
+from app.auth import accounts, entra
 from app.auth.principal import Principal
 from app.auth.sessions import open_session, revoke
 from app.auth.web import CsrfProtected, DbSession, public, signed_in
-from app.errors import DomainError
+from app.errors import DomainError, NotSignedIn
 from app.models import User
 from app.settings import get_settings
 from app.web import render
@@ -60,6 +62,29 @@ async def sign_in(request: Request, session: DbSession) -> Response:
     return render(request, "auth/sign_in.html", {
         "errors": errors, "email": email, "next": target, "entra": bool(get_settings().oidc_client_id),
     }, status_code=422)
+
+
+def entra_http() -> Iterator[httpx.Client]:
+    """The HTTP client that talks to Microsoft; tests replace it with a local identity provider."""
+    with httpx.Client() as client:
+        yield client
+
+
+@router.get("/sign-in/entra", dependencies=[public()])
+def entra_begin(request: Request) -> Response:
+    return RedirectResponse(entra.begin(request.state.web_session, get_settings()), status_code=303)
+
+
+@router.get(entra.CALLBACK_PATH, response_class=HTMLResponse, dependencies=[public()])
+def entra_callback(request: Request, session: DbSession, http: Annotated[httpx.Client, Depends(entra_http)],
+                   code: str = "", state: str = "", error_description: str = "") -> Response:
+    if not code:
+        raise NotSignedIn(error_description or "Microsoft did not complete the sign-in. Try again.")
+    user = entra.complete(session, request.state.web_session, get_settings(), code, state, http)
+    revoke(session, request.state.web_session)
+    opened = open_session(session, user.id)
+    request.state.new_session_token = opened.token
+    return RedirectResponse("/", status_code=303)
 
 
 @router.post("/sign-out", dependencies=[CsrfProtected])

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -50,6 +50,8 @@ class WebSession(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     csrf_token: Mapped[str] = mapped_column(String(64))
     flash: Mapped[str | None] = mapped_column(String(500))
+    # State, nonce and PKCE verifier while a Microsoft sign-in is under way.
+    oidc_handshake: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
