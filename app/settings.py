@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     oidc_allowed_tenants: list[str] = []
-    oidc_handshake_secret: str | None = None
 
     @model_validator(mode="after")
     def refuse_unsafe_production(self) -> "Settings":
@@ -45,13 +44,8 @@ class Settings(BaseSettings):
                 raise ValueError("RIIA_COOKIE_SECURE must be true in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("RIIA_DATABASE_URL must name PostgreSQL in production")
-            if self.oidc_client_id and not (
-                self.oidc_client_secret and self.oidc_allowed_tenants and self.oidc_handshake_secret
-            ):
-                raise ValueError(
-                    "Entra ID needs RIIA_OIDC_CLIENT_SECRET, RIIA_OIDC_ALLOWED_TENANTS "
-                    "and RIIA_OIDC_HANDSHAKE_SECRET"
-                )
+            if self.oidc_client_id and not (self.oidc_client_secret and self.oidc_allowed_tenants):
+                raise ValueError("Entra ID needs RIIA_OIDC_CLIENT_SECRET and RIIA_OIDC_ALLOWED_TENANTS")
         return self
 
     @property
