@@ -29,8 +29,7 @@ def fire(table: TransitionTable, state: str, action: str) -> str:
         return table.transitions[(state, action)]
     except KeyError:
         message = table.refusals.get((state, action)) or (
-            f"The {table.name} is {state.replace('_', ' ')}, so it cannot be "
-            f"{action.replace('_', ' ')}ed now."
+            f"That cannot be done while the {table.name} is {state.replace('_', ' ')}."
         )
         raise Conflict(message) from None
 
