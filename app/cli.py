@@ -56,23 +56,43 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web pages and the API."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
 
 
 @users_cli.command("create")
-def users_create(email: str, name: str, password: str = typer.Option(None, prompt=True, hide_input=True,
-                 confirmation_prompt=True, help="Leave empty for an Entra ID-only account")) -> None:
+def users_create(
+    email: str,
+    name: str,
+    password: str = typer.Option(
+        None,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Leave empty for an Entra ID-only account",
+    ),
+) -> None:
     """Create a local account."""
     from app.auth import accounts
     from app.db import get_sessionmaker
 
     with get_sessionmaker().begin() as session:
-        user = accounts.create_user(session, email=email, display_name=name, password=password or None)
+        user = accounts.create_user(
+            session, email=email, display_name=name, password=password or None
+        )
         console.print(f"Created {user.display_name} <{user.email}>.")
 
 
 @users_cli.command("assign")
-def users_assign(email: str, role: Role, region: str = typer.Option(None), organisation: str = typer.Option(None)) -> None:
+def users_assign(
+    email: str, role: Role, region: str = typer.Option(None), organisation: str = typer.Option(None)
+) -> None:
     """Give a person a role in a region or organisation (ONS code, or a Trust's code)."""
     from app.auth import accounts
     from app.db import get_sessionmaker
@@ -84,7 +104,9 @@ def users_assign(email: str, role: Role, region: str = typer.Option(None), organ
 
 
 @users_cli.command("link-entra")
-def users_link_entra(email: str, tenant: str = typer.Option(...), object_id: str = typer.Option(...)) -> None:
+def users_link_entra(
+    email: str, tenant: str = typer.Option(...), object_id: str = typer.Option(...)
+) -> None:
     """Let a person sign in with Microsoft Entra ID (their tenant id and object id)."""
     from app.auth import accounts
     from app.db import get_sessionmaker
@@ -116,7 +138,9 @@ def audit_verify() -> None:
     with get_sessionmaker()() as session:
         result = verify(session)
     if result.ok:
-        console.print(f"Audit chain intact: {result.checked} entries, head {result.head_hash[:16]}…")
+        console.print(
+            f"Audit chain intact: {result.checked} entries, head {result.head_hash[:16]}…"
+        )
         return
     console.print(f"[red]Audit chain broken:[/red] {result.problem}")
     raise typer.Exit(1)
@@ -153,7 +177,9 @@ def setup_demo() -> None:
     from app.settings import get_settings
 
     if get_settings().environment == "production":
-        console.print("[red]setup-demo loads demonstration accounts and is refused in production.[/red]")
+        console.print(
+            "[red]setup-demo loads demonstration accounts and is refused in production.[/red]"
+        )
         raise typer.Exit(1)
     url = _database_url()
     _ensure_sqlite_folder(url)
@@ -190,7 +216,9 @@ def run_demo(out: Path = typer.Option(..., help="Folder to write each stage's pa
         result = verify(session)
     for line in log:
         console.print(f"• {line}")
-    console.print(f"Audit chain: {'intact' if result.ok else result.problem} ({result.checked} entries)")
+    console.print(
+        f"Audit chain: {'intact' if result.ok else result.problem} ({result.checked} entries)"
+    )
     console.print(f"Database: {url}")
     if not result.ok:
         raise typer.Exit(1)

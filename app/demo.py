@@ -16,7 +16,8 @@ from app.auth.roles import Role
 from app.cycles import service as cycles
 from app.cycles.schemas import OpenCycleInput
 from app.models import Cycle, User
-from app.mou import pack, service as mou
+from app.mou import pack
+from app.mou import service as mou
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 from app.reference import get_reference
 
@@ -25,7 +26,11 @@ YEAR = "2026-27"
 # A demonstration password only: `riia setup-demo` refuses to run in production.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
 
-_ROLE_SLUGS = {Role.DCS: "dcs", Role.LEAD_MEMBER: "lead-member", Role.CHIEF_EXECUTIVE: "chief-executive"}
+_ROLE_SLUGS = {
+    Role.DCS: "dcs",
+    Role.LEAD_MEMBER: "lead-member",
+    Role.CHIEF_EXECUTIVE: "chief-executive",
+}
 
 
 @dataclass(frozen=True)
@@ -51,26 +56,45 @@ def load_demo_people(session: Session) -> list[DemoAccount]:
 
     def person(email: str, name: str, *grants: tuple[Role, str | None, str | None]) -> None:
         existing = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        user = existing or accounts.create_user(session, email=email, display_name=name, password=DEMO_PASSWORD)
+        user = existing or accounts.create_user(
+            session, email=email, display_name=name, password=DEMO_PASSWORD
+        )
         if existing is None:
             for role, region_id, org in grants:
-                accounts.assign_role(session, user, role, region_id=region_id, organisation_code=org)
+                accounts.assign_role(
+                    session, user, role, region_id=region_id, organisation_code=org
+                )
         created.append(DemoAccount(email, name, ", ".join(r.label for r, _, _ in grants)))
 
-    person("coordinator@demo.riia.example", "Priya Shah (demo coordinator)",
-           (Role.REGIONAL_COORDINATOR, REGION, None))
-    person("admin@demo.riia.example", "Sam Okafor (demo administrator)", (Role.SERVICE_ADMIN, None, None))
+    person(
+        "coordinator@demo.riia.example",
+        "Priya Shah (demo coordinator)",
+        (Role.REGIONAL_COORDINATOR, REGION, None),
+    )
+    person(
+        "admin@demo.riia.example",
+        "Sam Okafor (demo administrator)",
+        (Role.SERVICE_ADMIN, None, None),
+    )
     person("risl@demo.riia.example", "Morgan Ellis (demo DfE RISL)", (Role.RISL, REGION, None))
-    person("lead-dcs@demo.riia.example", "Jordan Hale (demo lead DCS)", (Role.LEAD_DCS, REGION, None))
+    person(
+        "lead-dcs@demo.riia.example", "Jordan Hale (demo lead DCS)", (Role.LEAD_DCS, REGION, None)
+    )
     for organisation in region.organisations:
         for role in organisation.signing_roles:
             slug = _ROLE_SLUGS[role]
-            person(_email(slug, organisation.name), f"{role.label}, {organisation.name} (demo)",
-                   (role, None, organisation.code))
+            person(
+                _email(slug, organisation.name),
+                f"{role.label}, {organisation.name} (demo)",
+                (role, None, organisation.code),
+            )
     for organisation in region.organisations:
         if organisation.kind == "la":
-            person(_email("data-lead", organisation.name), f"Data lead, {organisation.name} (demo)",
-                   (Role.DATA_LEAD, None, organisation.code))
+            person(
+                _email("data-lead", organisation.name),
+                f"Data lead, {organisation.name} (demo)",
+                (Role.DATA_LEAD, None, organisation.code),
+            )
     return created
 
 
@@ -81,11 +105,15 @@ def _principal(session: Session, email: str) -> Principal:
 def open_and_publish(session: Session) -> Cycle:
     """The coordinator opens 2026-27 and publishes the MoU drawn from the region's template."""
     coordinator = _principal(session, "coordinator@demo.riia.example")
-    existing = session.execute(select(Cycle).where(Cycle.region_id == REGION, Cycle.year == YEAR)).scalar_one_or_none()
+    existing = session.execute(
+        select(Cycle).where(Cycle.region_id == REGION, Cycle.year == YEAR)
+    ).scalar_one_or_none()
     cycle = existing or cycles.open_cycle(session, coordinator, REGION, OpenCycleInput(year=YEAR))
     if mou.published_of(session, cycle) is None:
         title, body, revision = mou.editor_source(session, cycle)
-        draft = mou.save_draft(session, coordinator, cycle, DraftInput(title=title, body=body, revision=revision))
+        draft = mou.save_draft(
+            session, coordinator, cycle, DraftInput(title=title, body=body, revision=revision)
+        )
         mou.publish(session, coordinator, cycle, PublishInput(content_hash=draft.content_hash))
     return cycle
 
@@ -94,8 +122,14 @@ def _sign(session: Session, cycle: Cycle, org_code: str, org_name: str, role: Ro
     signer = _principal(session, _email(_ROLE_SLUGS[role], org_name))
     current = mou.published_of(session, cycle)
     assert current is not None
-    mou.sign(session, signer, cycle, SignInput(organisation_code=org_code, role=role,
-                                               content_hash=current.content_hash, confirm=True))
+    mou.sign(
+        session,
+        signer,
+        cycle,
+        SignInput(
+            organisation_code=org_code, role=role, content_hash=current.content_hash, confirm=True
+        ),
+    )
 
 
 def run_mou_stage(session: Session, out: Path, log: list[str]) -> Path:
@@ -116,18 +150,29 @@ def run_mou_stage(session: Session, out: Path, log: list[str]) -> Path:
         "The Regional Improvement and Support Lead sees quarterly figures only after the release "
         "period in the region's data terms, and never sees triad challenge records.\n"
     )
-    draft = mou.save_draft(session, coordinator, cycle, DraftInput(title=title, body=body, revision=revision))
+    draft = mou.save_draft(
+        session, coordinator, cycle, DraftInput(title=title, body=body, revision=revision)
+    )
     mou.publish(session, coordinator, cycle, PublishInput(content_hash=draft.content_hash))
-    log.append("Version 2 published with a clearer data clause: version 1 and its signatures are superseded")
+    log.append(
+        "Version 2 published with a clearer data clause: version 1 and its signatures are superseded"
+    )
 
     rutland = region.organisation("E06000017")
     rutland_lm = _principal(session, _email("lead-member", rutland.name))
     current = mou.published_of(session, cycle)
     assert current is not None
-    mou.decline(session, rutland_lm, cycle, DeclineInput(
-        organisation_code=rutland.code, role=Role.LEAD_MEMBER, content_hash=current.content_hash,
-        reason="Cabinet has not yet discussed the data-sharing clause; I will sign after the March meeting.",
-    ))
+    mou.decline(
+        session,
+        rutland_lm,
+        cycle,
+        DeclineInput(
+            organisation_code=rutland.code,
+            role=Role.LEAD_MEMBER,
+            content_hash=current.content_hash,
+            reason="Cabinet has not yet discussed the data-sharing clause; I will sign after the March meeting.",
+        ),
+    )
     log.append("Rutland's Lead Member declined, giving a reason")
 
     queued = mou.send_reminders(session, coordinator, cycle)
@@ -139,8 +184,10 @@ def run_mou_stage(session: Session, out: Path, log: list[str]) -> Path:
             if state != "signed":
                 _sign(session, cycle, organisation.code, organisation.name, role)
     status = mou.status(session, coordinator, cycle)
-    log.append(f"Every signatory signed version 2: in force = {status.in_force} "
-               f"({status.signed_count} of {status.required_count} signatures)")
+    log.append(
+        f"Every signatory signed version 2: in force = {status.in_force} "
+        f"({status.signed_count} of {status.required_count} signatures)"
+    )
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"mou-{REGION}-{YEAR}.pdf"

@@ -1,14 +1,14 @@
 """The domain error tree. Each error knows its HTTP status and says why in plain words.
 
-    DomainError
-    ├── NotSignedIn          401  no session or token
-    ├── NotPermitted         403  wrong role or organisation
-    ├── NotFound             404
-    ├── Conflict             409  wrong order, stale version, already done
-    │   └── StaleVersion     409  saved over someone else's newer save
-    ├── InvalidInput         422  a field is wrong; names the field
-    ├── CsrfRejected         403  the form's security token is missing or wrong
-    └── PayloadTooLarge      413
+DomainError
+├── NotSignedIn          401  no session or token
+├── NotPermitted         403  wrong role or organisation
+├── NotFound             404
+├── Conflict             409  wrong order, stale version, already done
+│   └── StaleVersion     409  saved over someone else's newer save
+├── InvalidInput         422  a field is wrong; names the field
+├── CsrfRejected         403  the form's security token is missing or wrong
+└── PayloadTooLarge      413
 """
 
 from __future__ import annotations

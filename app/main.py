@@ -11,7 +11,6 @@ from app.auth.web import API_PREFIX
 from app.cycles import api as cycles_api
 from app.cycles import pages as cycles_pages
 from app.errors import DomainError, NotSignedIn
-from app.forms import validation_messages
 from app.middleware import RequestGuard
 from app.mou import api as mou_api
 from app.mou import pages as mou_pages
@@ -25,15 +24,25 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_page(request: Request, title: str, message: str, status_code: int) -> Response:
-    return render(request, "errors/error.html", {"title": title, "message": message,
-                  "status_code": status_code}, status_code=status_code)
+    return render(
+        request,
+        "errors/error.html",
+        {"title": title, "message": message, "status_code": status_code},
+        status_code=status_code,
+    )
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if _wants_json(request):
-        body = {"error": {"type": type(exc).__name__, "title": exc.title, "message": exc.message,
-                          "field": exc.field}}
+        body = {
+            "error": {
+                "type": type(exc).__name__,
+                "title": exc.title,
+                "message": exc.message,
+                "field": exc.field,
+            }
+        }
         headers = {"www-authenticate": "Bearer"} if isinstance(exc, NotSignedIn) else None
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
     if isinstance(exc, NotSignedIn):
@@ -47,23 +56,44 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
     for item in exc.errors():
         loc = [str(p) for p in item.get("loc", ()) if p != "body"]
         name = loc[0] if loc else "body"
-        problems.append({"field": ".".join(loc) or "body",
-                         "message": MESSAGES.get(name) or str(item.get("msg", "")).removeprefix("Value error, ")})
+        problems.append(
+            {
+                "field": ".".join(loc) or "body",
+                "message": MESSAGES.get(name)
+                or str(item.get("msg", "")).removeprefix("Value error, "),
+            }
+        )
     if _wants_json(request):
-        return JSONResponse({"error": {"type": "InvalidInput", "title": "There is a problem",
-                                       "message": problems[0]["message"] if problems else "Invalid request",
-                                       "problems": problems}}, status_code=422)
-    return _error_page(request, "There is a problem", problems[0]["message"] if problems else "", 422)
+        return JSONResponse(
+            {
+                "error": {
+                    "type": "InvalidInput",
+                    "title": "There is a problem",
+                    "message": problems[0]["message"] if problems else "Invalid request",
+                    "problems": problems,
+                }
+            },
+            status_code=422,
+        )
+    return _error_page(
+        request, "There is a problem", problems[0]["message"] if problems else "", 422
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _wants_json(request):
-        return JSONResponse({"error": {"type": "HTTPError", "message": exc.detail}}, status_code=exc.status_code)
+        return JSONResponse(
+            {"error": {"type": "HTTPError", "message": exc.detail}}, status_code=exc.status_code
+        )
     if exc.status_code == 404:
-        return _error_page(request, "Page not found", "If you typed the web address, check it is correct.", 404)
+        return _error_page(
+            request, "Page not found", "If you typed the web address, check it is correct.", 404
+        )
     if exc.status_code == 405:
-        return _error_page(request, "That cannot be done here", "Go back and use the page's buttons.", 405)
+        return _error_page(
+            request, "That cannot be done here", "Go back and use the page's buttons.", 405
+        )
     return _error_page(request, "Sorry, there is a problem", str(exc.detail), exc.status_code)
 
 
@@ -85,6 +115,12 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
-    for router in (auth_pages.router, cycles_pages.router, mou_pages.router, cycles_api.router, mou_api.router):
+    for router in (
+        auth_pages.router,
+        cycles_pages.router,
+        mou_pages.router,
+        cycles_api.router,
+        mou_api.router,
+    ):
         app.include_router(router)
     return app

@@ -28,7 +28,9 @@ class RequestGuard:
 
         state = scope.setdefault("state", {})
         state["csp_nonce"] = secrets.token_urlsafe(16)
-        cookie = _read_cookie(headers.get(b"cookie", b"").decode("latin-1"), settings.session_cookie_name)
+        cookie = _read_cookie(
+            headers.get(b"cookie", b"").decode("latin-1"), settings.session_cookie_name
+        )
         state["session_token"] = cookie
         received = 0
 
@@ -47,7 +49,9 @@ class RequestGuard:
                 _security_headers(out, state["csp_nonce"], scope["path"])
                 new_token = state.get("new_session_token")
                 if new_token:
-                    out.append("set-cookie", _session_cookie(settings.session_cookie_name, new_token))
+                    out.append(
+                        "set-cookie", _session_cookie(settings.session_cookie_name, new_token)
+                    )
             await send(message)
 
         try:
@@ -97,7 +101,10 @@ async def _too_large(send: Send, limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -26,9 +26,15 @@ def _deliver(settings: Settings, message: OutboxMessage) -> None:
         )
     elif settings.email_backend == "smtp":
         email = EmailMessage()
-        email["From"], email["To"], email["Subject"] = settings.smtp_from, message.to_email, message.subject
+        email["From"], email["To"], email["Subject"] = (
+            settings.smtp_from,
+            message.to_email,
+            message.subject,
+        )
         email.set_content(message.body)
-        with smtplib.SMTP(settings.smtp_host or "localhost", settings.smtp_port, timeout=10) as smtp:
+        with smtplib.SMTP(
+            settings.smtp_host or "localhost", settings.smtp_port, timeout=10
+        ) as smtp:
             smtp.starttls()
             smtp.send_message(email)
     else:

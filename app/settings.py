@@ -45,7 +45,9 @@ class Settings(BaseSettings):
             if self.database_url.startswith("sqlite"):
                 raise ValueError("RIIA_DATABASE_URL must name PostgreSQL in production")
             if self.oidc_client_id and not (self.oidc_client_secret and self.oidc_allowed_tenants):
-                raise ValueError("Entra ID needs RIIA_OIDC_CLIENT_SECRET and RIIA_OIDC_ALLOWED_TENANTS")
+                raise ValueError(
+                    "Entra ID needs RIIA_OIDC_CLIENT_SECRET and RIIA_OIDC_ALLOWED_TENANTS"
+                )
         return self
 
     @property

@@ -21,11 +21,21 @@ YEAR = "2026-27"
 _counter = itertools.count(1)
 
 
-def make_user(session: Session, role: Role | None = None, *, region: str | None = None,
-              organisation: str | None = None, name: str | None = None) -> User:
+def make_user(
+    session: Session,
+    role: Role | None = None,
+    *,
+    region: str | None = None,
+    organisation: str | None = None,
+    name: str | None = None,
+) -> User:
     n = next(_counter)
-    user = accounts.create_user(session, email=f"person{n}@test.example",
-                                display_name=name or f"Test Person {n}", password=PASSWORD)
+    user = accounts.create_user(
+        session,
+        email=f"person{n}@test.example",
+        display_name=name or f"Test Person {n}",
+        password=PASSWORD,
+    )
     if role is not None:
         accounts.assign_role(session, user, role, region_id=region, organisation_code=organisation)
     return user
@@ -44,28 +54,51 @@ def signatory(session: Session, organisation: str, role: Role) -> Principal:
 
 
 def open_cycle(session: Session, by: Principal | None = None, region: str = REGION) -> Cycle:
-    return cycles.open_cycle(session, by or coordinator(session, region), region, OpenCycleInput(year=YEAR))
+    return cycles.open_cycle(
+        session, by or coordinator(session, region), region, OpenCycleInput(year=YEAR)
+    )
 
 
-def publish_from_template(session: Session, cycle: Cycle, by: Principal, extra: str = "") -> MouVersion:
+def publish_from_template(
+    session: Session, cycle: Cycle, by: Principal, extra: str = ""
+) -> MouVersion:
     title, body, revision = mou.editor_source(session, cycle)
-    draft = mou.save_draft(session, by, cycle, DraftInput(title=title, body=body + extra, revision=revision))
+    draft = mou.save_draft(
+        session, by, cycle, DraftInput(title=title, body=body + extra, revision=revision)
+    )
     return mou.publish(session, by, cycle, PublishInput(content_hash=draft.content_hash))
 
 
 def sign(session: Session, cycle: Cycle, who: Principal, organisation: str, role: Role) -> None:
     current = mou.published_of(session, cycle)
     assert current is not None
-    mou.sign(session, who, cycle, SignInput(organisation_code=organisation, role=role,
-                                            content_hash=current.content_hash, confirm=True))
+    mou.sign(
+        session,
+        who,
+        cycle,
+        SignInput(
+            organisation_code=organisation,
+            role=role,
+            content_hash=current.content_hash,
+            confirm=True,
+        ),
+    )
 
 
-def sign_everyone(session: Session, cycle: Cycle, skip: set[tuple[str, Role]] = frozenset()) -> None:  # type: ignore[assignment]
+def sign_everyone(
+    session: Session, cycle: Cycle, skip: set[tuple[str, Role]] = frozenset()
+) -> None:  # type: ignore[assignment]
     region = get_reference().regions[cycle.region_id]
     for organisation in region.organisations:
         for role in organisation.signing_roles:
             if (organisation.code, role) not in skip:
-                sign(session, cycle, signatory(session, organisation.code, role), organisation.code, role)
+                sign(
+                    session,
+                    cycle,
+                    signatory(session, organisation.code, role),
+                    organisation.code,
+                    role,
+                )
 
 
 def token_for(session: Session, user: User) -> dict[str, str]:
@@ -78,8 +111,10 @@ def sign_in(client: TestClient, user: User) -> None:
 
     page = client.get("/sign-in")
     token = check_page(page.text).csrf_tokens[0]
-    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD,
-                                             "csrf_token": token, "next": "/"})
+    response = client.post(
+        "/sign-in",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token, "next": "/"},
+    )
     assert response.status_code == 303, response.text
 
 

@@ -55,7 +55,9 @@ def record(
     payload: dict[str, object] | None = None,
 ) -> AuditEvent:
     """Append one entry in the caller's transaction; the head row's lock orders writers."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one()
     # Microseconds survive both databases, so the hash recomputes exactly after a round trip.
     event = AuditEvent(
         sequence=head.sequence + 1,
@@ -100,19 +102,28 @@ def verify(session: Session) -> Verification:
     for event in rows:
         if event.sequence != expected_sequence:
             return Verification(
-                False, checked, head.sequence, head.hash,
+                False,
+                checked,
+                head.sequence,
+                head.hash,
                 f"entry {expected_sequence} is missing (the next entry found is {event.sequence})",
                 expected_sequence,
             )
         if event.prev_hash != expected_prev:
             return Verification(
-                False, checked, head.sequence, head.hash,
+                False,
+                checked,
+                head.sequence,
+                head.hash,
                 f"entry {event.sequence} does not follow the entry before it",
                 event.sequence,
             )
         if _entry_hash(event) != event.hash:
             return Verification(
-                False, checked, head.sequence, head.hash,
+                False,
+                checked,
+                head.sequence,
+                head.hash,
                 f"entry {event.sequence} ({event.action}) was altered after it was written",
                 event.sequence,
             )
@@ -121,7 +132,10 @@ def verify(session: Session) -> Verification:
         checked += 1
     if head.sequence != checked or head.hash != expected_prev:
         return Verification(
-            False, checked, head.sequence, head.hash,
+            False,
+            checked,
+            head.sequence,
+            head.hash,
             f"entries after {checked} are missing (the chain head names entry {head.sequence})",
             checked + 1,
         )
@@ -147,4 +161,3 @@ def payload_of(event: AuditEvent) -> dict[str, object]:
     value = json.loads(event.payload)
     assert isinstance(value, dict)
     return value
-

@@ -16,7 +16,7 @@ from app.models.types import utcnow
 from app.reference import get_reference
 
 SYSTEM = Actor(None, "RIIA Cycle (command line)")
-TOKEN_PREFIX = "riia_"
+TOKEN_PREFIX = "riia_"  # noqa: S105  (a visible prefix, not a secret)
 
 
 def create_user(
@@ -25,7 +25,9 @@ def create_user(
     """A new person; email addresses are unique, compared without case."""
     email = email.strip().lower()
     if "@" not in email:
-        raise InvalidInput("Enter an email address in the correct format, like name@example.org", field="email")
+        raise InvalidInput(
+            "Enter an email address in the correct format, like name@example.org", field="email"
+        )
     exists = session.execute(select(User.id).where(func.lower(User.email) == email)).first()
     if exists:
         raise Conflict(f"There is already an account for {email}.", field="email")
@@ -37,8 +39,13 @@ def create_user(
     session.add(user)
     session.flush()
     record(
-        session, actor=actor, action="user.created", summary=f"Account created for {user.display_name}",
-        subject_type="user", subject_id=user.id, payload={"email": email},
+        session,
+        actor=actor,
+        action="user.created",
+        summary=f"Account created for {user.display_name}",
+        subject_type="user",
+        subject_id=user.id,
+        payload={"email": email},
     )
     return user
 
@@ -57,11 +64,16 @@ def assign_role(
     kind = ROLE_SCOPE[role]
     if kind is ScopeKind.ORGANISATION:
         if not organisation_code:
-            raise InvalidInput(f"{role.label} is held in an organisation: name one.", field="organisation")
+            raise InvalidInput(
+                f"{role.label} is held in an organisation: name one.", field="organisation"
+            )
         region_id = reference.region_of(organisation_code).id
     elif kind is ScopeKind.REGION:
         if region_id not in reference.regions:
-            raise InvalidInput(f"{role.label} is held in a region: name one of {', '.join(reference.regions)}.", field="region")
+            raise InvalidInput(
+                f"{role.label} is held in a region: name one of {', '.join(reference.regions)}.",
+                field="region",
+            )
         organisation_code = None
     else:
         region_id = organisation_code = None
@@ -71,9 +83,15 @@ def assign_role(
     session.add(assignment)
     session.flush()
     record(
-        session, actor=actor, action="role.assigned",
-        summary=f"{user.display_name} became {role.label}", subject_type="user", subject_id=user.id,
-        region_id=region_id, organisation_code=organisation_code, payload={"role": role.value},
+        session,
+        actor=actor,
+        action="role.assigned",
+        summary=f"{user.display_name} became {role.label}",
+        subject_type="user",
+        subject_id=user.id,
+        region_id=region_id,
+        organisation_code=organisation_code,
+        payload={"role": role.value},
     )
     return assignment
 
@@ -84,20 +102,32 @@ def end_role(session: Session, assignment: RoleAssignment, *, actor: Actor = SYS
         raise Conflict("That role has already ended.")
     assignment.ended_at = utcnow()
     record(
-        session, actor=actor, action="role.ended", summary=f"Role {assignment.role} ended",
-        subject_type="user", subject_id=assignment.user_id, region_id=assignment.region_id,
-        organisation_code=assignment.organisation_code, payload={"role": assignment.role},
+        session,
+        actor=actor,
+        action="role.ended",
+        summary=f"Role {assignment.role} ended",
+        subject_type="user",
+        subject_id=assignment.user_id,
+        region_id=assignment.region_id,
+        organisation_code=assignment.organisation_code,
+        payload={"role": assignment.role},
     )
 
 
-def link_entra(session: Session, user: User, tenant_id: str, object_id: str, *, actor: Actor = SYSTEM) -> None:
+def link_entra(
+    session: Session, user: User, tenant_id: str, object_id: str, *, actor: Actor = SYSTEM
+) -> None:
     """Let a person sign in with Microsoft: matched by tenant and object id, never by email."""
     user.oidc_tenant_id, user.oidc_object_id = tenant_id.strip(), object_id.strip()
     session.flush()
     record(
-        session, actor=actor, action="user.entra_linked",
-        summary=f"{user.display_name} can sign in with Microsoft", subject_type="user",
-        subject_id=user.id, payload={"tenant_id": user.oidc_tenant_id},
+        session,
+        actor=actor,
+        action="user.entra_linked",
+        summary=f"{user.display_name} can sign in with Microsoft",
+        subject_type="user",
+        subject_id=user.id,
+        payload={"tenant_id": user.oidc_tenant_id},
     )
 
 
@@ -131,12 +161,18 @@ def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken,
     if not name or len(name) > 100:
         raise InvalidInput("Enter a name for the token, up to 100 characters.", field="name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_token_digest(secret), prefix=secret[:12])
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=_token_digest(secret), prefix=secret[:12]
+    )
     session.add(token)
     session.flush()
     record(
-        session, actor=Actor(user.id, user.display_name), action="api_token.created",
-        summary=f"API token “{name}” created", subject_type="api_token", subject_id=token.id,
+        session,
+        actor=Actor(user.id, user.display_name),
+        action="api_token.created",
+        summary=f"API token “{name}” created",
+        subject_type="api_token",
+        subject_id=token.id,
     )
     return token, secret
 
@@ -150,8 +186,12 @@ def revoke_api_token(session: Session, principal: Principal, token_id: int) -> A
         raise Conflict("That API token has already been revoked.")
     token.revoked_at = utcnow()
     record(
-        session, actor=Actor(principal.user_id, principal.display_name), action="api_token.revoked",
-        summary=f"API token “{token.name}” revoked", subject_type="api_token", subject_id=token.id,
+        session,
+        actor=Actor(principal.user_id, principal.display_name),
+        action="api_token.revoked",
+        summary=f"API token “{token.name}” revoked",
+        subject_type="api_token",
+        subject_id=token.id,
     )
     return token
 

@@ -55,17 +55,19 @@ def begin(record: WebSession, settings: Settings) -> str:
     record.oidc_handshake = json.dumps(
         {"state": state, "nonce": nonce, "verifier": verifier, "started": int(time.time())}
     )
-    query = urlencode({
-        "client_id": settings.oidc_client_id,
-        "response_type": "code",
-        "redirect_uri": settings.base_url.rstrip("/") + CALLBACK_PATH,
-        "response_mode": "query",
-        "scope": "openid profile email",
-        "state": state,
-        "nonce": nonce,
-        "code_challenge": _challenge(verifier),
-        "code_challenge_method": "S256",
-    })
+    query = urlencode(
+        {
+            "client_id": settings.oidc_client_id,
+            "response_type": "code",
+            "redirect_uri": settings.base_url.rstrip("/") + CALLBACK_PATH,
+            "response_mode": "query",
+            "scope": "openid profile email",
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": _challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+    )
     return f"{AUTHORIZE_URL}?{query}"
 
 
@@ -81,7 +83,9 @@ def _handshake(record: WebSession, state: str) -> dict[str, Any]:
     return data
 
 
-def validate_id_token(id_token: str, keys: dict[str, Any], settings: Settings, nonce: str) -> Identity:
+def validate_id_token(
+    id_token: str, keys: dict[str, Any], settings: Settings, nonce: str
+) -> Identity:
     """Check signature, audience, expiry, nonce, tenant allowlist and the tenant's own issuer."""
     try:
         token = jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=["RS256"])  # type: ignore[arg-type]
@@ -94,7 +98,7 @@ def validate_id_token(id_token: str, keys: dict[str, Any], settings: Settings, n
     registry = jwt.JWTClaimsRegistry(
         leeway=60,
         iss={"essential": True, "value": f"{AUTHORITY}/{tenant}/v2.0"},
-        aud={"essential": True, "value": settings.oidc_client_id},
+        aud={"essential": True, "value": str(settings.oidc_client_id)},
         exp={"essential": True},
         nonce={"essential": True, "value": nonce},
         oid={"essential": True},
@@ -112,22 +116,33 @@ def validate_id_token(id_token: str, keys: dict[str, Any], settings: Settings, n
 
 
 def complete(
-    session: Session, record: WebSession, settings: Settings, code: str, state: str, http: httpx.Client
+    session: Session,
+    record: WebSession,
+    settings: Settings,
+    code: str,
+    state: str,
+    http: httpx.Client,
 ) -> User:
     """Exchange the code, validate the ID token, and find the linked account."""
     handshake = _handshake(record, state)
-    response = http.post(TOKEN_URL, data={
-        "client_id": settings.oidc_client_id,
-        "client_secret": settings.oidc_client_secret,
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": settings.base_url.rstrip("/") + CALLBACK_PATH,
-        "code_verifier": handshake["verifier"],
-    }, timeout=10)
+    response = http.post(
+        TOKEN_URL,
+        data={
+            "client_id": settings.oidc_client_id,
+            "client_secret": settings.oidc_client_secret,
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": settings.base_url.rstrip("/") + CALLBACK_PATH,
+            "code_verifier": handshake["verifier"],
+        },
+        timeout=10,
+    )
     if response.status_code != 200 or "id_token" not in response.json():
         raise NotSignedIn("Microsoft did not complete the sign-in. Try again.")
     keys = http.get(KEYS_URL, timeout=10).json()
-    identity = validate_id_token(response.json()["id_token"], keys, settings, str(handshake["nonce"]))
+    identity = validate_id_token(
+        response.json()["id_token"], keys, settings, str(handshake["nonce"])
+    )
     user = session.execute(
         select(User).where(
             User.oidc_tenant_id == identity.tenant_id, User.oidc_object_id == identity.object_id

@@ -24,17 +24,28 @@ router = APIRouter()
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlsplit(target).netloc
+    ):
         return "/"
     return target
 
 
 @router.get("/sign-in", response_class=HTMLResponse, dependencies=[public()])
 def sign_in_page(request: Request, next: str = "/") -> Response:
-    return render(request, "auth/sign_in.html", {
-        "errors": forms.FormErrors(), "email": "", "next": _safe_next(next),
-        "entra": bool(get_settings().oidc_client_id),
-    })
+    return render(
+        request,
+        "auth/sign_in.html",
+        {
+            "errors": forms.FormErrors(),
+            "email": "",
+            "next": _safe_next(next),
+            "entra": bool(get_settings().oidc_client_id),
+        },
+    )
 
 
 @router.post("/sign-in", response_class=HTMLResponse, dependencies=[public(), CsrfProtected])
@@ -59,9 +70,17 @@ async def sign_in(request: Request, session: DbSession) -> Response:
             opened = open_session(session, user.id)
             request.state.new_session_token = opened.token
             return RedirectResponse(target, status_code=303)
-    return render(request, "auth/sign_in.html", {
-        "errors": errors, "email": email, "next": target, "entra": bool(get_settings().oidc_client_id),
-    }, status_code=422)
+    return render(
+        request,
+        "auth/sign_in.html",
+        {
+            "errors": errors,
+            "email": email,
+            "next": target,
+            "entra": bool(get_settings().oidc_client_id),
+        },
+        status_code=422,
+    )
 
 
 def entra_http() -> Iterator[httpx.Client]:
@@ -76,8 +95,14 @@ def entra_begin(request: Request) -> Response:
 
 
 @router.get(entra.CALLBACK_PATH, response_class=HTMLResponse, dependencies=[public()])
-def entra_callback(request: Request, session: DbSession, http: Annotated[httpx.Client, Depends(entra_http)],
-                   code: str = "", state: str = "", error_description: str = "") -> Response:
+def entra_callback(
+    request: Request,
+    session: DbSession,
+    http: Annotated[httpx.Client, Depends(entra_http)],
+    code: str = "",
+    state: str = "",
+    error_description: str = "",
+) -> Response:
     if not code:
         raise NotSignedIn(error_description or "Microsoft did not complete the sign-in. Try again.")
     user = entra.complete(session, request.state.web_session, get_settings(), code, state, http)
@@ -88,7 +113,9 @@ def entra_callback(request: Request, session: DbSession, http: Annotated[httpx.C
 
 
 @router.post("/sign-out", dependencies=[CsrfProtected])
-def sign_out(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
+def sign_out(
+    request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]
+) -> Response:
     revoke(session, request.state.web_session)
     opened = open_session(session, None)
     opened.record.flash = "You have signed out."
@@ -97,15 +124,24 @@ def sign_out(request: Request, session: DbSession, principal: Annotated[Principa
 
 
 @router.get("/account/tokens", response_class=HTMLResponse)
-def tokens_page(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
-    return render(request, "auth/tokens.html", {
-        "tokens": accounts.tokens_of(session, principal.user_id), "errors": forms.FormErrors(),
-        "new_secret": None,
-    })
+def tokens_page(
+    request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]
+) -> Response:
+    return render(
+        request,
+        "auth/tokens.html",
+        {
+            "tokens": accounts.tokens_of(session, principal.user_id),
+            "errors": forms.FormErrors(),
+            "new_secret": None,
+        },
+    )
 
 
 @router.post("/account/tokens", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def create_token(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
+async def create_token(
+    request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]
+) -> Response:
     form = await request.form()
     errors = forms.FormErrors()
     secret = None
@@ -115,14 +151,25 @@ async def create_token(request: Request, session: DbSession, principal: Annotate
         _, secret = accounts.create_api_token(session, user, str(form.get("name", "")))
     except DomainError as exc:
         errors = forms.errors_from(exc, "name")
-    return render(request, "auth/tokens.html", {
-        "tokens": accounts.tokens_of(session, principal.user_id), "errors": errors, "new_secret": secret,
-    }, status_code=422 if errors else 201)
+    return render(
+        request,
+        "auth/tokens.html",
+        {
+            "tokens": accounts.tokens_of(session, principal.user_id),
+            "errors": errors,
+            "new_secret": secret,
+        },
+        status_code=422 if errors else 201,
+    )
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfProtected])
-def revoke_token(request: Request, token_id: int, session: DbSession,
-                 principal: Annotated[Principal, signed_in()]) -> Response:
+def revoke_token(
+    request: Request,
+    token_id: int,
+    session: DbSession,
+    principal: Annotated[Principal, signed_in()],
+) -> Response:
     token = accounts.revoke_api_token(session, principal, token_id)
     request.state.web_session.flash = f"API token “{token.name}” revoked."
     return RedirectResponse("/account/tokens", status_code=303)

@@ -99,7 +99,11 @@ def matching_assignments(
 
 
 def can(
-    principal: Principal | None, action: Action, scope: Scope = Scope(), *, as_role: Role | None = None
+    principal: Principal | None,
+    action: Action,
+    scope: Scope = Scope(),
+    *,
+    as_role: Role | None = None,
 ) -> bool:
     """True when one of the principal's roles allows the action in that scope."""
     if principal is None:

@@ -34,7 +34,5 @@ def load_principal(session: Session, user: User) -> Principal:
         .where(RoleAssignment.user_id == user.id, RoleAssignment.ended_at.is_(None))
         .order_by(RoleAssignment.id)
     ).scalars()
-    assignments = tuple(
-        Assignment(Role(r.role), r.region_id, r.organisation_code) for r in rows
-    )
+    assignments = tuple(Assignment(Role(r.role), r.region_id, r.organisation_code) for r in rows)
     return Principal(user.id, user.display_name, user.email, assignments)

@@ -51,7 +51,9 @@ def web_session(request: Request, session: DbSession) -> WebSession | None:
 WebSessionDep = Annotated[WebSession | None, Depends(web_session)]
 
 
-def current_principal(request: Request, session: DbSession, record: WebSessionDep) -> Principal | None:
+def current_principal(
+    request: Request, session: DbSession, record: WebSessionDep
+) -> Principal | None:
     """Bearer token for /api, the session cookie for pages; None when nobody is signed in."""
     if _is_api(request):
         header = request.headers.get("authorization", "")
@@ -114,9 +116,8 @@ async def csrf_protect(request: Request, record: WebSessionDep) -> None:
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         raise CsrfRejected("This form was sent from another website, so it was not accepted.")
     origin = request.headers.get("origin")
-    if origin is not None and origin != "null":
-        if urlsplit(origin).netloc != request.url.netloc:
-            raise CsrfRejected("This form was sent from another website, so it was not accepted.")
+    if origin is not None and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+        raise CsrfRejected("This form was sent from another website, so it was not accepted.")
     form = await request.form()
     submitted = form.get("csrf_token")
     if not csrf_matches(record, submitted if isinstance(submitted, str) else None):

@@ -8,6 +8,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.models import Cycle
 from app.mou import service as mou
+from app.mou.status import signing_options
 
 
 @dataclass(frozen=True)
@@ -26,33 +27,54 @@ def overview_tasks(session: Session, principal: Principal, cycle: Cycle) -> list
     tasks: list[Task] = []
     if can(principal, Action.EDIT_MOU, scope):
         if status.current is None:
-            tasks.append(Task("Draft the Memorandum of Understanding", f"{base}/mou/edit",
-                              "in_progress" if draft else "not_started",
-                              "Start from the region's template and publish it for signature"))
+            tasks.append(
+                Task(
+                    "Draft the Memorandum of Understanding",
+                    f"{base}/mou/edit",
+                    "in_progress" if draft else "not_started",
+                    "Start from the region's template and publish it for signature",
+                )
+            )
         else:
-            tasks.append(Task("Draft the Memorandum of Understanding", f"{base}/mou/edit",
-                              "in_progress" if draft else "completed",
-                              f"Version {status.current.number} is published"
-                              + ("; a new draft is in progress" if draft else "")))
+            tasks.append(
+                Task(
+                    "Draft the Memorandum of Understanding",
+                    f"{base}/mou/edit",
+                    "in_progress" if draft else "completed",
+                    f"Version {status.current.number} is published"
+                    + ("; a new draft is in progress" if draft else ""),
+                )
+            )
     if status.current is None:
-        tasks.append(Task("Sign the Memorandum of Understanding", None, "cannot_start",
-                          "Signing opens when the coordinator publishes the Memorandum"))
+        tasks.append(
+            Task(
+                "Sign the Memorandum of Understanding",
+                None,
+                "cannot_start",
+                "Signing opens when the coordinator publishes the Memorandum",
+            )
+        )
     else:
-        mine = [a for a in principal.assignments
-                if can(principal, Action.SIGN_MOU, Scope(cycle.region_id, a.organisation_code), as_role=a.role)]
+        mine = signing_options(principal, status)
         if mine:
-            states = []
-            for a in mine:
-                try:
-                    states.append(status.signatory(str(a.organisation_code), a.role).state)
-                except KeyError:
-                    continue
+            states = [option.state.state for option in mine]
             done = bool(states) and all(s == "signed" for s in states)
-            tasks.append(Task("Sign the Memorandum of Understanding", f"{base}/mou/sign",
-                              "completed" if done else "not_started",
-                              "You have signed the current version" if done
-                              else "Read the Memorandum and sign it"))
-        tasks.append(Task("Memorandum signatures", f"{base}/mou/tracker",
-                          "in_force" if status.in_force else "awaiting",
-                          f"{status.signed_count} of {status.required_count} signatures on version {status.current.number}"))
+            tasks.append(
+                Task(
+                    "Sign the Memorandum of Understanding",
+                    f"{base}/mou/sign",
+                    "completed" if done else "not_started",
+                    "You have signed the current version"
+                    if done
+                    else "Read the Memorandum and sign it",
+                )
+            )
+        tasks.append(
+            Task(
+                "Memorandum signatures",
+                f"{base}/mou/tracker",
+                "in_force" if status.in_force else "awaiting",
+                f"{status.signed_count} of {status.required_count} signatures on version {status.current.number}",
+            )
+        )
     return tasks

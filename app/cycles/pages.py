@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import forms
@@ -29,22 +29,39 @@ def flash(request: Request, message: str) -> None:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]) -> Response:
+def home(
+    request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]
+) -> Response:
     regions = service.visible_regions(principal)
     cycles = {r.id: service.cycles_in_region(session, principal, r.id) for r in regions}
-    return render(request, "cycles/home.html", {"regions": regions, "cycles": cycles,
-                  "can_open": {r.id: can(principal, Action.OPEN_CYCLE, Scope(r.id)) for r in regions}})
+    return render(
+        request,
+        "cycles/home.html",
+        {
+            "regions": regions,
+            "cycles": cycles,
+            "can_open": {r.id: can(principal, Action.OPEN_CYCLE, Scope(r.id)) for r in regions},
+        },
+    )
 
 
 @router.get("/regions/{region_id}/cycles/new", response_class=HTMLResponse)
-def new_cycle(request: Request, region_id: str, principal: Annotated[Principal, permission(Action.OPEN_CYCLE)]) -> Response:
+def new_cycle(
+    request: Request, region_id: str, principal: Annotated[Principal, permission(Action.OPEN_CYCLE)]
+) -> Response:
     region = service.region_or_404(region_id)
-    return render(request, "cycles/new.html", {"region": region, "errors": forms.FormErrors(), "values": {}})
+    return render(
+        request, "cycles/new.html", {"region": region, "errors": forms.FormErrors(), "values": {}}
+    )
 
 
-@router.post("/regions/{region_id}/cycles", response_class=HTMLResponse, dependencies=[CsrfProtected])
+@router.post(
+    "/regions/{region_id}/cycles", response_class=HTMLResponse, dependencies=[CsrfProtected]
+)
 async def open_cycle(
-    request: Request, region_id: str, session: DbSession,
+    request: Request,
+    region_id: str,
+    session: DbSession,
     principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
 ) -> Response:
     region = service.region_or_404(region_id)
@@ -57,31 +74,60 @@ async def open_cycle(
         except DomainError as exc:
             errors = forms.errors_from(exc, "year")
         else:
-            flash(request, f"The {cycle.year} cycle is open. Its calendar uses the region's dates; change them below if you need to.")
+            flash(
+                request,
+                f"The {cycle.year} cycle is open. Its calendar uses the region's dates; change them below if you need to.",
+            )
             return RedirectResponse(f"/regions/{region_id}/cycles/{cycle.year}", status_code=303)
-    return render(request, "cycles/new.html", {"region": region, "errors": errors, "values": values}, status_code=422)
+    return render(
+        request,
+        "cycles/new.html",
+        {"region": region, "errors": errors, "values": values},
+        status_code=422,
+    )
 
 
 @router.get("/regions/{region_id}", response_class=HTMLResponse)
-def region_cycles(request: Request, region_id: str, session: DbSession,
-                  principal: Annotated[Principal, permission(Action.VIEW_CYCLE)]) -> Response:
+def region_cycles(
+    request: Request,
+    region_id: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+) -> Response:
     region = service.region_or_404(region_id)
     cycles = service.cycles_in_region(session, principal, region_id)
-    return render(request, "cycles/region.html", {"region": region, "cycles": cycles,
-                  "can_open": can(principal, Action.OPEN_CYCLE, Scope(region_id))})
+    return render(
+        request,
+        "cycles/region.html",
+        {
+            "region": region,
+            "cycles": cycles,
+            "can_open": can(principal, Action.OPEN_CYCLE, Scope(region_id)),
+        },
+    )
 
 
 @router.get(CYCLE, response_class=HTMLResponse)
-def overview(request: Request, region_id: str, year: str, session: DbSession,
-             principal: Annotated[Principal, permission(Action.VIEW_CYCLE)]) -> Response:
+def overview(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+) -> Response:
     cycle = service.get_cycle(session, principal, region_id, year)
-    return render(request, "cycles/overview.html", {
-        "region": service.region_or_404(region_id), "cycle": cycle,
-        "stages": service.stage_states(session, cycle),
-        "tasks": overview_tasks(session, principal, cycle),
-        "can_edit_calendar": can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
-        "can_view_history": can(principal, Action.VIEW_HISTORY, Scope(region_id)),
-    })
+    return render(
+        request,
+        "cycles/overview.html",
+        {
+            "region": service.region_or_404(region_id),
+            "cycle": cycle,
+            "stages": service.stage_states(session, cycle),
+            "tasks": overview_tasks(session, principal, cycle),
+            "can_edit_calendar": can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
+            "can_view_history": can(principal, Action.VIEW_HISTORY, Scope(region_id)),
+        },
+    )
 
 
 def _calendar_values(windows: dict[str, tuple[date, date]]) -> dict[str, str]:
@@ -95,14 +141,26 @@ def _calendar_values(windows: dict[str, tuple[date, date]]) -> dict[str, str]:
 
 
 @router.get(CYCLE + "/calendar", response_class=HTMLResponse)
-def calendar_form(request: Request, region_id: str, year: str, session: DbSession,
-                  principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)]) -> Response:
+def calendar_form(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+) -> Response:
     cycle = service.get_cycle(session, principal, region_id, year)
     windows = {s: (w.opens_on, w.closes_on) for s, w in service.calendar(session, cycle).items()}
-    return render(request, "cycles/calendar.html", {
-        "region": service.region_or_404(region_id), "cycle": cycle, "stages": STAGE_LABELS,
-        "values": _calendar_values(windows), "errors": forms.FormErrors(),
-    })
+    return render(
+        request,
+        "cycles/calendar.html",
+        {
+            "region": service.region_or_404(region_id),
+            "cycle": cycle,
+            "stages": STAGE_LABELS,
+            "values": _calendar_values(windows),
+            "errors": forms.FormErrors(),
+        },
+    )
 
 
 def _dates_from_form(form: dict[str, str], errors: forms.FormErrors) -> dict[str, dict[str, date]]:
@@ -114,15 +172,22 @@ def _dates_from_form(form: dict[str, str], errors: forms.FormErrors) -> dict[str
                 day = date(int(parts[2]), int(parts[1]), int(parts[0]))
             except ValueError:
                 word = "opening" if edge == "opens" else "closing"
-                errors.add(f"{stage}-{edge}", f"Enter a real {word} date for {label}, like 1 4 2026")
+                errors.add(
+                    f"{stage}-{edge}", f"Enter a real {word} date for {label}, like 1 4 2026"
+                )
                 continue
             windows.setdefault(stage, {})[edge] = day
     return windows
 
 
 @router.post(CYCLE + "/calendar", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def calendar_save(request: Request, region_id: str, year: str, session: DbSession,
-                        principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)]) -> Response:
+async def calendar_save(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+) -> Response:
     cycle = service.get_cycle(session, principal, region_id, year)
     form = {k: str(v) for k, v in (await request.form()).items()}
     errors = forms.FormErrors()
@@ -137,17 +202,35 @@ async def calendar_save(request: Request, region_id: str, year: str, session: Db
             else:
                 flash(request, "Calendar saved.")
                 return RedirectResponse(f"/regions/{region_id}/cycles/{year}", status_code=303)
-    return render(request, "cycles/calendar.html", {
-        "region": service.region_or_404(region_id), "cycle": cycle, "stages": STAGE_LABELS,
-        "values": form, "errors": errors,
-    }, status_code=422)
+    return render(
+        request,
+        "cycles/calendar.html",
+        {
+            "region": service.region_or_404(region_id),
+            "cycle": cycle,
+            "stages": STAGE_LABELS,
+            "values": form,
+            "errors": errors,
+        },
+        status_code=422,
+    )
 
 
 @router.get(CYCLE + "/history", response_class=HTMLResponse)
-def history(request: Request, region_id: str, year: str, session: DbSession,
-            principal: Annotated[Principal, permission(Action.VIEW_HISTORY)]) -> Response:
+def history(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_HISTORY)],
+) -> Response:
     cycle = service.get_cycle(session, principal, region_id, year)
-    return render(request, "cycles/history.html", {
-        "region": service.region_or_404(region_id), "cycle": cycle,
-        "events": events_for_cycle(session, cycle.id),
-    })
+    return render(
+        request,
+        "cycles/history.html",
+        {
+            "region": service.region_or_404(region_id),
+            "cycle": cycle,
+            "events": events_for_cycle(session, cycle.id),
+        },
+    )

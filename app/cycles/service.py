@@ -92,13 +92,20 @@ def open_cycle(
     session.flush()
     for stage, dates in windows.items():
         session.add(
-            StageWindow(cycle_id=cycle.id, stage=stage, opens_on=dates.opens, closes_on=dates.closes)
+            StageWindow(
+                cycle_id=cycle.id, stage=stage, opens_on=dates.opens, closes_on=dates.closes
+            )
         )
     session.flush()
     record(
-        session, actor=actor_of(principal), action="cycle.opened",
-        summary=f"{region.name} {data.year} cycle opened", subject_type="cycle",
-        subject_id=cycle.id, region_id=region_id, cycle_id=cycle.id,
+        session,
+        actor=actor_of(principal),
+        action="cycle.opened",
+        summary=f"{region.name} {data.year} cycle opened",
+        subject_type="cycle",
+        subject_id=cycle.id,
+        region_id=region_id,
+        cycle_id=cycle.id,
         payload={"year": data.year, "windows": _windows_payload(windows)},
     )
     return cycle
@@ -125,7 +132,9 @@ def update_calendar(
     for stage, dates in data.windows.items():
         row = current.get(stage)
         if row is None:
-            row = StageWindow(cycle_id=cycle.id, stage=stage, opens_on=dates.opens, closes_on=dates.closes)
+            row = StageWindow(
+                cycle_id=cycle.id, stage=stage, opens_on=dates.opens, closes_on=dates.closes
+            )
             session.add(row)
             changed[stage] = dates
         elif (row.opens_on, row.closes_on) != (dates.opens, dates.closes):
@@ -135,9 +144,14 @@ def update_calendar(
         return current
     session.flush()
     record(
-        session, actor=actor_of(principal), action="cycle.calendar_changed",
+        session,
+        actor=actor_of(principal),
+        action="cycle.calendar_changed",
         summary="Calendar changed: " + ", ".join(STAGE_LABELS[s] for s in sorted(changed)),
-        subject_type="cycle", subject_id=cycle.id, region_id=cycle.region_id, cycle_id=cycle.id,
+        subject_type="cycle",
+        subject_id=cycle.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
         payload={"windows": _windows_payload(changed)},
     )
     return calendar(session, cycle)

@@ -75,9 +75,13 @@ class RemindersOut(BaseModel):
 def version_out(version: MouVersion) -> VersionOut:
     blocks = service.blocks_of(version)
     return VersionOut(
-        number=version.number, state=version.state, title=version.title,
-        content_hash=version.content_hash, revision=version.revision,
-        published_at=version.published_at, superseded_at=version.superseded_at,
+        number=version.number,
+        state=version.state,
+        title=version.title,
+        content_hash=version.content_hash,
+        revision=version.revision,
+        published_at=version.published_at,
+        superseded_at=version.superseded_at,
         blocks=[BlockOut(**b.as_dict()) for b in blocks],  # type: ignore[arg-type]
         source=structured_text.to_source(blocks),
     )
@@ -86,41 +90,58 @@ def version_out(version: MouVersion) -> VersionOut:
 def status_out(session: Session, principal: Principal, cycle: Cycle) -> StatusOut:
     status = service.status(session, principal, cycle)
     return StatusOut(
-        in_force=status.in_force, in_force_since=status.in_force_since,
-        signed=status.signed_count, required=status.required_count,
+        in_force=status.in_force,
+        in_force_since=status.in_force_since,
+        signed=status.signed_count,
+        required=status.required_count,
         current=version_out(status.current) if status.current else None,
         signatories=[
             SignatoryOut(
-                organisation_code=o.organisation.code, organisation_name=o.organisation.name,
-                role=s.role.value, state=s.state,
+                organisation_code=o.organisation.code,
+                organisation_name=o.organisation.name,
+                role=s.role.value,
+                state=s.state,
                 signatory_name=s.event.signatory_name if s.event else None,
                 at=s.event.occurred_at if s.event else None,
                 statement=s.event.statement if s.event and s.event.decision == "signed" else None,
                 reason=s.event.reason if s.event else None,
                 content_hash=s.event.content_hash if s.event else None,
             )
-            for o in status.organisations for s in o.signatories
+            for o in status.organisations
+            for s in o.signatories
         ],
     )
 
 
 @router.get("", response_model=StatusOut)
-def get_status(region_id: str, year: str, session: DbSession,
-               principal: Annotated[Principal, permission(Action.VIEW_MOU)]) -> StatusOut:
+def get_status(
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+) -> StatusOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     return status_out(session, principal, cycle)
 
 
 @router.get("/versions", response_model=list[VersionOut])
-def list_versions(region_id: str, year: str, session: DbSession,
-                  principal: Annotated[Principal, permission(Action.VIEW_MOU)]) -> list[VersionOut]:
+def list_versions(
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+) -> list[VersionOut]:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     return [version_out(v) for v in service.versions(session, cycle) if v.state != "draft"]
 
 
 @router.get("/draft", response_model=VersionOut)
-def get_draft(region_id: str, year: str, session: DbSession,
-              principal: Annotated[Principal, permission(Action.EDIT_MOU)]) -> VersionOut:
+def get_draft(
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> VersionOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     draft = service.draft_of(session, cycle)
     if draft is None:
@@ -129,15 +150,26 @@ def get_draft(region_id: str, year: str, session: DbSession,
 
 
 @router.put("/draft", response_model=VersionOut)
-def put_draft(region_id: str, year: str, data: DraftInput, session: DbSession,
-              principal: Annotated[Principal, permission(Action.EDIT_MOU)]) -> VersionOut:
+def put_draft(
+    region_id: str,
+    year: str,
+    data: DraftInput,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> VersionOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     return version_out(service.save_draft(session, principal, cycle, data))
 
 
 @router.post("/publish", response_model=VersionOut)
-def publish(region_id: str, year: str, data: PublishInput, session: DbSession, background: BackgroundTasks,
-            principal: Annotated[Principal, permission(Action.PUBLISH_MOU)]) -> VersionOut:
+def publish(
+    region_id: str,
+    year: str,
+    data: PublishInput,
+    session: DbSession,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
+) -> VersionOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.publish(session, principal, cycle, data)
     background.add_task(pack.warm_cache, cycle.id)
@@ -145,34 +177,68 @@ def publish(region_id: str, year: str, data: PublishInput, session: DbSession, b
 
 
 @router.post("/signatures", response_model=SignatureOut, status_code=201)
-def sign(region_id: str, year: str, data: SignInput, session: DbSession, background: BackgroundTasks,
-         principal: Annotated[Principal, permission(Action.SIGN_MOU)]) -> SignatureOut:
+def sign(
+    region_id: str,
+    year: str,
+    data: SignInput,
+    session: DbSession,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+) -> SignatureOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.sign(session, principal, cycle, data)
     background.add_task(pack.warm_cache, cycle.id)
-    return SignatureOut(decision=event.decision, organisation_code=event.organisation_code, role=event.role,
-                        content_hash=event.content_hash, statement=event.statement, occurred_at=event.occurred_at)
+    return SignatureOut(
+        decision=event.decision,
+        organisation_code=event.organisation_code,
+        role=event.role,
+        content_hash=event.content_hash,
+        statement=event.statement,
+        occurred_at=event.occurred_at,
+    )
 
 
 @router.post("/declines", response_model=SignatureOut, status_code=201)
-def decline(region_id: str, year: str, data: DeclineInput, session: DbSession,
-            principal: Annotated[Principal, permission(Action.SIGN_MOU)]) -> SignatureOut:
+def decline(
+    region_id: str,
+    year: str,
+    data: DeclineInput,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+) -> SignatureOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.decline(session, principal, cycle, data)
-    return SignatureOut(decision=event.decision, organisation_code=event.organisation_code, role=event.role,
-                        content_hash=event.content_hash, statement=event.statement, occurred_at=event.occurred_at)
+    return SignatureOut(
+        decision=event.decision,
+        organisation_code=event.organisation_code,
+        role=event.role,
+        content_hash=event.content_hash,
+        statement=event.statement,
+        occurred_at=event.occurred_at,
+    )
 
 
 @router.post("/reminders", response_model=RemindersOut)
-def reminders(region_id: str, year: str, session: DbSession,
-              principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)]) -> RemindersOut:
+def reminders(
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
+) -> RemindersOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     return RemindersOut(queued=service.send_reminders(session, principal, cycle))
 
 
-@router.get("/pack.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}, "description": "The MoU pack"}})
-def pack_pdf(region_id: str, year: str, session: DbSession,
-             principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)]) -> Response:
+@router.get(
+    "/pack.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The MoU pack"}},
+)
+def pack_pdf(
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     return Response(pack.pdf_for(session, principal, cycle), media_type="application/pdf")

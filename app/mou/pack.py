@@ -8,7 +8,7 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.db import get_sessionmaker
 from app.errors import Conflict
-from app.models import Cycle, MouSignatureEvent, MouVersion, RenderedPack, User
+from app.models import Cycle, MouSignatureEvent, RenderedPack, User
 from app.models.types import utcnow
 from app.mou import service
 from app.mou.status import MouStatus, build_status
@@ -39,7 +39,9 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
     region = get_reference().regions[cycle.region_id]
     current = service.published_of(session, cycle)
     if current is None:
-        raise Conflict("The Memorandum has not been published yet, so there is no pack to download.")
+        raise Conflict(
+            "The Memorandum has not been published yet, so there is no pack to download."
+        )
     status = build_status(session, cycle, current)
     publisher = session.get(User, current.published_by_id) if current.published_by_id else None
     organisations = tuple(
@@ -55,7 +57,9 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
                     name=s.event.signatory_name if s.event else None,
                     at=s.event.occurred_at if s.event else None,
                     content_hash=s.event.content_hash if s.event else None,
-                    statement=s.event.statement if s.event and s.event.decision == "signed" else None,
+                    statement=s.event.statement
+                    if s.event and s.event.decision == "signed"
+                    else None,
                     reason=s.event.reason if s.event else None,
                 )
                 for s in o.signatories
@@ -78,17 +82,26 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
     )
     sequence, head_hash = chain.head(session)
     return MouPack(
-        region_name=region.name, riia=region.riia, cycle_year=cycle.year, title=current.title,
-        blocks=service.blocks_of(current), version_number=current.number,
-        content_hash=current.content_hash, published_at=current.published_at,
+        region_name=region.name,
+        riia=region.riia,
+        cycle_year=cycle.year,
+        title=current.title,
+        blocks=service.blocks_of(current),
+        version_number=current.number,
+        content_hash=current.content_hash,
+        published_at=current.published_at,
         published_by=publisher.display_name if publisher else None,
-        in_force=status.in_force, status_text=_status_text(status), organisations=organisations,
+        in_force=status.in_force,
+        status_text=_status_text(status),
+        organisations=organisations,
         outstanding=tuple(
             f"{region.organisation(s.organisation_code).name}: {s.role.label}"
             + (" (declined)" if s.state == "declined" else "")
             for s in status.outstanding
         ),
-        superseded_versions=superseded, audit_head_sequence=sequence, audit_head_hash=head_hash,
+        superseded_versions=superseded,
+        audit_head_sequence=sequence,
+        audit_head_hash=head_hash,
         rendered_at=utcnow(),
     )
 
@@ -123,5 +136,3 @@ def warm_cache(cycle_id: int) -> None:
             session.commit()
     finally:
         session.close()
-
-

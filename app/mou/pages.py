@@ -15,6 +15,7 @@ from app.cycles.pages import CYCLE, flash
 from app.errors import Conflict, DomainError, StaleVersion
 from app.mou import pack, service
 from app.mou.schemas import MESSAGES, DeclineInput, DraftInput, PublishInput, SignInput
+from app.mou.status import SigningOption, signing_options
 from app.web import render
 
 router = APIRouter()
@@ -25,75 +26,120 @@ def _base(region_id: str, year: str) -> str:
     return f"/regions/{region_id}/cycles/{year}/mou"
 
 
-def _signing_options(principal: Principal, status: service.MouStatus, region_id: str) -> list[dict[str, object]]:
-    """Each organisation and role this person may sign for, with where it stands."""
-    options = []
-    for assignment in principal.assignments:
-        org_code = assignment.organisation_code
-        if org_code is None or not can(principal, Action.SIGN_MOU, Scope(region_id, org_code), as_role=assignment.role):
-            continue
-        try:
-            state = status.signatory(org_code, assignment.role)
-        except KeyError:
-            continue
-        organisation = next(o.organisation for o in status.organisations if o.organisation.code == org_code)
-        options.append({"organisation": organisation, "role": assignment.role, "state": state,
-                        "statement": service.statement_for(organisation, assignment.role)})
-    return options
+def _signing_options(
+    principal: Principal, status: service.MouStatus, region_id: str
+) -> list[SigningOption]:
+    return signing_options(principal, status)
 
 
 @router.get(MOU, response_class=HTMLResponse)
-def mou_page(request: Request, region_id: str, year: str, session: DbSession,
-             principal: Annotated[Principal, permission(Action.VIEW_MOU)]) -> Response:
+def mou_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
     scope = Scope(region_id)
-    return render(request, "mou/show.html", {
-        "region": cycles.region_or_404(region_id), "cycle": cycle, "status": status,
-        "blocks": service.blocks_of(status.current) if status.current else (),
-        "draft": service.draft_of(session, cycle) if can(principal, Action.EDIT_MOU, scope) else None,
-        "versions": service.versions(session, cycle),
-        "can_edit": can(principal, Action.EDIT_MOU, scope),
-        "signing_options": _signing_options(principal, status, region_id),
-    })
+    return render(
+        request,
+        "mou/show.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "status": status,
+            "blocks": service.blocks_of(status.current) if status.current else (),
+            "draft": service.draft_of(session, cycle)
+            if can(principal, Action.EDIT_MOU, scope)
+            else None,
+            "versions": service.versions(session, cycle),
+            "can_edit": can(principal, Action.EDIT_MOU, scope),
+            "signing_options": _signing_options(principal, status, region_id),
+        },
+    )
 
 
 @router.get(MOU + "/versions/{number}", response_class=HTMLResponse)
-def version_page(request: Request, region_id: str, year: str, number: int, session: DbSession,
-                 principal: Annotated[Principal, permission(Action.VIEW_MOU)]) -> Response:
+def version_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    number: int,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.version_by_number(session, cycle, number)
     if version.state == "draft" and not can(principal, Action.EDIT_MOU, Scope(region_id)):
         raise Conflict("This version is still a draft: it can be read once it is published.")
-    return render(request, "mou/version.html", {
-        "region": cycles.region_or_404(region_id), "cycle": cycle, "version": version,
-        "blocks": service.blocks_of(version),
-        "signatures": service.signature_events(session, version),
-    })
+    return render(
+        request,
+        "mou/version.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "version": version,
+            "blocks": service.blocks_of(version),
+            "signatures": service.signature_events(session, version),
+        },
+    )
 
 
-def _editor(request: Request, region_id: str, cycle: object, values: dict[str, object],
-            errors: forms.FormErrors, status_code: int = 200) -> Response:
-    return render(request, "mou/edit.html", {
-        "region": cycles.region_or_404(region_id), "cycle": cycle, "values": values, "errors": errors,
-    }, status_code=status_code)
+def _editor(
+    request: Request,
+    region_id: str,
+    cycle: object,
+    values: dict[str, object],
+    errors: forms.FormErrors,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "mou/edit.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get(MOU + "/edit", response_class=HTMLResponse)
-def edit_page(request: Request, region_id: str, year: str, session: DbSession,
-              principal: Annotated[Principal, permission(Action.EDIT_MOU)]) -> Response:
+def edit_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     title, body, revision = service.editor_source(session, cycle)
-    return _editor(request, region_id, cycle, {"title": title, "body": body, "revision": revision}, forms.FormErrors())
+    return _editor(
+        request,
+        region_id,
+        cycle,
+        {"title": title, "body": body, "revision": revision},
+        forms.FormErrors(),
+    )
 
 
 @router.post(MOU + "/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def edit_save(request: Request, region_id: str, year: str, session: DbSession,
-                    principal: Annotated[Principal, permission(Action.EDIT_MOU)]) -> Response:
+async def edit_save(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
     values: dict[str, object] = {
-        "title": str(form.get("title", "")), "body": str(form.get("body", "")),
+        "title": str(form.get("title", "")),
+        "body": str(form.get("body", "")),
         "revision": str(form.get("revision", "")) or None,
     }
     data, errors = forms.parse(DraftInput, values, MESSAGES)
@@ -108,29 +154,55 @@ async def edit_save(request: Request, region_id: str, year: str, session: DbSess
         else:
             flash(request, "Draft saved. Check it below, then publish it for signature.")
             return RedirectResponse(_base(region_id, year) + "/draft", status_code=303)
-    return _editor(request, region_id, cycle, values, errors, status_code=409 if errors.by_field.get("body", "").startswith("Someone") else 422)
+    return _editor(
+        request,
+        region_id,
+        cycle,
+        values,
+        errors,
+        status_code=409 if errors.by_field.get("body", "").startswith("Someone") else 422,
+    )
 
 
 @router.get(MOU + "/draft", response_class=HTMLResponse)
-def draft_page(request: Request, region_id: str, year: str, session: DbSession,
-               principal: Annotated[Principal, permission(Action.EDIT_MOU)]) -> Response:
+def draft_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     draft = service.draft_of(session, cycle)
     if draft is None:
         return RedirectResponse(_base(region_id, year) + "/edit", status_code=303)
-    return render(request, "mou/draft.html", {
-        "region": cycles.region_or_404(region_id), "cycle": cycle, "draft": draft,
-        "blocks": service.blocks_of(draft), "current": service.published_of(session, cycle),
-    })
+    return render(
+        request,
+        "mou/draft.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "draft": draft,
+            "blocks": service.blocks_of(draft),
+            "current": service.published_of(session, cycle),
+        },
+    )
 
 
 @router.post(MOU + "/publish", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def publish(request: Request, region_id: str, year: str, session: DbSession,
-                  background: BackgroundTasks,
-                  principal: Annotated[Principal, permission(Action.PUBLISH_MOU)]) -> Response:
+async def publish(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
-    data, errors = forms.parse(PublishInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES)
+    data, errors = forms.parse(
+        PublishInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
+    )
     if data is None:
         raise StaleVersion(next(iter(errors.by_field.values())))
     version = service.publish(session, principal, cycle, data)
@@ -140,32 +212,61 @@ async def publish(request: Request, region_id: str, year: str, session: DbSessio
 
 
 @router.get(MOU + "/sign", response_class=HTMLResponse)
-def sign_page(request: Request, region_id: str, year: str, session: DbSession,
-              principal: Annotated[Principal, permission(Action.SIGN_MOU)]) -> Response:
+def sign_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
     return _sign_view(request, region_id, cycle, status, principal, forms.FormErrors())
 
 
-def _sign_view(request: Request, region_id: str, cycle: object, status: service.MouStatus,
-               principal: Principal, errors: forms.FormErrors, status_code: int = 200) -> Response:
-    return render(request, "mou/sign.html", {
-        "region": cycles.region_or_404(region_id), "cycle": cycle, "status": status,
-        "blocks": service.blocks_of(status.current) if status.current else (),
-        "options": _signing_options(principal, status, region_id), "errors": errors,
-    }, status_code=status_code)
+def _sign_view(
+    request: Request,
+    region_id: str,
+    cycle: object,
+    status: service.MouStatus,
+    principal: Principal,
+    errors: forms.FormErrors,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "mou/sign.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "status": status,
+            "blocks": service.blocks_of(status.current) if status.current else (),
+            "options": _signing_options(principal, status, region_id),
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
 
 
 @router.post(MOU + "/sign", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def sign(request: Request, region_id: str, year: str, session: DbSession,
-               background: BackgroundTasks,
-               principal: Annotated[Principal, permission(Action.SIGN_MOU)]) -> Response:
+async def sign(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
     option = str(form.get("signing_as", ""))
     org_code, _, role = option.partition("|")
-    values = {"organisation_code": org_code, "role": role, "content_hash": str(form.get("content_hash", "")),
-              "confirm": form.get("confirm") == "yes"}
+    values = {
+        "organisation_code": org_code,
+        "role": role,
+        "content_hash": str(form.get("content_hash", "")),
+        "confirm": form.get("confirm") == "yes",
+    }
     data, errors = forms.parse(SignInput, values, MESSAGES)
     if data is not None:
         try:
@@ -174,84 +275,169 @@ async def sign(request: Request, region_id: str, year: str, session: DbSession,
             errors = forms.errors_from(exc, "confirm")
         else:
             organisation = cycles.region_or_404(region_id).organisation(data.organisation_code)
-            flash(request, f"You have signed the Memorandum for {organisation.name} as {data.role.label}.")
+            flash(
+                request,
+                f"You have signed the Memorandum for {organisation.name} as {data.role.label}.",
+            )
             background.add_task(pack.warm_cache, cycle.id)
             return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
     if "organisation_code" in errors.by_field or "role" in errors.by_field:
-        errors.by_field = {"signing_as": MESSAGES["organisation_code"], **{k: v for k, v in errors.by_field.items() if k not in ("organisation_code", "role")}}
+        errors.by_field = {
+            "signing_as": MESSAGES["organisation_code"],
+            **{k: v for k, v in errors.by_field.items() if k not in ("organisation_code", "role")},
+        }
     status = service.status(session, principal, cycle)
     return _sign_view(request, region_id, cycle, status, principal, errors, status_code=422)
 
 
 @router.get(MOU + "/decline", response_class=HTMLResponse)
-def decline_page(request: Request, region_id: str, year: str, session: DbSession,
-                 principal: Annotated[Principal, permission(Action.SIGN_MOU)],
-                 organisation: str = "", role: str = "") -> Response:
+def decline_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    organisation: str = "",
+    role: str = "",
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
-    return _decline_view(request, region_id, cycle, status, principal,
-                         {"signing_as": f"{organisation}|{role}", "reason": ""}, forms.FormErrors())
+    return _decline_view(
+        request,
+        region_id,
+        cycle,
+        status,
+        principal,
+        {"signing_as": f"{organisation}|{role}", "reason": ""},
+        forms.FormErrors(),
+    )
 
 
-def _decline_view(request: Request, region_id: str, cycle: object, status: service.MouStatus,
-                  principal: Principal, values: dict[str, str], errors: forms.FormErrors,
-                  status_code: int = 200) -> Response:
-    return render(request, "mou/decline.html", {
-        "region": cycles.region_or_404(region_id), "cycle": cycle, "status": status,
-        "options": [o for o in _signing_options(principal, status, region_id) if o["state"].state != "signed"],  # type: ignore[attr-defined]
-        "values": values, "errors": errors,
-    }, status_code=status_code)
+def _decline_view(
+    request: Request,
+    region_id: str,
+    cycle: object,
+    status: service.MouStatus,
+    principal: Principal,
+    values: dict[str, str],
+    errors: forms.FormErrors,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "mou/decline.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "status": status,
+            "options": [
+                o
+                for o in _signing_options(principal, status, region_id)
+                if o.state.state != "signed"
+            ],
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
 
 
 @router.post(MOU + "/decline", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def decline(request: Request, region_id: str, year: str, session: DbSession,
-                  principal: Annotated[Principal, permission(Action.SIGN_MOU)]) -> Response:
+async def decline(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
     values = {"signing_as": str(form.get("signing_as", "")), "reason": str(form.get("reason", ""))}
     org_code, _, role = values["signing_as"].partition("|")
-    data, errors = forms.parse(DeclineInput, {"organisation_code": org_code, "role": role,
-                               "content_hash": str(form.get("content_hash", "")), "reason": values["reason"]}, MESSAGES)
+    data, errors = forms.parse(
+        DeclineInput,
+        {
+            "organisation_code": org_code,
+            "role": role,
+            "content_hash": str(form.get("content_hash", "")),
+            "reason": values["reason"],
+        },
+        MESSAGES,
+    )
     if data is not None:
         try:
             service.decline(session, principal, cycle, data)
         except DomainError as exc:
             errors = forms.errors_from(exc, "reason")
         else:
-            flash(request, "You have declined to sign. Your reason has been recorded and the coordinator can see it.")
+            flash(
+                request,
+                "You have declined to sign. Your reason has been recorded and the coordinator can see it.",
+            )
             return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
     if "organisation_code" in errors.by_field or "role" in errors.by_field:
-        errors.by_field = {"signing_as": MESSAGES["organisation_code"], **{k: v for k, v in errors.by_field.items() if k not in ("organisation_code", "role")}}
+        errors.by_field = {
+            "signing_as": MESSAGES["organisation_code"],
+            **{k: v for k, v in errors.by_field.items() if k not in ("organisation_code", "role")},
+        }
     status = service.status(session, principal, cycle)
-    return _decline_view(request, region_id, cycle, status, principal, values, errors, status_code=422)
+    return _decline_view(
+        request, region_id, cycle, status, principal, values, errors, status_code=422
+    )
 
 
 @router.get(MOU + "/tracker", response_class=HTMLResponse)
-def tracker(request: Request, region_id: str, year: str, session: DbSession,
-            principal: Annotated[Principal, permission(Action.VIEW_MOU)]) -> Response:
+def tracker(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
-    return render(request, "mou/tracker.html", {
-        "region": cycles.region_or_404(region_id), "cycle": cycle, "status": status,
-        "roles": [Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE],
-        "can_remind": can(principal, Action.SEND_MOU_REMINDERS, Scope(region_id)),
-    })
+    return render(
+        request,
+        "mou/tracker.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "status": status,
+            "roles": [Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE],
+            "can_remind": can(principal, Action.SEND_MOU_REMINDERS, Scope(region_id)),
+        },
+    )
 
 
 @router.post(MOU + "/reminders", response_class=HTMLResponse, dependencies=[CsrfProtected])
-def reminders(request: Request, region_id: str, year: str, session: DbSession,
-              principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)]) -> Response:
+def reminders(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sent = service.send_reminders(session, principal, cycle)
-    flash(request, f"Reminders queued for {sent} {'person' if sent == 1 else 'people'} with a signature outstanding.")
+    flash(
+        request,
+        f"Reminders queued for {sent} {'person' if sent == 1 else 'people'} with a signature outstanding.",
+    )
     return RedirectResponse(_base(region_id, year) + "/tracker", status_code=303)
 
 
 @router.get(MOU + "/pack.pdf")
-def pack_pdf(region_id: str, year: str, session: DbSession,
-             principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)]) -> Response:
+def pack_pdf(
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)],
+) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     pdf = pack.pdf_for(session, principal, cycle)
     filename = f"mou-{region_id}-{year}.pdf"
-    return Response(pdf, media_type="application/pdf",
-                    headers={"content-disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

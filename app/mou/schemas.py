@@ -1,7 +1,6 @@
 """Inputs for the MoU: shared by the HTML forms and the JSON API."""
 
 import re
-
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -25,7 +24,11 @@ class DraftInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=50_000, description="Structured text: '# ' headings, paragraphs, '- ' list items")
+    body: str = Field(
+        min_length=1,
+        max_length=50_000,
+        description="Structured text: '# ' headings, paragraphs, '- ' list items",
+    )
     revision: int | None = Field(
         default=None, description="The draft revision the writer started from; none for a new draft"
     )

@@ -48,7 +48,9 @@ def published_of(session: Session, cycle: Cycle) -> MouVersion | None:
 def versions(session: Session, cycle: Cycle) -> list[MouVersion]:
     return list(
         session.execute(
-            select(MouVersion).where(MouVersion.cycle_id == cycle.id).order_by(MouVersion.number.desc())
+            select(MouVersion)
+            .where(MouVersion.cycle_id == cycle.id)
+            .order_by(MouVersion.number.desc())
         ).scalars()
     )
 
@@ -67,13 +69,19 @@ def editor_source(session: Session, cycle: Cycle) -> tuple[str, str, int | None]
     draft = draft_of(session, cycle)
     base = draft or published_of(session, cycle)
     if base is not None:
-        return base.title, structured_text.to_source(blocks_of(base)), draft.revision if draft else None
+        return (
+            base.title,
+            structured_text.to_source(blocks_of(base)),
+            draft.revision if draft else None,
+        )
     reference = get_reference()
     region = reference.regions[cycle.region_id]
     return (*reference.templates[region.mou_template].render(region), None)
 
 
-def save_draft(session: Session, principal: Principal, cycle: Cycle, data: DraftInput) -> MouVersion:
+def save_draft(
+    session: Session, principal: Principal, cycle: Cycle, data: DraftInput
+) -> MouVersion:
     """The coordinator writes the draft; a save over a newer save is refused, nothing lost."""
     require(principal, Action.EDIT_MOU, Scope(cycle.region_id))
     blocks = structured_text.parse(data.body)
@@ -97,8 +105,15 @@ def save_draft(session: Session, principal: Principal, cycle: Cycle, data: Draft
             or 0
         ) + 1
         draft = MouVersion(
-            cycle_id=cycle.id, number=number, state="draft", title=data.title, content=content,
-            content_hash=digest, revision=1, created_by_id=principal.user_id, updated_at=now,
+            cycle_id=cycle.id,
+            number=number,
+            state="draft",
+            title=data.title,
+            content=content,
+            content_hash=digest,
+            revision=1,
+            created_by_id=principal.user_id,
+            updated_at=now,
         )
         session.add(draft)
         try:
@@ -124,10 +139,15 @@ def save_draft(session: Session, principal: Principal, cycle: Cycle, data: Draft
         draft.updated_at = now
         session.flush()
     record(
-        session, actor=actor_of(principal), action="mou.draft_saved",
+        session,
+        actor=actor_of(principal),
+        action="mou.draft_saved",
         summary=f"Draft version {draft.number} saved (revision {draft.revision})",
-        subject_type="mou_version", subject_id=draft.id, region_id=cycle.region_id,
-        cycle_id=cycle.id, payload={"number": draft.number, "revision": draft.revision, "content_hash": digest},
+        subject_type="mou_version",
+        subject_id=draft.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        payload={"number": draft.number, "revision": draft.revision, "content_hash": digest},
     )
     return draft
 
@@ -150,25 +170,40 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
         # Free the one-published-version slot before the draft takes it.
         session.flush()
         record(
-            session, actor=actor_of(principal), action="mou.superseded",
+            session,
+            actor=actor_of(principal),
+            action="mou.superseded",
             summary=f"Version {previous.number} superseded by version {draft.number}; its signatures no longer count",
-            subject_type="mou_version", subject_id=previous.id, region_id=cycle.region_id,
-            cycle_id=cycle.id, payload={"number": previous.number, "content_hash": previous.content_hash},
+            subject_type="mou_version",
+            subject_id=previous.id,
+            region_id=cycle.region_id,
+            cycle_id=cycle.id,
+            payload={"number": previous.number, "content_hash": previous.content_hash},
         )
     draft.state = fire(MOU_VERSION, draft.state, "publish")
     draft.published_at, draft.published_by_id = now, principal.user_id
     session.flush()
     record(
-        session, actor=actor_of(principal), action="mou.published",
+        session,
+        actor=actor_of(principal),
+        action="mou.published",
         summary=f"Version {draft.number} published for signature",
-        subject_type="mou_version", subject_id=draft.id, region_id=cycle.region_id,
-        cycle_id=cycle.id, payload={"number": draft.number, "content_hash": draft.content_hash},
+        subject_type="mou_version",
+        subject_id=draft.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        payload={"number": draft.number, "content_hash": draft.content_hash},
     )
     return draft
 
 
 def _signable(
-    session: Session, principal: Principal, cycle: Cycle, organisation_code: str, role: Role, content_hash: str
+    session: Session,
+    principal: Principal,
+    cycle: Cycle,
+    organisation_code: str,
+    role: Role,
+    content_hash: str,
 ) -> tuple[MouVersion, Organisation, str]:
     """Checks shared by sign and decline: who, which organisation, which version, which state."""
     region = get_reference().regions[cycle.region_id]
@@ -192,7 +227,9 @@ def _signable(
     return current, organisation, state
 
 
-def sign(session: Session, principal: Principal, cycle: Cycle, data: SignInput) -> MouSignatureEvent:
+def sign(
+    session: Session, principal: Principal, cycle: Cycle, data: SignInput
+) -> MouSignatureEvent:
     """A signatory signs the exact published version, with an explicit statement of intent."""
     if not data.confirm:
         raise InvalidInput("Confirm the statement to sign the Memorandum", field="confirm")
@@ -201,9 +238,14 @@ def sign(session: Session, principal: Principal, cycle: Cycle, data: SignInput) 
     )
     fire(MOU_SIGNATORY, state, "sign")
     event = MouSignatureEvent(
-        mou_version_id=version.id, organisation_code=organisation.code, role=data.role.value,
-        decision="signed", user_id=principal.user_id, signatory_name=principal.display_name,
-        statement=statement_for(organisation, data.role), content_hash=version.content_hash,
+        mou_version_id=version.id,
+        organisation_code=organisation.code,
+        role=data.role.value,
+        decision="signed",
+        user_id=principal.user_id,
+        signatory_name=principal.display_name,
+        statement=statement_for(organisation, data.role),
+        content_hash=version.content_hash,
     )
     session.add(event)
     try:
@@ -213,42 +255,73 @@ def sign(session: Session, principal: Principal, cycle: Cycle, data: SignInput) 
         # A double submit or a race: the database has one signature already.
         raise Conflict(MOU_SIGNATORY.refusals[("signed", "sign")]) from None
     record(
-        session, actor=actor_of(principal), action="mou.signed",
+        session,
+        actor=actor_of(principal),
+        action="mou.signed",
         summary=f"{principal.display_name} signed version {version.number} for {organisation.name} as {data.role.label}",
-        subject_type="mou_version", subject_id=version.id, region_id=cycle.region_id,
-        cycle_id=cycle.id, organisation_code=organisation.code,
-        payload={"role": data.role.value, "content_hash": version.content_hash, "statement": event.statement},
+        subject_type="mou_version",
+        subject_id=version.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        organisation_code=organisation.code,
+        payload={
+            "role": data.role.value,
+            "content_hash": version.content_hash,
+            "statement": event.statement,
+        },
     )
     status = build_status(session, cycle, version)
     if status.in_force:
         record(
-            session, actor=actor_of(principal), action="mou.came_into_force",
+            session,
+            actor=actor_of(principal),
+            action="mou.came_into_force",
             summary=f"Version {version.number} is in force: every organisation has signed",
-            subject_type="mou_version", subject_id=version.id, region_id=cycle.region_id,
-            cycle_id=cycle.id, payload={"content_hash": version.content_hash},
+            subject_type="mou_version",
+            subject_id=version.id,
+            region_id=cycle.region_id,
+            cycle_id=cycle.id,
+            payload={"content_hash": version.content_hash},
         )
     return event
 
 
-def decline(session: Session, principal: Principal, cycle: Cycle, data: DeclineInput) -> MouSignatureEvent:
+def decline(
+    session: Session, principal: Principal, cycle: Cycle, data: DeclineInput
+) -> MouSignatureEvent:
     """A signatory may decline the published version, saying why."""
     version, organisation, state = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
     fire(MOU_SIGNATORY, state, "decline")
     event = MouSignatureEvent(
-        mou_version_id=version.id, organisation_code=organisation.code, role=data.role.value,
-        decision="declined", user_id=principal.user_id, signatory_name=principal.display_name,
-        statement="", reason=data.reason, content_hash=version.content_hash,
+        mou_version_id=version.id,
+        organisation_code=organisation.code,
+        role=data.role.value,
+        decision="declined",
+        user_id=principal.user_id,
+        signatory_name=principal.display_name,
+        statement="",
+        reason=data.reason,
+        content_hash=version.content_hash,
     )
     session.add(event)
     session.flush()
     record(
-        session, actor=actor_of(principal), action="mou.declined",
+        session,
+        actor=actor_of(principal),
+        action="mou.declined",
         summary=f"{principal.display_name} declined version {version.number} for {organisation.name} as {data.role.label}",
-        subject_type="mou_version", subject_id=version.id, region_id=cycle.region_id,
-        cycle_id=cycle.id, organisation_code=organisation.code,
-        payload={"role": data.role.value, "content_hash": version.content_hash, "reason": data.reason},
+        subject_type="mou_version",
+        subject_id=version.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        organisation_code=organisation.code,
+        payload={
+            "role": data.role.value,
+            "content_hash": version.content_hash,
+            "reason": data.reason,
+        },
     )
     return event
 
@@ -264,7 +337,9 @@ def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
     require(principal, Action.SEND_MOU_REMINDERS, Scope(cycle.region_id))
     current = published_of(session, cycle)
     if current is None:
-        raise Conflict("The Memorandum has not been published, so there is nothing to remind people about.")
+        raise Conflict(
+            "The Memorandum has not been published, so there is nothing to remind people about."
+        )
     mou_status = build_status(session, cycle, current)
     pending = [s for o in mou_status.organisations for s in o.signatories if s.state != "signed"]
     if not pending:
@@ -284,10 +359,11 @@ def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
     for org_code, role, email, name in holders:
         if (org_code, role) not in wanted:
             continue
-        organisation = region.organisation(org_code)
+        organisation = region.organisation(str(org_code))
         session.add(
             OutboxMessage(
-                to_email=email, kind="mou_reminder",
+                to_email=email,
+                kind="mou_reminder",
                 subject=f"Please sign the {region.riia} Memorandum of Understanding {cycle.year}",
                 body=(
                     f"Dear {name},\n\nThe {region.riia} Memorandum of Understanding for {cycle.year} "
@@ -301,10 +377,15 @@ def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
         sent += 1
     session.flush()
     record(
-        session, actor=actor_of(principal), action="mou.reminders_sent",
+        session,
+        actor=actor_of(principal),
+        action="mou.reminders_sent",
         summary=f"Reminders queued for {sent} people ({len(pending)} signatures outstanding)",
-        subject_type="mou_version", subject_id=current.id, region_id=cycle.region_id,
-        cycle_id=cycle.id, payload={"queued": sent, "outstanding": len(pending)},
+        subject_type="mou_version",
+        subject_id=current.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        payload={"queued": sent, "outstanding": len(pending)},
     )
     return sent
 

@@ -6,6 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.permissions import Action, Scope, can
+from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.reference import get_reference
@@ -76,6 +78,42 @@ class MouStatus:
         raise KeyError((organisation_code, role))
 
 
+@dataclass(frozen=True)
+class SigningOption:
+    """An organisation and role this person may sign the MoU for, and where it stands."""
+
+    organisation: Organisation
+    role: Role
+    state: SignatoryState
+    statement: str
+
+
+def signing_options(principal: Principal, status: MouStatus) -> list[SigningOption]:
+    """Every signatory role the principal holds in this region, with its current state."""
+    options = []
+    region_id = status.cycle.region_id
+    for assignment in principal.assignments:
+        code = assignment.organisation_code
+        if code is None or not can(
+            principal, Action.SIGN_MOU, Scope(region_id, code), as_role=assignment.role
+        ):
+            continue
+        for org in status.organisations:
+            if org.organisation.code != code:
+                continue
+            for signatory in org.signatories:
+                if signatory.role == assignment.role:
+                    options.append(
+                        SigningOption(
+                            org.organisation,
+                            assignment.role,
+                            signatory,
+                            statement_for(org.organisation, assignment.role),
+                        )
+                    )
+    return options
+
+
 def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> MouStatus:
     region = get_reference().regions[cycle.region_id]
     latest: dict[tuple[str, str], MouSignatureEvent] = {}
@@ -94,9 +132,11 @@ def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> 
     for organisation in region.organisations:
         states = []
         for role in organisation.signing_roles:
-            event = latest.get((organisation.code, role.value))
+            found = latest.get((organisation.code, role.value))
             states.append(
-                SignatoryState(organisation.code, role, event.decision if event else "outstanding", event)
+                SignatoryState(
+                    organisation.code, role, found.decision if found else "outstanding", found
+                )
             )
         organisations.append(OrganisationState(organisation, tuple(states)))
     return MouStatus(cycle, current, tuple(organisations))

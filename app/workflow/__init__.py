@@ -47,7 +47,10 @@ MOU_VERSION = TransitionTable(
     },
     refusals={
         ("published", "publish"): "This version of the Memorandum is already published.",
-        ("superseded", "publish"): "This version of the Memorandum has been replaced by a newer one.",
+        (
+            "superseded",
+            "publish",
+        ): "This version of the Memorandum has been replaced by a newer one.",
     },
 )
 

@@ -24,7 +24,9 @@ def test_chain_links_every_entry_to_the_one_before(session: Session) -> None:
     events = list(session.execute(select(AuditEvent).order_by(AuditEvent.sequence)).scalars())
     assert [e.sequence for e in events] == list(range(1, len(events) + 1))
     assert events[0].prev_hash == GENESIS_HASH
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    assert all(
+        later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False)
+    )
     assert [e.action for e in events][-3:] == ["cycle.opened", "mou.draft_saved", "mou.published"]
     result = verify(session)
     assert (result.ok, result.checked, result.head_hash) == (True, len(events), events[-1].hash)
@@ -35,18 +37,25 @@ def test_an_altered_entry_is_named(session: Session) -> None:
     target = session.execute(
         select(AuditEvent).where(AuditEvent.action == "cycle.opened")
     ).scalar_one()
-    session.execute(update(AuditEvent).where(AuditEvent.sequence == target.sequence)
-                    .values(summary="Nothing to see here"))
+    session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.sequence == target.sequence)
+        .values(summary="Nothing to see here")
+    )
     session.expire_all()
     result = verify(session)
     assert not result.ok
     assert result.first_bad_sequence == target.sequence
-    assert result.problem == f"entry {target.sequence} (cycle.opened) was altered after it was written"
+    assert (
+        result.problem == f"entry {target.sequence} (cycle.opened) was altered after it was written"
+    )
 
 
 def test_a_removed_entry_is_found(session: Session) -> None:
     _some_history(session)
-    middle = session.execute(select(AuditEvent).where(AuditEvent.action == "mou.draft_saved")).scalar_one()
+    middle = session.execute(
+        select(AuditEvent).where(AuditEvent.action == "mou.draft_saved")
+    ).scalar_one()
     session.execute(delete(AuditEvent).where(AuditEvent.sequence == middle.sequence))
     session.expire_all()
     result = verify(session)
@@ -56,12 +65,17 @@ def test_a_removed_entry_is_found(session: Session) -> None:
 
 def test_a_removed_last_entry_is_found(session: Session) -> None:
     _some_history(session)
-    last = session.execute(select(AuditEvent).order_by(AuditEvent.sequence.desc()).limit(1)).scalar_one()
+    last = session.execute(
+        select(AuditEvent).order_by(AuditEvent.sequence.desc()).limit(1)
+    ).scalar_one()
     session.execute(delete(AuditEvent).where(AuditEvent.sequence == last.sequence))
     session.expire_all()
     result = verify(session)
     assert not result.ok
-    assert result.problem == f"entries after {last.sequence - 1} are missing (the chain head names entry {last.sequence})"
+    assert (
+        result.problem
+        == f"entries after {last.sequence - 1} are missing (the chain head names entry {last.sequence})"
+    )
 
 
 def test_a_refused_change_writes_no_audit_entry(session: Session) -> None:
@@ -85,10 +99,14 @@ def test_cli_verify_exits_non_zero_naming_the_bad_entry(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {**os.environ, "RIIA_DATABASE_URL": url, "RIIA_ENVIRONMENT": "test"}
     cli = [sys.executable, "-c", "from app.cli import main; main()"]
-    setup = subprocess.run([*cli, "setup-demo"], env=env, capture_output=True, text=True, timeout=300)
+    setup = subprocess.run(
+        [*cli, "setup-demo"], env=env, capture_output=True, text=True, timeout=300
+    )
     assert setup.returncode == 0, setup.stderr
     assert "coordinator@demo.riia.example" in setup.stdout
-    good = subprocess.run([*cli, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
+    good = subprocess.run(
+        [*cli, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert good.returncode == 0 and "Audit chain intact" in good.stdout
     from app.db import make_engine
 
@@ -96,6 +114,8 @@ def test_cli_verify_exits_non_zero_naming_the_bad_entry(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_event SET actor_name = 'Someone else' WHERE sequence = 5"))
     engine.dispose()
-    bad = subprocess.run([*cli, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [*cli, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert bad.returncode == 1
     assert "entry 5" in bad.stdout and "altered" in bad.stdout

@@ -14,7 +14,10 @@ def test_demo_writes_an_in_force_mou_pack(tmp_path: Path) -> None:
     out = tmp_path / "packs"
     result = subprocess.run(
         [sys.executable, "-c", "from app.cli import main; main()", "demo", "--out", str(out)],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = " ".join(result.stdout.split())

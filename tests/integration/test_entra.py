@@ -31,12 +31,27 @@ def entra_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "oidc_allowed_tenants", [TENANT])
 
 
-def _id_token(nonce: str, *, tenant: str = TENANT, oid: str = "oid-1", aud: str = CLIENT_ID,
-              issuer: str | None = None, key: RSAKey = KEY) -> str:
+def _id_token(
+    nonce: str,
+    *,
+    tenant: str = TENANT,
+    oid: str = "oid-1",
+    aud: str = CLIENT_ID,
+    issuer: str | None = None,
+    key: RSAKey = KEY,
+) -> str:
     now = int(time.time())
-    claims = {"iss": issuer or f"https://login.microsoftonline.com/{tenant}/v2.0", "aud": aud,
-              "tid": tenant, "oid": oid, "nonce": nonce, "iat": now, "exp": now + 300,
-              "name": "Alex Entra", "preferred_username": "alex@council.example"}
+    claims = {
+        "iss": issuer or f"https://login.microsoftonline.com/{tenant}/v2.0",
+        "aud": aud,
+        "tid": tenant,
+        "oid": oid,
+        "nonce": nonce,
+        "iat": now,
+        "exp": now + 300,
+        "name": "Alex Entra",
+        "preferred_username": "alex@council.example",
+    }
     return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
 
@@ -71,8 +86,9 @@ def _begin(client: TestClient, seen: dict[str, object]) -> str:
     return query["state"][0]
 
 
-def test_a_linked_person_signs_in_with_microsoft(entra_on: None, app: FastAPI, client: TestClient,
-                                                 session: Session) -> None:
+def test_a_linked_person_signs_in_with_microsoft(
+    entra_on: None, app: FastAPI, client: TestClient, session: Session
+) -> None:
     user = f.make_user(session, name="Alex Entra")
     accounts.link_entra(session, user, TENANT, "oid-1")
     seen = _provider(app, lambda nonce: _id_token(nonce))
@@ -89,14 +105,25 @@ def test_a_linked_person_signs_in_with_microsoft(entra_on: None, app: FastAPI, c
     [
         (lambda n: _id_token(n, tenant=OTHER_TENANT), "tenant is not set up"),
         (lambda n: _id_token(n, aud="someone-else"), "not valid for this service"),
-        (lambda n: _id_token(n, issuer="https://login.microsoftonline.com/common/v2.0"), "not valid"),
+        (
+            lambda n: _id_token(n, issuer="https://login.microsoftonline.com/common/v2.0"),
+            "not valid",
+        ),
         (lambda n: _id_token("a-different-nonce"), "not valid"),
-        (lambda n: _id_token(n, key=RSAKey.generate_key(2048, parameters={"kid": "test-key"})), "could not be verified"),
+        (
+            lambda n: _id_token(n, key=RSAKey.generate_key(2048, parameters={"kid": "test-key"})),
+            "could not be verified",
+        ),
         (lambda n: _id_token(n, oid="oid-unlinked"), "has not been set up in RIIA Cycle"),
     ],
 )
 def test_untrusted_tokens_and_unlinked_people_are_refused(
-    entra_on: None, app: FastAPI, client: TestClient, session: Session, make, words: str  # type: ignore[no-untyped-def]
+    entra_on: None,
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    make,
+    words: str,  # type: ignore[no-untyped-def]
 ) -> None:
     user = f.make_user(session)
     accounts.link_entra(session, user, TENANT, "oid-1")
@@ -107,7 +134,9 @@ def test_untrusted_tokens_and_unlinked_people_are_refused(
     assert client.get("/").status_code == 303  # still not signed in
 
 
-def test_a_forged_state_is_refused(entra_on: None, app: FastAPI, client: TestClient, session: Session) -> None:
+def test_a_forged_state_is_refused(
+    entra_on: None, app: FastAPI, client: TestClient, session: Session
+) -> None:
     seen = _provider(app, lambda nonce: _id_token(nonce))
     _begin(client, seen)
     refused = client.get("/sign-in/entra/callback?code=abc&state=forged")

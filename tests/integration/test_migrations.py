@@ -26,7 +26,9 @@ def _round_trip(url: str) -> None:
     assert tables == set()
     upgrade(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
         head = conn.execute(text("SELECT sequence, hash FROM audit_head")).one()
     engine.dispose()
     assert diff == []

@@ -51,7 +51,10 @@ def test_publish_then_sign_binds_to_the_hash(session: Session) -> None:
     assert status.signatory(DERBY, Role.LEAD_MEMBER).state == "outstanding"
     assert not status.in_force
     assert status.required_count == 31  # 10 LAs x 3 + the Trust's chief executive
-    actions = [e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.sequence)).scalars()]
+    actions = [
+        e.action
+        for e in session.execute(select(AuditEvent).order_by(AuditEvent.sequence)).scalars()
+    ]
     assert actions[-1] == "mou.signed"
     assert verify(session).ok
 
@@ -63,13 +66,22 @@ def test_in_force_only_when_every_signatory_of_every_organisation_signed(session
     f.sign_everyone(session, cycle, skip={(TRUST, Role.CHIEF_EXECUTIVE)})
     status = mou.status(session, boss, cycle)
     assert not status.in_force
-    assert [(s.organisation_code, s.role) for s in status.outstanding] == [(TRUST, Role.CHIEF_EXECUTIVE)]
+    assert [(s.organisation_code, s.role) for s in status.outstanding] == [
+        (TRUST, Role.CHIEF_EXECUTIVE)
+    ]
     ceo = f.signatory(session, TRUST, Role.CHIEF_EXECUTIVE)
     f.sign(session, cycle, ceo, TRUST, Role.CHIEF_EXECUTIVE)
     status = mou.status(session, boss, cycle)
     assert status.in_force and status.signed_count == 31
     assert status.in_force_since is not None
-    assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "mou.came_into_force")) == 1
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "mou.came_into_force")
+        )
+        == 1
+    )
 
 
 def test_new_version_supersedes_old_and_its_signatures_no_longer_count(session: Session) -> None:
@@ -88,8 +100,17 @@ def test_new_version_supersedes_old_and_its_signatures_no_longer_count(session: 
     # Signing with the old hash is refused and changes nothing.
     before = _counts(session)
     with pytest.raises(StaleVersion, match="changed after you opened it"):
-        mou.sign(session, dcs, cycle, SignInput(organisation_code=DERBY, role=Role.DCS,
-                                                content_hash=first.content_hash, confirm=True))
+        mou.sign(
+            session,
+            dcs,
+            cycle,
+            SignInput(
+                organisation_code=DERBY,
+                role=Role.DCS,
+                content_hash=first.content_hash,
+                confirm=True,
+            ),
+        )
     assert _counts(session) == before
 
 
@@ -105,15 +126,24 @@ def test_double_sign_signs_once(session: Session) -> None:
     assert _counts(session) == before
 
 
-def test_database_refuses_a_second_signature_even_if_the_service_were_bypassed(session: Session) -> None:
+def test_database_refuses_a_second_signature_even_if_the_service_were_bypassed(
+    session: Session,
+) -> None:
     boss = f.coordinator(session)
     cycle = f.open_cycle(session, boss)
     version = f.publish_from_template(session, cycle, boss)
     dcs = f.signatory(session, DERBY, Role.DCS)
     f.sign(session, cycle, dcs, DERBY, Role.DCS)
-    duplicate = MouSignatureEvent(mou_version_id=version.id, organisation_code=DERBY, role="dcs",
-                                  decision="signed", user_id=dcs.user_id, signatory_name="x",
-                                  statement="x", content_hash=version.content_hash)
+    duplicate = MouSignatureEvent(
+        mou_version_id=version.id,
+        organisation_code=DERBY,
+        role="dcs",
+        decision="signed",
+        user_id=dcs.user_id,
+        signatory_name="x",
+        statement="x",
+        content_hash=version.content_hash,
+    )
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(duplicate)
         session.flush()
@@ -125,15 +155,42 @@ def test_decline_with_reason_then_sign(session: Session) -> None:
     version = f.publish_from_template(session, cycle, boss)
     lm = f.signatory(session, RUTLAND, Role.LEAD_MEMBER)
     with pytest.raises(Exception) as missing:
-        DeclineInput(organisation_code=RUTLAND, role=Role.LEAD_MEMBER, content_hash=version.content_hash, reason="")
+        DeclineInput(
+            organisation_code=RUTLAND,
+            role=Role.LEAD_MEMBER,
+            content_hash=version.content_hash,
+            reason="",
+        )
     assert "reason" in str(missing.value)
-    mou.decline(session, lm, cycle, DeclineInput(organisation_code=RUTLAND, role=Role.LEAD_MEMBER,
-                                                 content_hash=version.content_hash, reason="Cabinet first"))
+    mou.decline(
+        session,
+        lm,
+        cycle,
+        DeclineInput(
+            organisation_code=RUTLAND,
+            role=Role.LEAD_MEMBER,
+            content_hash=version.content_hash,
+            reason="Cabinet first",
+        ),
+    )
     state = mou.status(session, boss, cycle).signatory(RUTLAND, Role.LEAD_MEMBER)
-    assert state.state == "declined" and state.event is not None and state.event.reason == "Cabinet first"
+    assert (
+        state.state == "declined"
+        and state.event is not None
+        and state.event.reason == "Cabinet first"
+    )
     with pytest.raises(Conflict, match="already been declined"):
-        mou.decline(session, lm, cycle, DeclineInput(organisation_code=RUTLAND, role=Role.LEAD_MEMBER,
-                                                     content_hash=version.content_hash, reason="again"))
+        mou.decline(
+            session,
+            lm,
+            cycle,
+            DeclineInput(
+                organisation_code=RUTLAND,
+                role=Role.LEAD_MEMBER,
+                content_hash=version.content_hash,
+                reason="again",
+            ),
+        )
     f.sign(session, cycle, lm, RUTLAND, Role.LEAD_MEMBER)
     assert mou.status(session, boss, cycle).signatory(RUTLAND, Role.LEAD_MEMBER).state == "signed"
 
@@ -144,13 +201,25 @@ def test_decline_with_reason_then_sign(session: Session) -> None:
         (DERBY, Role.DCS, RUTLAND, Role.DCS, NotPermitted, "not recorded as its Director"),
         (DERBY, Role.LEAD_MEMBER, DERBY, Role.DCS, NotPermitted, "not recorded as its Director"),
         (DERBY, Role.DATA_LEAD, DERBY, Role.DCS, NotPermitted, "not recorded"),
-        (TRUST, Role.DCS, TRUST, Role.DCS, Conflict, "does not sign the Memorandum for Northamptonshire"),
+        (
+            TRUST,
+            Role.DCS,
+            TRUST,
+            Role.DCS,
+            Conflict,
+            "does not sign the Memorandum for Northamptonshire",
+        ),
         (DERBY, Role.DCS, "E09000001", Role.DCS, NotFound, "not part of this region"),
     ],
 )
 def test_wrong_person_or_organisation_is_refused_and_nothing_changes(
-    session: Session, holder_org: str, holder_role: Role, sign_org: str, sign_role: Role,
-    error: type[Exception], words: str,
+    session: Session,
+    holder_org: str,
+    holder_role: Role,
+    sign_org: str,
+    sign_role: Role,
+    error: type[Exception],
+    words: str,
 ) -> None:
     boss = f.coordinator(session)
     cycle = f.open_cycle(session, boss)
@@ -158,8 +227,17 @@ def test_wrong_person_or_organisation_is_refused_and_nothing_changes(
     who = f.signatory(session, holder_org, holder_role)
     before = _counts(session)
     with pytest.raises(error, match=words):
-        mou.sign(session, who, cycle, SignInput(organisation_code=sign_org, role=sign_role,
-                                                content_hash=version.content_hash, confirm=True))
+        mou.sign(
+            session,
+            who,
+            cycle,
+            SignInput(
+                organisation_code=sign_org,
+                role=sign_role,
+                content_hash=version.content_hash,
+                confirm=True,
+            ),
+        )
     assert _counts(session) == before
 
 
@@ -168,24 +246,43 @@ def test_signing_needs_the_statement_confirmed_and_a_published_version(session: 
     cycle = f.open_cycle(session, boss)
     dcs = f.signatory(session, DERBY, Role.DCS)
     with pytest.raises(Conflict, match="not been published"):
-        mou.sign(session, dcs, cycle, SignInput(organisation_code=DERBY, role=Role.DCS,
-                                                content_hash="a" * 64, confirm=True))
+        mou.sign(
+            session,
+            dcs,
+            cycle,
+            SignInput(organisation_code=DERBY, role=Role.DCS, content_hash="a" * 64, confirm=True),
+        )
     version = f.publish_from_template(session, cycle, boss)
     with pytest.raises(InvalidInput, match="Confirm the statement") as refused:
-        mou.sign(session, dcs, cycle, SignInput(organisation_code=DERBY, role=Role.DCS,
-                                                content_hash=version.content_hash, confirm=False))
+        mou.sign(
+            session,
+            dcs,
+            cycle,
+            SignInput(
+                organisation_code=DERBY,
+                role=Role.DCS,
+                content_hash=version.content_hash,
+                confirm=False,
+            ),
+        )
     assert refused.value.field == "confirm"
 
 
 def test_stale_draft_save_is_refused_and_keeps_the_newer_text(session: Session) -> None:
     boss = f.coordinator(session)
     cycle = f.open_cycle(session, boss)
-    saved = mou.save_draft(session, boss, cycle, DraftInput(title="MoU", body="# One\n\nFirst text", revision=None))
+    saved = mou.save_draft(
+        session, boss, cycle, DraftInput(title="MoU", body="# One\n\nFirst text", revision=None)
+    )
     assert saved.revision == 1
-    mou.save_draft(session, boss, cycle, DraftInput(title="MoU", body="# One\n\nSecond text", revision=1))
+    mou.save_draft(
+        session, boss, cycle, DraftInput(title="MoU", body="# One\n\nSecond text", revision=1)
+    )
     before = _counts(session)
     with pytest.raises(StaleVersion, match="now revision 2"):
-        mou.save_draft(session, boss, cycle, DraftInput(title="MoU", body="# One\n\nLate text", revision=1))
+        mou.save_draft(
+            session, boss, cycle, DraftInput(title="MoU", body="# One\n\nLate text", revision=1)
+        )
     assert _counts(session) == before
     draft = mou.draft_of(session, cycle)
     assert draft is not None and mou.blocks_of(draft)[1].text == "Second text"
@@ -194,7 +291,9 @@ def test_stale_draft_save_is_refused_and_keeps_the_newer_text(session: Session) 
 def test_publish_refuses_a_draft_changed_since_review(session: Session) -> None:
     boss = f.coordinator(session)
     cycle = f.open_cycle(session, boss)
-    first = mou.save_draft(session, boss, cycle, DraftInput(title="MoU", body="# A\n\ntext", revision=None))
+    first = mou.save_draft(
+        session, boss, cycle, DraftInput(title="MoU", body="# A\n\ntext", revision=None)
+    )
     reviewed = first.content_hash
     mou.save_draft(session, boss, cycle, DraftInput(title="MoU", body="# A\n\nchanged", revision=1))
     with pytest.raises(StaleVersion, match="changed after you reviewed it"):

@@ -10,9 +10,13 @@ def test_production_refuses_sqlite_and_insecure_cookies() -> None:
     with pytest.raises(ValidationError, match="must name PostgreSQL"):
         Settings(environment="production", database_url="sqlite:///x.db")
     with pytest.raises(ValidationError, match="COOKIE_SECURE must be true"):
-        Settings(environment="production", database_url="postgresql+psycopg://db/x", cookie_secure=False)
+        Settings(
+            environment="production", database_url="postgresql+psycopg://db/x", cookie_secure=False
+        )
     with pytest.raises(ValidationError, match="RIIA_OIDC_CLIENT_SECRET"):
-        Settings(environment="production", database_url="postgresql+psycopg://db/x", oidc_client_id="abc")
+        Settings(
+            environment="production", database_url="postgresql+psycopg://db/x", oidc_client_id="abc"
+        )
 
 
 def test_cookie_name_follows_security() -> None:

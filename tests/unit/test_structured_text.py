@@ -41,7 +41,9 @@ def test_hash_is_bound_to_exact_text_but_not_to_spacing() -> None:
     assert len(a) == 64 and int(a, 16) >= 0
 
 
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40), max_size=12))
+@given(
+    st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40), max_size=12)
+)
 def test_any_text_round_trips(lines: list[str]) -> None:
     blocks = parse("\n".join(lines))
     assert parse(to_source(blocks)) == blocks

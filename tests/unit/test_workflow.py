@@ -18,7 +18,11 @@ def test_mou_version_moves() -> None:
     ("state", "action", "message"),
     [
         ("published", "publish", "This version of the Memorandum is already published."),
-        ("superseded", "publish", "This version of the Memorandum has been replaced by a newer one."),
+        (
+            "superseded",
+            "publish",
+            "This version of the Memorandum has been replaced by a newer one.",
+        ),
         ("draft", "supersede", "That cannot be done while the Memorandum is draft."),
     ],
 )

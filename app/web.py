@@ -1,0 +1,139 @@
+"""The one Jinja environment (templates/ + GOV.UK macros), its filters, and the render helper.
+
+Pages, error pages and PDF packs all render through `env`, so they share autoescaping and filters.
+"""
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+TEMPLATES_DIR = PROJECT_DIR / "templates"
+# Mounted at /static; build-assets.mjs writes the compiled front-end into its dist/ folder.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+SERVICE_NAME = "RIIA Cycle"
+UK_TIME = ZoneInfo("Europe/London")
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _uk(value: datetime | date) -> datetime | date:
+    # A naive datetime is taken to be UTC, which is how the database stores them.
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=ZoneInfo("UTC"))
+        return value.astimezone(UK_TIME)
+    return value
+
+
+def date_uk(value: datetime | date | None) -> str:
+    """23 November 2026 (a datetime is shown as its date in Europe/London)."""
+    if value is None:
+        return ""
+    day = _uk(value)
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def datetime_uk(value: datetime | None) -> str:
+    """23 November 2026 at 7:05pm, in Europe/London (GOV.UK style: 12-hour, lower-case am/pm)."""
+    if value is None:
+        return ""
+    moment = _uk(value)
+    assert isinstance(moment, datetime)
+    hour = moment.hour % 12 or 12
+    if moment.hour == 12 and moment.minute == 0:
+        clock = "midday"
+    elif moment.hour == 0 and moment.minute == 0:
+        clock = "midnight"
+    else:
+        clock = f"{hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
+    return f"{date_uk(moment)} at {clock}"
+
+
+def short_hash(value: str | bytes | None) -> str:
+    """The first 12 characters of a hex digest, enough to tell versions apart on a page."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.hex()
+    return str(value)[:12]
+
+
+# The CSRF token of the page being rendered. Macros imported without context (components/forms.html)
+# cannot see the page's variables, only globals, so csrf_field() reads the token from here.
+_csrf_token: ContextVar[str] = ContextVar("csrf_token", default="")
+
+
+def current_csrf_token() -> str:
+    """The CSRF token of the request whose page is being rendered ("" outside render())."""
+    return _csrf_token.get()
+
+
+def field_error(errors_by_field: Mapping[str, str] | None, name: str) -> dict[str, str] | bool:
+    """A GOV.UK macro's errorMessage for one field: {"text": message}, or False when it has none."""
+    message = (errors_by_field or {}).get(name)
+    return {"text": message} if message else False
+
+
+env = jinja2.Environment(
+    loader=ChoiceLoader(
+        [
+            FileSystemLoader(str(TEMPLATES_DIR)),
+            # The macros import each other as "govuk_frontend_jinja/components/...".
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    ),
+    # Every template is HTML; the GOV.UK macros' `html` parameters are the only unescaped path.
+    autoescape=True,
+    # Not StrictUndefined: the GOV.UK macros test optional parameters by reading them.
+    undefined=jinja2.ChainableUndefined,
+    trim_blocks=False,
+    lstrip_blocks=False,
+)
+env.filters["datetime_uk"] = datetime_uk
+env.filters["date_uk"] = date_uk
+env.filters["short_hash"] = short_hash
+env.globals["service_name"] = SERVICE_NAME
+env.globals["current_csrf_token"] = current_csrf_token
+env.globals["govuk_field_error"] = field_error
+
+templates = Jinja2Templates(env=env)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page with what every layout needs: the user, CSRF token, CSP nonce and flash."""
+    state = request.state
+    page: dict[str, Any] = {
+        "current_user": getattr(state, "user", None),
+        "csrf_token": getattr(state, "csrf_token", ""),
+        "csp_nonce": getattr(state, "csp_nonce", ""),
+        "service_name": SERVICE_NAME,
+        "flash": getattr(state, "flash", None),
+    }
+    page.update(context or {})
+    # Starlette renders the template inside TemplateResponse(), so the token is set just for that.
+    reset = _csrf_token.set(str(page["csrf_token"] or ""))
+    try:
+        response = templates.TemplateResponse(request, name, page, status_code=status_code)
+    finally:
+        _csrf_token.reset(reset)
+    assert isinstance(response, HTMLResponse)
+    return response
