@@ -1,0 +1,57 @@
+# Day-to-day commands. `make install` is idempotent: stamp files under .venv/ record what is done,
+# so a second run only checks timestamps.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_STAMP := $(VENV)/.stamp-pip
+# npm ci writes node_modules/.package-lock.json last, so it is older than package-lock.json only
+# when the lock file changed since, and missing when node_modules is.
+NPM_STAMP := node_modules/.package-lock.json
+ASSETS := app/static/dist/app.css
+SCSS := $(wildcard app/assets/scss/*.scss)
+
+.PHONY: help install run test bench lint
+
+help:
+	@echo "make install  create .venv, install Python and npm packages, build the front-end"
+	@echo "make run      set up the demo database and serve on http://127.0.0.1:8000"
+	@echo "make test     run the tests (starts a throwaway PostgreSQL 15 when it can)"
+	@echo "make bench    run the benchmarks in bench/"
+	@echo "make lint     ruff check, ruff format --check, mypy app"
+
+install: $(PIP_STAMP) $(ASSETS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PIP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(ASSETS): build-assets.mjs $(SCSS) $(NPM_STAMP)
+	node build-assets.mjs
+
+run: install
+	$(BIN)/riia setup-demo
+	$(BIN)/riia serve --host 127.0.0.1 --port 8000
+
+test: install
+	bash scripts/test.sh
+
+bench: install
+	@shopt -s nullglob; files=(bench/*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f"; done
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app

@@ -1,0 +1,208 @@
+"""Browser tests: the real server in a subprocess, driven by Debian's Chromium through Playwright.
+
+Chromium is not downloaded (`playwright install` cannot reach the network here): the tests launch
+/usr/bin/chromium. Without it they are skipped locally and fail in CI (CI=true).
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Chromium treats http://127.0.0.1 as a secure context, so it accepts the Secure, __Host- prefixed
+# session cookie over plain http: the server runs with the production cookie settings.
+COOKIE_SECURE = "true"
+
+SEED = """
+from app import demo
+from app.db import get_sessionmaker
+from app.schema import upgrade
+import sys
+upgrade(sys.argv[1])
+with get_sessionmaker().begin() as session:
+    demo.load_demo_people(session)
+    demo.open_and_publish(session)
+"""
+
+
+def _need_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _python() -> str:
+    venv = PROJECT_ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real service under uvicorn on a free port, on a fresh SQLite file with the demo data."""
+    _need_chromium()
+    if not (PROJECT_ROOT / "app" / "static" / "dist" / "app.css").exists():
+        node = shutil.which("node")
+        if node is None:
+            pytest.fail("app/static/dist is missing and node is not installed to build it")
+        subprocess.run([node, "build-assets.mjs"], cwd=PROJECT_ROOT, check=True, timeout=300)
+    tmp = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{tmp / 'browser.db'}"
+    env = {
+        **os.environ,
+        "RIIA_DATABASE_URL": url,
+        "RIIA_ENVIRONMENT": "test",
+        "RIIA_WARM_PACKS": "false",
+        "RIIA_COOKIE_SECURE": COOKIE_SECURE,
+        "RIIA_EMAIL_BACKEND": "console",
+    }
+    subprocess.run([_python(), "-c", SEED, url], cwd=PROJECT_ROOT, env=env, check=True, timeout=120)
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = (tmp / "server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            _python(),
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                pytest.fail(
+                    f"the server exited with {server.returncode}:\n"
+                    + (tmp / "server.log").read_text(errors="replace")
+                )
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    "the server did not answer /healthz within 30 seconds:\n"
+                    + (tmp / "server.log").read_text(errors="replace")
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _need_chromium()
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` to install axe-core")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts (no cookies shared), all closed at the end of the test."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(base_url=live_server)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation.get('impact')}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {json.dumps(node['target'])}")
+            for summary in (node.get("failureSummary") or "").splitlines():
+                lines.append(f"        {summary.strip()}")
+    return "\n".join(lines)
+
+
+def axe_check(page: Any) -> None:
+    """No WCAG 2.2 A or AA violations on the page as it stands.
+
+    axe is injected with page.evaluate, which is not subject to the page's CSP (script-src 'self'
+    'nonce-...'), so the test runs against the real headers rather than a CSP bypass.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const nodes = (v) => v.nodes.map(
+                n => ({target: n.target, failureSummary: n.failureSummary}));
+            return {violations: r.violations.map(
+                v => ({id: v.id, impact: v.impact, help: v.help, nodes: nodes(v)}))};
+        }""",
+        AXE_TAGS,
+    )
+    violations = result["violations"]
+    if violations:
+        raise AssertionError(f"axe found violations on {page.url}:\n{_describe(violations)}")
