@@ -4,6 +4,7 @@ Everything goes through the service layer, exactly as the pages and API do, so t
 history is as real as any user's. People and emails are invented and marked as demonstration.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,40 @@ class DemoAccount:
     email: str
     name: str
     roles: str
+
+
+_FIRST = (
+    "Alex",
+    "Bea",
+    "Chidi",
+    "Dana",
+    "Eilidh",
+    "Farah",
+    "Gareth",
+    "Hana",
+    "Imran",
+    "Jo",
+    "Kemi",
+)
+_LAST = (
+    "Adeyemi",
+    "Barker",
+    "Chen",
+    "Doyle",
+    "Evans",
+    "Fletcher",
+    "Gill",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+)
+
+
+def _demo_names() -> Iterator[str]:
+    """Plausible, invented names; the demo.riia.example addresses mark them as demonstration."""
+    for last in _LAST:
+        for first in _FIRST:
+            yield f"{first} {last}"
 
 
 def _slug(name: str) -> str:
@@ -80,19 +115,16 @@ def load_demo_people(session: Session) -> list[DemoAccount]:
     person(
         "lead-dcs@demo.riia.example", "Jordan Hale (demo lead DCS)", (Role.LEAD_DCS, REGION, None)
     )
+    names = _demo_names()
     for organisation in region.organisations:
         for role in organisation.signing_roles:
             slug = _ROLE_SLUGS[role]
-            person(
-                _email(slug, organisation.name),
-                f"{role.label}, {organisation.name} (demo)",
-                (role, None, organisation.code),
-            )
+            person(_email(slug, organisation.name), next(names), (role, None, organisation.code))
     for organisation in region.organisations:
         if organisation.kind == "la":
             person(
                 _email("data-lead", organisation.name),
-                f"Data lead, {organisation.name} (demo)",
+                next(names),
                 (Role.DATA_LEAD, None, organisation.code),
             )
     return created
