@@ -106,33 +106,45 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
     )
 
 
-def _cached_or_render(session: Session, cycle: Cycle) -> bytes:
+def _cached(session: Session, cycle: Cycle) -> tuple[MouPack, str, bytes | None]:
     pack = build_pack(session, cycle)
     key = pack_input_hash(pack)
     cached = session.get(RenderedPack, key)
-    if cached is not None:
-        return cached.pdf
-    pdf = render_mou_pack(pack)
-    session.merge(RenderedPack(input_hash=key, kind=KIND, subject_id=str(cycle.id), pdf=pdf))
+    return pack, key, cached.pdf if cached is not None else None
+
+
+def _store(session: Session, cycle_id: int, key: str, pdf: bytes) -> None:
+    session.merge(RenderedPack(input_hash=key, kind=KIND, subject_id=str(cycle_id), pdf=pdf))
     session.flush()
-    return pdf
 
 
 def pdf_for(session: Session, principal: Principal, cycle: Cycle) -> bytes:
     """The pack for anyone who may see the cycle: from the cache when nothing has changed."""
     require(principal, Action.DOWNLOAD_MOU_PACK, Scope(cycle.region_id))
-    return _cached_or_render(session, cycle)
+    pack, key, pdf = _cached(session, cycle)
+    if pdf is None:
+        pdf = render_mou_pack(pack)
+        _store(session, cycle.id, key, pdf)
+    return pdf
 
 
 def warm_cache(cycle_id: int) -> None:
-    """Render after the response has gone, so the next download is instant."""
+    """Render after the response has gone, so the next download comes from the cache.
+
+    Reading and storing are two short transactions with the slow render between them, so
+    the render never holds a database lock (on SQLite that would stall every other request).
+    """
     if not get_settings().warm_packs:
         return
-    session = get_sessionmaker()()
-    try:
+    maker = get_sessionmaker()
+    with maker() as session:
         cycle = session.get(Cycle, cycle_id)
-        if cycle is not None and service.published_of(session, cycle) is not None:
-            _cached_or_render(session, cycle)
-            session.commit()
-    finally:
-        session.close()
+        if cycle is None or service.published_of(session, cycle) is None:
+            return
+        pack, key, pdf = _cached(session, cycle)
+        session.rollback()
+    if pdf is not None:
+        return
+    rendered = render_mou_pack(pack)
+    with maker.begin() as session:
+        _store(session, cycle_id, key, rendered)
