@@ -1,0 +1,213 @@
+"""Every route declares who may use it; every unsafe page route refuses a forged form."""
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.accounts import assign_role
+from app.auth.roles import Role
+from app.auth.web import route_markers
+from app.main import create_app
+from app.models import (
+    ApiToken,
+    AuditEvent,
+    Cycle,
+    MouSignatureEvent,
+    MouVersion,
+    OutboxMessage,
+    StageWindow,
+    WebSession,
+)
+from app.mou import service as mou
+from app.mou.schemas import DraftInput
+from app.reference import get_reference
+from tests import factories as f
+from tests.conftest import check_page
+
+DERBY = "E06000015"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_MISSING = (
+    "The form had expired or was missing its security token, so nothing was saved. "
+    "Go back, reload the page and try again."
+)
+CROSS_SITE = "This form was sent from another website, so it was not accepted."
+
+
+def _routes() -> list[Any]:
+    """Every endpoint, however deeply its router is included.
+
+    `app.routes` holds one opaque entry per included router since FastAPI 0.137, so a plain
+    `isinstance(route, APIRoute)` filter over it finds nothing and a check built on it passes
+    vacuously. iter_route_contexts() yields each endpoint with its full path and dependencies.
+    """
+    found = []
+    for context in iter_route_contexts(create_app().routes):
+        if context.path == "/openapi.json" or context.path == "/static":
+            continue
+        assert isinstance(context.original_route, APIRoute), context.path
+        found.append(context)
+    return found
+
+
+ROUTES = _routes()
+HTML_UNSAFE = sorted(
+    (method, r.path) for r in ROUTES for method in r.methods & UNSAFE if not r.path.startswith("/api/")
+)
+
+
+def test_the_walk_sees_every_route() -> None:
+    paths = {(m, r.path) for r in ROUTES for m in r.methods}
+    assert len(ROUTES) >= 45
+    assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
+    assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
+    assert ("GET", "/") in paths
+    assert len(HTML_UNSAFE) == 11
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
+def test_every_route_declares_exactly_one_permission(route: Any) -> None:
+    permissions = {value for name, value in route_markers(route.dependant) if name == "riia_permission"}
+    assert len(permissions) == 1, f"{route.path} declares {permissions or 'no permission'}"
+    if route.path.startswith("/api/"):
+        assert permissions != {"public"}, f"{route.path}: the API has no public routes"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
+def test_every_unsafe_html_route_checks_csrf(route: Any) -> None:
+    if route.methods & UNSAFE and not route.path.startswith("/api/"):
+        assert ("riia_csrf", True) in route_markers(route.dependant), route.path
+
+
+# --- behaviour: a forged form changes nothing ---------------------------------------------------
+
+
+def _snapshot(session: Session) -> tuple[Any, ...]:
+    session.expire_all()
+    counts = tuple(
+        session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (AuditEvent, Cycle, MouVersion, MouSignatureEvent, OutboxMessage, ApiToken, WebSession)
+    )
+    revoked = (
+        session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_not(None))),
+        session.scalar(select(func.count()).select_from(WebSession).where(WebSession.revoked_at.is_not(None))),
+    )
+    windows = tuple(session.execute(
+        select(StageWindow.stage, StageWindow.opens_on, StageWindow.closes_on).order_by(StageWindow.id)).all())
+    versions = tuple(session.execute(
+        select(MouVersion.number, MouVersion.state, MouVersion.revision, MouVersion.content_hash)
+        .order_by(MouVersion.number)).all())
+    return counts, revoked, windows, versions
+
+
+def _calendar_form() -> dict[str, str]:
+    region = get_reference().regions[f.REGION]
+    form: dict[str, str] = {}
+    for stage, (opens, closes) in region.default_calendar(f.YEAR).items():
+        for edge, day in (("opens", opens), ("closes", closes)):
+            form[f"{stage}-{edge}-day"] = str(day.day)
+            form[f"{stage}-{edge}-month"] = str(day.month)
+            form[f"{stage}-{edge}-year"] = str(day.year)
+    form["mou-closes-day"] = "20"  # 20 May instead of 31 May: a real change
+    return form
+
+
+def _world(session: Session, client: TestClient) -> dict[str, Any]:
+    """A coordinator who is also Derby's DCS, so every form is theirs to send; a published
+    version 1 and a draft version 2, so every form would write something if accepted."""
+    user = f.make_user(session, Role.REGIONAL_COORDINATOR, region=f.REGION, name="Cora Coordinator")
+    assign_role(session, user, Role.DCS, organisation_code=DERBY)
+    boss = f.principal(session, user)
+    cycle = f.open_cycle(session, boss)
+    published = f.publish_from_template(session, cycle, boss)
+    draft = mou.save_draft(session, boss, cycle, DraftInput(title="Version two", body="# Two\nText."))
+    token = f.token_for(session, user)
+    token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))
+    session.commit()
+    f.sign_in(client, user)
+    forms: dict[str, dict[str, str]] = {
+        "/sign-in": {"email": user.email, "password": f.PASSWORD, "next": "/"},
+        "/sign-out": {},
+        "/account/tokens": {"name": "laptop"},
+        "/account/tokens/{token_id}/revoke": {},
+        "/regions/{region_id}/cycles": {"year": "2027-28"},
+        "/regions/{region_id}/cycles/{year}/calendar": _calendar_form(),
+        "/regions/{region_id}/cycles/{year}/mou/edit": {"title": "Version two, revised", "body": "# Two\nMore.",
+                                                         "revision": str(draft.revision)},
+        "/regions/{region_id}/cycles/{year}/mou/publish": {"content_hash": draft.content_hash},
+        "/regions/{region_id}/cycles/{year}/mou/sign": {"signing_as": f"{DERBY}|dcs", "confirm": "yes",
+                                                         "content_hash": published.content_hash},
+        "/regions/{region_id}/cycles/{year}/mou/decline": {"signing_as": f"{DERBY}|dcs", "reason": "Not yet",
+                                                            "content_hash": published.content_hash},
+        "/regions/{region_id}/cycles/{year}/mou/reminders": {},
+    }
+    assert set(forms) == {path for _, path in HTML_UNSAFE}
+    return {"forms": forms, "token_id": token_id, "bearer": token}
+
+
+def _url(path: str, world: dict[str, Any]) -> str:
+    return path.format(region_id=f.REGION, year=f.YEAR, token_id=world["token_id"])
+
+
+def _page_token(client: TestClient) -> str:
+    page = client.get("/")
+    assert page.status_code == 200, page.text
+    return check_page(page.text).csrf_tokens[0]
+
+
+ATTACKS: dict[str, tuple[str | None, dict[str, str], str]] = {
+    # name: (which token, extra headers, expected message)
+    "no token": (None, {}, CSRF_MISSING),
+    "wrong token": ("wrong", {}, CSRF_MISSING),
+    "evil origin": ("right", {"Origin": "https://evil.example"}, CROSS_SITE),
+    "cross-site fetch": ("right", {"Sec-Fetch-Site": "cross-site"}, CROSS_SITE),
+    "same-site fetch": ("right", {"Sec-Fetch-Site": "same-site"}, CROSS_SITE),
+}
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+@pytest.mark.parametrize(("method", "path"), HTML_UNSAFE, ids=[p for _, p in HTML_UNSAFE])
+def test_a_forged_form_is_refused_and_writes_nothing(
+    session: Session, client: TestClient, method: str, path: str, attack: str
+) -> None:
+    world = _world(session, client)
+    which, headers, message = ATTACKS[attack]
+    data = dict(world["forms"][path])
+    if which == "right":
+        data["csrf_token"] = _page_token(client)
+    elif which == "wrong":
+        _page_token(client)
+        data["csrf_token"] = "not-the-token-of-this-session"
+    before = _snapshot(session)
+    response = client.request(method, _url(path, world), data=data, headers=headers)
+    assert response.status_code == 403, response.text
+    assert check_page(response.text).title.startswith("Error: The form has expired")
+    assert message in response.text
+    assert _snapshot(session) == before
+
+
+@pytest.mark.parametrize(("method", "path"), HTML_UNSAFE, ids=[p for _, p in HTML_UNSAFE])
+def test_the_same_form_with_its_token_from_this_site_is_accepted(
+    session: Session, client: TestClient, method: str, path: str
+) -> None:
+    """The control for the test above: the refused forms were otherwise good."""
+    world = _world(session, client)
+    data = {**world["forms"][path], "csrf_token": _page_token(client)}
+    before = _snapshot(session)
+    response = client.request(method, _url(path, world), data=data,
+                              headers={"Origin": "https://testserver", "Sec-Fetch-Site": "same-origin"})
+    assert response.status_code in (201, 303), response.text
+    assert _snapshot(session) != before
+
+
+def test_the_api_needs_no_csrf_token_but_a_bearer_token(session: Session, client: TestClient) -> None:
+    world = _world(session, client)
+    url = "/api/v1/regions/east-midlands/cycles"
+    # A signed-in browser's cookie is not enough for the API: a cross-site page cannot use it.
+    cookie_only = client.post(url, json={"year": "2027-28"})
+    assert cookie_only.status_code == 401
+    assert client.post(url, json={"year": "2027-28"}, headers=world["bearer"]).status_code == 201
+
