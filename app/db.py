@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from starlette.requests import Request
 
 from app.settings import get_settings
 
@@ -60,7 +61,7 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=True)
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One session per request: commit if the route returned, roll back if it raised."""
     session = get_sessionmaker()()
     try:
@@ -68,6 +69,12 @@ def get_session() -> Iterator[Session]:
         session.commit()
     except BaseException:
         session.rollback()
+        forget_uncommitted_session_cookie(request)
         raise
     finally:
         session.close()
+
+
+def forget_uncommitted_session_cookie(request: Request) -> None:
+    """A browser session opened in a rolled-back request does not exist: send no cookie for it."""
+    request.state.new_session_token = None

@@ -96,7 +96,8 @@ def _security_headers(headers: MutableHeaders, nonce: str, path: str) -> None:
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = f"The request is larger than the {limit // (1024 * 1024)} MB limit.".encode()
+    size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
+    body = f"The request is larger than the {size} limit.".encode()
     await send(
         {
             "type": "http.response.start",

@@ -14,13 +14,13 @@ os.environ["RIIA_WARM_PACKS"] = "false"
 os.environ.setdefault("RIIA_DATABASE_URL", "sqlite:////nonexistent/riia-tests-must-not-touch.db")
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.db import get_session, make_engine
+from app.db import forget_uncommitted_session_cookie, get_session, make_engine
 from app.schema import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -83,12 +83,13 @@ def app(session: Session) -> FastAPI:
 
     application = create_app()
 
-    def request_session() -> Iterator[Session]:
+    def request_session(request: Request) -> Iterator[Session]:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
+            forget_uncommitted_session_cookie(request)
             raise
 
     application.dependency_overrides[get_session] = request_session

@@ -19,7 +19,7 @@ from app.models import User
 from app.settings import get_settings
 from app.web import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,6 +28,7 @@ def _safe_next(target: str | None) -> str:
         not target
         or not target.startswith("/")
         or target.startswith("//")
+        or "\\" in target
         or urlsplit(target).netloc
     ):
         return "/"

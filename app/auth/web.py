@@ -116,8 +116,10 @@ async def csrf_protect(request: Request, record: WebSessionDep) -> None:
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         raise CsrfRejected("This form was sent from another website, so it was not accepted.")
     origin = request.headers.get("origin")
-    if origin is not None and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
-        raise CsrfRejected("This form was sent from another website, so it was not accepted.")
+    if origin is not None and origin != "null":
+        sent_from = urlsplit(origin)
+        if (sent_from.scheme, sent_from.netloc) != (request.url.scheme, request.url.netloc):
+            raise CsrfRejected("This form was sent from another website, so it was not accepted.")
     form = await request.form()
     submitted = form.get("csrf_token")
     if not csrf_matches(record, submitted if isinstance(submitted, str) else None):

@@ -17,7 +17,7 @@ from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput
 from app.errors import DomainError
 from app.web import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 CYCLE = "/regions/{region_id}/cycles/{year}"
 
@@ -177,6 +177,13 @@ def _dates_from_form(form: dict[str, str], errors: forms.FormErrors) -> dict[str
                 )
                 continue
             windows.setdefault(stage, {})[edge] = day
+        dates = windows.get(stage, {})
+        if "opens" in dates and "closes" in dates and dates["closes"] < dates["opens"]:
+            # Named here, against the closing date, so the error summary links to a real field.
+            errors.add(
+                f"{stage}-closes",
+                f"The closing date for {label} must be the same as or after the opening date",
+            )
     return windows
 
 

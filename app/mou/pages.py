@@ -18,7 +18,7 @@ from app.mou.schemas import MESSAGES, DeclineInput, DraftInput, PublishInput, Si
 from app.mou.status import SigningOption, signing_options
 from app.web import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 MOU = CYCLE + "/mou"
 
 
