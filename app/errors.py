@@ -53,6 +53,10 @@ class StaleVersion(Conflict):
     title = "Someone else has changed this"
 
 
+class AlreadyDone(Conflict):
+    title = "That has already been done"
+
+
 class InvalidInput(DomainError):
     status_code = 422
     title = "There is a problem"

@@ -12,7 +12,7 @@ from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
-from app.errors import Conflict, DomainError, StaleVersion
+from app.errors import AlreadyDone, Conflict, DomainError, StaleVersion
 from app.mou import pack, service
 from app.mou.schemas import MESSAGES, DeclineInput, DraftInput, PublishInput, SignInput
 from app.mou.status import SigningOption, signing_options
@@ -271,6 +271,10 @@ async def sign(
     if data is not None:
         try:
             service.sign(session, principal, cycle, data)
+        except AlreadyDone:
+            # A double click: the first submit signed; show the same outcome, sign nothing more.
+            flash(request, "You had already signed this version of the Memorandum.")
+            return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
         except DomainError as exc:
             errors = forms.errors_from(exc, "confirm")
         else:

@@ -17,7 +17,7 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cycles.service import actor_of
-from app.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, StaleVersion
 from app.models import Cycle, MouSignatureEvent, MouVersion, OutboxMessage, RoleAssignment, User
 from app.models.types import utcnow
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
@@ -236,6 +236,9 @@ def sign(
     version, organisation, state = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
+    if state == "signed":
+        # A double submit: say so plainly, so a page can treat it as success.
+        raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")])
     fire(MOU_SIGNATORY, state, "sign")
     event = MouSignatureEvent(
         mou_version_id=version.id,
@@ -253,7 +256,7 @@ def sign(
             session.flush()
     except IntegrityError:
         # A double submit or a race: the database has one signature already.
-        raise Conflict(MOU_SIGNATORY.refusals[("signed", "sign")]) from None
+        raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]) from None
     record(
         session,
         actor=actor_of(principal),

@@ -207,8 +207,11 @@ def test_a_dcs_signs_and_the_coordinator_sees_it(session: Session, client: TestC
     event = session.execute(select(MouSignatureEvent)).scalar_one()
     assert (event.organisation_code, event.role, event.content_hash) == (DERBY, "dcs", content_hash)
 
+    # A double click: the second submit lands on the same outcome and signs nothing more.
     twice = client.post(MOU + "/sign", data={**form, "confirm": "yes"})
-    assert "already been signed" in _checked(twice, 422)
+    assert twice.status_code == 303 and twice.headers["location"] == MOU + "/sign"
+    again, _ = _page(client, MOU + "/sign")
+    assert "You had already signed this version of the Memorandum." in again
     assert _count(session, MouSignatureEvent) == 1
 
     tracker, _ = _page(client, MOU + "/tracker")
