@@ -24,7 +24,57 @@ from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 from app.mou.status import MouStatus, build_status, statement_for
 from app.reference import get_reference
 from app.reference.models import Organisation
+from app.settings import get_settings
 from app.workflow import MOU_SIGNATORY, MOU_VERSION, fire
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    cycle: Cycle,
+    version: MouVersion,
+    action: str,
+    summary: str,
+    *,
+    payload: dict[str, object],
+    organisation_code: str | None = None,
+) -> None:
+    """One history entry about a version of this cycle's MoU, in the caller's transaction."""
+    record(
+        session,
+        actor=actor_of(principal),
+        action=action,
+        summary=summary,
+        subject_type="mou_version",
+        subject_id=version.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        organisation_code=organisation_code,
+        payload=payload,
+    )
+
+
+def _signature(
+    version: MouVersion,
+    organisation: Organisation,
+    role: Role,
+    principal: Principal,
+    decision: str,
+    *,
+    statement: str = "",
+    reason: str | None = None,
+) -> MouSignatureEvent:
+    return MouSignatureEvent(
+        mou_version_id=version.id,
+        organisation_code=organisation.code,
+        role=role.value,
+        decision=decision,
+        user_id=principal.user_id,
+        signatory_name=principal.display_name,
+        statement=statement,
+        reason=reason,
+        content_hash=version.content_hash,
+    )
 
 
 def blocks_of(version: MouVersion) -> tuple[structured_text.Block, ...]:
@@ -138,15 +188,13 @@ def save_draft(
         draft.revision += 1
         draft.updated_at = now
         session.flush()
-    record(
+    _audit(
         session,
-        actor=actor_of(principal),
-        action="mou.draft_saved",
-        summary=f"Draft version {draft.number} saved (revision {draft.revision})",
-        subject_type="mou_version",
-        subject_id=draft.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
+        principal,
+        cycle,
+        draft,
+        "mou.draft_saved",
+        f"Draft version {draft.number} saved (revision {draft.revision})",
         payload={"number": draft.number, "revision": draft.revision, "content_hash": digest},
     )
     return draft
@@ -169,29 +217,25 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
         previous.superseded_at = now
         # Free the one-published-version slot before the draft takes it.
         session.flush()
-        record(
+        _audit(
             session,
-            actor=actor_of(principal),
-            action="mou.superseded",
-            summary=f"Version {previous.number} superseded by version {draft.number}; its signatures no longer count",
-            subject_type="mou_version",
-            subject_id=previous.id,
-            region_id=cycle.region_id,
-            cycle_id=cycle.id,
+            principal,
+            cycle,
+            previous,
+            "mou.superseded",
+            f"Version {previous.number} superseded by version {draft.number}; its signatures no longer count",
             payload={"number": previous.number, "content_hash": previous.content_hash},
         )
     draft.state = fire(MOU_VERSION, draft.state, "publish")
     draft.published_at, draft.published_by_id = now, principal.user_id
     session.flush()
-    record(
+    _audit(
         session,
-        actor=actor_of(principal),
-        action="mou.published",
-        summary=f"Version {draft.number} published for signature",
-        subject_type="mou_version",
-        subject_id=draft.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
+        principal,
+        cycle,
+        draft,
+        "mou.published",
+        f"Version {draft.number} published for signature",
         payload={"number": draft.number, "content_hash": draft.content_hash},
     )
     return draft
@@ -240,15 +284,13 @@ def sign(
         # A double submit: say so plainly, so a page can treat it as success.
         raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")])
     fire(MOU_SIGNATORY, state, "sign")
-    event = MouSignatureEvent(
-        mou_version_id=version.id,
-        organisation_code=organisation.code,
-        role=data.role.value,
-        decision="signed",
-        user_id=principal.user_id,
-        signatory_name=principal.display_name,
+    event = _signature(
+        version,
+        organisation,
+        data.role,
+        principal,
+        "signed",
         statement=statement_for(organisation, data.role),
-        content_hash=version.content_hash,
     )
     session.add(event)
     try:
@@ -257,15 +299,13 @@ def sign(
     except IntegrityError:
         # A double submit or a race: the database has one signature already.
         raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]) from None
-    record(
+    _audit(
         session,
-        actor=actor_of(principal),
-        action="mou.signed",
-        summary=f"{principal.display_name} signed version {version.number} for {organisation.name} as {data.role.label}",
-        subject_type="mou_version",
-        subject_id=version.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
+        principal,
+        cycle,
+        version,
+        "mou.signed",
+        f"{principal.display_name} signed version {version.number} for {organisation.name} as {data.role.label}",
         organisation_code=organisation.code,
         payload={
             "role": data.role.value,
@@ -275,15 +315,13 @@ def sign(
     )
     status = build_status(session, cycle, version)
     if status.in_force:
-        record(
+        _audit(
             session,
-            actor=actor_of(principal),
-            action="mou.came_into_force",
-            summary=f"Version {version.number} is in force: every organisation has signed",
-            subject_type="mou_version",
-            subject_id=version.id,
-            region_id=cycle.region_id,
-            cycle_id=cycle.id,
+            principal,
+            cycle,
+            version,
+            "mou.came_into_force",
+            f"Version {version.number} is in force: every organisation has signed",
             payload={"content_hash": version.content_hash},
         )
     return event
@@ -297,28 +335,16 @@ def decline(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
     fire(MOU_SIGNATORY, state, "decline")
-    event = MouSignatureEvent(
-        mou_version_id=version.id,
-        organisation_code=organisation.code,
-        role=data.role.value,
-        decision="declined",
-        user_id=principal.user_id,
-        signatory_name=principal.display_name,
-        statement="",
-        reason=data.reason,
-        content_hash=version.content_hash,
-    )
+    event = _signature(version, organisation, data.role, principal, "declined", reason=data.reason)
     session.add(event)
     session.flush()
-    record(
+    _audit(
         session,
-        actor=actor_of(principal),
-        action="mou.declined",
-        summary=f"{principal.display_name} declined version {version.number} for {organisation.name} as {data.role.label}",
-        subject_type="mou_version",
-        subject_id=version.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
+        principal,
+        cycle,
+        version,
+        "mou.declined",
+        f"{principal.display_name} declined version {version.number} for {organisation.name} as {data.role.label}",
         organisation_code=organisation.code,
         payload={
             "role": data.role.value,
@@ -358,6 +384,8 @@ def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
         )
     ).all()
     wanted = {(s.organisation_code, s.role.value) for s in pending}
+    base = get_settings().base_url.rstrip("/")
+    sign_url = f"{base}/regions/{cycle.region_id}/cycles/{cycle.year}/mou/sign"
     sent = 0
     for org_code, role, email, name in holders:
         if (org_code, role) not in wanted:
@@ -371,23 +399,21 @@ def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
                 body=(
                     f"Dear {name},\n\nThe {region.riia} Memorandum of Understanding for {cycle.year} "
                     f"(version {current.number}) is waiting for your signature as {Role(role).label} "
-                    f"of {organisation.name}.\n\nSign it at: /regions/{cycle.region_id}/cycles/"
-                    f"{cycle.year}/mou/sign\n\nThe alliance can only share data with "
+                    f"of {organisation.name}.\n\nSign it at: {sign_url}"
+                    "\n\nThe alliance can only share data with "
                     f"{organisation.name} once every signatory has signed."
                 ),
             )
         )
         sent += 1
     session.flush()
-    record(
+    _audit(
         session,
-        actor=actor_of(principal),
-        action="mou.reminders_sent",
-        summary=f"Reminders queued for {sent} people ({len(pending)} signatures outstanding)",
-        subject_type="mou_version",
-        subject_id=current.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
+        principal,
+        cycle,
+        current,
+        "mou.reminders_sent",
+        f"Reminders queued for {sent} people ({len(pending)} signatures outstanding)",
         payload={"queued": sent, "outstanding": len(pending)},
     )
     return sent

@@ -328,4 +328,5 @@ def test_reminders_go_to_every_outstanding_holder_through_the_outbox(session: Se
     assert mou.send_reminders(session, boss, cycle) == 1
     message = session.execute(select(OutboxMessage)).scalar_one()
     assert "waiting for your signature as Lead Member of Derby" in message.body
+    assert "Sign it at: http://127.0.0.1:8000/regions/east-midlands/cycles/2026-27/mou/sign" in message.body
     assert message.sent_at is None
