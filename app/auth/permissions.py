@@ -25,6 +25,10 @@ class Action(StrEnum):
     SEND_MOU_REMINDERS = "mou.send_reminders"
     DOWNLOAD_MOU_PACK = "mou.download_pack"
     MANAGE_OWN_TOKENS = "account.manage_tokens"
+    SUBMIT_RETURN = "returns.submit"
+    VIEW_RETURNS = "returns.view"
+    OVERRIDE_RETURNS = "returns.override"
+    VIEW_BENCHMARKS = "benchmarks.view"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -51,6 +55,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SEND_MOU_REMINDERS: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.DOWNLOAD_MOU_PACK: _EVERY_ROLE,
     Action.MANAGE_OWN_TOKENS: _EVERY_ROLE,
+    # A data lead submits for their own LA; the coordinator may upload for the whole region.
+    Action.SUBMIT_RETURN: frozenset({Role.DATA_LEAD, Role.REGIONAL_COORDINATOR}),
+    # Seeing returns is further limited, value by value, by app.indicators.visibility.
+    Action.VIEW_RETURNS: _EVERY_ROLE,
+    Action.OVERRIDE_RETURNS: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.VIEW_BENCHMARKS: _EVERY_ROLE,
 }
 
 # What the person was trying to do, for refusals written in plain words.
@@ -66,6 +76,10 @@ _ACTION_WORDS: dict[Action, str] = {
     Action.SEND_MOU_REMINDERS: "send reminders about the Memorandum of Understanding",
     Action.DOWNLOAD_MOU_PACK: "download this region's Memorandum of Understanding pack",
     Action.MANAGE_OWN_TOKENS: "manage API tokens",
+    Action.SUBMIT_RETURN: "submit quarterly indicators for this authority",
+    Action.VIEW_RETURNS: "see this region's quarterly returns",
+    Action.OVERRIDE_RETURNS: "accept returns from an authority whose MoU is not in force",
+    Action.VIEW_BENCHMARKS: "see this region's benchmarking",
 }
 
 

@@ -11,6 +11,7 @@ from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput, StageDates
 from app.errors import Conflict, InvalidInput, NotFound
+from app.indicators.windows import create_windows
 from app.models import Cycle, StageWindow
 from app.reference import get_reference
 from app.reference.models import Region
@@ -97,6 +98,7 @@ def open_cycle(
             )
         )
     session.flush()
+    create_windows(session, cycle)
     record(
         session,
         actor=actor_of(principal),

@@ -3,10 +3,24 @@
 from app.models.audit import AuditEvent, AuditHead
 from app.models.cycle import Cycle, StageWindow
 from app.models.identity import ApiToken, RoleAssignment, User, WebSession
+from app.models.indicators import (
+    ImportedFile,
+    IndicatorReturn,
+    PublishedValue,
+    ReturnOverride,
+    ReturnValue,
+    ReturnWindow,
+)
 from app.models.mou import MouSignatureEvent, MouVersion
 from app.models.outbox import OutboxMessage, RenderedPack
 
 __all__ = [
+    "ImportedFile",
+    "IndicatorReturn",
+    "PublishedValue",
+    "ReturnOverride",
+    "ReturnValue",
+    "ReturnWindow",
     "ApiToken",
     "AuditEvent",
     "AuditHead",

@@ -254,6 +254,8 @@ class SigningRoles(Frozen):
 class DataTerms(Frozen):
     risl_release_days: Annotated[StrictInt, Field(ge=0)]
     risl_sees_signed_self_evaluations: StrictBool
+    # A quarter's return is due this many days after the quarter ends.
+    returns_due_days: Annotated[StrictInt, Field(ge=1, le=120)] = 30
 
 
 class Region(Frozen):

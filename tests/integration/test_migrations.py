@@ -14,7 +14,7 @@ from tests.conftest import PG_URL
 
 def test_one_head() -> None:
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == ["0001"]
+    assert heads == ["0002"]
 
 
 def _round_trip(url: str) -> None:
