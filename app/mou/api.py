@@ -132,7 +132,7 @@ def list_versions(
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
 ) -> list[VersionOut]:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return [version_out(v) for v in service.versions(session, cycle) if v.state != "draft"]
+    return [version_out(v) for v in service.published_versions(session, principal, cycle)]
 
 
 @router.get("/draft", response_model=VersionOut)

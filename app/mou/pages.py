@@ -12,10 +12,10 @@ from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
-from app.errors import AlreadyDone, Conflict, DomainError, StaleVersion
+from app.errors import AlreadyDone, DomainError, StaleVersion
 from app.mou import pack, service
 from app.mou.schemas import MESSAGES, DeclineInput, DraftInput, PublishInput, SignInput
-from app.mou.status import SigningOption, signing_options
+from app.mou.status import signing_options
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,12 +24,6 @@ MOU = CYCLE + "/mou"
 
 def _base(region_id: str, year: str) -> str:
     return f"/regions/{region_id}/cycles/{year}/mou"
-
-
-def _signing_options(
-    principal: Principal, status: service.MouStatus, region_id: str
-) -> list[SigningOption]:
-    return signing_options(principal, status)
 
 
 @router.get(MOU, response_class=HTMLResponse)
@@ -56,7 +50,7 @@ def mou_page(
             else None,
             "versions": service.versions(session, cycle),
             "can_edit": can(principal, Action.EDIT_MOU, scope),
-            "signing_options": _signing_options(principal, status, region_id),
+            "signing_options": signing_options(principal, status),
         },
     )
 
@@ -71,9 +65,7 @@ def version_page(
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    version = service.version_by_number(session, cycle, number)
-    if version.state == "draft" and not can(principal, Action.EDIT_MOU, Scope(region_id)):
-        raise Conflict("This version is still a draft: it can be read once it is published.")
+    version = service.readable_version(session, principal, cycle, number)
     return render(
         request,
         "mou/version.html",
@@ -143,11 +135,13 @@ async def edit_save(
         "revision": str(form.get("revision", "")) or None,
     }
     data, errors = forms.parse(DraftInput, values, MESSAGES)
+    status_code = 422
     if data is not None:
         try:
             service.save_draft(session, principal, cycle, data)
         except DomainError as exc:
             errors = forms.errors_from(exc, "body")
+            status_code = exc.status_code
             if isinstance(exc, StaleVersion):
                 draft = service.draft_of(session, cycle)
                 values["revision"] = draft.revision if draft else None
@@ -160,7 +154,7 @@ async def edit_save(
         cycle,
         values,
         errors,
-        status_code=409 if errors.by_field.get("body", "").startswith("Someone") else 422,
+        status_code=status_code,
     )
 
 
@@ -241,7 +235,7 @@ def _sign_view(
             "cycle": cycle,
             "status": status,
             "blocks": service.blocks_of(status.current) if status.current else (),
-            "options": _signing_options(principal, status, region_id),
+            "options": signing_options(principal, status),
             "errors": errors,
         },
         status_code=status_code,
@@ -334,11 +328,7 @@ def _decline_view(
             "region": cycles.region_or_404(region_id),
             "cycle": cycle,
             "status": status,
-            "options": [
-                o
-                for o in _signing_options(principal, status, region_id)
-                if o.state.state != "signed"
-            ],
+            "options": [o for o in signing_options(principal, status) if o.state.state != "signed"],
             "values": values,
             "errors": errors,
         },

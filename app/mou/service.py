@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import structured_text
 from app.audit.chain import record
-from app.auth.permissions import Action, Scope, require
+from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cycles.service import actor_of
@@ -112,6 +112,23 @@ def version_by_number(session: Session, cycle: Cycle, number: int) -> MouVersion
     if version is None:
         raise NotFound(f"There is no version {number} of this Memorandum.")
     return version
+
+
+def readable_version(
+    session: Session, principal: Principal, cycle: Cycle, number: int
+) -> MouVersion:
+    """Published and superseded versions are for the region; a draft only for its editors."""
+    require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
+    version = version_by_number(session, cycle, number)
+    if version.state == "draft" and not can(principal, Action.EDIT_MOU, Scope(cycle.region_id)):
+        raise NotFound(f"There is no published version {number} of this Memorandum yet.")
+    return version
+
+
+def published_versions(session: Session, principal: Principal, cycle: Cycle) -> list[MouVersion]:
+    """Every version that was published, newest first (drafts are the coordinator's own)."""
+    require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
+    return [v for v in versions(session, cycle) if v.state != "draft"]
 
 
 def editor_source(session: Session, cycle: Cycle) -> tuple[str, str, int | None]:

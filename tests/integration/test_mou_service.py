@@ -330,3 +330,18 @@ def test_reminders_go_to_every_outstanding_holder_through_the_outbox(session: Se
     assert "waiting for your signature as Lead Member of Derby" in message.body
     assert "Sign it at: http://127.0.0.1:8000/regions/east-midlands/cycles/2026-27/mou/sign" in message.body
     assert message.sent_at is None
+
+
+def test_a_draft_is_readable_only_by_its_editors(session: Session) -> None:
+    from app.errors import NotFound
+
+    boss = f.coordinator(session)
+    cycle = f.open_cycle(session, boss)
+    f.publish_from_template(session, cycle, boss)
+    mou.save_draft(session, boss, cycle, DraftInput(title="MoU v2", body="# New\n\ntext", revision=None))
+    dcs = f.signatory(session, DERBY, Role.DCS)
+    assert mou.readable_version(session, boss, cycle, 2).state == "draft"
+    assert mou.readable_version(session, dcs, cycle, 1).state == "published"
+    with pytest.raises(NotFound, match="no published version 2"):
+        mou.readable_version(session, dcs, cycle, 2)
+    assert [v.number for v in mou.published_versions(session, dcs, cycle)] == [1]
