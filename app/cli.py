@@ -26,6 +26,8 @@ cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(outbox_cli, name="outbox")
+benchmarks_cli = typer.Typer(help="Benchmarking tables.", no_args_is_help=True)
+cli.add_typer(benchmarks_cli, name="benchmarks")
 console = Console()
 
 
@@ -222,6 +224,106 @@ def run_demo(out: Path = typer.Option(..., help="Folder to write each stage's pa
     console.print(f"Database: {url}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+@cli.command("import-published")
+def import_published(path: Path) -> None:
+    """Load the DfE published annual values (England, regions, LAs) as comparators."""
+    from app.db import get_sessionmaker
+    from app.indicators.published import PublishedFileError
+    from app.indicators.published import import_published as load
+
+    try:
+        with get_sessionmaker().begin() as session:
+            summary = load(session, path)
+    except (OSError, PublishedFileError, ValueError) as exc:
+        console.print(f"[red]{path} was not loaded: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    stored = ", ".join(f"{n} {level}" for level, n in sorted(summary.stored.items()))
+    console.print(
+        f"Loaded {summary.total} published values for {', '.join(summary.periods)}: {stored}."
+    )
+    for reason, n in sorted(summary.skipped.items()):
+        console.print(f"Skipped {n} rows: {reason}.")
+
+
+@benchmarks_cli.command("export")
+def benchmarks_export(
+    region: str = typer.Option(..., help="The region's identifier, e.g. east-midlands"),
+    period: str = typer.Option(..., help="A quarter, e.g. '2026-27 Q1'"),
+) -> None:
+    """Write the region's benchmarks for a quarter as CSV to standard output (as the system)."""
+    from app.db import get_sessionmaker
+    from app.indicators.benchmarks import region_benchmarks
+    from app.indicators.export import benchmarks_csv
+    from app.indicators.periods import Quarter
+    from app.reference import get_reference
+
+    if region not in get_reference().regions:
+        console.print(f"[red]There is no region “{region}”.[/red]")
+        raise typer.Exit(1)
+    try:
+        quarter = Quarter.parse(period)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    with get_sessionmaker()() as session:
+        rows = region_benchmarks(session, region, quarter)
+    sys.stdout.write(benchmarks_csv(rows))
+
+
+returns_cli = typer.Typer(help="Quarterly indicator returns.", no_args_is_help=True)
+cli.add_typer(returns_cli, name="returns")
+
+
+@returns_cli.command("import")
+def returns_import(
+    file: Path,
+    period: str = typer.Option(..., help='The quarter, written like "2026-27 Q1"'),
+    region: str = typer.Option(
+        None, help="The region's id; found from the file's LA codes if left out"
+    ),
+    reason: str = typer.Option(None, help="Why, when the file replaces returns already accepted"),
+) -> None:
+    """Import a CSV or XLSX return as the upload page does; exit 1, listing every problem, if refused."""
+    from app.db import get_sessionmaker
+    from app.errors import AlreadyDone, DomainError, FileRejected
+    from app.indicators import parsing, returns
+    from app.indicators.periods import Quarter
+
+    def refuse(message: str) -> typer.Exit:
+        typer.echo(message, err=True)
+        return typer.Exit(1)
+
+    try:
+        quarter = Quarter.parse(period)
+        content = file.read_bytes()
+    except (ValueError, OSError) as exc:
+        raise refuse(str(exc)) from None
+    try:
+        if region is None:
+            # The command line has no signed-in person: it acts as the file's region coordinator.
+            found = parsing.regions_in(parsing.read_table(file.name, content))
+            if len(found) != 1:
+                raise refuse("Name the region with --region: the file's LA codes do not name one")
+            region = found.pop()
+        with get_sessionmaker().begin() as session:
+            principal = returns.command_line_principal(session, [region])
+            result = returns.import_file(
+                session, principal, region, quarter, file.name, content, reason=reason
+            )
+    except FileRejected as exc:
+        typer.echo(exc.message, err=True)
+        for problem in exc.problems:
+            where = f"Row {problem.row}" if problem.row is not None else "Whole file"
+            typer.echo(f"{where}, column {problem.column}: {problem.message}", err=True)
+        raise typer.Exit(1) from None
+    except AlreadyDone as exc:
+        typer.echo(exc.message)  # the same values again: nothing to do, and that is no failure
+        return
+    except DomainError as exc:
+        raise refuse(exc.message) from None
+    typer.echo(result.message)
 
 
 def main() -> None:

@@ -7,11 +7,14 @@ DomainError
 ├── Conflict             409  wrong order, stale version, already done
 │   └── StaleVersion     409  saved over someone else's newer save
 ├── InvalidInput         422  a field is wrong; names the field
+│   └── FileRejected     422  an uploaded file has problems; carries every one by row and column
 ├── CsrfRejected         403  the form's security token is missing or wrong
 └── PayloadTooLarge      413
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class DomainError(Exception):
@@ -60,6 +63,23 @@ class AlreadyDone(Conflict):
 class InvalidInput(DomainError):
     status_code = 422
     title = "There is a problem"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem in an uploaded file: the row as a spreadsheet counts it (header is 1)."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+
+class FileRejected(InvalidInput):
+    """A file with any problem writes nothing; every problem is reported at once."""
+
+    def __init__(self, message: str, problems: list[RowProblem], *, field: str = "file") -> None:
+        super().__init__(message, field=field)
+        self.problems = problems
 
 
 class PayloadTooLarge(DomainError):

@@ -1,5 +1,7 @@
 """create_app(): routers, static files, error handlers, reference data checked at start."""
 
+from dataclasses import asdict
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -10,7 +12,9 @@ from app.auth import pages as auth_pages
 from app.auth.web import API_PREFIX
 from app.cycles import api as cycles_api
 from app.cycles import pages as cycles_pages
-from app.errors import DomainError, NotSignedIn
+from app.errors import DomainError, FileRejected, NotSignedIn
+from app.indicators import api_benchmarks, api_returns, pages_insight, pages_returns
+from app.indicators.flag_rules import check_flag_rules
 from app.middleware import RequestGuard
 from app.mou import api as mou_api
 from app.mou import pages as mou_pages
@@ -35,7 +39,7 @@ def _error_page(request: Request, title: str, message: str, status_code: int) ->
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if _wants_json(request):
-        body = {
+        body: dict[str, dict[str, object]] = {
             "error": {
                 "type": type(exc).__name__,
                 "title": exc.title,
@@ -43,6 +47,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
                 "field": exc.field,
             }
         }
+        if isinstance(exc, FileRejected):
+            body["error"]["problems"] = [asdict(p) for p in exc.problems]
         headers = {"www-authenticate": "Bearer"} if isinstance(exc, NotSignedIn) else None
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
     if isinstance(exc, NotSignedIn):
@@ -99,6 +105,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def create_app() -> FastAPI:
     get_reference()  # a broken reference file stops start-up here, naming the file
+    check_flag_rules()  # so does a broken signatures-of-risk rules file
     app = FastAPI(
         title="RIIA Cycle",
         version="0.1.0",
@@ -121,6 +128,12 @@ def create_app() -> FastAPI:
         mou_pages.router,
         cycles_api.router,
         mou_api.router,
+        pages_returns.router,
+        api_returns.router,
+        api_benchmarks.router,
+        api_benchmarks.api_router,
+        pages_insight.router,
+        pages_insight.api_router,
     ):
         app.include_router(router)
     return app

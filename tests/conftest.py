@@ -5,9 +5,9 @@ rolled back, with the request's commit turned into a savepoint release.
 """
 
 import os
-import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 os.environ["RIIA_ENVIRONMENT"] = "test"
 os.environ["RIIA_WARM_PACKS"] = "false"
@@ -30,10 +30,11 @@ if os.environ.get("CI") == "true" and not PG_URL:
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-def _fresh_postgres_database(worker: str) -> str:
+def fresh_postgres_database(purpose: str) -> str:
+    """A new, empty database of its own: named per process, so parallel runs never collide."""
     assert PG_URL is not None
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"riia_test_{worker}"
+    name = f"riia_{purpose}_{os.getpid()}"
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -41,19 +42,33 @@ def _fresh_postgres_database(worker: str) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def worker_id_safe(request: pytest.FixtureRequest) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return re.sub(r"\W", "_", worker)
+def fresh_database_url(backend: str, tmp_path: Path, purpose: str) -> str:
+    """An empty database outside the per-test transaction, for tests that need real commits."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / (purpose + '.db')}"
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    return fresh_postgres_database(purpose)
+
+
+def drop_postgres_database(url: str) -> None:
+    assert PG_URL is not None
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str
-) -> str:
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    return _fresh_postgres_database(worker_id_safe)
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = fresh_postgres_database("test")
+    yield url
+    drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -270,6 +270,9 @@ class Region(Frozen):
     calendar: Calendar
     local_authorities: tuple[LocalAuthority, ...]
     trusts: tuple[Trust, ...] = ()
+    # The signatures-of-risk rules file in regions/flags/ (without .yaml); the shipped default
+    # unless a region chooses its own thresholds.
+    flag_rules: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = "default"
 
     @cached_property
     def organisations(self) -> tuple[Organisation, ...]:

@@ -4,8 +4,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from app.auth.roles import Role
@@ -15,22 +14,13 @@ from app.mou import service as mou
 from app.mou.schemas import SignInput
 from app.schema import upgrade
 from tests import factories as f
-from tests.conftest import PG_URL
+from tests.conftest import fresh_database_url
 
 DERBY = "E06000015"
 
 
 def _fresh_url(backend: str, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'race.db'}"
-    if not PG_URL:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "riia_race" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "riia_race"'))
-    admin.dispose()
-    return make_url(PG_URL).set(database="riia_race").render_as_string(hide_password=False)
+    return fresh_database_url(backend, tmp_path, "race")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

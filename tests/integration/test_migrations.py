@@ -3,13 +3,12 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 import app.models  # noqa: F401
 from app.db import Base, make_engine
 from app.schema import alembic_config, downgrade, upgrade
-from tests.conftest import PG_URL
+from tests.conftest import fresh_database_url
 
 
 def test_one_head() -> None:
@@ -39,14 +38,5 @@ def test_upgrade_downgrade_upgrade_on_sqlite(tmp_path) -> None:  # type: ignore[
     _round_trip(f"sqlite:///{tmp_path / 'migrate.db'}")
 
 
-def test_upgrade_downgrade_upgrade_on_postgresql() -> None:
-    import pytest
-
-    if not PG_URL:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "riia_migrate" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "riia_migrate"'))
-    admin.dispose()
-    _round_trip(make_url(PG_URL).set(database="riia_migrate").render_as_string(hide_password=False))
+def test_upgrade_downgrade_upgrade_on_postgresql(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _round_trip(fresh_database_url("postgresql", tmp_path, "migrate"))

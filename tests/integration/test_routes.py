@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.auth.accounts import assign_role
 from app.auth.roles import Role
 from app.auth.web import route_markers
+from app.indicators import returns
 from app.main import create_app
 from app.models import (
     ApiToken,
@@ -65,7 +66,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 11
+    assert len(HTML_UNSAFE) == 14
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -126,6 +127,7 @@ def _world(session: Session, client: TestClient) -> dict[str, Any]:
     draft = mou.save_draft(session, boss, cycle, DraftInput(title="Version two", body="# Two\nText."))
     token = f.token_for(session, user)
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))
+    returns.record_override(session, boss, cycle, DERBY, "So Derby's return can be sent")
     session.commit()
     f.sign_in(client, user)
     forms: dict[str, dict[str, str]] = {
@@ -143,13 +145,21 @@ def _world(session: Session, client: TestClient) -> dict[str, Any]:
         "/regions/{region_id}/cycles/{year}/mou/decline": {"signing_as": f"{DERBY}|dcs", "reason": "Not yet",
                                                             "content_hash": published.content_hash},
         "/regions/{region_id}/cycles/{year}/mou/reminders": {},
+        "/regions/{region_id}/cycles/{year}/returns/overrides": {"la_code": "E06000016", "reason": "Triad"},
+        "/regions/{region_id}/returns/{quarter_slug}/{la_code}/edit": {
+            f"value-{indicator}": "1" for indicator in get_reference().indicators},
+        "/regions/{region_id}/returns/{quarter_slug}/upload": {},
     }
+    lines = [f"{DERBY},{indicator},2" for indicator in get_reference().indicators]
+    files = {"/regions/{region_id}/returns/{quarter_slug}/upload": {
+        "file": ("q1.csv", ("la_code,indicator_id,value\n" + "\n".join(lines)).encode())}}
     assert set(forms) == {path for _, path in HTML_UNSAFE}
-    return {"forms": forms, "token_id": token_id, "bearer": token}
+    return {"forms": forms, "token_id": token_id, "bearer": token, "files": files}
 
 
 def _url(path: str, world: dict[str, Any]) -> str:
-    return path.format(region_id=f.REGION, year=f.YEAR, token_id=world["token_id"])
+    return path.format(region_id=f.REGION, year=f.YEAR, token_id=world["token_id"],
+                       quarter_slug="2026-27-q1", la_code=DERBY)
 
 
 def _page_token(client: TestClient) -> str:
@@ -182,7 +192,8 @@ def test_a_forged_form_is_refused_and_writes_nothing(
         _page_token(client)
         data["csrf_token"] = "not-the-token-of-this-session"
     before = _snapshot(session)
-    response = client.request(method, _url(path, world), data=data, headers=headers)
+    response = client.request(method, _url(path, world), data=data, headers=headers,
+                              files=world["files"].get(path))
     assert response.status_code == 403, response.text
     assert check_page(response.text).title.startswith("Error: The form has expired")
     assert message in response.text
@@ -197,7 +208,7 @@ def test_the_same_form_with_its_token_from_this_site_is_accepted(
     world = _world(session, client)
     data = {**world["forms"][path], "csrf_token": _page_token(client)}
     before = _snapshot(session)
-    response = client.request(method, _url(path, world), data=data,
+    response = client.request(method, _url(path, world), data=data, files=world["files"].get(path),
                               headers={"Origin": "https://testserver", "Sec-Fetch-Site": "same-origin"})
     assert response.status_code in (201, 303), response.text
     assert _snapshot(session) != before

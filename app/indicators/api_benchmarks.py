@@ -1,0 +1,94 @@
+"""Benchmarks as JSON (/api/v1) and as CSV and XLSX downloads, cut to what the person may see."""
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from app.auth.permissions import Action
+from app.auth.principal import Principal
+from app.auth.web import DbSession, permission
+from app.errors import InvalidInput
+from app.indicators import export
+from app.indicators.periods import Quarter
+
+api_router = APIRouter(prefix="/api/v1", tags=["benchmarks"])
+router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class BenchmarkOut(BaseModel):
+    period: str
+    la_code: str
+    la_name: str
+    indicator_id: str
+    value: float | None
+    missing_code: str | None
+    commentary: str | None
+    region_median: float | None
+    region_q1: float | None
+    region_q3: float | None
+    region_count: int
+    region_rank: int | None
+    quartile: int | None
+    england_value: float | None
+    england_period: str | None
+    statistical_neighbour_mean: float | None
+    statistical_neighbour_count: int
+    direction: str
+    previous_value: float | None
+
+
+def _quarter(text: str, *, slug: bool = False) -> Quarter:
+    try:
+        return Quarter.from_slug(text) if slug else Quarter.parse(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="period") from exc
+
+
+@api_router.get("/regions/{region_id}/benchmarks", response_model=list[BenchmarkOut])
+def get_benchmarks(
+    region_id: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
+    period: Annotated[str, Query(description="A quarter, like 2026-27 Q1")],
+) -> list[BenchmarkOut]:
+    rows = export.visible_benchmarks(session, principal, region_id, _quarter(period))
+    return [BenchmarkOut(**asdict(r)) for r in rows]
+
+
+def _filename(region_id: str, quarter: Quarter, suffix: str) -> str:
+    return f'attachment; filename="benchmarks-{region_id}-{quarter.slug}.{suffix}"'
+
+
+@router.get("/regions/{region_id}/benchmarks/{quarter_slug}.csv")
+def download_csv(
+    region_id: str,
+    quarter_slug: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
+) -> Response:
+    quarter = _quarter(quarter_slug, slug=True)
+    rows = export.visible_benchmarks(session, principal, region_id, quarter)
+    return Response(
+        export.benchmarks_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": _filename(region_id, quarter, "csv")},
+    )
+
+
+@router.get("/regions/{region_id}/benchmarks/{quarter_slug}.xlsx")
+def download_xlsx(
+    region_id: str,
+    quarter_slug: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
+) -> Response:
+    quarter = _quarter(quarter_slug, slug=True)
+    rows = export.visible_benchmarks(session, principal, region_id, quarter)
+    return Response(
+        export.benchmarks_xlsx(rows),
+        media_type=XLSX,
+        headers={"content-disposition": _filename(region_id, quarter, "xlsx")},
+    )

@@ -1,0 +1,176 @@
+"""The benchmarking table as people may see it, and as CSV and XLSX downloads.
+
+The visibility rule is applied here, once, for the API and the downloads: rows only for the LAs
+the person may see this quarter, and the region's aggregates only when they may see every LA of
+the region (an aggregate over values they may not see would leak them).
+"""
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from app.auth.permissions import Action, Scope, require
+from app.auth.principal import Principal
+from app.errors import NotFound
+from app.indicators.benchmarks import Benchmark, direction_of_travel, region_benchmarks
+from app.indicators.periods import Quarter
+from app.indicators.spreadsheet_safety import formula_safe
+from app.indicators.visibility import can_see_region, visible_las
+from app.indicators.windows import window_state
+from app.reference import get_reference
+
+HEADER = (
+    "period",
+    "la_code",
+    "la_name",
+    "indicator_id",
+    "value",
+    "region_median",
+    "england_value",
+    "statistical_neighbour_mean",
+    "direction_of_travel",
+)
+EXTRA = (
+    "missing_code",
+    "region_q1",
+    "region_q3",
+    "region_rank",
+    "quartile",
+    "region_count",
+    "england_period",
+    "statistical_neighbour_count",
+    "commentary",
+)
+COLUMNS = HEADER + EXTRA
+_UK = ZoneInfo("Europe/London")
+
+
+def today_in_uk() -> date:
+    """Today's date in England, where return windows open and close."""
+    return datetime.now(_UK).date()
+
+
+def _without_aggregates(row: Benchmark, polarity: str, decimals: int) -> Benchmark:
+    return replace(
+        row,
+        region_median=None,
+        region_q1=None,
+        region_q3=None,
+        region_rank=None,
+        quartile=None,
+        statistical_neighbour_mean=None,
+        statistical_neighbour_count=0,
+        # A two-sided direction is read against the median, so it would hint at it.
+        direction=direction_of_travel(polarity, row.previous_value, row.value, decimals),
+    )
+
+
+def visible_benchmarks(
+    session: Session,
+    principal: Principal,
+    region_id: str,
+    quarter: Quarter,
+    today: date | None = None,
+) -> list[Benchmark]:
+    """The region's benchmarks cut to what this person may see today (MoU data terms)."""
+    reference = get_reference()
+    if region_id not in reference.regions:
+        raise NotFound("There is no region with that name.")
+    require(principal, Action.VIEW_BENCHMARKS, Scope(region_id=region_id))
+    on = today or today_in_uk()
+    window = window_state(session, region_id, quarter)
+    las = visible_las(principal, region_id, window, on)
+    if not las:
+        return []
+    rows = region_benchmarks(session, region_id, quarter, las=las)
+    if can_see_region(principal, region_id, window, on):
+        return rows
+    indicators = reference.indicators
+    return [
+        _without_aggregates(
+            r, indicators[r.indicator_id].polarity, indicators[r.indicator_id].decimals
+        )
+        for r in rows
+    ]
+
+
+def _rounded(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
+def table(rows: Sequence[Benchmark]) -> list[list[object]]:
+    """Rows in COLUMNS order: numbers rounded to each indicator's decimals, missing as its code."""
+    indicators = get_reference().indicators
+    out: list[list[object]] = []
+    for r in rows:
+        d = indicators[r.indicator_id].decimals
+        out.append(
+            [
+                r.period,
+                r.la_code,
+                r.la_name,
+                r.indicator_id,
+                r.missing_code if r.value is None else _rounded(r.value, d),
+                _rounded(r.region_median, d),
+                _rounded(r.england_value, d),
+                _rounded(r.statistical_neighbour_mean, d),
+                r.direction,
+                r.missing_code,
+                _rounded(r.region_q1, d),
+                _rounded(r.region_q3, d),
+                r.region_rank,
+                r.quartile,
+                r.region_count,
+                r.england_period,
+                r.statistical_neighbour_count,
+                r.commentary,
+            ]
+        )
+    return out
+
+
+def _csv_cell(value: object, decimals: int) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{decimals}f}"
+    return formula_safe(value)
+
+
+def benchmarks_csv(rows: Sequence[Benchmark]) -> str:
+    """The table as CSV text, header first, with spreadsheet formulas neutralised."""
+    indicators = get_reference().indicators
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for bench, cells in zip(rows, table(rows), strict=True):
+        decimals = indicators[bench.indicator_id].decimals
+        writer.writerow([_csv_cell(c, decimals) for c in cells])
+    return buffer.getvalue()
+
+
+def benchmarks_xlsx(rows: Sequence[Benchmark]) -> bytes:
+    """The table as an XLSX workbook, numbers as numbers, formulas neutralised."""
+    indicators = get_reference().indicators
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Benchmarks"
+    sheet.append(list(COLUMNS))
+    for bench, cells in zip(rows, table(rows), strict=True):
+        sheet.append([formula_safe(c) for c in cells])
+        decimals = indicators[bench.indicator_id].decimals
+        number_format = "0" if decimals == 0 else "0." + "0" * decimals
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
