@@ -214,6 +214,7 @@ def run_demo(out: Path = typer.Option(..., help="Folder to write each stage's pa
         demo.load_demo_people(session)
         log.append("Loaded demonstration people for the East Midlands")
         demo.run_mou_stage(session, out, log)
+        demo.run_indicators_stage(session, out, log)
     with get_sessionmaker()() as session:
         result = verify(session)
     for line in log:

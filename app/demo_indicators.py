@@ -20,7 +20,7 @@ from app.reference import get_reference
 NOTTINGHAM = "E06000018"
 RUTLAND = "E06000017"
 _CLIMBING = {
-    (NOTTINGHAM, "sw_agency_rate_fte_pct"): 4.5,
+    (NOTTINGHAM, "sw_agency_rate_fte_pct"): 6.0,
     (NOTTINGHAM, "sw_average_caseload_fte"): 1.2,
 }
 _SUPPRESSED = {(RUTLAND, "cpp_2yrs_plus_pct"), (RUTLAND, "cla_3plus_social_workers_pct")}
