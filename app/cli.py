@@ -172,11 +172,11 @@ def _accounts_table(people: list) -> Table:  # type: ignore[type-arg]
 
 @cli.command("setup-demo")
 def setup_demo() -> None:
-    """Create the embedded database, load demo people and publish the East Midlands MoU."""
+    """Create the embedded database, load demo people and take the East Midlands through the cycle."""
     from app import demo
     from app.db import get_sessionmaker
     from app.schema import upgrade
-    from app.settings import get_settings
+    from app.settings import PROJECT_ROOT, get_settings
 
     if get_settings().environment == "production":
         console.print(
@@ -188,9 +188,17 @@ def setup_demo() -> None:
     upgrade(url)
     with get_sessionmaker().begin() as session:
         people = demo.load_demo_people(session)
-        demo.open_and_publish(session)
+        already = demo.has_cycle(session)
+    if not already:
+        log: list[str] = []
+        packs = PROJECT_ROOT / "var" / "demo-packs"
+        with get_sessionmaker().begin() as session:
+            demo.run_mou_stage(session, packs, log)
+            demo.run_indicators_stage(session, packs, log)
+        for line in log:
+            console.print(f"• {line}")
     console.print(_accounts_table(people))
-    console.print("East Midlands 2026-27: the MoU is published and waiting for signatures.")
+    console.print("East Midlands 2026-27 is loaded: the MoU in force, four quarters of returns.")
     console.print("Open http://127.0.0.1:8000 and sign in with any account above.")
 
 

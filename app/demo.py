@@ -140,6 +140,12 @@ def load_demo_people(session: Session) -> list[DemoAccount]:
     return created
 
 
+def has_cycle(session: Session) -> bool:
+    """Whether the demo cycle was already loaded (setup-demo runs once per database)."""
+    found = session.execute(select(Cycle.id).where(Cycle.region_id == REGION, Cycle.year == YEAR))
+    return found.first() is not None
+
+
 def _principal(session: Session, email: str) -> Principal:
     return load_principal(session, accounts.user_by_email(session, email))
 
