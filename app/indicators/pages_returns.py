@@ -169,6 +169,7 @@ async def upload(
         )
     except FileRejected as exc:
         errors.add("file", exc.message)
+        errors.add("problems", "Read each problem, by row and column, in the table below the form")
         return _upload_page(request, region_id, quarter, errors, list(exc.problems), 422)
     except AlreadyDone as exc:
         flash(request, exc.message)

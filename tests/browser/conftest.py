@@ -6,6 +6,7 @@ Chromium is not downloaded (`playwright install` cannot reach the network here):
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -47,6 +48,44 @@ with get_sessionmaker().begin() as session:
     demo.open_and_publish(session)
 """
 
+# The whole MoU stage (so every MoU is in force), DfE's published values as comparators, every
+# LA's 2026-27 Q1 return on time, and Q2 from every LA but Rutland (E06000017), whose data lead
+# uploads it through the pages (late, as the window closed on 30 October 2026).
+INDICATORS_SEED = """
+from datetime import timedelta
+from pathlib import Path
+import sys
+from app import demo
+from app.db import get_sessionmaker
+from app.demo_indicators import as_long_csv, demo_values
+from app.indicators.periods import quarters_of
+from app.indicators.published import import_published
+from app.indicators.returns import import_file
+from app.indicators.windows import window_state
+from app.schema import upgrade
+upgrade(sys.argv[1])
+with get_sessionmaker().begin() as session:
+    demo.load_demo_people(session)
+    demo.run_mou_stage(session, Path(sys.argv[2]), [])
+    import_published(session, demo.PUBLISHED_FILE)
+    coordinator = demo._principal(session, "coordinator@demo.riia.example")
+    q1, q2 = quarters_of(demo.YEAR)[:2]
+    values = demo_values(session, demo.REGION, [q1, q2])
+    for quarter, codes_left_out in ((q1, set()), (q2, {"E06000017"})):
+        window = window_state(session, demo.REGION, quarter)
+        rows = {c: v for c, v in values[str(quarter)].items() if c not in codes_left_out}
+        import_file(
+            session,
+            coordinator,
+            demo.REGION,
+            quarter,
+            f"east-midlands-{quarter.slug}.csv",
+            as_long_csv(rows),
+            today=window.opens_on + timedelta(days=5),
+            demonstration=True,
+        )
+"""
+
 
 def _need_chromium() -> None:
     if Path(CHROMIUM).exists():
@@ -68,16 +107,19 @@ def _python() -> str:
     return str(venv) if venv.exists() else sys.executable
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real service under uvicorn on a free port, on a fresh SQLite file with the demo data."""
+def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, seed: str) -> Iterator[str]:
+    """The real service under uvicorn on a free port, on a fresh SQLite file seeded by `seed`.
+
+    `seed` is Python run in a subprocess with the database URL and a scratch directory as its
+    arguments; the generator yields the server's base URL and stops the server afterwards.
+    """
     _need_chromium()
     if not (PROJECT_ROOT / "app" / "static" / "dist" / "app.css").exists():
         node = shutil.which("node")
         if node is None:
             pytest.fail("app/static/dist is missing and node is not installed to build it")
         subprocess.run([node, "build-assets.mjs"], cwd=PROJECT_ROOT, check=True, timeout=300)
-    tmp = tmp_path_factory.mktemp("browser")
+    tmp = tmp_path_factory.mktemp(name)
     url = f"sqlite:///{tmp / 'browser.db'}"
     env = {
         **os.environ,
@@ -87,7 +129,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "RIIA_COOKIE_SECURE": COOKIE_SECURE,
         "RIIA_EMAIL_BACKEND": "console",
     }
-    subprocess.run([_python(), "-c", SEED, url], cwd=PROJECT_ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [_python(), "-c", seed, url, str(tmp / "out")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -141,6 +189,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo people and a published MoU nobody has signed yet (the MoU journey signs it)."""
+    yield from _serve(tmp_path_factory, "browser", SEED)
+
+
+@pytest.fixture(scope="session")
+def indicators_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server: the MoU in force, DfE's published values, Q1 and most of Q2 returned."""
+    yield from _serve(tmp_path_factory, "browser-indicators", INDICATORS_SEED)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     _need_chromium()
     if not AXE_JS.exists():
@@ -158,13 +218,12 @@ def browser() -> Iterator[Any]:
         playwright.stop()
 
 
-@pytest.fixture
-def new_context(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
+def _contexts(browser: Any, base_url: str) -> Iterator[Callable[[], Any]]:
     """Fresh browser contexts (no cookies shared), all closed at the end of the test."""
     contexts: list[Any] = []
 
     def make() -> Any:
-        context = browser.new_context(base_url=live_server)
+        context = browser.new_context(base_url=base_url)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context
@@ -172,6 +231,18 @@ def new_context(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts on `live_server` (the MoU not yet signed)."""
+    yield from _contexts(browser, live_server)
+
+
+@pytest.fixture
+def indicators_context(browser: Any, indicators_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts on `indicators_server` (the MoU in force, returns seeded)."""
+    yield from _contexts(browser, indicators_server)
 
 
 def _describe(violations: list[dict[str, Any]]) -> str:
@@ -206,3 +277,32 @@ def axe_check(page: Any) -> None:
     violations = result["violations"]
     if violations:
         raise AssertionError(f"axe found violations on {page.url}:\n{_describe(violations)}")
+
+
+def expect_() -> Any:
+    """Playwright's `expect`, imported only once Chromium is known to be there."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def sign_in(page: Any, email: str) -> str:
+    """From the home page, through the redirect to the sign-in page, and back in; their name."""
+    from app.demo import DEMO_PASSWORD
+
+    expect = expect_()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=/$"))
+    expect(page).to_have_title(re.compile(r"^Sign in – "))
+    axe_check(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert "/sign-in" not in page.url
+    # Chromium treats http://127.0.0.1 as secure, so the production cookie works over plain http.
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["__Host-riia_session"]["secure"] and cookies["__Host-riia_session"]["httpOnly"]
+    signed_in_as = page.locator(".app-signed-in-as").inner_text()
+    assert signed_in_as.startswith("Signed in as ")
+    return signed_in_as.removeprefix("Signed in as ")

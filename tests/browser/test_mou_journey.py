@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from app import demo
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, expect_, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,34 +28,8 @@ COORDINATOR = "coordinator@demo.riia.example"
 STATEMENT = re.compile(r"^\s*I sign this Memorandum of Understanding on behalf of Derby\b")
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def sign_in(page: Any, email: str) -> str:
-    """From the home page, through the redirect to the sign-in page, and back in; their name."""
-    expect = _expect()
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/sign-in\?next=/$"))
-    expect(page).to_have_title(re.compile(r"^Sign in – "))
-    axe_check(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    assert "/sign-in" not in page.url
-    # Chromium treats http://127.0.0.1 as secure, so the production cookie works over plain http.
-    cookies = {c["name"]: c for c in page.context.cookies()}
-    assert cookies["__Host-riia_session"]["secure"] and cookies["__Host-riia_session"]["httpOnly"]
-    signed_in_as = page.locator(".app-signed-in-as").inner_text()
-    assert signed_in_as.startswith("Signed in as ")
-    return signed_in_as.removeprefix("Signed in as ")
-
-
 def test_skip_link_is_the_first_focusable_element(new_context: Callable[[], Any]) -> None:
-    expect = _expect()
+    expect = expect_()
     page = new_context().new_page()
     page.goto("/sign-in")
     page.keyboard.press("Tab")
@@ -85,7 +58,7 @@ def test_axe_check_reports_violations(new_context: Callable[[], Any]) -> None:
 
 
 def test_three_signatories_sign_through_the_real_pages(new_context: Callable[[], Any]) -> None:
-    expect = _expect()
+    expect = expect_()
     names: list[str] = []
     for index, (email, role_label) in enumerate(SIGNATORIES):
         page = new_context().new_page()

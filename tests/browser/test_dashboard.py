@@ -1,0 +1,97 @@
+"""The coordinator reads the regional dashboard, sorts it, and opens one LA's data profile.
+
+Every page visited is checked with axe (WCAG 2.2 A and AA); the profile's SVG trend charts are
+images with an accessible name and a text alternative written out beside them.
+"""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from app.reference import get_reference
+from tests.browser.conftest import axe_check, expect_, sign_in
+
+pytestmark = pytest.mark.browser
+
+COORDINATOR = "coordinator@demo.riia.example"
+DASHBOARD = "/regions/east-midlands/dashboard"
+QUARTER = "2026-27 Q2"
+SORTED_BY = "sw_average_caseload_fte"
+SORTED_BY_NAME = "Average caseload per case-holding social worker"
+PROFILED = ("Nottingham", "E06000018")
+
+
+def _number(text: str) -> float | None:
+    match = re.match(r"\s*(-?\d+(?:\.\d+)?)", text)
+    return float(match.group(1)) if match else None
+
+
+def test_coordinator_sorts_the_dashboard_and_opens_a_profile(
+    indicators_context: Callable[[], Any],
+) -> None:
+    expect = expect_()
+    page = indicators_context().new_page()
+    sign_in(page, COORDINATOR)
+    axe_check(page)  # the home page after signing in
+
+    page.get_by_role("link", name="East Midlands 2026-27 cycle").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("2026-27 improvement cycle")
+    axe_check(page)
+
+    page.get_by_role(
+        "link", name="See every local authority's quarterly indicators and signatures of risk"
+    ).click()
+    expect(page).to_have_url(re.compile(re.escape(DASHBOARD) + "$"))
+    # Choose the seeded quarter explicitly rather than rely on the default.
+    page.get_by_label("Quarter", exact=True).select_option(label=QUARTER)
+    page.get_by_role("button", name="Show quarter").click()
+    expect(page).to_have_url(re.compile(re.escape(DASHBOARD) + r"\?period=2026-27-q2$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Quarterly indicators, {QUARTER}")
+    table = page.locator("table.app-dashboard-table")
+    las = get_reference().regions["east-midlands"].local_authorities
+    expect(table.locator("tbody").get_by_role("row")).to_have_count(len(las))
+    axe_check(page)
+
+    header = table.get_by_role("columnheader").filter(has_text=SORTED_BY_NAME)
+    header.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"sort={SORTED_BY}&order=asc$"))
+    header = page.locator("table.app-dashboard-table").get_by_role("columnheader")
+    header = header.filter(has_text=SORTED_BY_NAME)
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    expect(header.get_by_role("link")).to_have_accessible_name(
+        re.compile(rf"^{SORTED_BY_NAME}.*\(sorted ascending\)$")
+    )
+    # The column's figures now run from lowest to highest (rows without a value go last).
+    column = page.locator("table.app-dashboard-table thead th").all_inner_texts()
+    index = next(i for i, text in enumerate(column) if SORTED_BY_NAME in text)
+    cells = page.locator(
+        f"table.app-dashboard-table tbody tr > :nth-child({index + 1})"
+    ).all_inner_texts()
+    numbers = [n for n in (_number(text) for text in cells) if n is not None]
+    assert len(numbers) >= 2 and numbers == sorted(numbers), cells
+    axe_check(page)
+
+    name, code = PROFILED
+    page.get_by_role("rowheader", name=name, exact=True).get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/regions/east-midlands/las/{code}\?period=2026-27-q2$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{name}: quarterly data profile, {QUARTER}"
+    )
+    charts = page.locator("figure.app-chart-figure svg")
+    expect(charts).to_have_count(20)
+    chart = charts.first
+    expect(chart).to_have_attribute("role", "img")
+    expect(chart).to_have_accessible_name(re.compile(r"\S"))
+    # The text alternative is the chart's description and is also written out in its caption.
+    description = chart.locator("desc").text_content() or ""
+    assert description.strip()
+    expect(chart).to_have_accessible_description(description.strip())
+    figure = page.locator("figure.app-chart-figure").first
+    expect(figure.locator("figcaption")).to_have_text(description.strip())
+    expect(figure.get_by_role("table")).to_be_visible()
+    for i in range(charts.count()):
+        expect(charts.nth(i)).to_have_accessible_name(re.compile(r"\S"))
+    page.screenshot(path="/tmp/riia-browser-profile.png", full_page=True)
+    axe_check(page)
