@@ -1,8 +1,7 @@
 """Each LA's quarterly values against its region, England and its statistical neighbours.
 
-Aggregates are computed in SQL with window functions, in a form both SQLite and PostgreSQL run:
-SQLite has no percentile functions, so quartiles are read off ROW_NUMBER positions with integer
-arithmetic and interpolated linearly between the two neighbouring values (numpy's default).
+Aggregates are computed in SQL (the statements are in benchmark_queries.py); Python only puts
+each row's numbers together and reads the direction of travel through the indicator's polarity.
 Nothing here applies visibility: callers decide who may see which rows (see export.py).
 """
 
@@ -10,30 +9,27 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    CTE,
-    Float,
-    Select,
-    case,
-    cast,
-    func,
-    literal_column,
-    select,
-    true,
-    union_all,
-)
+from sqlalchemy import func, literal_column, select, true, union_all
 from sqlalchemy.orm import Session
 
+from app.indicators.benchmark_queries import (
+    england_statement,
+    latest_values,
+    neighbour_codes,
+    neighbour_statement,
+    quartiles,
+    region_statement,
+)
 from app.indicators.periods import Quarter, trailing
-from app.indicators.published import ENGLAND, published_series
-from app.models import IndicatorReturn, PublishedValue, ReturnValue
-from app.reference import Indicator, Polarity, get_reference
+from app.indicators.published import published_series
+from app.reference import Polarity, get_reference
 
 __all__ = [
     "Benchmark",
     "TrendPoint",
     "direction_of_travel",
     "published_series",
+    "region_benchmark_runs",
     "region_benchmarks",
     "trend",
 ]
@@ -98,250 +94,131 @@ def direction_of_travel(
     return "increasing" if up else "decreasing"
 
 
-def _current(periods: Sequence[str], codes: Iterable[str]) -> CTE:
-    """Each LA's values from the latest version of its return for each period."""
-    latest = (
-        select(
-            IndicatorReturn.id,
-            IndicatorReturn.organisation_code,
-            IndicatorReturn.period,
-            func.row_number()
-            .over(
-                partition_by=[IndicatorReturn.organisation_code, IndicatorReturn.period],
-                order_by=IndicatorReturn.version.desc(),
-            )
-            .label("rn"),
-        )
-        .where(
-            IndicatorReturn.period.in_(list(periods)),
-            IndicatorReturn.organisation_code.in_(sorted(set(codes))),
-        )
-        .subquery("latest")
-    )
-    return (
-        select(
-            latest.c.organisation_code.label("la_code"),
-            latest.c.period,
-            ReturnValue.indicator_id,
-            ReturnValue.value,
-            ReturnValue.missing_code,
-            ReturnValue.commentary,
-        )
-        .join(ReturnValue, ReturnValue.return_id == latest.c.id)
-        .where(latest.c.rn == 1)
-        .cte("vals")
-    )
-
-
-def _quartiles(vals: Any, keys: Sequence[str]) -> Select[Any]:
-    """n, Q1, median and Q3 of `vals.value` grouped by `keys`, by linear interpolation."""
-    parts = [vals.c[k] for k in keys]
-    ranked = (
-        select(
-            *parts,
-            vals.c.value,
-            func.row_number().over(partition_by=parts, order_by=vals.c.value).label("rn"),
-            func.count().over(partition_by=parts).label("n"),
-        )
-        .where(vals.c.value.is_not(None))
-        .subquery("ranked")
-    )
-    n, rn = ranked.c.n, ranked.c.rn
-    stats = []
-    for k in (1, 2, 3):
-        # Position (n-1)*k/4: integer division gives the lower index on both databases.
-        lower = (n - 1) * k // 4
-        fraction = func.max(cast((n - 1) * k % 4, Float) / 4.0)
-        low = func.max(case((rn - 1 == lower, ranked.c.value)))
-        high = func.coalesce(func.max(case((rn - 1 == lower + 1, ranked.c.value))), low)
-        stats.append((low + fraction * (high - low)).label(f"q{k}"))
-    return select(*[ranked.c[k] for k in keys], func.max(n).label("n"), *stats).group_by(
-        *[ranked.c[k] for k in keys]
-    )
-
-
-def _polarity_of(indicator_id: Any, indicators: Iterable[Indicator]) -> Any:
-    # A CASE keeps the statement's shape fixed, so SQLAlchemy compiles it once and caches it.
-    return case(
-        {i.id: i.polarity.value for i in indicators}, value=indicator_id, else_="contextual"
-    )
-
-
-def _england(session: Session, year: str) -> dict[str, tuple[float, str]]:
-    """The latest published England value of each indicator up to `year`."""
-    ranked = (
-        select(
-            PublishedValue.indicator_id,
-            PublishedValue.period,
-            PublishedValue.value,
-            func.row_number()
-            .over(partition_by=PublishedValue.indicator_id, order_by=PublishedValue.period.desc())
-            .label("rn"),
-        )
-        .where(
-            PublishedValue.code == ENGLAND,
-            PublishedValue.period <= year,
-            PublishedValue.value.is_not(None),
-        )
-        .subquery()
-    )
-    found = {
-        i: (v, p)
-        for i, p, v in session.execute(
-            select(ranked.c.indicator_id, ranked.c.period, ranked.c.value).where(ranked.c.rn == 1)
-        )
-    }
-    # Before the published file is loaded, the catalogue's England figures stand in.
-    for indicator in get_reference().indicators.values():
-        if indicator.id not in found:
-            years = [t for t in indicator.england if f"{t - 1}-{t % 100:02d}" <= year]
-            if years:
-                t = max(years)
-                found[indicator.id] = (indicator.england[t], f"{t - 1}-{t % 100:02d}")
-    return found
+def _england(session: Session, years: Iterable[str]) -> dict[str, dict[str, tuple[float, str]]]:
+    """For each year, the latest published England value of each indicator up to that year."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return {}
+    rows = session.execute(england_statement(), {"year": wanted[-1]}).all()
+    by_year: dict[str, dict[str, tuple[float, str]]] = {}
+    catalogue = get_reference().indicators.values()
+    for year in wanted:
+        found: dict[str, tuple[float, str]] = {}
+        # Rows come newest first per indicator, so the first one up to the year is the latest.
+        for indicator_id, period, value in rows:
+            if value is not None and period <= year and indicator_id not in found:
+                found[indicator_id] = (value, period)
+        # Before the published file is loaded, the catalogue's England figures stand in.
+        for indicator in catalogue:
+            if indicator.id not in found:
+                years_in = [t for t in indicator.england if f"{t - 1}-{t % 100:02d}" <= year]
+                if years_in:
+                    t = max(years_in)
+                    found[indicator.id] = (indicator.england[t], f"{t - 1}-{t % 100:02d}")
+        by_year[year] = found
+    return by_year
 
 
 def _neighbour_means(
-    session: Session, vals: CTE, period: str, codes: Sequence[str]
-) -> dict[tuple[str, str], tuple[float | None, int]]:
-    """Each LA's neighbours' mean and count per indicator, in one grouped query."""
-    reference = get_reference()
-    columns = []
-    for index, code in enumerate(codes):
-        near = [n.code for n in reference.local_authority(code).statistical_neighbours]
-        # One AVG per LA over a CASE keeps the statement's shape fixed, so it is compiled once.
-        hit = case((vals.c.la_code.in_(near), vals.c.value))
-        columns += [func.avg(hit).label(f"m{index}"), func.count(hit).label(f"c{index}")]
-    if not columns:
+    session: Session, periods: Sequence[str], codes: Sequence[str]
+) -> dict[tuple[str, str, str], tuple[float | None, int]]:
+    """(period, LA, indicator) -> the LA's neighbours' mean and count, in one grouped query."""
+    if not codes:
         return {}
-    found: dict[tuple[str, str], tuple[float | None, int]] = {}
-    for row in session.execute(
-        select(vals.c.indicator_id, *columns)
-        .where(vals.c.period == period, vals.c.value.is_not(None))
-        .group_by(vals.c.indicator_id)
-    ):
+    found: dict[tuple[str, str, str], tuple[float | None, int]] = {}
+    for row in session.execute(neighbour_statement(tuple(codes)), {"periods": list(periods)}):
         for index, code in enumerate(codes):
-            found[(code, row.indicator_id)] = (row[1 + 2 * index], int(row[2 + 2 * index]))
+            found[(row.period, code, row.indicator_id)] = (
+                row[2 + 2 * index],
+                int(row[3 + 2 * index]),
+            )
     return found
-
-
-def _neighbour_codes(codes: Iterable[str]) -> set[str]:
-    reference = get_reference()
-    return {n.code for c in codes for n in reference.local_authority(c).statistical_neighbours}
 
 
 def region_benchmarks(
     session: Session, region_id: str, quarter: Quarter, *, las: Collection[str] | None = None
 ) -> list[Benchmark]:
     """One row per LA x indicator; aggregates over every LA of the region with a value."""
+    return region_benchmark_runs(session, region_id, [quarter], las=las)[quarter]
+
+
+def region_benchmark_runs(
+    session: Session,
+    region_id: str,
+    quarters: Sequence[Quarter],
+    *,
+    las: Collection[str] | None = None,
+) -> dict[Quarter, list[Benchmark]]:
+    """region_benchmarks for several quarters at once, in three statements whatever their number.
+
+    The dashboard needs the quarter shown and the quarters a worsening run looks back over; one
+    statement returns all their values with the region's aggregates, one the neighbours' means
+    and one England's published values.
+    """
     reference = get_reference()
     region = reference.regions[region_id]
-    region_codes = [la.code for la in region.local_authorities]
-    wanted = [la for la in region.local_authorities if las is None or la.code in las]
+    region_codes = sorted(la.code for la in region.local_authorities)
+    wanted = sorted(
+        (la for la in region.local_authorities if las is None or la.code in las),
+        key=lambda x: x.name,
+    )
     wanted_codes = [la.code for la in wanted]
     indicators = list(reference.indicators.values())
-    period, before = str(quarter), str(quarter.previous())
-    vals = _current([period, before], set(region_codes) | _neighbour_codes(wanted_codes))
+    asked = sorted({str(q) for q in quarters})
+    # The quarter before each one is read too: direction of travel compares against it.
+    periods = sorted(set(asked) | {str(q.previous()) for q in quarters})
+    values: dict[tuple[str, str, str], Any] = {}
+    stats: dict[tuple[str, str], Any] = {}
+    for r in session.execute(
+        region_statement(), {"periods": periods, "region_codes": region_codes}
+    ):
+        values[(r.period, r.la_code, r.indicator_id)] = r
+        if r.n is not None:
+            stats[(r.period, r.indicator_id)] = r
+    neighbours = _neighbour_means(session, asked, wanted_codes)
+    england = _england(session, {q.year for q in quarters})
 
-    this = select(vals).where(vals.c.period == period, vals.c.la_code.in_(region_codes)).cte("cur")
-    stats = _quartiles(this, ["indicator_id"]).cte("stats")
-    aggregates = {r.indicator_id: r for r in session.execute(select(stats))}
-
-    polarity = _polarity_of(this.c.indicator_id, indicators)
-    # Rank best first: higher-better descending, everything else ascending. NULLs get their own
-    # partition because SQLite and PostgreSQL sort them at opposite ends.
-    direction = case((polarity == Polarity.HIGHER_BETTER.value, -1), else_=1)
-    ranked_quartile = case(
-        (this.c.value.is_(None), None),
-        (
-            polarity == Polarity.HIGHER_BETTER.value,
-            case(
-                (this.c.value >= stats.c.q3, 1),
-                (this.c.value >= stats.c.q2, 2),
-                (this.c.value >= stats.c.q1, 3),
-                else_=4,
-            ),
-        ),
-        (
-            polarity == Polarity.LOWER_BETTER.value,
-            case(
-                (this.c.value <= stats.c.q1, 1),
-                (this.c.value <= stats.c.q2, 2),
-                (this.c.value <= stats.c.q3, 3),
-                else_=4,
-            ),
-        ),
-        else_=None,
-    )
-    rows = session.execute(
-        select(
-            this.c.la_code,
-            this.c.indicator_id,
-            this.c.value,
-            this.c.missing_code,
-            this.c.commentary,
-            case(
-                (
-                    this.c.value.is_not(None),
-                    func.rank().over(
-                        partition_by=[this.c.indicator_id, this.c.value.is_(None)],
-                        order_by=this.c.value * direction,
-                    ),
+    result: dict[Quarter, list[Benchmark]] = {}
+    for quarter in quarters:
+        period, before = str(quarter), str(quarter.previous())
+        year_england = england.get(quarter.year, {})
+        rows = []
+        for la in wanted:
+            for indicator in indicators:
+                row = values.get((period, la.code, indicator.id))
+                stat = stats.get((period, indicator.id))
+                value = row.value if row else None
+                median = stat.q2 if stat else None
+                prior_row = values.get((before, la.code, indicator.id))
+                prior = prior_row.value if prior_row else None
+                sn_mean, sn_count = neighbours.get((period, la.code, indicator.id), (None, 0))
+                eng = year_england.get(indicator.id)
+                rows.append(
+                    Benchmark(
+                        period=period,
+                        la_code=la.code,
+                        la_name=la.name,
+                        indicator_id=indicator.id,
+                        value=value,
+                        missing_code=row.missing_code if row else None,
+                        commentary=row.commentary if row else None,
+                        region_median=median,
+                        region_q1=stat.q1 if stat else None,
+                        region_q3=stat.q3 if stat else None,
+                        region_count=int(stat.n) if stat else 0,
+                        region_rank=int(row.rank) if row and row.rank is not None else None,
+                        quartile=int(row.quartile) if row and row.quartile is not None else None,
+                        england_value=eng[0] if eng else None,
+                        england_period=eng[1] if eng else None,
+                        statistical_neighbour_mean=sn_mean,
+                        statistical_neighbour_count=int(sn_count),
+                        direction=direction_of_travel(
+                            indicator.polarity, prior, value, indicator.decimals, median
+                        ),
+                        previous_value=prior,
+                    )
                 )
-            ).label("rank"),
-            ranked_quartile.label("quartile"),
-        )
-        .outerjoin(stats, stats.c.indicator_id == this.c.indicator_id)
-        .where(this.c.la_code.in_(wanted_codes))
-    )
-    current = {(r.la_code, r.indicator_id): r for r in rows}
-
-    previous = {
-        (r.la_code, r.indicator_id): r.value
-        for r in session.execute(
-            select(vals.c.la_code, vals.c.indicator_id, vals.c.value).where(
-                vals.c.period == before, vals.c.la_code.in_(wanted_codes)
-            )
-        )
-    }
-    neighbours = _neighbour_means(session, vals, period, wanted_codes)
-    england = _england(session, quarter.year)
-
-    result = []
-    for la in sorted(wanted, key=lambda x: x.name):
-        for indicator in indicators:
-            row = current.get((la.code, indicator.id))
-            stat = aggregates.get(indicator.id)
-            value = row.value if row else None
-            median = stat.q2 if stat else None
-            prior = previous.get((la.code, indicator.id))
-            sn_mean, sn_count = neighbours.get((la.code, indicator.id), (None, 0))
-            eng = england.get(indicator.id)
-            result.append(
-                Benchmark(
-                    period=period,
-                    la_code=la.code,
-                    la_name=la.name,
-                    indicator_id=indicator.id,
-                    value=value,
-                    missing_code=row.missing_code if row else None,
-                    commentary=row.commentary if row else None,
-                    region_median=median,
-                    region_q1=stat.q1 if stat else None,
-                    region_q3=stat.q3 if stat else None,
-                    region_count=int(stat.n) if stat else 0,
-                    region_rank=int(row.rank) if row and row.rank is not None else None,
-                    quartile=int(row.quartile) if row and row.quartile is not None else None,
-                    england_value=eng[0] if eng else None,
-                    england_period=eng[1] if eng else None,
-                    statistical_neighbour_mean=sn_mean,
-                    statistical_neighbour_count=int(sn_count),
-                    direction=direction_of_travel(
-                        indicator.polarity, prior, value, indicator.decimals, median
-                    ),
-                    previous_value=prior,
-                )
-            )
+        result[quarter] = rows
     return result
 
 
@@ -355,15 +232,15 @@ def trend(
     """The LA's value, region median and neighbours' mean for `count` quarters, oldest first."""
     reference = get_reference()
     region_codes = [la.code for la in reference.region_of(la_code).local_authorities]
-    neighbour_codes = _neighbour_codes([la_code])
+    near_codes = neighbour_codes([la_code])
     periods = [str(q) for q in trailing(quarter, count)]
-    vals = _current(periods, set(region_codes) | neighbour_codes)
+    vals = latest_values(periods, set(region_codes) | near_codes)
     scope = vals.c.indicator_id == indicator_id if indicator_id else true()
     own = select(
         literal_column("'la'").label("kind"), vals.c.period, vals.c.indicator_id, vals.c.value
     ).where(vals.c.la_code == la_code, scope)
     in_region = select(vals).where(vals.c.la_code.in_(region_codes), scope).subquery("in_region")
-    stats = _quartiles(in_region, ["period", "indicator_id"]).subquery("stats")
+    stats = quartiles(in_region, ["period", "indicator_id"]).subquery("stats")
     median = select(
         literal_column("'median'").label("kind"), stats.c.period, stats.c.indicator_id, stats.c.q2
     )
@@ -374,7 +251,7 @@ def trend(
             vals.c.indicator_id,
             func.avg(vals.c.value),
         )
-        .where(vals.c.la_code.in_(sorted(neighbour_codes)), vals.c.value.is_not(None), scope)
+        .where(vals.c.la_code.in_(sorted(near_codes)), vals.c.value.is_not(None), scope)
         .group_by(vals.c.period, vals.c.indicator_id)
     )
     found: dict[tuple[str, str, str], float | None] = {

@@ -8,7 +8,7 @@ the region (an aggregate over values they may not see would leak them).
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.errors import NotFound
-from app.indicators.benchmarks import Benchmark, direction_of_travel, region_benchmarks
-from app.indicators.periods import Quarter
+from app.indicators.benchmarks import Benchmark, direction_of_travel, region_benchmark_runs
+from app.indicators.periods import Quarter, trailing
 from app.indicators.spreadsheet_safety import formula_safe
 from app.indicators.visibility import can_see_region, visible_las
-from app.indicators.windows import window_state
+from app.indicators.windows import WindowState, window_state
 from app.reference import get_reference
 
 HEADER = (
@@ -71,6 +71,55 @@ def _without_aggregates(row: Benchmark, polarity: str, decimals: int) -> Benchma
     )
 
 
+@dataclass(frozen=True)
+class VisibleQuarter:
+    """One quarter's benchmarks as a person may see them, and what the cut was based on."""
+
+    window: WindowState | None
+    aggregates: bool  # may they see every LA of the region, and so its aggregates?
+    benchmarks: list[Benchmark]
+    # The quarters before, oldest first, uncut: flags read their direction of travel, never shown.
+    earlier: list[list[Benchmark]] = field(default_factory=list)
+
+
+def visible_quarter(
+    session: Session,
+    principal: Principal,
+    region_id: str,
+    quarter: Quarter,
+    today: date | None = None,
+    *,
+    earlier: int = 0,
+) -> VisibleQuarter:
+    """The region's benchmarks cut to what this person may see today (MoU data terms).
+
+    With `earlier`, that many quarters before are computed in the same statements, for the
+    worsening-run flag, so a page does not compute the region's benchmarks twice.
+    """
+    reference = get_reference()
+    if region_id not in reference.regions:
+        raise NotFound("There is no region with that name.")
+    require(principal, Action.VIEW_BENCHMARKS, Scope(region_id=region_id))
+    on = today or today_in_uk()
+    window = window_state(session, region_id, quarter)
+    las = visible_las(principal, region_id, window, on)
+    aggregates = can_see_region(principal, region_id, window, on)
+    if not las:
+        return VisibleQuarter(window, aggregates, [])
+    before = trailing(quarter, earlier + 1)[:-1]
+    runs = region_benchmark_runs(session, region_id, [*before, quarter], las=las)
+    rows = runs[quarter]
+    if not aggregates:
+        indicators = reference.indicators
+        rows = [
+            _without_aggregates(
+                r, indicators[r.indicator_id].polarity, indicators[r.indicator_id].decimals
+            )
+            for r in rows
+        ]
+    return VisibleQuarter(window, aggregates, rows, [runs[q] for q in before])
+
+
 def visible_benchmarks(
     session: Session,
     principal: Principal,
@@ -79,25 +128,7 @@ def visible_benchmarks(
     today: date | None = None,
 ) -> list[Benchmark]:
     """The region's benchmarks cut to what this person may see today (MoU data terms)."""
-    reference = get_reference()
-    if region_id not in reference.regions:
-        raise NotFound("There is no region with that name.")
-    require(principal, Action.VIEW_BENCHMARKS, Scope(region_id=region_id))
-    on = today or today_in_uk()
-    window = window_state(session, region_id, quarter)
-    las = visible_las(principal, region_id, window, on)
-    if not las:
-        return []
-    rows = region_benchmarks(session, region_id, quarter, las=las)
-    if can_see_region(principal, region_id, window, on):
-        return rows
-    indicators = reference.indicators
-    return [
-        _without_aggregates(
-            r, indicators[r.indicator_id].polarity, indicators[r.indicator_id].decimals
-        )
-        for r in rows
-    ]
+    return visible_quarter(session, principal, region_id, quarter, today).benchmarks
 
 
 def _rounded(value: float | None, decimals: int) -> float | None:

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.indicators.benchmarks import Benchmark, region_benchmarks
+from app.indicators.benchmarks import Benchmark, region_benchmark_runs
 from app.indicators.charts import format_value
-from app.indicators.export import today_in_uk, visible_benchmarks
+from app.indicators.export import today_in_uk, visible_quarter
 from app.indicators.flag_rules import FlagRules, Threshold, rules_for
-from app.indicators.periods import Quarter
-from app.indicators.visibility import can_see_region, visible_las
+from app.indicators.periods import Quarter, trailing
+from app.indicators.visibility import visible_las
 from app.indicators.windows import WindowState, window_state
 from app.models import IndicatorReturn
 from app.reference import Indicator, get_reference
@@ -242,6 +242,15 @@ def _order(region_id: str, flags: Iterable[Flag]) -> list[Flag]:
     )
 
 
+def earlier_quarters(region_id: str) -> int:
+    """How many quarters before the one shown the region's worsening-run rule looks at."""
+    run = rules_for(region_id).worsening_run
+    return run.periods - 1 if run.enabled else 0
+
+
+_UNKNOWN = object()  # `window` not given: look it up (None means there is no window)
+
+
 def flags_for_region(
     session: Session,
     region_id: str,
@@ -251,12 +260,15 @@ def flags_for_region(
     today: date | None = None,
     aggregates: bool = True,
     benchmarks: Sequence[Benchmark] | None = None,
+    earlier: Sequence[Sequence[Benchmark]] | None = None,
+    window: WindowState | None | object = _UNKNOWN,
 ) -> list[Flag]:
     """Every signature of risk for the region's LAs (or only `las`) in the quarter.
 
-    One benchmark query per quarter in the worsening run, one for the returns and one for the
-    window, however many LAs there are. With `aggregates=False` (the viewer may not see the whole
-    region yet) the worst-quartile rule is skipped, as it would reveal other LAs' positions.
+    The quarter's benchmarks and those of the quarters before it (oldest first) may be passed in
+    by a caller that has them already (the dashboard); otherwise they are computed together in
+    one set of statements. With `aggregates=False` (the viewer may not see the whole region yet)
+    the worst-quartile rule is skipped, as it would reveal other LAs' positions.
     """
     today = today or date.today()
     rules = rules_for(region_id)
@@ -267,26 +279,21 @@ def flags_for_region(
         codes = [code for code in codes if code in wanted]
     if not codes:
         return []
-    current = (
-        list(benchmarks)
-        if benchmarks is not None
-        else region_benchmarks(session, region_id, quarter, las=set(codes))
-    )
-    current = [b for b in current if b.la_code in codes]
-    runs: list[list[Benchmark]] = []
-    if rules.worsening_run.enabled:
-        earlier = quarter
-        for _ in range(rules.worsening_run.periods - 1):
-            earlier = earlier.previous()
-            runs.insert(0, region_benchmarks(session, region_id, earlier, las=set(codes)))
-    runs.append(current)
+    before = trailing(quarter, earlier_quarters(region_id) + 1)[:-1]
+    if benchmarks is None or (before and earlier is None):
+        computed = region_benchmark_runs(session, region_id, [*before, quarter], las=set(codes))
+        benchmarks = computed[quarter] if benchmarks is None else benchmarks
+        earlier = [computed[q] for q in before] if earlier is None else earlier
+    current = [b for b in benchmarks if b.la_code in codes]
+    runs = [list(run) for run in earlier or []] + [current]
     flags = threshold_flags(rules, current) + worsening_run_flags(rules, runs)
     if aggregates:
         flags += worst_quartile_flags(rules, current)
     if rules.late_return.enabled or rules.missing_return.enabled:
-        window = window_state(session, region_id, quarter)
-        returns = first_returns(session, region_id, quarter) if window is not None else []
-        flags += engagement_flags(rules, window, codes, returns, today)
+        state = window_state(session, region_id, quarter) if window is _UNKNOWN else window
+        assert state is None or isinstance(state, WindowState)
+        returns = first_returns(session, region_id, quarter) if state is not None else []
+        flags += engagement_flags(rules, state, codes, returns, today)
     return _order(region_id, flags)
 
 
@@ -315,18 +322,21 @@ def visible_flags(
 ) -> list[Flag]:
     """The flags for the LAs this person may see; worst-quartile ones only if they see the region."""
     on = today or today_in_uk()
-    benchmarks = visible_benchmarks(session, principal, region_id, quarter, today=on)
-    if not benchmarks:
+    seen = visible_quarter(
+        session, principal, region_id, quarter, today=on, earlier=earlier_quarters(region_id)
+    )
+    if not seen.benchmarks:
         return []
-    window = window_state(session, region_id, quarter)
     return flags_for_region(
         session,
         region_id,
         quarter,
-        las={b.la_code for b in benchmarks},
+        las={b.la_code for b in seen.benchmarks},
         today=on,
-        aggregates=can_see_region(principal, region_id, window, on),
-        benchmarks=benchmarks,
+        aggregates=seen.aggregates,
+        benchmarks=seen.benchmarks,
+        earlier=seen.earlier,
+        window=seen.window,
     )
 
 

@@ -25,9 +25,10 @@ from app.indicators.charts import (
     format_value,
     trend_chart,
 )
-from app.indicators.export import today_in_uk, visible_benchmarks
+from app.indicators.export import today_in_uk, visible_quarter
 from app.indicators.flags import (
     Flag,
+    earlier_quarters,
     flags_for_region,
     quarters_with_returns,
     strength,
@@ -173,14 +174,17 @@ def build_dashboard(
     if region is None:
         raise NotFound("There is no such region.")
     on = today or today_in_uk()
-    benchmarks = visible_benchmarks(session, principal, region_id, quarter, today=on)
-    window = window_state(session, region_id, quarter)
-    aggregates = can_see_region(principal, region_id, window, on)
+    # The quarters the worsening run looks back over come from the same statements, so the
+    # region's benchmarks are computed once for the page, flags included.
+    view = visible_quarter(
+        session, principal, region_id, quarter, today=on, earlier=earlier_quarters(region_id)
+    )
+    benchmarks, window, aggregates = view.benchmarks, view.window, view.aggregates
     seen = {b.la_code for b in benchmarks}
     flags = (
         flags_for_region(
             session, region_id, quarter, las=seen, today=on, aggregates=aggregates,
-            benchmarks=benchmarks,
+            benchmarks=benchmarks, earlier=view.earlier, window=window,
         )
         if seen
         else []
@@ -277,15 +281,14 @@ def build_profile(
             f"{la.name}'s figures for {quarter} are not shared with you yet. They are shared"
             f"{when}, under the region's data terms."
         )
-    aggregates = can_see_region(principal, region_id, window, on)
-    benchmarks = [
-        b
-        for b in visible_benchmarks(session, principal, region_id, quarter, today=on)
-        if b.la_code == la_code
-    ]
+    view = visible_quarter(
+        session, principal, region_id, quarter, today=on, earlier=earlier_quarters(region_id)
+    )
+    aggregates = view.aggregates
+    benchmarks = [b for b in view.benchmarks if b.la_code == la_code]
     flags = flags_for_region(
         session, region_id, quarter, las={la_code}, today=on, aggregates=aggregates,
-        benchmarks=benchmarks,
+        benchmarks=benchmarks, earlier=view.earlier, window=window,
     )  # fmt: skip
     flagged = {f.indicator_id for f in flags}
     trends = _visible_trend(session, principal, la_code, quarter, on)
