@@ -290,7 +290,9 @@ def returns_import(
     file: Path,
     period: str = typer.Option(..., help='The quarter, written like "2026-27 Q1"'),
     region: str = typer.Option(
-        None, help="The region's id; found from the file's LA codes if left out"
+        None,
+        help="The region's id; found from the file's LA codes if left out (a file naming LAs "
+        "of several regions is imported for all of them at once)",
     ),
     reason: str = typer.Option(None, help="Why, when the file replaces returns already accepted"),
 ) -> None:
@@ -310,16 +312,24 @@ def returns_import(
     except (ValueError, OSError) as exc:
         raise refuse(str(exc)) from None
     try:
+        # The command line has no signed-in person: it acts as the coordinator of the file's
+        # region, or of each region a national file names (imported in one go, all or nothing).
+        regions = [region] if region is not None else []
         if region is None:
-            # The command line has no signed-in person: it acts as the file's region coordinator.
             found = parsing.regions_in(parsing.read_table(file.name, content))
-            if len(found) != 1:
+            if not found:
                 raise refuse("Name the region with --region: the file's LA codes do not name one")
-            region = found.pop()
+            regions = sorted(found)
         with get_sessionmaker().begin() as session:
-            principal = returns.command_line_principal(session, [region])
+            principal = returns.command_line_principal(session, regions)
             result = returns.import_file(
-                session, principal, region, quarter, file.name, content, reason=reason
+                session,
+                principal,
+                regions[0] if len(regions) == 1 else None,
+                quarter,
+                file.name,
+                content,
+                reason=reason,
             )
     except FileRejected as exc:
         typer.echo(exc.message, err=True)

@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, AuditHead
@@ -20,25 +22,50 @@ class Actor:
     name: str
 
 
-def _entry_hash(event: AuditEvent) -> str:
+_HASHED = (
+    "sequence",
+    "prev_hash",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "summary",
+    "subject_type",
+    "subject_id",
+    "region_id",
+    "cycle_id",
+    "organisation_code",
+    "payload",
+)
+
+
+def _hash_of(fields: dict[str, Any]) -> str:
     body = canonical_json(
         {
-            "sequence": event.sequence,
-            "prev_hash": event.prev_hash,
-            "occurred_at": event.occurred_at.isoformat(),
-            "actor_id": event.actor_id,
-            "actor_name": event.actor_name,
-            "action": event.action,
-            "summary": event.summary,
-            "subject_type": event.subject_type,
-            "subject_id": event.subject_id,
-            "region_id": event.region_id,
-            "cycle_id": event.cycle_id,
-            "organisation_code": event.organisation_code,
-            "payload": event.payload,
+            name: fields[name].isoformat() if name == "occurred_at" else fields[name]
+            for name in _HASHED
         }
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _entry_hash(event: AuditEvent) -> str:
+    return _hash_of({name: getattr(event, name) for name in _HASHED})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry to append, for record_many: the same fields record() takes."""
+
+    actor: Actor
+    action: str
+    summary: str
+    subject_type: str
+    subject_id: str | int
+    region_id: str | None = None
+    cycle_id: int | None = None
+    organisation_code: str | None = None
+    payload: dict[str, object] | None = None
 
 
 def record(
@@ -55,31 +82,61 @@ def record(
     payload: dict[str, object] | None = None,
 ) -> AuditEvent:
     """Append one entry in the caller's transaction; the head row's lock orders writers."""
+    entry = Entry(
+        actor,
+        action,
+        summary,
+        subject_type,
+        subject_id,
+        region_id,
+        cycle_id,
+        organisation_code,
+        payload,
+    )
+    return record_many(session, [entry])[0]
+
+
+def record_many(session: Session, entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append entries in order, in the caller's transaction, locking the head row once.
+
+    A national import writes 150-odd entries: one lock, one INSERT and one head update keep
+    that cheap, and the chain is exactly what as many record() calls would have made.
+    """
+    if not entries:
+        return []
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
     # Microseconds survive both databases, so the hash recomputes exactly after a round trip.
-    event = AuditEvent(
-        sequence=head.sequence + 1,
-        occurred_at=utcnow(),
-        actor_id=actor.user_id,
-        actor_name=actor.name,
-        action=action,
-        summary=summary,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        region_id=region_id,
-        cycle_id=cycle_id,
-        organisation_code=organisation_code,
-        payload=canonical_json(payload or {}),
-        prev_hash=head.hash,
-    )
-    event.hash = _entry_hash(event)
-    session.add(event)
-    head.sequence = event.sequence
-    head.hash = event.hash
+    now = utcnow()
+    sequence, prev_hash = head.sequence, head.hash
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        sequence += 1
+        row: dict[str, Any] = {
+            "sequence": sequence,
+            "prev_hash": prev_hash,
+            "occurred_at": now,
+            "actor_id": entry.actor.user_id,
+            "actor_name": entry.actor.name,
+            "action": entry.action,
+            "summary": entry.summary,
+            "subject_type": entry.subject_type,
+            "subject_id": str(entry.subject_id),
+            "region_id": entry.region_id,
+            "cycle_id": entry.cycle_id,
+            "organisation_code": entry.organisation_code,
+            "payload": canonical_json(entry.payload or {}),
+        }
+        row["hash"] = prev_hash = _hash_of(row)
+        rows.append(row)
+    # One INSERT for every entry; RETURNING hands back the stored events without building each
+    # through the unit of work.
+    events = session.scalars(insert(AuditEvent).returning(AuditEvent), rows).all()
+    head.sequence = sequence
+    head.hash = prev_hash
     session.flush()
-    return event
+    return sorted(events, key=lambda event: event.sequence)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class Action(StrEnum):
     DOWNLOAD_MOU_PACK = "mou.download_pack"
     MANAGE_OWN_TOKENS = "account.manage_tokens"
     SUBMIT_RETURN = "returns.submit"
+    IMPORT_NATIONAL_RETURNS = "returns.import_national"
     VIEW_RETURNS = "returns.view"
     OVERRIDE_RETURNS = "returns.override"
     VIEW_BENCHMARKS = "benchmarks.view"
@@ -57,6 +58,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_OWN_TOKENS: _EVERY_ROLE,
     # A data lead submits for their own LA; the coordinator may upload for the whole region.
     Action.SUBMIT_RETURN: frozenset({Role.DATA_LEAD, Role.REGIONAL_COORDINATOR}),
+    # One file for every region's LAs at once: the service administrator's, besides the command
+    # line (which acts as each region's coordinator). Not a right to submit any one LA's form.
+    Action.IMPORT_NATIONAL_RETURNS: frozenset({Role.SERVICE_ADMIN}),
     # Seeing returns is further limited, value by value, by app.indicators.visibility.
     Action.VIEW_RETURNS: _EVERY_ROLE,
     Action.OVERRIDE_RETURNS: frozenset({Role.REGIONAL_COORDINATOR}),
@@ -77,6 +81,7 @@ _ACTION_WORDS: dict[Action, str] = {
     Action.DOWNLOAD_MOU_PACK: "download this region's Memorandum of Understanding pack",
     Action.MANAGE_OWN_TOKENS: "manage API tokens",
     Action.SUBMIT_RETURN: "submit quarterly indicators for this authority",
+    Action.IMPORT_NATIONAL_RETURNS: "import a national file of quarterly returns",
     Action.VIEW_RETURNS: "see this region's quarterly returns",
     Action.OVERRIDE_RETURNS: "accept returns from an authority whose MoU is not in force",
     Action.VIEW_BENCHMARKS: "see this region's benchmarking",

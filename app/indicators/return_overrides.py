@@ -1,6 +1,6 @@
 """The coordinator's overrides, and the rule they lift: returns need the LA's MoU in force."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,31 +15,43 @@ from app.cycles.service import actor_of, region_or_404
 from app.errors import AlreadyDone, Conflict, InvalidInput
 from app.indicators.returns_queries import la_or_404
 from app.models import Cycle, ReturnOverride, User
-from app.mou.service import published_of
-from app.mou.status import build_status
+from app.mou.status import organisations_in_force
 from app.reference.models import LocalAuthority
 
 SYSTEM_EMAIL = "command-line@riia-cycle.invalid"
 
 
-def refuse_without_mou(session: Session, cycle: Cycle, las: list[LocalAuthority]) -> None:
-    """Returns only from organisations whose MoU is in force, unless the coordinator overrode."""
-    status = build_status(session, cycle, published_of(session, cycle))
-    in_force = {o.organisation.code for o in status.organisations if o.complete}
+def refuse_without_mou(
+    session: Session, by_cycle: Sequence[tuple[Cycle, Sequence[LocalAuthority]]]
+) -> None:
+    """Returns only from organisations whose MoU is in force, unless the coordinator overrode.
+
+    Two queries for any number of regions and LAs (a national file has 153): the signatures
+    of every region's published version, and the overrides of every cycle.
+    """
+    cycles = [cycle for cycle, _ in by_cycle]
+    in_force = organisations_in_force(session, cycles)
     overridden = set(
         session.execute(
-            select(ReturnOverride.organisation_code).where(ReturnOverride.cycle_id == cycle.id)
-        ).scalars()
-    )
-    blocked = [la.name for la in las if la.code not in in_force | overridden]
-    if blocked:
-        names = " and ".join(blocked) if len(blocked) < 3 else ", ".join(blocked)
-        raise Conflict(
-            f"The Memorandum of Understanding for {cycle.year} is not yet in force for {names}, "
-            "so the return cannot be accepted. It is accepted once every signatory has signed, "
-            "or sooner if the regional coordinator records an override on the page "
-            f"/regions/{cycle.region_id}/cycles/{cycle.year}/returns/overrides."
+            select(ReturnOverride.cycle_id, ReturnOverride.organisation_code).where(
+                ReturnOverride.cycle_id.in_([cycle.id for cycle in cycles])
+            )
         )
+    )
+    for cycle, las in by_cycle:
+        blocked = [
+            la.name
+            for la in las
+            if la.code not in in_force and (cycle.id, la.code) not in overridden
+        ]
+        if blocked:
+            names = " and ".join(blocked) if len(blocked) < 3 else ", ".join(blocked)
+            raise Conflict(
+                f"The Memorandum of Understanding for {cycle.year} is not yet in force for "
+                f"{names}, so the return cannot be accepted. It is accepted once every signatory "
+                "has signed, or sooner if the regional coordinator records an override on the "
+                f"page /regions/{cycle.region_id}/cycles/{cycle.year}/returns/overrides."
+            )
 
 
 def record_override(

@@ -8,15 +8,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.audit.chain import record
+from app.audit.chain import Entry, record_many
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
+from app.auth.roles import Role
 from app.cycles.service import actor_of, region_or_404
-from app.errors import AlreadyDone, Conflict, InvalidInput
+from app.errors import AlreadyDone, InvalidInput
 from app.indicators import parsing
 from app.indicators.periods import Quarter
 from app.indicators.return_overrides import (
@@ -24,20 +25,32 @@ from app.indicators.return_overrides import (
     record_override,
     refuse_without_mou,
 )
+from app.indicators.returns_bulk import (
+    Planned,
+    currents,
+    insert_returns,
+    reason_needed,
+    same,
+    submitted_entries,
+    windows_for,
+)
 from app.indicators.returns_queries import (
     current_return,
     la_or_404,
     return_values,
     tracker,
-    values_of,
     versions,
 )
 from app.indicators.schemas import ValueInput
-from app.indicators.windows import WindowState, window_state
-from app.models import Cycle, ImportedFile, IndicatorReturn, ReturnValue, User
+from app.models import ImportedFile, IndicatorReturn, User
 from app.reference import get_reference
-from app.reference.models import LocalAuthority, Region
-from app.web import date_uk, datetime_uk
+from app.reference.models import LocalAuthority
+from app.web import datetime_uk
+
+# ImportedFile.region_id for a file holding several regions' LAs.
+NATIONAL = "national"
+# AuditEvent.summary is a VARCHAR(500): PostgreSQL refuses a longer one.
+SUMMARY_MAX = 500
 
 __all__ = [
     "ImportResult",
@@ -58,30 +71,6 @@ class ImportResult:
     message: str
     returns: tuple[IndicatorReturn, ...] = ()
     unchanged: tuple[str, ...] = ()  # names of LAs whose values were already the current ones
-
-
-@dataclass(frozen=True)
-class _Window:
-    region: Region
-    quarter: Quarter
-    cycle: Cycle
-    state: WindowState
-    late: bool
-
-
-def _window(session: Session, region: Region, quarter: Quarter, today: date) -> _Window:
-    state = window_state(session, region.id, quarter)
-    if state is None:
-        raise Conflict(
-            f"There is no {quarter.year} cycle for {region.name} yet, so returns for {quarter} "
-            "cannot be accepted."
-        )
-    if today < state.opens_on:
-        raise Conflict(f"The return for {quarter} opens on {date_uk(state.opens_on)}")
-    cycle = session.execute(
-        select(Cycle).where(Cycle.region_id == region.id, Cycle.year == quarter.year)
-    ).scalar_one()
-    return _Window(region, quarter, cycle, state, today > state.closes_on)
 
 
 def _check_values(values: list[ValueInput]) -> None:
@@ -112,97 +101,6 @@ def _check_values(values: list[ValueInput]) -> None:
             )
 
 
-def _same(session: Session, current: IndicatorReturn, values: list[ValueInput]) -> bool:
-    old = {
-        (v.indicator_id, v.value, v.missing_code, v.commentary) for v in values_of(session, current)
-    }
-    new = {(v.indicator_id, v.value, v.missing_code, v.commentary or None) for v in values}
-    return old == new
-
-
-def _write(
-    session: Session,
-    principal: Principal,
-    window: _Window,
-    la: LocalAuthority,
-    values: list[ValueInput],
-    current: IndicatorReturn | None,
-    *,
-    source: str,
-    reason: str | None,
-    file_sha256: str | None,
-    demonstration: bool,
-) -> IndicatorReturn:
-    number = current.version + 1 if current else 1
-    created = IndicatorReturn(
-        region_id=window.region.id,
-        organisation_code=la.code,
-        period=str(window.quarter),
-        version=number,
-        source=source,
-        reason=reason,
-        late=window.late,
-        file_sha256=file_sha256,
-        demonstration=demonstration,
-        submitted_by_id=principal.user_id,
-    )
-    session.add(created)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        # Two submits at the same moment: the unique (LA, period, version) lets only one in.
-        raise AlreadyDone(
-            f"{la.name}'s {window.quarter} return was submitted by someone else at the same "
-            "moment: nothing was changed. Reload the page to see it."
-        ) from None
-    # One INSERT for all values: a national file has thousands of them.
-    session.execute(
-        insert(ReturnValue),
-        [
-            {
-                "return_id": created.id,
-                "indicator_id": v.indicator_id,
-                "value": v.value,
-                "missing_code": v.missing_code,
-                "commentary": v.commentary or None,
-            }
-            for v in values
-        ],
-    )
-    late = ", late" if window.late else ""
-    record(
-        session,
-        actor=actor_of(principal),
-        action="returns.submitted",
-        summary=f"{la.name}'s {window.quarter} return submitted (version {number}{late})",
-        subject_type="indicator_return",
-        subject_id=created.id,
-        region_id=window.region.id,
-        cycle_id=window.cycle.id,
-        organisation_code=la.code,
-        payload={
-            "period": str(window.quarter),
-            "version": number,
-            "source": source,
-            "late": window.late,
-            "reason": reason,
-            "file_sha256": file_sha256,
-            "values": len(values),
-            "missing": sum(1 for v in values if v.missing_code),
-        },
-    )
-    return created
-
-
-def _reason_needed(la: LocalAuthority, quarter: Quarter, current: IndicatorReturn) -> InvalidInput:
-    return InvalidInput(
-        f"Enter why you are changing {la.name}'s {quarter} return: version {current.version} "
-        "was already accepted",
-        field="reason",
-    )
-
-
 def submit_return(
     session: Session,
     principal: Principal,
@@ -221,30 +119,33 @@ def submit_return(
     region = region_or_404(region_id)
     la = la_or_404(region, la_code)
     require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
-    window = _window(session, region, quarter, today or date.today())
+    window = windows_for(session, [region], quarter, today or date.today())[region.id]
     _check_values(values)
-    refuse_without_mou(session, window.cycle, [la])
-    current = current_return(session, la_code, quarter)
+    refuse_without_mou(session, [(window.cycle, [la])])
+    current = currents(session, [la_code], quarter).get(la_code)
     reason = (reason or "").strip() or None
     if current is not None:
-        if _same(session, current, values):
+        if same(current, values):
             raise AlreadyDone(
                 f"These values are the same as version {current.version}: nothing was changed"
             )
         if reason is None:
-            raise _reason_needed(la, quarter, current)
-    return _write(
+            raise reason_needed(la, quarter, current)
+    plan = [Planned(la, window, values, current)]
+    created = insert_returns(
         session,
         principal,
-        window,
-        la,
-        values,
-        current,
+        plan,
         source=source,
         reason=reason,
         file_sha256=file_sha256,
         demonstration=demonstration,
     )
+    entries = submitted_entries(
+        principal, plan, created, source=source, reason=reason, file_sha256=file_sha256
+    )
+    record_many(session, entries)
+    return created[0]
 
 
 def _already_imported(session: Session, digest: str, quarter: Quarter) -> ImportResult | None:
@@ -268,7 +169,7 @@ def _already_imported(session: Session, digest: str, quarter: Quarter) -> Import
 def import_file(
     session: Session,
     principal: Principal,
-    region_id: str,
+    region_id: str | None,
     quarter: Quarter,
     filename: str,
     content: bytes,
@@ -278,61 +179,80 @@ def import_file(
     today: date | None = None,
     demonstration: bool = False,
 ) -> ImportResult:
-    """Every row checked first; any problem writes nothing; the same file twice is a no-op."""
-    region = region_or_404(region_id)
-    if la_code is not None:
+    """Every row checked first; any problem writes nothing; the same file twice is a no-op.
+
+    `region_id` None imports a national file, whose LAs may be in several regions: the
+    service administrator's or the command line's. Each row must still be an LA the person
+    may submit for (a coordinator their region's, a data lead their own).
+    """
+    region = region_or_404(region_id) if region_id is not None else None
+    if region is not None and la_code is not None:
         la_or_404(region, la_code)
-    require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
+    if region is None:
+        if not can(principal, Action.SUBMIT_RETURN):
+            require(principal, Action.IMPORT_NATIONAL_RETURNS)
+    else:
+        require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
+    today = today or date.today()
     digest = hashlib.sha256(content).hexdigest()
     done = _already_imported(session, digest, quarter)
     if done is not None:
         return done
-    window = _window(session, region, quarter, today or date.today())
+    # A region's file hears "not open yet" before its rows are read, as it always has.
+    windows = windows_for(session, [region], quarter, today) if region is not None else {}
     table = parsing.read_table(filename, content)
+    reference = get_reference()
 
     def may_submit(code: str) -> bool:
-        return (la_code is None or code == la_code) and can(
-            principal, Action.SUBMIT_RETURN, Scope(region_id, code)
+        if la_code is not None and code != la_code:
+            return False
+        scope = Scope(reference.region_of(code).id, code)
+        return can(principal, Action.SUBMIT_RETURN, scope) or (
+            region is None and can(principal, Action.IMPORT_NATIONAL_RETURNS, scope)
         )
 
-    by_la = parsing.check_rows(table, quarter, region, may_submit)
-    las = [region.local_authority(code) for code in by_la]
-    refuse_without_mou(session, window.cycle, las)
+    by_la = parsing.check_rows(table, quarter, region, may_submit, yours=_yours(principal))
+    las = [reference.local_authority(code) for code in by_la]
+    by_region: dict[str, list[LocalAuthority]] = {}
+    for la in las:
+        by_region.setdefault(reference.region_of(la.code).id, []).append(la)
+    regions = [r for r in reference.regions.values() if r.id in by_region]
+    if region is None:
+        windows = windows_for(session, regions, quarter, today)
+    refuse_without_mou(session, [(windows[r.id].cycle, by_region[r.id]) for r in regions])
     reason = (reason or "").strip() or None
+    found = currents(session, by_la, quarter)
     # Decide every LA before writing any, so a refusal part-way leaves nothing half-imported.
-    plan: list[tuple[LocalAuthority, IndicatorReturn | None]] = []
+    plan: list[Planned] = []
     unchanged: list[LocalAuthority] = []
     for la in las:
-        current = current_return(session, la.code, quarter)
-        if current is not None and _same(session, current, by_la[la.code]):
+        current = found.get(la.code)
+        if current is not None and same(current, by_la[la.code]):
             unchanged.append(la)
         elif current is not None and reason is None:
-            raise _reason_needed(la, quarter, current)
+            raise reason_needed(la, quarter, current)
         else:
-            plan.append((la, current))
+            window = windows[reference.region_of(la.code).id]
+            plan.append(Planned(la, window, by_la[la.code], current))
     if not plan:
-        only = current_return(session, las[0].code, quarter) if len(las) == 1 else None
+        only = found.get(las[0].code) if len(las) == 1 else None
         said = f"version {only.version}" if only else "the current returns"
         raise AlreadyDone(f"These values are the same as {said}: nothing was changed")
-    created = tuple(
-        _write(
-            session,
-            principal,
-            window,
-            la,
-            by_la[la.code],
-            current,
-            source="upload",
-            reason=reason,
-            file_sha256=digest,
-            demonstration=demonstration,
-        )
-        for la, current in plan
+    created = insert_returns(
+        session,
+        principal,
+        plan,
+        source="upload",
+        reason=reason,
+        file_sha256=digest,
+        demonstration=demonstration,
     )
+    one = regions[0] if len(regions) == 1 else None
     imported = ImportedFile(
         sha256=digest,
         period=str(quarter),
-        region_id=region_id,
+        # The column names one region; a file of several regions is recorded as national.
+        region_id=one.id if one else NATIONAL,
         filename=filename[:255],
         returns_created=len(created),
         imported_by_id=principal.user_id,
@@ -343,28 +263,57 @@ def import_file(
             session.flush()
     except IntegrityError:
         raise AlreadyDone("This file was imported by someone else at the same moment") from None
-    names = [la.name for la, _ in plan]
-    record(
-        session,
-        actor=actor_of(principal),
-        action="returns.file_imported",
-        summary=f"{filename} imported for {quarter}: {_count(len(created))} ({', '.join(names)})",
-        subject_type="imported_file",
-        subject_id=imported.id,
-        region_id=region_id,
-        cycle_id=window.cycle.id,
-        payload={
-            "sha256": digest,
-            "filename": filename,
-            "period": str(quarter),
-            "returns": [r.id for r in created],
-            "unchanged": [la.code for la in unchanged],
-        },
+    names = [item.la.name for item in plan]
+    entries = submitted_entries(
+        principal, plan, created, source="upload", reason=reason, file_sha256=digest
     )
+    entries.append(
+        Entry(
+            actor=actor_of(principal),
+            action="returns.file_imported",
+            summary=_listed(f"{filename} imported for {quarter}: {_count(len(created))}", names),
+            subject_type="imported_file",
+            subject_id=imported.id,
+            region_id=one.id if one else None,
+            cycle_id=windows[one.id].cycle.id if one else None,
+            payload={
+                "sha256": digest,
+                "filename": filename,
+                "period": str(quarter),
+                "returns": [r.id for r in created],
+                "unchanged": [la.code for la in unchanged],
+            },
+        )
+    )
+    record_many(session, entries)
     message = f"{filename} was imported: {_count(len(created))} ({', '.join(names)})"
     if unchanged:
         message += f". Unchanged: {', '.join(la.name for la in unchanged)}"
-    return ImportResult(False, message, created, tuple(la.name for la in unchanged))
+    return ImportResult(False, message, tuple(created), tuple(la.name for la in unchanged))
+
+
+def _yours(principal: Principal) -> str:
+    """What a person may submit for, in the words of a refused row of a national file."""
+    regions = [
+        get_reference().regions[a.region_id].name
+        for a in principal.assignments
+        if a.role is Role.REGIONAL_COORDINATOR and a.region_id
+    ]
+    return f"the LAs of {' and '.join(regions)}" if regions else "your own authority"
+
+
+def _listed(said: str, names: list[str]) -> str:
+    """`said (A, B, C)`, naming fewer LAs when a national file's would overflow the summary."""
+    whole = f"{said} ({', '.join(names)})"
+    if len(whole) <= SUMMARY_MAX:
+        return whole
+    shown: list[str] = []
+    for name in names:
+        left = len(names) - len(shown) - 1
+        if len(f"{said} ({', '.join([*shown, name])} and {left} more)") > SUMMARY_MAX:
+            break
+        shown.append(name)
+    return f"{said} ({', '.join(shown)} and {len(names) - len(shown)} more)"
 
 
 def _count(n: int) -> str:

@@ -1,5 +1,6 @@
 """When each quarter's return opens and closes, from the cycle and the region's data terms."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -46,15 +47,7 @@ class WindowState:
         return today > self.closes_on
 
 
-def window_state(session: Session, region_id: str, quarter: Quarter) -> WindowState | None:
-    """The window for a region's quarter, or None when no cycle covers that year yet."""
-    row = session.execute(
-        select(ReturnWindow)
-        .join(Cycle, Cycle.id == ReturnWindow.cycle_id)
-        .where(Cycle.region_id == region_id, ReturnWindow.period == str(quarter))
-    ).scalar_one_or_none()
-    if row is None:
-        return None
+def _state(region_id: str, quarter: Quarter, row: ReturnWindow) -> WindowState:
     terms = get_reference().regions[region_id].data_terms
     return WindowState(
         region_id=region_id,
@@ -64,3 +57,28 @@ def window_state(session: Session, region_id: str, quarter: Quarter) -> WindowSt
         region_release_on=row.closes_on + timedelta(days=1),
         risl_release_on=row.closes_on + timedelta(days=1 + terms.risl_release_days),
     )
+
+
+def window_state(session: Session, region_id: str, quarter: Quarter) -> WindowState | None:
+    """The window for a region's quarter, or None when no cycle covers that year yet."""
+    row = session.execute(
+        select(ReturnWindow)
+        .join(Cycle, Cycle.id == ReturnWindow.cycle_id)
+        .where(Cycle.region_id == region_id, ReturnWindow.period == str(quarter))
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return _state(region_id, quarter, row)
+
+
+def window_states(
+    session: Session, region_ids: Collection[str], quarter: Quarter
+) -> dict[str, tuple[WindowState, Cycle]]:
+    """Each region's window for the quarter and its cycle, in one query (regions without a
+    cycle for that year are left out)."""
+    rows = session.execute(
+        select(ReturnWindow, Cycle)
+        .join(Cycle, Cycle.id == ReturnWindow.cycle_id)
+        .where(Cycle.region_id.in_(region_ids), ReturnWindow.period == str(quarter))
+    ).all()
+    return {cycle.region_id: (_state(cycle.region_id, quarter, row), cycle) for row, cycle in rows}
