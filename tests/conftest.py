@@ -6,6 +6,7 @@ rolled back, with the request's commit turned into a savepoint release.
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,10 +21,13 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.db import forget_uncommitted_session_cookie, get_session, make_engine
 from app.schema import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+# The suite reads one fixed day, so no test depends on when it runs (RIIA_TEST_TODAY to vary it).
+TEST_TODAY = date.fromisoformat(os.environ.get("RIIA_TEST_TODAY", "2026-11-23"))
 if os.environ.get("CI") == "true" and not PG_URL:
     raise RuntimeError("CI must run the PostgreSQL tests: TEST_DATABASE_URL is not set")
 
@@ -57,6 +61,12 @@ def drop_postgres_database(url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    monkeypatch.setattr(clock, "today", lambda: TEST_TODAY)
+    return TEST_TODAY
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

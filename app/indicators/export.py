@@ -9,12 +9,12 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.errors import NotFound
@@ -48,12 +48,6 @@ EXTRA = (
     "commentary",
 )
 COLUMNS = HEADER + EXTRA
-_UK = ZoneInfo("Europe/London")
-
-
-def today_in_uk() -> date:
-    """Today's date in England, where return windows open and close."""
-    return datetime.now(_UK).date()
 
 
 def _without_aggregates(row: Benchmark, polarity: str, decimals: int) -> Benchmark:
@@ -100,7 +94,7 @@ def visible_quarter(
     if region_id not in reference.regions:
         raise NotFound("There is no region with that name.")
     require(principal, Action.VIEW_BENCHMARKS, Scope(region_id=region_id))
-    on = today or today_in_uk()
+    on = today or clock.today()
     window = window_state(session, region_id, quarter)
     las = visible_las(principal, region_id, window, on)
     aggregates = can_see_region(principal, region_id, window, on)

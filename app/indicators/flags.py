@@ -12,10 +12,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.principal import Principal
 from app.indicators.benchmarks import Benchmark, region_benchmark_runs
 from app.indicators.charts import format_value
-from app.indicators.export import today_in_uk, visible_quarter
+from app.indicators.export import visible_quarter
 from app.indicators.flag_rules import FlagRules, Threshold, rules_for
 from app.indicators.periods import Quarter, trailing
 from app.indicators.visibility import visible_las
@@ -270,7 +271,7 @@ def flags_for_region(
     one set of statements. With `aggregates=False` (the viewer may not see the whole region yet)
     the worst-quartile rule is skipped, as it would reveal other LAs' positions.
     """
-    today = today or date.today()
+    today = today or clock.today()
     rules = rules_for(region_id)
     region = get_reference().regions[region_id]
     codes = [la.code for la in region.local_authorities]
@@ -321,7 +322,7 @@ def visible_flags(
     today: date | None = None,
 ) -> list[Flag]:
     """The flags for the LAs this person may see; worst-quartile ones only if they see the region."""
-    on = today or today_in_uk()
+    on = today or clock.today()
     seen = visible_quarter(
         session, principal, region_id, quarter, today=on, earlier=earlier_quarters(region_id)
     )
@@ -366,7 +367,7 @@ def default_quarter(
     session: Session, principal: Principal, region_id: str, today: date | None = None
 ) -> Quarter:
     """The latest quarter with a return this person may see; else the last quarter to end."""
-    on = today or today_in_uk()
+    on = today or clock.today()
     rows = session.execute(
         select(IndicatorReturn.period, IndicatorReturn.organisation_code)
         .where(IndicatorReturn.region_id == region_id)

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.principal import Principal
 from app.errors import NotFound, NotPermitted
 from app.indicators.benchmarks import Benchmark, trend
@@ -25,7 +26,7 @@ from app.indicators.charts import (
     format_value,
     trend_chart,
 )
-from app.indicators.export import today_in_uk, visible_quarter
+from app.indicators.export import visible_quarter
 from app.indicators.flags import (
     Flag,
     earlier_quarters,
@@ -173,7 +174,7 @@ def build_dashboard(
     region = reference.regions.get(region_id)
     if region is None:
         raise NotFound("There is no such region.")
-    on = today or today_in_uk()
+    on = today or clock.today()
     # The quarters the worsening run looks back over come from the same statements, so the
     # region's benchmarks are computed once for the page, flags included.
     view = visible_quarter(
@@ -273,7 +274,7 @@ def build_profile(
     if region is None or la_code not in {la.code for la in region.local_authorities}:
         raise NotFound("There is no such local authority in this region.")
     la = region.local_authority(la_code)
-    on = today or today_in_uk()
+    on = today or clock.today()
     window = window_state(session, region_id, quarter)
     if not can_see_la(principal, la_code, window, on):
         when = f" from {_day(window.region_release_on)}" if window else " later"

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from app import forms
+from app import clock, forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, permission
@@ -63,7 +63,7 @@ def tracker_page(
     principal: Annotated[Principal, permission(Action.VIEW_RETURNS)],
     year: str | None = None,
 ) -> Response:
-    table = returns.tracker(session, principal, region_id, year or this_year(date.today()))
+    table = returns.tracker(session, principal, region_id, year or this_year(clock.today()))
     return render(
         request,
         "returns/tracker.html",

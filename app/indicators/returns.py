@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.audit.chain import Entry, record_many
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
@@ -119,7 +120,7 @@ def submit_return(
     region = region_or_404(region_id)
     la = la_or_404(region, la_code)
     require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
-    window = windows_for(session, [region], quarter, today or date.today())[region.id]
+    window = windows_for(session, [region], quarter, today or clock.today())[region.id]
     _check_values(values)
     refuse_without_mou(session, [(window.cycle, [la])])
     current = currents(session, [la_code], quarter).get(la_code)
@@ -193,7 +194,7 @@ def import_file(
             require(principal, Action.IMPORT_NATIONAL_RETURNS)
     else:
         require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
-    today = today or date.today()
+    today = today or clock.today()
     digest = hashlib.sha256(content).hexdigest()
     done = _already_imported(session, digest, quarter)
     if done is not None:

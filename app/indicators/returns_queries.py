@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
@@ -134,7 +135,7 @@ def return_values(
     require(principal, Action.VIEW_RETURNS, Scope(region_id))
     la = la_or_404(region, la_code)
     window = window_state(session, region_id, quarter)
-    if not can_see_la(principal, la_code, window, today or date.today()):
+    if not can_see_la(principal, la_code, window, today or clock.today()):
         raise NotPermitted(_refusal(principal, la, quarter, window))
     current = current_return(session, la_code, quarter)
     return ReturnView(
@@ -170,7 +171,7 @@ def tracker(
         quarters = quarters_of(year)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="year") from None
-    today = today or date.today()
+    today = today or clock.today()
     ret = IndicatorReturn
     # A return is late when its first version came after the close; a later correction is not.
     summary = (

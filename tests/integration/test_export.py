@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.roles import Role
 from app.db import make_engine
 from app.indicators import export
@@ -142,7 +143,7 @@ def cycle(session: Session) -> None:
 
 
 def _on(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    monkeypatch.setattr(export, "today_in_uk", lambda: day)
+    monkeypatch.setattr(clock, "today", lambda: day)
 
 
 def _api(client: TestClient, session: Session, user: object) -> list[dict[str, object]]:

@@ -8,8 +8,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.roles import Role
-from app.indicators import flags, pack
+from app.indicators import pack
 from app.models import RenderedPack
 from tests import factories as f
 from tests.integration.test_flags import AFTER_RELEASE, DERBY, REGION, seed
@@ -30,8 +31,7 @@ def coordinator_client(
     session: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> TestClient:
     seed(session)
-    monkeypatch.setattr(pack, "today_in_uk", lambda: AFTER_RELEASE)
-    monkeypatch.setattr(flags, "today_in_uk", lambda: AFTER_RELEASE)
+    monkeypatch.setattr(clock, "today", lambda: AFTER_RELEASE)
     f.sign_in(client, f.make_user(session, Role.REGIONAL_COORDINATOR, region=REGION))
     return client
 
@@ -83,7 +83,7 @@ def test_packs_follow_the_data_terms(
     seed(session)
     from datetime import date
 
-    monkeypatch.setattr(pack, "today_in_uk", lambda: date(2026, 7, 20))
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 7, 20))
     f.sign_in(client, f.make_user(session, Role.DATA_LEAD, organisation="E10000018"))
     mine = client.get(f"/regions/{REGION}/dashboard/2026-27-q1/pack.pdf")
     assert mine.status_code == 200

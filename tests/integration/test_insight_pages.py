@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.roles import Role
-from app.indicators import flags, pack
 from tests import factories as f
 from tests.conftest import check_page
 from tests.integration.test_flags import AFTER_RELEASE, DERBY, LEICESTER, REGION, seed
@@ -18,8 +18,7 @@ THRESHOLD_WORDS = "Agency social worker rate (FTE) was 31.2% in 2026-27 Q1, abov
 
 
 def _on(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    monkeypatch.setattr(pack, "today_in_uk", lambda: day)
-    monkeypatch.setattr(flags, "today_in_uk", lambda: day)
+    monkeypatch.setattr(clock, "today", lambda: day)
 
 
 def _text(html: str) -> str:
