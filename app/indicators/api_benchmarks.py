@@ -9,9 +9,8 @@ from pydantic import BaseModel
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
-from app.errors import InvalidInput
 from app.indicators import export
-from app.indicators.periods import Quarter
+from app.indicators.periods import Quarter, quarter_in_path, quarter_in_query
 
 api_router = APIRouter(prefix="/api/v1", tags=["benchmarks"])
 router = APIRouter(include_in_schema=False)
@@ -40,13 +39,6 @@ class BenchmarkOut(BaseModel):
     previous_value: float | None
 
 
-def _quarter(text: str, *, slug: bool = False) -> Quarter:
-    try:
-        return Quarter.from_slug(text) if slug else Quarter.parse(text)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="period") from exc
-
-
 @api_router.get("/regions/{region_id}/benchmarks", response_model=list[BenchmarkOut])
 def get_benchmarks(
     region_id: str,
@@ -54,7 +46,7 @@ def get_benchmarks(
     principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
     period: Annotated[str, Query(description="A quarter, like 2026-27 Q1")],
 ) -> list[BenchmarkOut]:
-    rows = export.visible_benchmarks(session, principal, region_id, _quarter(period))
+    rows = export.visible_benchmarks(session, principal, region_id, quarter_in_query(period))
     return [BenchmarkOut(**asdict(r)) for r in rows]
 
 
@@ -69,7 +61,7 @@ def download_csv(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
 ) -> Response:
-    quarter = _quarter(quarter_slug, slug=True)
+    quarter = quarter_in_path(quarter_slug)
     rows = export.visible_benchmarks(session, principal, region_id, quarter)
     return Response(
         export.benchmarks_csv(rows),
@@ -85,7 +77,7 @@ def download_xlsx(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
 ) -> Response:
-    quarter = _quarter(quarter_slug, slug=True)
+    quarter = quarter_in_path(quarter_slug)
     rows = export.visible_benchmarks(session, principal, region_id, quarter)
     return Response(
         export.benchmarks_xlsx(rows),

@@ -9,9 +9,8 @@ from pydantic import BaseModel
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
-from app.errors import NotFound
 from app.indicators import parsing, returns
-from app.indicators.periods import Quarter
+from app.indicators.periods import quarter_in_path
 from app.indicators.returns_queries import ReturnView
 from app.indicators.schemas import ReturnInput
 
@@ -93,13 +92,6 @@ class RejectedOut(BaseModel):
     error: RejectedBody
 
 
-def _quarter(slug: str) -> Quarter:
-    try:
-        return Quarter.from_slug(slug)
-    except ValueError:
-        raise NotFound("There is no such quarter.") from None
-
-
 def _return_out(view: ReturnView) -> ReturnOut:
     return ReturnOut(
         la_code=view.la.code,
@@ -172,7 +164,7 @@ async def upload(
     file: Annotated[UploadFile, File(description="CSV or XLSX, up to 2 MB")],
     reason: Annotated[str | None, Form()] = None,
 ) -> ImportOut:
-    quarter = _quarter(quarter_slug)
+    quarter = quarter_in_path(quarter_slug)
     # Starlette puts no cap on a file part: read one byte past the limit to tell it was over.
     content = await file.read(parsing.MAX_FILE_BYTES + 1)
     result = returns.import_file(
@@ -197,7 +189,9 @@ def get_return(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_RETURNS)],
 ) -> ReturnOut:
-    view = returns.return_values(session, principal, region_id, _quarter(quarter_slug), la_code)
+    view = returns.return_values(
+        session, principal, region_id, quarter_in_path(quarter_slug), la_code
+    )
     return _return_out(view)
 
 
@@ -210,7 +204,7 @@ def put_return(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
 ) -> ReturnOut:
-    quarter = _quarter(quarter_slug)
+    quarter = quarter_in_path(quarter_slug)
     returns.submit_return(
         session,
         principal,

@@ -9,10 +9,9 @@ from pydantic import BaseModel
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
-from app.errors import InvalidInput
 from app.indicators import pack
 from app.indicators.flags import default_quarter, visible_flags
-from app.indicators.periods import Quarter
+from app.indicators.periods import Quarter, quarter_in_query
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,16 +21,8 @@ PROFILE = "/regions/{region_id}/las/{la_code}"
 Viewer = Annotated[Principal, permission(Action.VIEW_BENCHMARKS)]
 
 
-def _quarter(text: str) -> Quarter:
-    """A quarter written either way: `2026-27 Q1` or its URL slug `2026-27-q1`."""
-    try:
-        return Quarter.parse(text) if " " in text.strip() else Quarter.from_slug(text)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="period") from exc
-
-
 def _period(session: DbSession, principal: Principal, region_id: str, text: str | None) -> Quarter:
-    return _quarter(text) if text else default_quarter(session, principal, region_id)
+    return quarter_in_query(text) if text else default_quarter(session, principal, region_id)
 
 
 def _pdf(pdf: bytes, filename: str) -> Response:
@@ -78,7 +69,7 @@ def la_profile(
 # Sync `def` on purpose: WeasyPrint is CPU-bound and must run in the worker thread pool.
 @router.get(DASHBOARD + "/{slug}/pack.pdf")
 def data_pack(region_id: str, slug: str, session: DbSession, principal: Viewer) -> Response:
-    quarter = _quarter(slug)
+    quarter = quarter_in_query(slug)
     pdf = pack.data_pack_pdf(session, principal, region_id, quarter)
     return _pdf(pdf, f"data-pack-{region_id}-{quarter.slug}.pdf")
 
@@ -87,7 +78,7 @@ def data_pack(region_id: str, slug: str, session: DbSession, principal: Viewer) 
 def profile_pack(
     region_id: str, la_code: str, slug: str, session: DbSession, principal: Viewer
 ) -> Response:
-    quarter = _quarter(slug)
+    quarter = quarter_in_query(slug)
     pdf = pack.profile_pdf(session, principal, region_id, la_code, quarter)
     return _pdf(pdf, f"profile-{la_code}-{quarter.slug}.pdf")
 

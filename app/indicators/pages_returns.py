@@ -15,9 +15,9 @@ from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import flash
-from app.errors import AlreadyDone, DomainError, FileRejected, NotFound
+from app.errors import AlreadyDone, DomainError, FileRejected
 from app.indicators import parsing, returns, template_files
-from app.indicators.periods import Quarter
+from app.indicators.periods import Quarter, quarter_in_path
 from app.indicators.return_overrides import overrides
 from app.indicators.returns_queries import la_or_404, submittable_las, values_of
 from app.indicators.schemas import COMMENTARY_MAX, MESSAGES, OverrideInput, ValueInput
@@ -41,13 +41,6 @@ async def _close_form_after(request: Request) -> AsyncIterator[None]:
 
 
 CloseForm = Depends(_close_form_after)
-
-
-def _quarter(slug: str) -> Quarter:
-    try:
-        return Quarter.from_slug(slug)
-    except ValueError:
-        raise NotFound("There is no such quarter.") from None
 
 
 def this_year(today: date) -> str:
@@ -76,7 +69,7 @@ def tracker_page(
 
 
 def _template(region_id: str, slug: str, principal: Principal, kind: str) -> Response:
-    quarter = _quarter(slug)
+    quarter = quarter_in_path(slug)
     codes = [la.code for la in submittable_las(principal, region_id)]
     if kind == "csv":
         body, media = template_files.csv_template(region_id, quarter, codes), "text/csv"
@@ -135,7 +128,7 @@ def upload_form(
     quarter_slug: str,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
 ) -> Response:
-    return _upload_page(request, region_id, _quarter(quarter_slug), forms.FormErrors(), [])
+    return _upload_page(request, region_id, quarter_in_path(quarter_slug), forms.FormErrors(), [])
 
 
 @router.post(
@@ -148,7 +141,7 @@ async def upload(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
 ) -> Response:
-    quarter = _quarter(quarter_slug)
+    quarter = quarter_in_path(quarter_slug)
     form = await request.form()
     sent = form.get("file")
     errors = forms.FormErrors()
@@ -193,7 +186,7 @@ def return_page(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_RETURNS)],
 ) -> Response:
-    quarter = _quarter(quarter_slug)
+    quarter = quarter_in_path(quarter_slug)
     view = returns.return_values(session, principal, region_id, quarter, la_code)
     return render(
         request,
@@ -259,7 +252,7 @@ def edit_form(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
 ) -> Response:
-    quarter = _quarter(quarter_slug)
+    quarter = quarter_in_path(quarter_slug)
     view = returns.return_values(session, principal, region_id, quarter, la_code)
     values = _form_values(session, view.current)
     return _edit_page(
@@ -276,7 +269,7 @@ async def edit_save(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
 ) -> Response:
-    quarter = _quarter(quarter_slug)
+    quarter = quarter_in_path(quarter_slug)
     form = await request.form()
     values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
     errors = forms.FormErrors()

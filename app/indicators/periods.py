@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.errors import InvalidInput, NotFound
+
 _QUARTER = re.compile(r"^(\d{4})-(\d{2}) Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -37,6 +39,11 @@ class Quarter:
     def from_slug(cls, slug: str) -> "Quarter":
         year, _, number = slug.rpartition("-q")
         return cls.parse(f"{year} Q{number}")
+
+    @classmethod
+    def read(cls, text: str) -> "Quarter":
+        """A quarter written either way: `2026-27 Q1` or its URL slug `2026-27-q1`."""
+        return cls.parse(text) if " " in text.strip() else cls.from_slug(text)
 
     @property
     def year(self) -> str:
@@ -91,3 +98,19 @@ def trailing(quarter: Quarter, count: int = 8) -> list[Quarter]:
 def published_year(time_period: int) -> str:
     """DfE time period 2025 (year to 31 March 2025) is reporting year 2024-25."""
     return f"{time_period - 1}-{time_period % 100:02d}"
+
+
+def quarter_in_path(slug: str) -> Quarter:
+    """The quarter named in a URL path: an unknown one is a page that does not exist."""
+    try:
+        return Quarter.from_slug(slug)
+    except ValueError:
+        raise NotFound("There is no such quarter.") from None
+
+
+def quarter_in_query(text: str) -> Quarter:
+    """The quarter asked for in a query or form field: a malformed one names the field."""
+    try:
+        return Quarter.read(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="period") from exc

@@ -46,3 +46,16 @@ def test_trailing_eight_quarters_oldest_first() -> None:
 
 def test_published_time_period_is_the_year_it_describes() -> None:
     assert published_year(2025) == "2024-25" and published_year(2023) == "2022-23"
+
+
+def test_quarters_from_requests() -> None:
+    from app.errors import InvalidInput, NotFound
+    from app.indicators.periods import quarter_in_path, quarter_in_query
+
+    assert Quarter.read("2026-27 Q3") == Quarter.read("2026-27-q3") == Quarter(2026, 3)
+    assert quarter_in_path("2026-27-q1") == Quarter(2026, 1)
+    with pytest.raises(NotFound, match="There is no such quarter."):
+        quarter_in_path("2026-27-q9")
+    with pytest.raises(InvalidInput, match="write it like 2026-27 Q1") as bad:
+        quarter_in_query("2026 Q1")
+    assert bad.value.field == "period"
