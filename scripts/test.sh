@@ -41,5 +41,5 @@ fi
 
 # Not exec: the EXIT trap must still stop PostgreSQL. pytest's code is the script's code.
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@" || status=$?
 exit "$status"

@@ -124,3 +124,27 @@ def csrf(client: TestClient, path: str) -> str:
     page = client.get(path)
     assert page.status_code == 200, page.text
     return check_page(page.text).csrf_tokens[0]
+
+
+def calendar_form(**changes: str) -> dict[str, str]:
+    """The calendar page's fields as the region's defaults fill them, with `changes` applied."""
+    from datetime import timedelta
+
+    from app.indicators.periods import quarters_of
+
+    region = get_reference().regions[REGION]
+    windows = dict(region.default_calendar(YEAR))
+    for quarter in quarters_of(YEAR):
+        due = region.data_terms.returns_due_days
+        windows[f"return-{quarter.slug}"] = (
+            quarter.ends_on + timedelta(days=1),
+            quarter.ends_on + timedelta(days=due),
+        )
+    form: dict[str, str] = {}
+    for key, (opens, closes) in windows.items():
+        for edge, day in (("opens", opens), ("closes", closes)):
+            form[f"{key}-{edge}-day"] = str(day.day)
+            form[f"{key}-{edge}-month"] = str(day.month)
+            form[f"{key}-{edge}-year"] = str(day.year)
+    form.update(changes)
+    return form

@@ -15,6 +15,7 @@ from app.cycles import service
 from app.cycles.overview import indicator_tasks, overview_tasks
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput
 from app.errors import DomainError
+from app.indicators.periods import quarters_of
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -151,22 +152,42 @@ def calendar_form(
 ) -> Response:
     cycle = service.get_cycle(session, principal, region_id, year)
     windows = {s: (w.opens_on, w.closes_on) for s, w in service.calendar(session, cycle).items()}
+    for quarter, row in service.return_windows(session, cycle).items():
+        windows[f"return-{quarter.slug}"] = (row.opens_on, row.closes_on)
     return render(
         request,
         "cycles/calendar.html",
         {
             "region": service.region_or_404(region_id),
             "cycle": cycle,
-            "stages": STAGE_LABELS,
+            "stages": _sections(cycle.year),
             "values": _calendar_values(windows),
             "errors": forms.FormErrors(),
         },
     )
 
 
-def _dates_from_form(form: dict[str, str], errors: forms.FormErrors) -> dict[str, dict[str, date]]:
+def _sections(year: str) -> dict[str, str]:
+    """Every window on the calendar form: the stages, then each quarter's return."""
+    returns = {f"return-{q.slug}": f"{q} return" for q in quarters_of(year)}
+    return {**STAGE_LABELS, **returns}
+
+
+def _calendar_input(year: str, windows: dict[str, dict[str, date]]) -> dict[str, object]:
+    stages = {k: v for k, v in windows.items() if k in STAGE_LABELS}
+    returns = {
+        str(q): windows[f"return-{q.slug}"]
+        for q in quarters_of(year)
+        if f"return-{q.slug}" in windows
+    }
+    return {"windows": stages, "returns": returns}
+
+
+def _dates_from_form(
+    form: dict[str, str], errors: forms.FormErrors, sections: dict[str, str]
+) -> dict[str, dict[str, date]]:
     windows: dict[str, dict[str, date]] = {}
-    for stage, label in STAGE_LABELS.items():
+    for stage, label in sections.items():
         for edge in ("opens", "closes"):
             parts = [form.get(f"{stage}-{edge}-{p}", "").strip() for p in ("day", "month", "year")]
             try:
@@ -199,9 +220,9 @@ async def calendar_save(
     cycle = service.get_cycle(session, principal, region_id, year)
     form = {k: str(v) for k, v in (await request.form()).items()}
     errors = forms.FormErrors()
-    windows = _dates_from_form(form, errors)
+    windows = _dates_from_form(form, errors, _sections(cycle.year))
     if not errors:
-        data, errors = forms.parse(CalendarInput, {"windows": windows}, {})
+        data, errors = forms.parse(CalendarInput, _calendar_input(cycle.year, windows), {})
         if data is not None:
             try:
                 service.update_calendar(session, principal, cycle, data)
@@ -216,7 +237,7 @@ async def calendar_save(
         {
             "region": service.region_or_404(region_id),
             "cycle": cycle,
-            "stages": STAGE_LABELS,
+            "stages": _sections(cycle.year),
             "values": form,
             "errors": errors,
         },

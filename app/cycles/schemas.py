@@ -45,6 +45,9 @@ class CalendarInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     windows: dict[str, StageDates]
+    returns: dict[str, StageDates] = Field(
+        default_factory=dict, description="Quarterly return windows by quarter, like '2026-27 Q1'"
+    )
 
     @field_validator("windows")
     @classmethod

@@ -11,8 +11,9 @@ from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput, StageDates
 from app.errors import Conflict, InvalidInput, NotFound
+from app.indicators.periods import Quarter
 from app.indicators.windows import create_windows
-from app.models import Cycle, StageWindow
+from app.models import Cycle, ReturnWindow, StageWindow
 from app.reference import get_reference
 from app.reference.models import Region
 
@@ -131,6 +132,7 @@ def update_calendar(
     _check_windows(cycle.year, data.windows)
     current = calendar(session, cycle)
     changed: dict[str, StageDates] = {}
+    moved_returns = _move_return_windows(session, cycle, data.returns)
     for stage, dates in data.windows.items():
         row = current.get(stage)
         if row is None:
@@ -142,21 +144,57 @@ def update_calendar(
         elif (row.opens_on, row.closes_on) != (dates.opens, dates.closes):
             row.opens_on, row.closes_on = dates.opens, dates.closes
             changed[stage] = dates
-    if not changed:
+    if not changed and not moved_returns:
         return current
     session.flush()
+    names = [STAGE_LABELS[s] for s in sorted(changed)] + [
+        f"{q} return" for q in sorted(moved_returns)
+    ]
     record(
         session,
         actor=actor_of(principal),
         action="cycle.calendar_changed",
-        summary="Calendar changed: " + ", ".join(STAGE_LABELS[s] for s in sorted(changed)),
+        summary="Calendar changed: " + ", ".join(names),
         subject_type="cycle",
         subject_id=cycle.id,
         region_id=cycle.region_id,
         cycle_id=cycle.id,
-        payload={"windows": _windows_payload(changed)},
+        payload={"windows": _windows_payload(changed), "returns": _windows_payload(moved_returns)},
     )
     return calendar(session, cycle)
+
+
+def return_windows(session: Session, cycle: Cycle) -> dict[Quarter, ReturnWindow]:
+    rows = session.execute(select(ReturnWindow).where(ReturnWindow.cycle_id == cycle.id)).scalars()
+    return dict(sorted((Quarter.parse(row.period), row) for row in rows))
+
+
+def _move_return_windows(
+    session: Session, cycle: Cycle, wanted: dict[str, StageDates]
+) -> dict[str, StageDates]:
+    """A quarter's return can open only once the quarter has ended; each move is kept."""
+    rows = return_windows(session, cycle)
+    moved: dict[str, StageDates] = {}
+    for text, dates in wanted.items():
+        try:
+            quarter = Quarter.parse(text)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="returns") from None
+        row = rows.get(quarter)
+        if row is None:
+            raise InvalidInput(
+                f"{text} is not a quarter of the {cycle.year} cycle", field="returns"
+            )
+        if dates.opens <= quarter.ends_on:
+            raise InvalidInput(
+                f"The {quarter} return can open only after the quarter ends on "
+                f"{quarter.ends_on:%-d %B %Y}",
+                field=f"return-{quarter.slug}-opens",
+            )
+        if (row.opens_on, row.closes_on) != (dates.opens, dates.closes):
+            row.opens_on, row.closes_on = dates.opens, dates.closes
+            moved[str(quarter)] = dates
+    return moved
 
 
 @dataclass(frozen=True)

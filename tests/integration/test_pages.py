@@ -12,8 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.roles import Role
-from app.models import AuditEvent, Cycle, MouSignatureEvent, MouVersion, StageWindow, User
-from app.reference import get_reference
+from app.models import (
+    AuditEvent,
+    Cycle,
+    MouSignatureEvent,
+    MouVersion,
+    ReturnWindow,
+    StageWindow,
+    User,
+)
 from tests import factories as f
 from tests.conftest import PageChecker, check_page
 
@@ -244,15 +251,7 @@ def test_a_dcs_declines_with_a_reason(session: Session, client: TestClient) -> N
 
 
 def _calendar_form(token: str, **changes: str) -> dict[str, str]:
-    region = get_reference().regions[f.REGION]
-    form = {"csrf_token": token}
-    for stage, (opens, closes) in region.default_calendar(f.YEAR).items():
-        for edge, day in (("opens", opens), ("closes", closes)):
-            form[f"{stage}-{edge}-day"] = str(day.day)
-            form[f"{stage}-{edge}-month"] = str(day.month)
-            form[f"{stage}-{edge}-year"] = str(day.year)
-    form.update(changes)
-    return form
+    return {"csrf_token": token, **f.calendar_form(**changes)}
 
 
 def test_the_calendar_form(session: Session, client: TestClient) -> None:
@@ -295,6 +294,25 @@ def test_the_calendar_form(session: Session, client: TestClient) -> None:
         "Regional development plan must open and close within the cycle year (1 April 2026 to 31 March 2027)",
     )]
     assert "regional_plan-opens" in _ids(outside.text)
+
+    # Quarterly return windows are on the same calendar; one cannot open before its quarter ends.
+    assert 'name="return-2026-27-q1-closes-day" type="text" value="30"' in page
+    too_early = client.post(CYCLE + "/calendar", data=_calendar_form(
+        token, **{"return-2026-27-q2-opens-day": "15", "return-2026-27-q2-opens-month": "9"}))
+    _checked(too_early, 422)
+    assert _error_summary(too_early.text) == [(
+        "#return-2026-27-q2-opens",
+        "The 2026-27 Q2 return can open only after the quarter ends on 30 September 2026",
+    )]
+    moved = client.post(CYCLE + "/calendar", data=_calendar_form(
+        token, **{"mou-closes-day": "20", "return-2026-27-q2-closes-day": "14",
+                   "return-2026-27-q2-closes-month": "11"}))
+    assert moved.status_code == 303
+    session.expire_all()
+    q2 = session.execute(select(ReturnWindow).where(ReturnWindow.period == "2026-27 Q2")).scalar_one()
+    assert (q2.opens_on, q2.closes_on) == (date(2026, 10, 1), date(2026, 11, 14))
+    latest = session.execute(select(AuditEvent).order_by(AuditEvent.sequence.desc()).limit(1)).scalar_one()
+    assert latest.summary == "Calendar changed: 2026-27 Q2 return"
 
 
 def test_the_mou_pack_is_a_pdf_naming_the_version(session: Session, client: TestClient) -> None:

@@ -105,15 +105,7 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
 
 
 def _calendar_form() -> dict[str, str]:
-    region = get_reference().regions[f.REGION]
-    form: dict[str, str] = {}
-    for stage, (opens, closes) in region.default_calendar(f.YEAR).items():
-        for edge, day in (("opens", opens), ("closes", closes)):
-            form[f"{stage}-{edge}-day"] = str(day.day)
-            form[f"{stage}-{edge}-month"] = str(day.month)
-            form[f"{stage}-{edge}-year"] = str(day.year)
-    form["mou-closes-day"] = "20"  # 20 May instead of 31 May: a real change
-    return form
+    return f.calendar_form(**{"mou-closes-day": "20"})  # 20 May instead of 31 May: a real change
 
 
 def _world(session: Session, client: TestClient) -> dict[str, Any]:
