@@ -13,7 +13,7 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
 from app.errors import NotFound
-from app.models import Cycle, MouVersion
+from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou import pack, service
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 
@@ -84,6 +84,17 @@ def version_out(version: MouVersion) -> VersionOut:
         superseded_at=version.superseded_at,
         blocks=[BlockOut(**b.as_dict()) for b in blocks],  # type: ignore[arg-type]
         source=structured_text.to_source(blocks),
+    )
+
+
+def signature_out(event: MouSignatureEvent) -> SignatureOut:
+    return SignatureOut(
+        decision=event.decision,
+        organisation_code=event.organisation_code,
+        role=event.role,
+        content_hash=event.content_hash,
+        statement=event.statement,
+        occurred_at=event.occurred_at,
     )
 
 
@@ -188,14 +199,7 @@ def sign(
     cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.sign(session, principal, cycle, data)
     background.add_task(pack.warm_cache, cycle.id)
-    return SignatureOut(
-        decision=event.decision,
-        organisation_code=event.organisation_code,
-        role=event.role,
-        content_hash=event.content_hash,
-        statement=event.statement,
-        occurred_at=event.occurred_at,
-    )
+    return signature_out(event)
 
 
 @router.post("/declines", response_model=SignatureOut, status_code=201)
@@ -208,14 +212,7 @@ def decline(
 ) -> SignatureOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.decline(session, principal, cycle, data)
-    return SignatureOut(
-        decision=event.decision,
-        organisation_code=event.organisation_code,
-        role=event.role,
-        content_hash=event.content_hash,
-        statement=event.statement,
-        occurred_at=event.occurred_at,
-    )
+    return signature_out(event)
 
 
 @router.post("/reminders", response_model=RemindersOut)

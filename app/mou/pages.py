@@ -242,6 +242,18 @@ def _sign_view(
     )
 
 
+def _on_signing_as(errors: forms.FormErrors) -> forms.FormErrors:
+    """The page asks 'who are you signing for' in one field; the schema has two."""
+    if "organisation_code" not in errors.by_field and "role" not in errors.by_field:
+        return errors
+    moved = forms.FormErrors()
+    moved.add("signing_as", MESSAGES["organisation_code"])
+    for name, message in errors.by_field.items():
+        if name not in ("organisation_code", "role"):
+            moved.add(name, message)
+    return moved
+
+
 @router.post(MOU + "/sign", response_class=HTMLResponse, dependencies=[CsrfProtected])
 async def sign(
     request: Request,
@@ -279,11 +291,7 @@ async def sign(
             )
             background.add_task(pack.warm_cache, cycle.id)
             return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
-    if "organisation_code" in errors.by_field or "role" in errors.by_field:
-        errors.by_field = {
-            "signing_as": MESSAGES["organisation_code"],
-            **{k: v for k, v in errors.by_field.items() if k not in ("organisation_code", "role")},
-        }
+    errors = _on_signing_as(errors)
     status = service.status(session, principal, cycle)
     return _sign_view(request, region_id, cycle, status, principal, errors, status_code=422)
 
@@ -369,11 +377,7 @@ async def decline(
                 "You have declined to sign. Your reason has been recorded and the coordinator can see it.",
             )
             return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
-    if "organisation_code" in errors.by_field or "role" in errors.by_field:
-        errors.by_field = {
-            "signing_as": MESSAGES["organisation_code"],
-            **{k: v for k, v in errors.by_field.items() if k not in ("organisation_code", "role")},
-        }
+    errors = _on_signing_as(errors)
     status = service.status(session, principal, cycle)
     return _decline_view(
         request, region_id, cycle, status, principal, values, errors, status_code=422

@@ -333,3 +333,14 @@ def test_the_mou_pack_is_a_pdf_naming_the_version(session: Session, client: Test
     assert "Derby" in text
     assert content_hash in re.sub(r"\s+", "", text)
     assert "Dana Director" in text
+
+
+def test_signing_without_choosing_who_for_names_that_question(session: Session, client: TestClient) -> None:
+    _, dcs, content_hash = _published(session)
+    f.sign_in(client, dcs)
+    token = f.csrf(client, MOU + "/sign")
+    response = client.post(MOU + "/sign", data={"csrf_token": token, "content_hash": content_hash,
+                                                "confirm": "yes"})
+    _checked(response, 422)
+    assert _error_summary(response.text) == [("#signing_as", "Choose who you are signing for")]
+    assert _count(session, MouSignatureEvent) == 0
