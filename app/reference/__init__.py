@@ -21,6 +21,7 @@ from app.reference.models import (
     Organisation,
     Polarity,
     Region,
+    Scrutiny,
     SigningRoles,
     StageWindow,
     StatisticalNeighbour,
@@ -28,8 +29,10 @@ from app.reference.models import (
     Unit,
     cycle_start_year,
 )
+from app.reference.sef import CHAPTER_SECTIONS, OfstedGrade, SefChapter, SefTemplate
 
 __all__ = [
+    "CHAPTER_SECTIONS",
     "PROJECT_ROOT",
     "REGION_ORDER",
     "STAGES",
@@ -41,11 +44,15 @@ __all__ = [
     "Leads",
     "LocalAuthority",
     "MouTemplate",
+    "OfstedGrade",
     "Organisation",
     "Polarity",
     "Reference",
     "ReferenceDataError",
     "Region",
+    "Scrutiny",
+    "SefChapter",
+    "SefTemplate",
     "SigningRoles",
     "StageWindow",
     "StatisticalNeighbour",

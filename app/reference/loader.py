@@ -23,6 +23,7 @@ from app.reference.models import (
     Organisation,
     Region,
 )
+from app.reference.sef import SefTemplate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INDICATORS_FILE = "core_indicators.yaml"
@@ -49,11 +50,13 @@ class Reference:
         regions: Mapping[str, Region],
         indicators: Mapping[str, Indicator],
         templates: Mapping[str, MouTemplate],
+        sef_templates: Mapping[str, SefTemplate] | None = None,
     ) -> None:
         ordered = sorted(regions.items(), key=lambda item: _region_sort_key(item[0]))
         self.regions: Mapping[str, Region] = MappingProxyType(dict(ordered))
         self.indicators: Mapping[str, Indicator] = MappingProxyType(dict(indicators))
         self.templates: Mapping[str, MouTemplate] = MappingProxyType(dict(templates))
+        self.sef_templates: Mapping[str, SefTemplate] = MappingProxyType(dict(sef_templates or {}))
         self._region_of: dict[str, Region] = {}
         self._local_authorities: dict[str, LocalAuthority] = {}
         self._by_published_id: dict[str, Indicator] = {}
@@ -95,6 +98,10 @@ class Reference:
     def mou_template(self, region_id: str) -> MouTemplate:
         """The MoU template a region uses."""
         return self.templates[self.regions[region_id].mou_template]
+
+    def sef_template(self, region_id: str) -> SefTemplate:
+        """The self-evaluation template a region uses."""
+        return self.sef_templates[self.regions[region_id].sef_template]
 
 
 def _region_sort_key(region_id: str) -> tuple[int, str]:
@@ -196,10 +203,27 @@ class _IndicatorFile(Frozen):
     indicators: tuple[Indicator, ...]
 
 
-def _load_templates(root: Path) -> dict[str, MouTemplate]:
-    templates: dict[str, MouTemplate] = {}
+class _Templates:
+    """The templates under regions/templates/, by kind."""
+
+    def __init__(self) -> None:
+        self.mou: dict[str, MouTemplate] = {}
+        self.sef: dict[str, SefTemplate] = {}
+
+
+def _load_templates(root: Path, indicators: Iterable[str]) -> _Templates:
+    templates = _Templates()
+    known_indicators = set(indicators)
     for path in sorted((root / TEMPLATES_DIR).glob("*.yaml")):
         rel, data = _read_mapping(root, path)
+        kind = data.get("kind")
+        if kind == "sef":
+            sef = _validate(SefTemplate, data, rel)
+            _check_sef_template(sef, rel, path.stem, known_indicators)
+            templates.sef[sef.id] = sef
+            continue
+        if kind is not None and kind != "mou":
+            raise ReferenceDataError(rel, f"unknown template kind {kind} (expected mou or sef)")
         template = _validate(MouTemplate, data, rel)
         if template.id != path.stem:
             raise ReferenceDataError(rel, f"id {template.id} does not match the file name")
@@ -219,8 +243,21 @@ def _load_templates(root: Path) -> dict[str, MouTemplate]:
                 raise ReferenceDataError(
                     rel, f"unmatched brace in {field}; placeholders look like {{region_name}}"
                 ) from exc
-        templates[template.id] = template
+        templates.mou[template.id] = template
     return templates
+
+
+def _check_sef_template(template: SefTemplate, rel: str, stem: str, indicators: set[str]) -> None:
+    if template.id != stem:
+        raise ReferenceDataError(rel, f"id {template.id} does not match the file name")
+    for chapter in template.chapters:
+        for indicator in chapter.indicators:
+            if indicator not in indicators:
+                raise ReferenceDataError(
+                    rel,
+                    f"chapter {chapter.id} lists unknown indicator {indicator} "
+                    f"(not in {INDICATORS_FILE})",
+                )
 
 
 def _load_indicators(root: Path) -> dict[str, Indicator]:
@@ -245,15 +282,23 @@ def _load_indicators(root: Path) -> dict[str, Indicator]:
     return indicators
 
 
-def _check_region(region: Region, rel: str, stem: str, templates: Iterable[str]) -> None:
+def _check_template_choice(
+    rel: str, key: str, chosen: str, ours: set[str], other: set[str]
+) -> None:
+    if chosen in ours:
+        return
+    if chosen in other:
+        wanted = "an MoU" if key == "mou_template" else "a self-evaluation"
+        raise ReferenceDataError(rel, f"{key} {chosen} is not {wanted} template")
+    raise ReferenceDataError(rel, f"unknown {key} {chosen} (no file {TEMPLATES_DIR}/{chosen}.yaml)")
+
+
+def _check_region(region: Region, rel: str, stem: str, templates: _Templates) -> None:
     if region.id != stem:
         raise ReferenceDataError(rel, f"region id {region.id} does not match the file name")
-    if region.mou_template not in templates:
-        raise ReferenceDataError(
-            rel,
-            f"unknown mou_template {region.mou_template} "
-            f"(no file {TEMPLATES_DIR}/{region.mou_template}.yaml)",
-        )
+    mou, sef = set(templates.mou), set(templates.sef)
+    _check_template_choice(rel, "mou_template", region.mou_template, mou, sef)
+    _check_template_choice(rel, "sef_template", region.sef_template, sef, mou)
     la_codes = {la.code for la in region.local_authorities}
     for trust in region.trusts:
         for code in trust.serves:
@@ -267,18 +312,17 @@ def _check_region(region: Region, rel: str, stem: str, templates: Iterable[str])
             raise ReferenceDataError(rel, f"unknown organisation code {code} in leads.{field}")
 
 
-def _load_regions(root: Path, templates: Iterable[str]) -> dict[str, Region]:
+def _load_regions(root: Path, templates: _Templates) -> dict[str, Region]:
     directory = root / REGIONS_DIR
     if not directory.is_dir():
         raise ReferenceDataError(REGIONS_DIR, "folder not found")
-    template_ids = set(templates)
     regions: dict[str, Region] = {}
     files: dict[str, str] = {}
     owner: dict[str, str] = {}  # organisation or DfE code -> file that declared it
     for path in sorted(directory.glob("*.yaml"), key=lambda p: _region_sort_key(p.stem)):
         rel, data = _read_mapping(root, path)
         region = _validate(Region, data, rel)
-        _check_region(region, rel, path.stem, template_ids)
+        _check_region(region, rel, path.stem, templates)
         codes = [("local authority code", la.code) for la in region.local_authorities]
         codes += [("DfE code", f"dfe:{la.dfe_code}") for la in region.local_authorities]
         codes += [("organisation code", trust.code) for trust in region.trusts]
@@ -306,10 +350,15 @@ def _load_regions(root: Path, templates: Iterable[str]) -> dict[str, Region]:
 
 def load_reference(root: Path) -> Reference:
     """Read and cross-check every reference file under root; ReferenceDataError on any problem."""
-    templates = _load_templates(root)
     indicators = _load_indicators(root)
+    templates = _load_templates(root, indicators)
     regions = _load_regions(root, templates)
-    return Reference(regions=regions, indicators=indicators, templates=templates)
+    return Reference(
+        regions=regions,
+        indicators=indicators,
+        templates=templates.mou,
+        sef_templates=templates.sef,
+    )
 
 
 @functools.cache

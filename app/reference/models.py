@@ -77,6 +77,13 @@ class Unit(StrEnum):
     COUNT = "count"
 
 
+class Scrutiny(StrEnum):
+    """Who scrutinises a signed self-evaluation: the LA's triad, or the region's moderators."""
+
+    TRIAD = "triad"
+    MODERATION = "moderation"
+
+
 class Closeness(StrEnum):
     EXTREMELY_CLOSE = "extremely_close"
     VERY_CLOSE = "very_close"
@@ -273,6 +280,11 @@ class Region(Frozen):
     # The signatures-of-risk rules file in regions/flags/ (without .yaml); the shipped default
     # unless a region chooses its own thresholds.
     flag_rules: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = "default"
+    # The self-evaluation template in regions/templates/ (without .yaml); the short form on
+    # Ofsted's three questions unless a region chooses its own.
+    sef_template: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = "sef-three-questions"
+    # Peer scrutiny of signed self-evaluations: by the triad, or by moderators (the Eastern model).
+    scrutiny: Scrutiny = Scrutiny.TRIAD
 
     @cached_property
     def organisations(self) -> tuple[Organisation, ...]:
