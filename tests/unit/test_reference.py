@@ -2,8 +2,6 @@
 
 import csv
 import datetime
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +16,12 @@ from app.reference import (
     Organisation,
     Polarity,
     Reference,
-    ReferenceDataError,
     Region,
     get_reference,
     load_reference,
 )
 from app.structured_text import parse
+from tests.unit.reference_files import INDICATORS_FILE, Edit, edit, put, refused
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 needs_data = pytest.mark.skipif(
@@ -241,47 +239,10 @@ def test_mou_template_renders_for_a_region(reference: Reference) -> None:
 
 # --- broken files ------------------------------------------------------------------------
 
-Edit = Callable[[dict[str, Any]], None]
 EM = "regions/east-midlands.yaml"
 WM = "regions/west-midlands.yaml"
 MOU = "regions/templates/mou-standard.yaml"
-IND = "core_indicators.yaml"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    shutil.copytree(PROJECT_ROOT / "regions", tmp_path / "regions")
-    shutil.copy(PROJECT_ROOT / IND, tmp_path / IND)
-    return tmp_path
-
-
-def edit(root: Path, rel: str, change: Edit) -> None:
-    path = root / rel
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def refused(root: Path) -> str:
-    with pytest.raises(ReferenceDataError) as info:
-        load_reference(root)
-    return str(info.value)
-
-
-def put(dotted: str, value: Any = None, *, delete: bool = False) -> Edit:
-    """An edit setting (or deleting) the value at a dotted path such as "leads.lead_dcs"."""
-    *parents, last = [int(p) if p.isdigit() else p for p in dotted.split(".")]
-
-    def change(data: dict[str, Any]) -> None:
-        node: Any = data
-        for part in parents:
-            node = node[part]
-        if delete:
-            del node[last]
-        else:
-            node[last] = value
-
-    return change
+IND = INDICATORS_FILE
 
 
 def add_derby(data: dict[str, Any]) -> None:

@@ -1,12 +1,9 @@
 """The self-evaluation templates load, regions choose them, and broken templates are refused."""
 
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from app.reference import (
     CHAPTER_SECTIONS,
@@ -14,11 +11,11 @@ from app.reference import (
     REGION_ORDER,
     OfstedGrade,
     Reference,
-    ReferenceDataError,
     Scrutiny,
     SefTemplate,
     load_reference,
 )
+from tests.unit.reference_files import INDICATORS_FILE, Edit, edit, put, refused
 
 EM_CHAPTERS = (
     ("help-and-protection",
@@ -137,48 +134,11 @@ def test_east_of_england_scrutinises_by_moderation(reference: Reference) -> None
 
 # --- broken files ------------------------------------------------------------------------
 
-Edit = Callable[[dict[str, Any]], None]
 EM = "regions/east-midlands.yaml"
 WM = "regions/west-midlands.yaml"
 SEF_EM = "regions/templates/sef-east-midlands.yaml"
 SEF_3Q = "regions/templates/sef-three-questions.yaml"
-IND = "core_indicators.yaml"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    shutil.copytree(PROJECT_ROOT / "regions", tmp_path / "regions")
-    shutil.copy(PROJECT_ROOT / IND, tmp_path / IND)
-    return tmp_path
-
-
-def edit(root: Path, rel: str, change: Edit) -> None:
-    path = root / rel
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def refused(root: Path) -> str:
-    with pytest.raises(ReferenceDataError) as info:
-        load_reference(root)
-    return str(info.value)
-
-
-def put(dotted: str, value: Any = None, *, delete: bool = False) -> Edit:
-    """An edit setting (or deleting) the value at a dotted path such as "chapters.0.id"."""
-    *parents, last = [int(p) if p.isdigit() else p for p in dotted.split(".")]
-
-    def change(data: dict[str, Any]) -> None:
-        node: Any = data
-        for part in parents:
-            node = node[part]
-        if delete:
-            del node[last]
-        else:
-            node[last] = value
-
-    return change
+IND = INDICATORS_FILE
 
 
 def repeat_first_chapter(data: dict[str, Any]) -> None:
