@@ -37,7 +37,7 @@ from app.indicators.flags import (
 from app.indicators.periods import Quarter, trailing
 from app.indicators.visibility import can_see_la, can_see_region
 from app.indicators.windows import WindowState, window_state
-from app.models import RenderedPack
+from app.pack.cache import cached_or_rendered
 from app.pack.render import render_template_pdf
 from app.reference import Indicator, get_reference
 from app.structured_text import canonical_json
@@ -364,21 +364,22 @@ def input_hash(kind: str, context: Dashboard | Profile) -> str:
 
 
 def _cached_pdf(session: Session, kind: str, subject: str, context: Dashboard | Profile) -> bytes:
-    key = input_hash(kind, context)
-    cached = session.get(RenderedPack, key)
-    if cached is not None:
-        return cached.pdf
     template, title = (
         ("data_pack.html", f"{context.riia}: quarterly data pack {context.period}")
         if isinstance(context, Dashboard)
         else ("la_profile.html", f"{context.la_name}: data profile {context.period}")
     )
-    pdf = render_template_pdf(
-        template, {"pack": context, "pack_title": title, "provisional": PROVISIONAL}, title=title
+    return cached_or_rendered(
+        session,
+        input_hash(kind, context),
+        kind,
+        subject,
+        lambda: render_template_pdf(
+            template,
+            {"pack": context, "pack_title": title, "provisional": PROVISIONAL},
+            title=title,
+        ),
     )
-    session.merge(RenderedPack(input_hash=key, kind=kind, subject_id=subject, pdf=pdf))
-    session.flush()
-    return pdf
 
 
 def data_pack_pdf(

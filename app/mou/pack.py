@@ -8,10 +8,11 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.db import get_sessionmaker
 from app.errors import Conflict
-from app.models import Cycle, MouSignatureEvent, RenderedPack, User
+from app.models import Cycle, MouSignatureEvent, User
 from app.models.types import utcnow
 from app.mou import service
 from app.mou.status import MouStatus, build_status
+from app.pack.cache import cached_or_rendered, cached_pdf, store_pdf
 from app.pack.mou import (
     MouPack,
     MouPackOrganisation,
@@ -106,26 +107,13 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
     )
 
 
-def _cached(session: Session, cycle: Cycle) -> tuple[MouPack, str, bytes | None]:
-    pack = build_pack(session, cycle)
-    key = pack_input_hash(pack)
-    cached = session.get(RenderedPack, key)
-    return pack, key, cached.pdf if cached is not None else None
-
-
-def _store(session: Session, cycle_id: int, key: str, pdf: bytes) -> None:
-    session.merge(RenderedPack(input_hash=key, kind=KIND, subject_id=str(cycle_id), pdf=pdf))
-    session.flush()
-
-
 def pdf_for(session: Session, principal: Principal, cycle: Cycle) -> bytes:
     """The pack for anyone who may see the cycle: from the cache when nothing has changed."""
     require(principal, Action.DOWNLOAD_MOU_PACK, Scope(cycle.region_id))
-    pack, key, pdf = _cached(session, cycle)
-    if pdf is None:
-        pdf = render_mou_pack(pack)
-        _store(session, cycle.id, key, pdf)
-    return pdf
+    pack = build_pack(session, cycle)
+    return cached_or_rendered(
+        session, pack_input_hash(pack), KIND, str(cycle.id), lambda: render_mou_pack(pack)
+    )
 
 
 def warm_cache(cycle_id: int) -> None:
@@ -141,10 +129,12 @@ def warm_cache(cycle_id: int) -> None:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None or service.published_of(session, cycle) is None:
             return
-        pack, key, pdf = _cached(session, cycle)
+        pack = build_pack(session, cycle)
+        key = pack_input_hash(pack)
+        pdf = cached_pdf(session, key)
         session.rollback()
     if pdf is not None:
         return
     rendered = render_mou_pack(pack)
     with maker.begin() as session:
-        _store(session, cycle_id, key, rendered)
+        store_pdf(session, key, KIND, str(cycle_id), rendered)

@@ -115,7 +115,8 @@ def test_sign_in_issues_a_new_session_id(session: Session, client: TestClient, o
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
     after = _cookie_from(_set_cookies(signed_in))
     assert after != before
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200 and "Your improvement cycles" in home.text
     # The cookie from before sign-in signs nobody in.
     replay = _as(other_client, before).get("/")
     assert replay.status_code == 303
