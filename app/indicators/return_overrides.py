@@ -76,9 +76,11 @@ def record_override(
     override = ReturnOverride(
         cycle_id=cycle.id, organisation_code=la_code, reason=reason, created_by_id=principal.user_id
     )
-    session.add(override)
     try:
+        # Added within the savepoint: begin_nested flushes what is pending before it starts,
+        # so a duplicate added earlier would fail outside it and spoil the transaction.
         with session.begin_nested():
+            session.add(override)
             session.flush()
     except IntegrityError:
         raise AlreadyDone(f"Returns from {la.name} are already accepted for {cycle.year}") from None

@@ -258,9 +258,11 @@ def import_file(
         returns_created=len(created),
         imported_by_id=principal.user_id,
     )
-    session.add(imported)
     try:
+        # Added within the savepoint: begin_nested flushes what is pending before it starts,
+        # so a duplicate added earlier would fail outside it and spoil the transaction.
         with session.begin_nested():
+            session.add(imported)
             session.flush()
     except IntegrityError:
         raise AlreadyDone("This file was imported by someone else at the same moment") from None

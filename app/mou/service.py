@@ -182,9 +182,11 @@ def save_draft(
             created_by_id=principal.user_id,
             updated_at=now,
         )
-        session.add(draft)
         try:
+            # Added within the savepoint: begin_nested flushes what is pending before it starts,
+            # so a duplicate added earlier would fail outside it and spoil the transaction.
             with session.begin_nested():
+                session.add(draft)
                 session.flush()
         except IntegrityError:
             raise StaleVersion(
@@ -309,9 +311,11 @@ def sign(
         "signed",
         statement=statement_for(organisation, data.role),
     )
-    session.add(event)
     try:
+        # Added within the savepoint: begin_nested flushes what is pending before it starts,
+        # so a duplicate added earlier would fail outside it and spoil the transaction.
         with session.begin_nested():
+            session.add(event)
             session.flush()
     except IntegrityError:
         # A double submit or a race: the database has one signature already.
