@@ -30,6 +30,17 @@ class Action(StrEnum):
     VIEW_RETURNS = "returns.view"
     OVERRIDE_RETURNS = "returns.override"
     VIEW_BENCHMARKS = "benchmarks.view"
+    VIEW_SEF = "sef.view"
+    EDIT_SEF = "sef.edit"
+    ASSIGN_SEF_CHAPTERS = "sef.assign_chapters"
+    SUBMIT_SEF = "sef.submit"
+    SIGN_SEF = "sef.sign"
+    TRACK_SEF = "sef.track"
+    FORM_TRIADS = "triads.form"
+    COMMENT_SEF = "sef.comment"
+    RESPOND_SEF = "sef.respond"
+    CLOSE_SEF_SCRUTINY = "sef.close_scrutiny"
+    DOWNLOAD_SEF_PACK = "sef.download_pack"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -65,6 +76,21 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_RETURNS: _EVERY_ROLE,
     Action.OVERRIDE_RETURNS: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.VIEW_BENCHMARKS: _EVERY_ROLE,
+    # Which self-evaluations a person sees is further limited, one by one, by app.sef.access.
+    Action.VIEW_SEF: _EVERY_ROLE,
+    # The DCS writes every chapter; a contributor or data lead only the chapters assigned to them.
+    Action.EDIT_SEF: frozenset({Role.DCS, Role.CONTRIBUTOR, Role.DATA_LEAD}),
+    Action.ASSIGN_SEF_CHAPTERS: frozenset({Role.DCS}),
+    Action.SUBMIT_SEF: frozenset({Role.DCS}),
+    # Signing and returning with a reason are the same three people's.
+    Action.SIGN_SEF: frozenset({Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE}),
+    Action.TRACK_SEF: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.FORM_TRIADS: frozenset({Role.REGIONAL_COORDINATOR}),
+    # Only the self-evaluation's own scrutineers: peer DCSs of its triad, or the moderators.
+    Action.COMMENT_SEF: frozenset({Role.DCS, Role.MODERATOR}),
+    Action.RESPOND_SEF: frozenset({Role.DCS}),
+    Action.CLOSE_SEF_SCRUTINY: frozenset({Role.REGIONAL_COORDINATOR}),
+    Action.DOWNLOAD_SEF_PACK: _EVERY_ROLE,
 }
 
 # What the person was trying to do, for refusals written in plain words.
@@ -85,6 +111,17 @@ _ACTION_WORDS: dict[Action, str] = {
     Action.VIEW_RETURNS: "see this region's quarterly returns",
     Action.OVERRIDE_RETURNS: "accept returns from an authority whose MoU is not in force",
     Action.VIEW_BENCHMARKS: "see this region's benchmarking",
+    Action.VIEW_SEF: "see this self-evaluation",
+    Action.EDIT_SEF: "write this authority's self-evaluation",
+    Action.ASSIGN_SEF_CHAPTERS: "assign chapters of this authority's self-evaluation",
+    Action.SUBMIT_SEF: "submit this authority's self-evaluation for sign-off",
+    Action.SIGN_SEF: "sign this authority's self-evaluation",
+    Action.TRACK_SEF: "track this region's self-evaluations",
+    Action.FORM_TRIADS: "form this region's triads",
+    Action.COMMENT_SEF: "comment on this self-evaluation as a scrutineer",
+    Action.RESPOND_SEF: "respond to scrutiny of this authority's self-evaluation",
+    Action.CLOSE_SEF_SCRUTINY: "close scrutiny of this self-evaluation",
+    Action.DOWNLOAD_SEF_PACK: "download this self-evaluation pack",
 }
 
 

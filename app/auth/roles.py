@@ -10,11 +10,17 @@ class Role(StrEnum):
     LEAD_MEMBER = "lead_member"
     CHIEF_EXECUTIVE = "chief_executive"
     DATA_LEAD = "data_lead"
+    # Someone in the LA (a head of service, say) who drafts the self-evaluation chapters the DCS
+    # assigns them.
+    CONTRIBUTOR = "contributor"
     TRIAD_REVIEWER = "triad_reviewer"
     LEAD_DCS = "lead_dcs"
     LEAD_LEAD_MEMBER = "lead_lead_member"
     LEAD_CHIEF_EXECUTIVE = "lead_chief_executive"
     RISL = "risl"
+    # A quality-assurance or performance volunteer who scrutinises signed self-evaluations in a
+    # region whose file says `scrutiny: moderation` (the Eastern model).
+    MODERATOR = "moderator"
 
     @property
     def label(self) -> str:
@@ -34,11 +40,13 @@ ROLE_LABELS: dict[Role, str] = {
     Role.LEAD_MEMBER: "Lead Member",
     Role.CHIEF_EXECUTIVE: "Chief Executive",
     Role.DATA_LEAD: "Data lead",
+    Role.CONTRIBUTOR: "Self-evaluation contributor",
     Role.TRIAD_REVIEWER: "Triad reviewer",
     Role.LEAD_DCS: "Lead Director of Children's Services",
     Role.LEAD_LEAD_MEMBER: "Lead Lead Member",
     Role.LEAD_CHIEF_EXECUTIVE: "Lead Chief Executive",
     Role.RISL: "DfE Regional Improvement and Support Lead",
+    Role.MODERATOR: "Moderator",
 }
 
 # Which kind of scope each role is held in: an organisation role names an LA or Trust,
@@ -50,11 +58,13 @@ ROLE_SCOPE: dict[Role, ScopeKind] = {
     Role.LEAD_MEMBER: ScopeKind.ORGANISATION,
     Role.CHIEF_EXECUTIVE: ScopeKind.ORGANISATION,
     Role.DATA_LEAD: ScopeKind.ORGANISATION,
+    Role.CONTRIBUTOR: ScopeKind.ORGANISATION,
     Role.TRIAD_REVIEWER: ScopeKind.REGION,
     Role.LEAD_DCS: ScopeKind.REGION,
     Role.LEAD_LEAD_MEMBER: ScopeKind.REGION,
     Role.LEAD_CHIEF_EXECUTIVE: ScopeKind.REGION,
     Role.RISL: ScopeKind.REGION,
+    Role.MODERATOR: ScopeKind.REGION,
 }
 
 # The three people who sign an organisation's MoU, SEF and plan.

@@ -13,7 +13,7 @@ from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput, Stag
 from app.errors import Conflict, InvalidInput, NotFound
 from app.indicators.periods import Quarter
 from app.indicators.windows import create_windows
-from app.models import Cycle, ReturnWindow, StageWindow
+from app.models import Cycle, ReturnWindow, SelfEvaluation, StageWindow
 from app.reference import get_reference
 from app.reference.models import Region
 
@@ -100,6 +100,14 @@ def open_cycle(
         )
     session.flush()
     create_windows(session, cycle)
+    # Every LA's self-evaluation starts as an empty draft on the template the region uses now.
+    session.add_all(
+        SelfEvaluation(
+            cycle_id=cycle.id, la_code=la.code, template_id=region.sef_template, state="draft"
+        )
+        for la in region.local_authorities
+    )
+    session.flush()
     record(
         session,
         actor=actor_of(principal),

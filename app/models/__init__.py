@@ -13,6 +13,16 @@ from app.models.indicators import (
 )
 from app.models.mou import MouSignatureEvent, MouVersion
 from app.models.outbox import OutboxMessage, RenderedPack
+from app.models.sef import (
+    SefComment,
+    SefContributor,
+    SefResponse,
+    SefSignOffEvent,
+    SefVersion,
+    SelfEvaluation,
+    Triad,
+    TriadMember,
+)
 
 __all__ = [
     "ImportedFile",
@@ -30,6 +40,14 @@ __all__ = [
     "OutboxMessage",
     "RenderedPack",
     "RoleAssignment",
+    "SefComment",
+    "SefContributor",
+    "SefResponse",
+    "SefSignOffEvent",
+    "SefVersion",
+    "SelfEvaluation",
+    "Triad",
+    "TriadMember",
     "StageWindow",
     "User",
     "WebSession",

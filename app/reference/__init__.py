@@ -29,13 +29,20 @@ from app.reference.models import (
     Unit,
     cycle_start_year,
 )
-from app.reference.sef import CHAPTER_SECTIONS, OfstedGrade, SefChapter, SefTemplate
+from app.reference.sef import (
+    CHAPTER_SECTIONS,
+    TEXT_SECTIONS,
+    OfstedGrade,
+    SefChapter,
+    SefTemplate,
+)
 
 __all__ = [
     "CHAPTER_SECTIONS",
     "PROJECT_ROOT",
     "REGION_ORDER",
     "STAGES",
+    "TEXT_SECTIONS",
     "TEMPLATE_PLACEHOLDERS",
     "Calendar",
     "Closeness",

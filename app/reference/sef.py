@@ -40,12 +40,17 @@ _GRADE_LABELS: dict[OfstedGrade, str] = {
 # The sections every chapter of every template has, in the order they are written and shown.
 CHAPTER_SECTIONS: tuple[tuple[str, str], ...] = (
     ("grade", "Self-assessed grade"),
+    # The answer to the chapter's prompts.
+    ("narrative", "What you know, how you know it, and your plans"),
     ("strengths", "Strengths"),
     ("areas_for_development", "Areas for development"),
     ("signatures_of_strength", "Signatures of strength"),
     ("signatures_of_risk", "Signatures of risk"),
     ("evidence", "Evidence references"),
 )
+
+# The sections written as text (every one but the grade).
+TEXT_SECTIONS: tuple[tuple[str, str], ...] = CHAPTER_SECTIONS[1:]
 
 
 class SefChapter(Frozen):

@@ -71,3 +71,64 @@ MOU_SIGNATORY = TransitionTable(
         ("declined", "decline"): "This version of the Memorandum has already been declined.",
     },
 )
+
+SELF_EVALUATION = TransitionTable(
+    name="self-evaluation",
+    transitions={
+        ("draft", "edit"): "draft",
+        ("draft", "submit"): "awaiting_sign_off",
+        # An edit while signatures are being gathered makes a new version: back to drafting.
+        ("awaiting_sign_off", "edit"): "draft",
+        ("awaiting_sign_off", "sign"): "awaiting_sign_off",
+        ("awaiting_sign_off", "return"): "draft",
+        ("awaiting_sign_off", "complete_sign_off"): "signed",
+        # Signed means shared with its scrutineers, who comment until the coordinator closes it.
+        ("signed", "comment"): "signed",
+        ("signed", "respond"): "signed",
+        ("signed", "close_scrutiny"): "scrutiny_closed",
+    },
+    refusals={
+        ("draft", "sign"): (
+            "This self-evaluation has not been submitted for sign-off yet, so it cannot be signed."
+        ),
+        ("draft", "return"): "This self-evaluation is being drafted: there is nothing to return.",
+        ("awaiting_sign_off", "submit"): (
+            "This self-evaluation has already been submitted for sign-off."
+        ),
+        ("signed", "edit"): (
+            "This self-evaluation has been signed by all three signatories and shared with its "
+            "scrutineers, so its text can no longer change. Respond to comments instead."
+        ),
+        ("scrutiny_closed", "edit"): (
+            "This self-evaluation has been signed and its scrutiny is closed, so its text can no "
+            "longer change."
+        ),
+        ("signed", "sign"): "All three signatories have already signed this self-evaluation.",
+        ("scrutiny_closed", "sign"): (
+            "All three signatories have already signed this self-evaluation."
+        ),
+        ("signed", "submit"): "This self-evaluation has already been signed.",
+        ("scrutiny_closed", "submit"): "This self-evaluation has already been signed.",
+        ("signed", "return"): (
+            "This self-evaluation has been signed by all three signatories, so it cannot be "
+            "returned."
+        ),
+        ("scrutiny_closed", "return"): (
+            "This self-evaluation has been signed by all three signatories, so it cannot be "
+            "returned."
+        ),
+        ("draft", "comment"): (
+            "Scrutiny starts once the self-evaluation is signed by all three signatories."
+        ),
+        ("awaiting_sign_off", "comment"): (
+            "Scrutiny starts once the self-evaluation is signed by all three signatories."
+        ),
+        ("scrutiny_closed", "comment"): "Scrutiny of this self-evaluation has been closed.",
+        ("scrutiny_closed", "respond"): "Scrutiny of this self-evaluation has been closed.",
+        ("scrutiny_closed", "close_scrutiny"): (
+            "Scrutiny of this self-evaluation is already closed."
+        ),
+        ("draft", "close_scrutiny"): "This self-evaluation has not been signed yet.",
+        ("awaiting_sign_off", "close_scrutiny"): "This self-evaluation has not been signed yet.",
+    },
+)

@@ -97,6 +97,7 @@ def test_every_referenced_indicator_exists(reference: Reference) -> None:
 def test_every_chapter_has_the_standard_sections() -> None:
     assert CHAPTER_SECTIONS == (
         ("grade", "Self-assessed grade"),
+        ("narrative", "What you know, how you know it, and your plans"),
         ("strengths", "Strengths"),
         ("areas_for_development", "Areas for development"),
         ("signatures_of_strength", "Signatures of strength"),

@@ -1,0 +1,164 @@
+"""The annual self-evaluation (SEF): its versions, contributors, sign-off and peer scrutiny.
+
+Every save is a new, immutable version; sign-off events are bound to one version's SHA-256, so
+which text was signed is never in doubt and an edit after signing visibly voids the signatures.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.models.types import UTCDateTime, utcnow
+
+
+class Triad(Base):
+    """A group of (usually three) LAs who scrutinise each other's self-evaluations in a cycle."""
+
+    __tablename__ = "triad"
+    __table_args__ = (UniqueConstraint("cycle_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    number: Mapped[int]
+    formed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    formed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TriadMember(Base):
+    __tablename__ = "triad_member"
+    # An LA sits in one triad a cycle.
+    __table_args__ = (UniqueConstraint("cycle_id", "la_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    triad_id: Mapped[int] = mapped_column(ForeignKey("triad.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    la_code: Mapped[str] = mapped_column(String(60))
+
+
+class SelfEvaluation(Base):
+    """One LA's self-evaluation in one cycle. Its text lives in its versions."""
+
+    __tablename__ = "self_evaluation"
+    __table_args__ = (UniqueConstraint("cycle_id", "la_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    la_code: Mapped[str] = mapped_column(String(60))
+    template_id: Mapped[str] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(30))
+    # The number of the version under sign-off, or signed; None while drafting.
+    submitted_number: Mapped[int | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scrutiny_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SefVersion(Base):
+    """A saved version: the whole text at that moment. Never updated."""
+
+    __tablename__ = "sef_version"
+    __table_args__ = (UniqueConstraint("self_evaluation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
+    number: Mapped[int]
+    # Canonical JSON: {chapter id: {section: text}}; text is plain, never HTML.
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # The chapter this save changed (None when a whole version was written at once).
+    chapter_id: Mapped[str | None] = mapped_column(String(60))
+    based_on_number: Mapped[int | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SefContributor(Base):
+    """A named person in the LA who may draft one chapter. Ending it keeps the history."""
+
+    __tablename__ = "sef_contributor"
+    __table_args__ = (
+        Index(
+            "uq_sef_contributor_active",
+            "self_evaluation_id",
+            "chapter_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
+    chapter_id: Mapped[str] = mapped_column(String(60))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SefSignOffEvent(Base):
+    """A signatory signed, or returned, one exact version. Append-only: never updated."""
+
+    __tablename__ = "sef_sign_off_event"
+    __table_args__ = (
+        Index("ix_sef_sign_off_event_sef", "self_evaluation_id"),
+        # A double submit signs once: the database refuses a second signature on a version.
+        Index(
+            "uq_sef_sign_off_signed_once",
+            "sef_version_id",
+            "role",
+            unique=True,
+            sqlite_where=text("decision = 'signed'"),
+            postgresql_where=text("decision = 'signed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
+    sef_version_id: Mapped[int] = mapped_column(ForeignKey("sef_version.id"))
+    role: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    signatory_name: Mapped[str] = mapped_column(String(200))
+    statement: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SefComment(Base):
+    """A scrutineer's comment on one chapter of the signed version, perhaps challenging its grade."""
+
+    __tablename__ = "sef_comment"
+    __table_args__ = (Index("ix_sef_comment_sef", "self_evaluation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
+    sef_version_id: Mapped[int] = mapped_column(ForeignKey("sef_version.id"))
+    chapter_id: Mapped[str] = mapped_column(String(60))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    # Where the scrutineer speaks from: their LA, or "Moderator".
+    author_affiliation: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    # The grade the scrutineer thinks the evidence supports, when they challenge the LA's own.
+    challenged_grade: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SefResponse(Base):
+    """The LA's one response to a scrutineer's comment."""
+
+    __tablename__ = "sef_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("sef_comment.id"), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

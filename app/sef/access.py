@@ -1,0 +1,125 @@
+"""Who may see, write and scrutinise a self-evaluation: object-level rules, on top of the table.
+
+Drafts stay inside the LA (and with the region's coordinator). Once signed, a self-evaluation is
+shared with its scrutineers (the other LAs of its triad, or the region's moderators) and with the
+RISL only where the region's data terms allow it.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.permissions import Action, Scope, can
+from app.auth.principal import Principal
+from app.auth.roles import ROLE_SCOPE, Role, ScopeKind
+from app.models import Cycle, SefContributor, SelfEvaluation, TriadMember
+from app.reference import get_reference
+from app.reference.models import Scrutiny
+
+SHARED_STATES = frozenset({"signed", "scrutiny_closed"})
+
+
+def is_la_member(principal: Principal | None, la_code: str) -> bool:
+    """Whether the person holds any role in the LA itself."""
+    return principal is not None and any(
+        a.organisation_code == la_code and ROLE_SCOPE[a.role] is ScopeKind.ORGANISATION
+        for a in principal.assignments
+    )
+
+
+def is_coordinator(principal: Principal | None, region_id: str) -> bool:
+    return can(principal, Action.TRACK_SEF, Scope(region_id))
+
+
+def _triad_codes(session: Session, cycle_id: int, la_code: str) -> set[str]:
+    mine = select(TriadMember.triad_id).where(
+        TriadMember.cycle_id == cycle_id, TriadMember.la_code == la_code
+    )
+    return set(
+        session.scalars(select(TriadMember.la_code).where(TriadMember.triad_id.in_(mine))).all()
+    ) - {la_code}
+
+
+def scrutineer_organisations(session: Session, cycle: Cycle, la_code: str) -> set[str]:
+    """The LAs whose DCSs scrutinise this LA's self-evaluation (none in a moderation region)."""
+    region = get_reference().regions[cycle.region_id]
+    if region.scrutiny is Scrutiny.MODERATION:
+        return set()
+    return _triad_codes(session, cycle.id, la_code)
+
+
+def is_scrutineer(
+    session: Session, principal: Principal | None, cycle: Cycle, la_code: str
+) -> bool:
+    """A DCS of another LA in the triad, or a moderator of a moderation region."""
+    if principal is None:
+        return False
+    region = get_reference().regions[cycle.region_id]
+    if region.scrutiny is Scrutiny.MODERATION:
+        return any(
+            a.role is Role.MODERATOR and a.region_id == region.id for a in principal.assignments
+        )
+    peers = scrutineer_organisations(session, cycle, la_code)
+    return any(a.role is Role.DCS and a.organisation_code in peers for a in principal.assignments)
+
+
+def risl_may_read(principal: Principal | None, cycle: Cycle) -> bool:
+    region = get_reference().regions[cycle.region_id]
+    return (
+        principal is not None
+        and region.data_terms.risl_sees_signed_self_evaluations
+        and any(a.role is Role.RISL and a.region_id == region.id for a in principal.assignments)
+    )
+
+
+def can_read(
+    session: Session, principal: Principal | None, cycle: Cycle, sef: SelfEvaluation
+) -> bool:
+    """Drafts: the LA and its coordinator. Signed: also scrutineers, and the RISL if allowed."""
+    if not can(principal, Action.VIEW_SEF, Scope(cycle.region_id)):
+        return False
+    if is_la_member(principal, sef.la_code) or is_coordinator(principal, cycle.region_id):
+        return True
+    if sef.state not in SHARED_STATES:
+        return False
+    return is_scrutineer(session, principal, cycle, sef.la_code) or risl_may_read(principal, cycle)
+
+
+def can_see_scrutiny(
+    session: Session, principal: Principal | None, cycle: Cycle, sef: SelfEvaluation
+) -> bool:
+    """Challenge stays among the LA, its scrutineers and the coordinator (not the RISL)."""
+    return (
+        is_la_member(principal, sef.la_code)
+        or is_coordinator(principal, cycle.region_id)
+        or is_scrutineer(session, principal, cycle, sef.la_code)
+    )
+
+
+def is_dcs_of(principal: Principal | None, la_code: str) -> bool:
+    return can(principal, Action.EDIT_SEF, Scope(organisation_code=la_code), as_role=Role.DCS)
+
+
+def assigned_chapters(session: Session, principal: Principal, sef: SelfEvaluation) -> set[str]:
+    """The chapters this person has been assigned (and not unassigned from)."""
+    return set(
+        session.scalars(
+            select(SefContributor.chapter_id).where(
+                SefContributor.self_evaluation_id == sef.id,
+                SefContributor.user_id == principal.user_id,
+                SefContributor.ended_at.is_(None),
+            )
+        ).all()
+    )
+
+
+def can_write_chapter(
+    session: Session, principal: Principal | None, sef: SelfEvaluation, chapter_id: str
+) -> bool:
+    """The DCS writes every chapter; a contributor only the chapters assigned to them."""
+    if principal is None or not can(
+        principal, Action.EDIT_SEF, Scope(organisation_code=sef.la_code)
+    ):
+        return False
+    return is_dcs_of(principal, sef.la_code) or chapter_id in assigned_chapters(
+        session, principal, sef
+    )

@@ -1,0 +1,111 @@
+"""Inputs for the self-evaluation: shared by the HTML forms and the JSON API."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from app.auth.roles import Role
+from app.mou.schemas import ContentHash
+from app.reference.sef import OfstedGrade
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Section = Annotated[str, Field(default="", max_length=20_000)]
+MaybeGrade = Annotated[OfstedGrade | None, BeforeValidator(_blank_is_none)]
+MaybeNumber = Annotated[int | None, BeforeValidator(_blank_is_none)]
+
+
+class ChapterInput(BaseModel):
+    """One chapter as its writer saves it, with the version they started from."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    base_version: MaybeNumber = Field(
+        default=None,
+        description="The version number the writer started from; none if nothing was saved yet",
+    )
+    grade: MaybeGrade = Field(default=None, description="The self-assessed grade, if decided")
+    narrative: Section = ""
+    strengths: Section = ""
+    areas_for_development: Section = ""
+    signatures_of_strength: Section = ""
+    signatures_of_risk: Section = ""
+    evidence: Section = ""
+
+
+class AssignInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    chapter_id: str = Field(min_length=1, max_length=60)
+    user_id: int = Field(description="A person who holds a role in the authority")
+
+
+class SubmitInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_hash: ContentHash = Field(description="SHA-256 of the version the DCS reviewed")
+
+
+class SignSefInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: Role
+    content_hash: ContentHash = Field(description="SHA-256 of the submitted version being signed")
+    confirm: bool = Field(description="The signatory confirms the statement of intent")
+
+
+class ReturnSefInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: Role
+    content_hash: ContentHash
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CommentInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    chapter_id: str = Field(min_length=1, max_length=60)
+    body: str = Field(min_length=1, max_length=5000)
+    challenged_grade: MaybeGrade = Field(
+        default=None,
+        description="The grade the scrutineer thinks the evidence supports, to challenge the LA's",
+    )
+
+
+class ResponseInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class TriadsInput(BaseModel):
+    """The triad number each LA of the region sits in this cycle."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    groups: dict[str, int] = Field(description="LA code -> triad number (1, 2, ...)")
+
+
+MESSAGES = {
+    "base_version": "Reload the page: the version you started from is missing",
+    "grade": "Choose a grade from the Ofsted scale",
+    "narrative": "Keep each section under 20,000 characters",
+    "strengths": "Keep each section under 20,000 characters",
+    "areas_for_development": "Keep each section under 20,000 characters",
+    "signatures_of_strength": "Keep each section under 20,000 characters",
+    "signatures_of_risk": "Keep each section under 20,000 characters",
+    "evidence": "Keep each section under 20,000 characters",
+    "chapter_id": "Choose a chapter",
+    "user_id": "Choose a person from your authority",
+    "role": "Choose the role you are signing as",
+    "confirm": "Confirm the statement to sign the self-evaluation",
+    "reason": "Say why you are returning the self-evaluation, in under 2,000 characters",
+    "body": "Enter your comment, in under 5,000 characters",
+    "challenged_grade": "Choose a grade from the Ofsted scale, or leave it blank",
+    "content_hash": "The version reference is missing or malformed; reload the page",
+    "groups": "Choose a triad for every authority",
+}

@@ -1,0 +1,297 @@
+"""Signing off a self-evaluation: the DCS, Lead Member and Chief Executive, bound to one version.
+
+Each signature carries a statement of intent and the SHA-256 of the exact version signed. Any edit
+after a signature makes a new version; signatures on the old one stay in the history, marked
+void, and never count again. A signatory may return the self-evaluation with a reason.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.auth.permissions import Action, Scope, require
+from app.auth.principal import Principal
+from app.auth.roles import SIGNATORY_ROLES, Role
+from app.errors import AlreadyDone, InvalidInput, StaleVersion
+from app.models import (
+    Cycle,
+    SefComment,
+    SefResponse,
+    SefSignOffEvent,
+    SefVersion,
+    SelfEvaluation,
+    StageWindow,
+)
+from app.models.types import utcnow
+from app.reference import get_reference
+from app.sef import service
+from app.sef.schemas import ReturnSefInput, SignSefInput
+from app.workflow import SELF_EVALUATION, fire
+
+
+def statement_for(la_name: str, role: Role, number: int) -> str:
+    """The words a signatory signs, naming the authority, the role and the version."""
+    return (
+        f"As {role.label} of {la_name}, I sign off version {number} of this self-evaluation as "
+        "a fair and honest account of our children's services, to be shared with our peers "
+        "for scrutiny."
+    )
+
+
+@dataclass(frozen=True)
+class Signatory:
+    role: Role
+    state: str  # outstanding | signed
+    event: SefSignOffEvent | None
+
+
+@dataclass(frozen=True)
+class SignOffStatus:
+    state: str
+    submitted: SefVersion | None
+    signatories: tuple[Signatory, ...]
+    # Signatures that no longer count, because the text changed or it was returned after them.
+    void: tuple[tuple[SefSignOffEvent, int], ...]  # (event, version number signed)
+    returns: tuple[tuple[SefSignOffEvent, int], ...]  # (returned event, version number)
+    due_on: date | None
+    late: bool
+
+    @property
+    def signed_count(self) -> int:
+        return sum(1 for s in self.signatories if s.state == "signed")
+
+
+def due_date(session: Session, cycle: Cycle) -> date | None:
+    """Sign-off is due when the calendar's self-evaluation window closes."""
+    window = session.execute(
+        select(StageWindow).where(
+            StageWindow.cycle_id == cycle.id, StageWindow.stage == "self_evaluation"
+        )
+    ).scalar_one_or_none()
+    return window.closes_on if window else None
+
+
+def _events(session: Session, sef: SelfEvaluation) -> list[tuple[SefSignOffEvent, int]]:
+    return [
+        (event, number)
+        for event, number in session.execute(
+            select(SefSignOffEvent, SefVersion.number)
+            .join(SefVersion, SefVersion.id == SefSignOffEvent.sef_version_id)
+            .where(SefSignOffEvent.self_evaluation_id == sef.id)
+            .order_by(SefSignOffEvent.id)
+        ).all()
+    ]
+
+
+def build_status(
+    session: Session, cycle: Cycle, sef: SelfEvaluation, *, today: date | None = None
+) -> SignOffStatus:
+    """Who has signed the current submitted version, whose signatures are void, and lateness."""
+    submitted = service.submitted_version(session, sef)
+    events = _events(session, sef)
+    current = {
+        e.role: e
+        for e, _ in events
+        if submitted is not None and e.sef_version_id == submitted.id and e.decision == "signed"
+    }
+    signatories = tuple(
+        Signatory(
+            role, "signed" if role.value in current else "outstanding", current.get(role.value)
+        )
+        for role in SIGNATORY_ROLES
+    )
+    void = tuple(
+        (e, n)
+        for e, n in events
+        if e.decision == "signed" and (submitted is None or e.sef_version_id != submitted.id)
+    )
+    returns = tuple((e, n) for e, n in events if e.decision == "returned")
+    due = due_date(session, cycle)
+    on = today or clock.today()
+    late = due is not None and on > due and sef.state in {"draft", "awaiting_sign_off"}
+    return SignOffStatus(sef.state, submitted, signatories, void, returns, due, late)
+
+
+def _signable(
+    session: Session,
+    principal: Principal,
+    cycle: Cycle,
+    la_code: str,
+    role: Role,
+    content_hash: str,
+    action: str,
+) -> tuple[SelfEvaluation, SefVersion, str]:
+    """Checks shared by sign and return: who, which authority, which state, which version."""
+    require(principal, Action.SIGN_SEF, Scope(cycle.region_id, la_code), as_role=role)
+    sef = service.get_sef(session, principal, cycle, la_code)
+    fire(SELF_EVALUATION, sef.state, action)
+    submitted = service.submitted_version(session, sef)
+    if submitted is None or submitted.content_hash != content_hash:
+        raise StaleVersion(
+            "The self-evaluation was changed after you opened it, so nothing was recorded. "
+            "Read the version now submitted, then decide."
+        )
+    return sef, submitted, service.local_authority(cycle, la_code).name
+
+
+def sign(
+    session: Session, principal: Principal, cycle: Cycle, la_code: str, data: SignSefInput
+) -> SefSignOffEvent:
+    """A signatory signs the exact submitted version with a statement of intent."""
+    if not data.confirm:
+        raise InvalidInput("Confirm the statement to sign the self-evaluation", field="confirm")
+    sef, submitted, la_name = _signable(
+        session, principal, cycle, la_code, data.role, data.content_hash, "sign"
+    )
+    already = build_status(session, cycle, sef)
+    if any(s.role == data.role and s.state == "signed" for s in already.signatories):
+        raise AlreadyDone(
+            f"You have already signed version {submitted.number} as {data.role.label}."
+        )
+    event = SefSignOffEvent(
+        self_evaluation_id=sef.id,
+        sef_version_id=submitted.id,
+        role=data.role.value,
+        decision="signed",
+        user_id=principal.user_id,
+        signatory_name=principal.display_name,
+        statement=statement_for(la_name, data.role, submitted.number),
+        content_hash=submitted.content_hash,
+        occurred_at=utcnow(),
+    )
+    try:
+        # Added within the savepoint (begin_nested flushes what is pending before it starts).
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+    except IntegrityError:
+        raise AlreadyDone(
+            f"Version {submitted.number} has already been signed by the {data.role.label}."
+        ) from None
+    service.audit(
+        session,
+        principal,
+        cycle,
+        sef,
+        "sef.signed",
+        f"{principal.display_name} signed version {submitted.number} as {data.role.label}",
+        {
+            "role": data.role.value,
+            "content_hash": submitted.content_hash,
+            "statement": event.statement,
+        },
+    )
+    if build_status(session, cycle, sef).signed_count == len(SIGNATORY_ROLES):
+        sef.state = fire(SELF_EVALUATION, sef.state, "complete_sign_off")
+        sef.signed_at = utcnow()
+        session.flush()
+        service.audit(
+            session,
+            principal,
+            cycle,
+            sef,
+            "sef.signed_off",
+            f"Version {submitted.number} signed off by all three signatories and shared with "
+            "its scrutineers",
+            {"number": submitted.number, "content_hash": submitted.content_hash},
+        )
+    return event
+
+
+def return_for_changes(
+    session: Session, principal: Principal, cycle: Cycle, la_code: str, data: ReturnSefInput
+) -> SefSignOffEvent:
+    """A signatory returns the submitted version to the DCS, saying why; signatures on it lapse."""
+    sef, submitted, _ = _signable(
+        session, principal, cycle, la_code, data.role, data.content_hash, "return"
+    )
+    event = SefSignOffEvent(
+        self_evaluation_id=sef.id,
+        sef_version_id=submitted.id,
+        role=data.role.value,
+        decision="returned",
+        user_id=principal.user_id,
+        signatory_name=principal.display_name,
+        statement="",
+        reason=data.reason,
+        content_hash=submitted.content_hash,
+        occurred_at=utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    service.audit(
+        session,
+        principal,
+        cycle,
+        sef,
+        "sef.returned",
+        f"{principal.display_name} returned version {submitted.number} as {data.role.label}: "
+        f"{data.reason}",
+        {"role": data.role.value, "content_hash": submitted.content_hash, "reason": data.reason},
+    )
+    service.void_signatures(session, principal, cycle, sef, f"returned by the {data.role.label}")
+    sef.state = fire(SELF_EVALUATION, sef.state, "return")
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    la_code: str
+    la_name: str
+    state: str
+    versions: int
+    submitted_number: int | None
+    signatories: tuple[Signatory, ...]
+    late: bool
+    comments: int
+    unanswered: int
+    signed_at: datetime | None
+
+
+def tracker(
+    session: Session, principal: Principal, cycle: Cycle
+) -> tuple[date | None, list[TrackerRow]]:
+    """The coordinator's view: every LA's sign-off, with late ones marked, and scrutiny counts."""
+    require(principal, Action.TRACK_SEF, Scope(cycle.region_id))
+    region = get_reference().regions[cycle.region_id]
+    rows: list[TrackerRow] = []
+    counts: dict[int, tuple[int, int]] = {}
+    for sef_id, answered in session.execute(
+        select(SefComment.self_evaluation_id, SefResponse.id)
+        .join(SelfEvaluation, SelfEvaluation.id == SefComment.self_evaluation_id)
+        .outerjoin(SefResponse, SefResponse.comment_id == SefComment.id)
+        .where(SelfEvaluation.cycle_id == cycle.id)
+    ).all():
+        total, open_ = counts.get(sef_id, (0, 0))
+        counts[sef_id] = (total + 1, open_ + (answered is None))
+    by_code = {
+        s.la_code: s
+        for s in session.scalars(select(SelfEvaluation).where(SelfEvaluation.cycle_id == cycle.id))
+    }
+    today = clock.today()
+    for la in sorted(region.local_authorities, key=lambda la: la.name):
+        sef = by_code.get(la.code)
+        if sef is None:
+            continue
+        status = build_status(session, cycle, sef, today=today)
+        total, unanswered = counts.get(sef.id, (0, 0))
+        rows.append(
+            TrackerRow(
+                la.code,
+                la.name,
+                sef.state,
+                service.version_count(session, sef),
+                sef.submitted_number,
+                status.signatories,
+                status.late,
+                total,
+                unanswered,
+                sef.signed_at,
+            )
+        )
+    return due_date(session, cycle), rows
