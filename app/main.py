@@ -1,5 +1,6 @@
 """create_app(): routers, static files, error handlers, reference data checked at start."""
 
+from collections.abc import Mapping
 from dataclasses import asdict
 
 from fastapi import FastAPI, Request
@@ -15,11 +16,21 @@ from app.cycles import pages as cycles_pages
 from app.errors import DomainError, FileRejected, NotSignedIn
 from app.indicators import api_benchmarks, api_returns, pages_insight, pages_returns
 from app.indicators.flag_rules import check_flag_rules
+from app.indicators.schemas import MESSAGES as INDICATOR_MESSAGES
 from app.middleware import RequestGuard
 from app.mou import api as mou_api
 from app.mou import pages as mou_pages
-from app.mou.schemas import MESSAGES
+from app.mou.schemas import MESSAGES as MOU_MESSAGES
 from app.reference import get_reference
+from app.sef import api as sef_api
+from app.sef import pages_drafting as sef_pages_drafting
+from app.sef import pages_pack as sef_pack
+from app.sef import pages_scrutiny as sef_pages_scrutiny
+from app.sef import pages_signoff as sef_pages_signoff
+from app.sef import pages_versions as sef_pages_versions
+from app.sef.schemas import MESSAGES as SEF_MESSAGES
+from app.triads import api as triads_api
+from app.triads import pages as triads_pages
 from app.web import STATIC_DIR, render
 
 
@@ -56,8 +67,22 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, exc.title, exc.message, exc.status_code)
 
 
+# Each feature's plain-English messages, found by a segment of the request's path.
+_MESSAGES_BY_PATH: tuple[tuple[str, Mapping[str, str]], ...] = (
+    ("/self-evaluations", SEF_MESSAGES),
+    ("/triads", SEF_MESSAGES),
+    ("/returns", INDICATOR_MESSAGES),
+    ("/mou", MOU_MESSAGES),
+)
+
+
+def _messages_for(path: str) -> Mapping[str, str]:
+    return next((m for segment, m in _MESSAGES_BY_PATH if segment in path), MOU_MESSAGES)
+
+
 async def invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    messages = _messages_for(request.url.path)
     problems = []
     for item in exc.errors():
         loc = [str(p) for p in item.get("loc", ()) if p != "body"]
@@ -65,7 +90,7 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
         problems.append(
             {
                 "field": ".".join(loc) or "body",
-                "message": MESSAGES.get(name)
+                "message": messages.get(name)
                 or str(item.get("msg", "")).removeprefix("Value error, "),
             }
         )
@@ -128,12 +153,23 @@ def create_app() -> FastAPI:
         mou_pages.router,
         cycles_api.router,
         mou_api.router,
+        sef_api.router,
         pages_returns.router,
         api_returns.router,
         api_benchmarks.router,
         api_benchmarks.api_router,
         pages_insight.router,
         pages_insight.api_router,
+        triads_pages.router,
+        triads_api.router,
+        sef_pack.router,
+        sef_pack.api_router,
+        # Before the drafting pages: their /self-evaluations/{la_code} would catch .../tracker.
+        sef_pages_signoff.router,
+        sef_pages_scrutiny.router,
+        # Last: /self-evaluations/{la_code} would catch fixed paths such as .../tracker.
+        sef_pages_versions.router,
+        sef_pages_drafting.router,
     ):
         app.include_router(router)
     return app

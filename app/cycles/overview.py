@@ -7,11 +7,15 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
-from app.auth.roles import Role
+from app.auth.roles import SIGNATORY_ROLES, Role
 from app.indicators.returns_queries import tracker as returns_tracker
-from app.models import Cycle
+from app.models import Cycle, SelfEvaluation
 from app.mou import service as mou
 from app.mou.status import signing_options
+from app.sef import access, scrutiny, signoff
+from app.sef import service as sef_service
+from app.sef.access import SHARED_STATES
+from app.sef.signoff import SignOffStatus
 
 
 @dataclass(frozen=True)
@@ -124,4 +128,106 @@ def indicator_tasks(
             "Which returns are in, late or missing, quarter by quarter",
         )
     )
+    return tasks
+
+
+def _due(due_on: date | None) -> str:
+    return f"Due by {due_on:%-d %B %Y}" if due_on else "No due date is set yet"
+
+
+def _write_task(href: str, sef: SelfEvaluation, status: SignOffStatus, saved: int) -> Task:
+    """The DCS's own self-evaluation: from nothing written to submitted and signed."""
+    title = "Write and submit your self-evaluation"
+    if sef.state == "draft":
+        if saved == 0:
+            return Task(title, href, "late" if status.late else "not_started", _due(status.due_on))
+        hint = f"Version {saved} saved; submit it for sign-off. {_due(status.due_on)}"
+        returned = status.returns[-1] if status.returns else None
+        voided = status.void[-1] if status.void else None
+        if returned and (voided is None or returned[0].id > voided[0].id):
+            event, number = returned  # the latest step back to drafting was this return
+            hint = (
+                f"Version {number} was returned by {event.signatory_name}; make the changes and "
+                f"submit it again. {_due(status.due_on)}"
+            )
+        return Task(title, href, "late" if status.late else "in_progress", hint)
+    if sef.state == "awaiting_sign_off":
+        return Task(
+            title,
+            href,
+            "completed",
+            f"Version {sef.submitted_number} submitted; {status.signed_count} of "
+            f"{len(SIGNATORY_ROLES)} signatures",
+        )
+    return Task(title, href, "completed", f"Version {sef.submitted_number} signed by all three")
+
+
+def sef_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Task]:
+    """The self-evaluations: write and submit, sign, scrutinise, respond, and track."""
+    base = f"/regions/{cycle.region_id}/cycles/{cycle.year}/self-evaluations"
+    tasks: list[Task] = []  # the person's own authority's steps first
+    scrutinise: list[Task] = []
+    for sef in sef_service.readable_sefs(session, principal, cycle):
+        href = f"{base}/{sef.la_code}"
+        scope = Scope(cycle.region_id, sef.la_code)
+        held = [r for r in SIGNATORY_ROLES if can(principal, Action.SIGN_SEF, scope, as_role=r)]
+        dcs = Role.DCS in held
+        status = signoff.build_status(session, cycle, sef) if held else None
+        if dcs and status is not None:
+            latest = sef_service.latest_version(session, sef)
+            tasks.append(_write_task(href, sef, status, latest.number if latest else 0))
+        if status is not None and status.state == "awaiting_sign_off" and status.submitted:
+            waiting = [s for s in status.signatories if s.role in held and s.state != "signed"]
+            if waiting:
+                tasks.append(
+                    Task(
+                        "Sign your self-evaluation",
+                        f"{href}/sign",
+                        "late" if status.late else "not_started",
+                        f"Version {status.submitted.number} is awaiting your signature. "
+                        + _due(status.due_on),
+                    )
+                )
+        if sef.state in SHARED_STATES and access.is_scrutineer(
+            session, principal, cycle, sef.la_code
+        ):
+            name = sef_service.local_authority(cycle, sef.la_code).name
+            closed = sef.state == "scrutiny_closed"
+            scrutinise.append(
+                Task(
+                    f"Scrutinise {name}'s self-evaluation",
+                    f"{href}/scrutiny",
+                    "closed" if closed else "open",
+                    "Scrutiny is closed"
+                    if closed
+                    else "Comment chapter by chapter, and challenge a grade if the evidence "
+                    "does not support it",
+                )
+            )
+        if dcs and sef.state == "signed":
+            threads = scrutiny.threads(session, sef)
+            unanswered = sum(1 for t in threads if t.response is None)
+            if unanswered:
+                tasks.append(
+                    Task(
+                        "Respond to scrutiny",
+                        f"{href}/scrutiny",
+                        "in_progress" if unanswered < len(threads) else "not_started",
+                        f"{unanswered} {'comment' if unanswered == 1 else 'comments'} "
+                        "without a response",
+                    )
+                )
+    tasks.extend(scrutinise)
+    if can(principal, Action.TRACK_SEF, Scope(cycle.region_id)):
+        _, rows = signoff.tracker(session, principal, cycle)
+        signed = sum(1 for r in rows if r.state in SHARED_STATES)
+        late = sum(1 for r in rows if r.late)
+        tasks.append(
+            Task(
+                "Track self-evaluations",
+                f"{base}/tracker",
+                "completed" if rows and signed == len(rows) else "in_progress",
+                f"{signed} of {len(rows)} signed" + (f"; {late} late" if late else ""),
+            )
+        )
     return tasks

@@ -12,7 +12,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, permission, signed_in
 from app.cycles import service
-from app.cycles.overview import indicator_tasks, overview_tasks
+from app.cycles.overview import indicator_tasks, overview_tasks, sef_tasks
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput
 from app.errors import DomainError
 from app.indicators.periods import quarters_of
@@ -126,6 +126,7 @@ def overview(
             "stages": service.stage_states(session, cycle),
             "tasks": overview_tasks(session, principal, cycle),
             "indicator_tasks": indicator_tasks(session, principal, cycle),
+            "sef_tasks": sef_tasks(session, principal, cycle),
             "can_edit_calendar": can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
             "can_view_history": can(principal, Action.VIEW_HISTORY, Scope(region_id)),
         },

@@ -1,5 +1,6 @@
 """Every route declares who may use it; every unsafe page route refuses a forged form."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.accounts import assign_role
+from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import route_markers
 from app.indicators import returns
@@ -20,13 +22,25 @@ from app.models import (
     MouSignatureEvent,
     MouVersion,
     OutboxMessage,
+    SefComment,
+    SefContributor,
+    SefResponse,
+    SefSignOffEvent,
+    SefVersion,
     StageWindow,
+    TriadMember,
+    User,
     WebSession,
 )
 from app.mou import service as mou
 from app.mou.schemas import DraftInput
 from app.reference import get_reference
+from app.sef import contributors as sef_contributors
+from app.sef import scrutiny
+from app.sef.schemas import AssignInput, CommentInput
+from app.triads import service as triads
 from tests import factories as f
+from tests import sef_factories as sf
 from tests.conftest import check_page
 
 DERBY = "E06000015"
@@ -56,7 +70,10 @@ def _routes() -> list[Any]:
 
 ROUTES = _routes()
 HTML_UNSAFE = sorted(
-    (method, r.path) for r in ROUTES for method in r.methods & UNSAFE if not r.path.startswith("/api/")
+    (method, r.path)
+    for r in ROUTES
+    for method in r.methods & UNSAFE
+    if not r.path.startswith("/api/")
 )
 
 
@@ -66,12 +83,14 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 14
+    assert len(HTML_UNSAFE) == 24
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
 def test_every_route_declares_exactly_one_permission(route: Any) -> None:
-    permissions = {value for name, value in route_markers(route.dependant) if name == "riia_permission"}
+    permissions = {
+        value for name, value in route_markers(route.dependant) if name == "riia_permission"
+    }
     assert len(permissions) == 1, f"{route.path} declares {permissions or 'no permission'}"
     if route.path.startswith("/api/"):
         assert permissions != {"public"}, f"{route.path}: the API has no public routes"
@@ -90,17 +109,44 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
     session.expire_all()
     counts = tuple(
         session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (AuditEvent, Cycle, MouVersion, MouSignatureEvent, OutboxMessage, ApiToken, WebSession)
+        for model in (
+            AuditEvent,
+            Cycle,
+            MouVersion,
+            MouSignatureEvent,
+            OutboxMessage,
+            ApiToken,
+            WebSession,
+            SefVersion,
+            SefContributor,
+            SefSignOffEvent,
+            SefComment,
+            SefResponse,
+            TriadMember,
+        )
     )
     revoked = (
-        session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_not(None))),
-        session.scalar(select(func.count()).select_from(WebSession).where(WebSession.revoked_at.is_not(None))),
+        session.scalar(
+            select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_not(None))
+        ),
+        session.scalar(
+            select(func.count()).select_from(WebSession).where(WebSession.revoked_at.is_not(None))
+        ),
     )
-    windows = tuple(session.execute(
-        select(StageWindow.stage, StageWindow.opens_on, StageWindow.closes_on).order_by(StageWindow.id)).all())
-    versions = tuple(session.execute(
-        select(MouVersion.number, MouVersion.state, MouVersion.revision, MouVersion.content_hash)
-        .order_by(MouVersion.number)).all())
+    windows = tuple(
+        session.execute(
+            select(StageWindow.stage, StageWindow.opens_on, StageWindow.closes_on).order_by(
+                StageWindow.id
+            )
+        ).all()
+    )
+    versions = tuple(
+        session.execute(
+            select(
+                MouVersion.number, MouVersion.state, MouVersion.revision, MouVersion.content_hash
+            ).order_by(MouVersion.number)
+        ).all()
+    )
     return counts, revoked, windows, versions
 
 
@@ -108,7 +154,98 @@ def _calendar_form() -> dict[str, str]:
     return f.calendar_form(**{"mou-closes-day": "20"})  # 20 May instead of 31 May: a real change
 
 
-def _world(session: Session, client: TestClient) -> dict[str, Any]:
+SEF = "/regions/{region_id}/cycles/{year}/self-evaluations/{la_code}"
+DERBYSHIRE = "E10000007"
+# A self-evaluation form's set-up: (LA in the URL, form data, other URL parts), built only for the
+# form under test, since a signed self-evaluation fixes the triads that another form would change.
+SefSetup = Callable[[Session, User, Principal, Cycle], tuple[str, dict[str, str], dict[str, int]]]
+
+
+def _triads_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    groups = triads.proposed_groups(get_reference().regions[f.REGION], f.YEAR)
+    return DERBY, {f"la-{code}": str(n) for n, group in enumerate(groups, 1) for code in group}, {}
+
+
+def _submitted(session: Session, boss: Principal, cycle: Cycle) -> str:
+    sf.write_all(session, cycle, DERBY, boss)
+    return sf.submit_latest(session, cycle, DERBY, boss).content_hash
+
+
+def _signed_with_comment(session: Session, cycle: Cycle) -> int:
+    sf.form_proposed_triads(session, cycle)
+    sf.signed_sef(session, cycle, DERBY)
+    peer = f.signatory(session, DERBYSHIRE, Role.DCS)
+    made = scrutiny.comment(
+        session, peer, cycle, DERBY, CommentInput(chapter_id="workforce", body="Why?")
+    )
+    return made.id
+
+
+def _comment_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    """Derbyshire signed; the world's user, Derby's DCS, is in its triad."""
+    sf.form_proposed_triads(session, cycle)
+    sf.signed_sef(session, cycle, DERBYSHIRE)
+    return DERBYSHIRE, {"chapter_id": "workforce", "body": "How do you know?"}, {}
+
+
+def _close_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    _signed_with_comment(session, cycle)
+    return DERBY, {}, {}
+
+
+SEF_FORMS: dict[str, SefSetup] = {
+    "/regions/{region_id}/cycles/{year}/triads": _triads_form,
+    SEF + "/chapters/{chapter_id}": lambda s, u, b, c: (
+        DERBY,
+        {"base_version": "", "grade": "good", "narrative": "Written."},
+        {},
+    ),
+    SEF + "/contributors": lambda s, u, b, c: (
+        DERBY,
+        {"chapter_id": "workforce", "user_id": str(u.id)},
+        {},
+    ),
+    SEF + "/contributors/{contributor_id}/remove": lambda s, u, b, c: (
+        DERBY,
+        {},
+        {
+            "contributor_id": sef_contributors.assign(
+                s, b, c, DERBY, AssignInput(chapter_id="workforce", user_id=u.id)
+            ).id
+        },
+    ),
+    SEF + "/submit": lambda s, u, b, c: (
+        DERBY,
+        {"content_hash": sf.write_all(s, c, DERBY, b).content_hash},
+        {},
+    ),
+    SEF + "/sign": lambda s, u, b, c: (
+        DERBY,
+        {"role": "dcs", "confirm": "yes", "content_hash": _submitted(s, b, c)},
+        {},
+    ),
+    SEF + "/return": lambda s, u, b, c: (
+        DERBY,
+        {"role": "dcs", "reason": "Not yet", "content_hash": _submitted(s, b, c)},
+        {},
+    ),
+    SEF + "/scrutiny/comments": _comment_form,
+    SEF + "/scrutiny/comments/{comment_id}/response": lambda s, u, b, c: (
+        DERBY,
+        {"body": "Here is how."},
+        {"comment_id": _signed_with_comment(s, c)},
+    ),
+    SEF + "/scrutiny/close": _close_form,
+}
+
+
+def _world(session: Session, client: TestClient, path: str | None = None) -> dict[str, Any]:
     """A coordinator who is also Derby's DCS, so every form is theirs to send; a published
     version 1 and a draft version 2, so every form would write something if accepted."""
     user = f.make_user(session, Role.REGIONAL_COORDINATOR, region=f.REGION, name="Cora Coordinator")
@@ -116,10 +253,15 @@ def _world(session: Session, client: TestClient) -> dict[str, Any]:
     boss = f.principal(session, user)
     cycle = f.open_cycle(session, boss)
     published = f.publish_from_template(session, cycle, boss)
-    draft = mou.save_draft(session, boss, cycle, DraftInput(title="Version two", body="# Two\nText."))
+    draft = mou.save_draft(
+        session, boss, cycle, DraftInput(title="Version two", body="# Two\nText.")
+    )
     token = f.token_for(session, user)
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))
     returns.record_override(session, boss, cycle, DERBY, "So Derby's return can be sent")
+    la_code, url_parts = DERBY, {}
+    if path in SEF_FORMS:
+        la_code, sef_form, url_parts = SEF_FORMS[path](session, user, boss, cycle)
     session.commit()
     f.sign_in(client, user)
     forms: dict[str, dict[str, str]] = {
@@ -129,29 +271,61 @@ def _world(session: Session, client: TestClient) -> dict[str, Any]:
         "/account/tokens/{token_id}/revoke": {},
         "/regions/{region_id}/cycles": {"year": "2027-28"},
         "/regions/{region_id}/cycles/{year}/calendar": _calendar_form(),
-        "/regions/{region_id}/cycles/{year}/mou/edit": {"title": "Version two, revised", "body": "# Two\nMore.",
-                                                         "revision": str(draft.revision)},
+        "/regions/{region_id}/cycles/{year}/mou/edit": {
+            "title": "Version two, revised",
+            "body": "# Two\nMore.",
+            "revision": str(draft.revision),
+        },
         "/regions/{region_id}/cycles/{year}/mou/publish": {"content_hash": draft.content_hash},
-        "/regions/{region_id}/cycles/{year}/mou/sign": {"signing_as": f"{DERBY}|dcs", "confirm": "yes",
-                                                         "content_hash": published.content_hash},
-        "/regions/{region_id}/cycles/{year}/mou/decline": {"signing_as": f"{DERBY}|dcs", "reason": "Not yet",
-                                                            "content_hash": published.content_hash},
+        "/regions/{region_id}/cycles/{year}/mou/sign": {
+            "signing_as": f"{DERBY}|dcs",
+            "confirm": "yes",
+            "content_hash": published.content_hash,
+        },
+        "/regions/{region_id}/cycles/{year}/mou/decline": {
+            "signing_as": f"{DERBY}|dcs",
+            "reason": "Not yet",
+            "content_hash": published.content_hash,
+        },
         "/regions/{region_id}/cycles/{year}/mou/reminders": {},
-        "/regions/{region_id}/cycles/{year}/returns/overrides": {"la_code": "E06000016", "reason": "Triad"},
+        "/regions/{region_id}/cycles/{year}/returns/overrides": {
+            "la_code": "E06000016",
+            "reason": "Triad",
+        },
         "/regions/{region_id}/returns/{quarter_slug}/{la_code}/edit": {
-            f"value-{indicator}": "1" for indicator in get_reference().indicators},
+            f"value-{indicator}": "1" for indicator in get_reference().indicators
+        },
         "/regions/{region_id}/returns/{quarter_slug}/upload": {},
     }
     lines = [f"{DERBY},{indicator},2" for indicator in get_reference().indicators]
-    files = {"/regions/{region_id}/returns/{quarter_slug}/upload": {
-        "file": ("q1.csv", ("la_code,indicator_id,value\n" + "\n".join(lines)).encode())}}
-    assert set(forms) == {path for _, path in HTML_UNSAFE}
-    return {"forms": forms, "token_id": token_id, "bearer": token, "files": files}
+    files = {
+        "/regions/{region_id}/returns/{quarter_slug}/upload": {
+            "file": ("q1.csv", ("la_code,indicator_id,value\n" + "\n".join(lines)).encode())
+        }
+    }
+    if path in SEF_FORMS:
+        forms[path] = sef_form
+    assert set(forms) | set(SEF_FORMS) == {p for _, p in HTML_UNSAFE}
+    return {
+        "forms": forms,
+        "token_id": token_id,
+        "bearer": token,
+        "files": files,
+        "la_code": la_code,
+        "url_parts": url_parts,
+    }
 
 
 def _url(path: str, world: dict[str, Any]) -> str:
-    return path.format(region_id=f.REGION, year=f.YEAR, token_id=world["token_id"],
-                       quarter_slug="2026-27-q1", la_code=DERBY)
+    return path.format(
+        region_id=f.REGION,
+        year=f.YEAR,
+        token_id=world["token_id"],
+        quarter_slug="2026-27-q1",
+        la_code=world["la_code"],
+        chapter_id="help-and-protection",
+        **{"contributor_id": 0, "comment_id": 0, **world["url_parts"]},
+    )
 
 
 def _page_token(client: TestClient) -> str:
@@ -175,7 +349,7 @@ ATTACKS: dict[str, tuple[str | None, dict[str, str], str]] = {
 def test_a_forged_form_is_refused_and_writes_nothing(
     session: Session, client: TestClient, method: str, path: str, attack: str
 ) -> None:
-    world = _world(session, client)
+    world = _world(session, client, path)
     which, headers, message = ATTACKS[attack]
     data = dict(world["forms"][path])
     if which == "right":
@@ -184,8 +358,9 @@ def test_a_forged_form_is_refused_and_writes_nothing(
         _page_token(client)
         data["csrf_token"] = "not-the-token-of-this-session"
     before = _snapshot(session)
-    response = client.request(method, _url(path, world), data=data, headers=headers,
-                              files=world["files"].get(path))
+    response = client.request(
+        method, _url(path, world), data=data, headers=headers, files=world["files"].get(path)
+    )
     assert response.status_code == 403, response.text
     assert check_page(response.text).title.startswith("Error: The form has expired")
     assert message in response.text
@@ -197,20 +372,26 @@ def test_the_same_form_with_its_token_from_this_site_is_accepted(
     session: Session, client: TestClient, method: str, path: str
 ) -> None:
     """The control for the test above: the refused forms were otherwise good."""
-    world = _world(session, client)
+    world = _world(session, client, path)
     data = {**world["forms"][path], "csrf_token": _page_token(client)}
     before = _snapshot(session)
-    response = client.request(method, _url(path, world), data=data, files=world["files"].get(path),
-                              headers={"Origin": "https://testserver", "Sec-Fetch-Site": "same-origin"})
+    response = client.request(
+        method,
+        _url(path, world),
+        data=data,
+        files=world["files"].get(path),
+        headers={"Origin": "https://testserver", "Sec-Fetch-Site": "same-origin"},
+    )
     assert response.status_code in (201, 303), response.text
     assert _snapshot(session) != before
 
 
-def test_the_api_needs_no_csrf_token_but_a_bearer_token(session: Session, client: TestClient) -> None:
+def test_the_api_needs_no_csrf_token_but_a_bearer_token(
+    session: Session, client: TestClient
+) -> None:
     world = _world(session, client)
     url = "/api/v1/regions/east-midlands/cycles"
     # A signed-in browser's cookie is not enough for the API: a cross-site page cannot use it.
     cookie_only = client.post(url, json={"year": "2027-28"})
     assert cookie_only.status_code == 401
     assert client.post(url, json={"year": "2027-28"}, headers=world["bearer"]).status_code == 201
-

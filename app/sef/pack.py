@@ -1,0 +1,284 @@
+"""The self-evaluation pack: the signed text, its data, its signatures and its scrutiny, as a PDF.
+
+The pack is built as plain data (`SefPack`) from what this person may read, then printed with the
+shared pack renderer and kept by the SHA-256 of that data: equal inputs are never rendered twice,
+and any change to the text, a signature, a comment or a response makes a new key.
+"""
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from app.auth.permissions import Action, Scope, require
+from app.auth.principal import Principal
+from app.auth.roles import Role
+from app.errors import Conflict
+from app.indicators.pack import PROVISIONAL
+from app.models import Cycle, SefSignOffEvent
+from app.pack.cache import cached_or_rendered
+from app.pack.render import render_template_pdf
+from app.reference import get_reference
+from app.reference.sef import TEXT_SECTIONS, SefChapter
+from app.sef import access, content, scrutiny, service, signoff
+from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
+from app.structured_text import canonical_json
+
+KIND = "self_evaluation"
+NOT_SIGNED = "The pack is produced once all three signatories have signed."
+SCRUTINY_WITHHELD = (
+    "Scrutiny comments are shared only with the authority, its scrutineers and the regional "
+    "coordinator."
+)
+STATE_LABELS = {
+    "signed": "Signed off and shared for scrutiny",
+    "scrutiny_closed": "Signed off; scrutiny closed",
+}
+
+
+@dataclass(frozen=True)
+class PackSection:
+    name: str
+    label: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackChapter:
+    chapter_id: str
+    title: str
+    grade: str  # the grade's value, "" if none
+    grade_label: str
+    # Every text section in the template's order: the narrative, strengths before areas for
+    # development, signatures of strength before signatures of risk, then evidence.
+    sections: tuple[PackSection, ...]
+
+
+@dataclass(frozen=True)
+class PackSignature:
+    role_label: str
+    name: str
+    at: datetime
+    statement: str
+    content_hash: str
+    version_number: int
+
+
+@dataclass(frozen=True)
+class PackLapsed:
+    """A signature that no longer counts, or a return: always on an earlier version."""
+
+    role_label: str
+    name: str
+    at: datetime
+    version_number: int
+    content_hash: str
+    reason: str | None  # a return's reason; None for a void signature
+
+
+@dataclass(frozen=True)
+class PackThread:
+    chapter_title: str
+    author_name: str
+    author_affiliation: str
+    at: datetime
+    body: str
+    challenged_grade_label: str | None
+    grade_label: str  # the LA's own grade for the chapter, beside a challenge
+    response_name: str | None
+    response_at: datetime | None
+    response_body: str | None
+
+
+@dataclass(frozen=True)
+class SefPack:
+    region_name: str
+    riia: str
+    la_code: str
+    la_name: str
+    cycle_year: str
+    state: str
+    state_label: str
+    template_title: str
+    version_number: int
+    content_hash: str
+    submitted_at: datetime | None
+    signed_at: datetime | None
+    scrutiny_closed_at: datetime | None
+    chapters: tuple[PackChapter, ...]
+    profile: SefDataProfile
+    signatures: tuple[PackSignature, ...]
+    void_signatures: tuple[PackLapsed, ...]
+    returns: tuple[PackLapsed, ...]
+    # None when this person may not see the challenge (the RISL): the pack says why instead.
+    threads: tuple[PackThread, ...] | None
+    scrutiny_note: str | None
+    provisional: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.la_name}: self-evaluation {self.cycle_year}"
+
+
+def _lapsed(pairs: tuple[tuple[SefSignOffEvent, int], ...]) -> tuple[PackLapsed, ...]:
+    return tuple(
+        PackLapsed(
+            role_label=Role(e.role).label,
+            name=e.signatory_name,
+            at=e.occurred_at,
+            version_number=number,
+            content_hash=e.content_hash,
+            reason=e.reason if e.decision == "returned" else None,
+        )
+        for e, number in pairs
+    )
+
+
+def _chapters(
+    template_chapters: tuple[SefChapter, ...], text: content.Content
+) -> tuple[PackChapter, ...]:
+    chapters = []
+    for chapter in template_chapters:
+        written = text.get(chapter.id, {})
+        grade = written.get("grade", "")
+        chapters.append(
+            PackChapter(
+                chapter_id=chapter.id,
+                title=chapter.title,
+                grade=grade,
+                grade_label=content.grade_label(grade),
+                sections=tuple(
+                    PackSection(name, label, tuple(content.paragraphs(written.get(name, ""))))
+                    for name, label in TEXT_SECTIONS
+                ),
+            )
+        )
+    return tuple(chapters)
+
+
+def _threads(
+    found: list[scrutiny.Thread] | None, chapters: tuple[PackChapter, ...]
+) -> tuple[PackThread, ...] | None:
+    """Each comment with the chapter's title and own grade, and its response (if any)."""
+    if found is None:
+        return None
+    by_id = {c.chapter_id: c for c in chapters}
+    return tuple(
+        PackThread(
+            chapter_title=by_id[t.comment.chapter_id].title,
+            author_name=t.comment.author_name,
+            author_affiliation=t.comment.author_affiliation,
+            at=t.comment.created_at,
+            body=t.comment.body,
+            challenged_grade_label=content.grade_label(t.comment.challenged_grade)
+            if t.comment.challenged_grade
+            else None,
+            grade_label=by_id[t.comment.chapter_id].grade_label,
+            response_name=t.response.author_name if t.response else None,
+            response_at=t.response.created_at if t.response else None,
+            response_body=t.response.body if t.response else None,
+        )
+        for t in found
+    )
+
+
+def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> SefPack:
+    """Everything the pack prints, as plain data, as this person may read it."""
+    require(principal, Action.DOWNLOAD_SEF_PACK, Scope(cycle.region_id))
+    sef = service.get_sef(session, principal, cycle, la_code)
+    if sef.state not in access.SHARED_STATES:
+        raise Conflict(NOT_SIGNED)
+    signed = service.submitted_version(session, sef)
+    assert signed is not None  # a signed self-evaluation always has its signed version
+    region = get_reference().regions[cycle.region_id]
+    la = service.local_authority(cycle, la_code)
+    template = service.template_of(sef)
+    chapters = _chapters(template.chapters, service.content_of(sef, signed))
+    status = signoff.build_status(session, cycle, sef)
+    threads = _threads(scrutiny.visible_threads(session, principal, cycle, sef), chapters)
+    return SefPack(
+        region_name=region.name,
+        riia=region.riia,
+        la_code=la.code,
+        la_name=la.name,
+        cycle_year=cycle.year,
+        state=sef.state,
+        state_label=STATE_LABELS[sef.state],
+        template_title=template.title,
+        version_number=signed.number,
+        content_hash=signed.content_hash,
+        submitted_at=sef.submitted_at,
+        signed_at=sef.signed_at,
+        scrutiny_closed_at=sef.scrutiny_closed_at,
+        chapters=chapters,
+        profile=sef_data_profile(session, principal, cycle.region_id, la_code, template),
+        signatures=tuple(
+            PackSignature(
+                role_label=s.role.label,
+                name=s.event.signatory_name,
+                at=s.event.occurred_at,
+                statement=s.event.statement,
+                content_hash=s.event.content_hash,
+                version_number=signed.number,
+            )
+            for s in status.signatories
+            if s.event is not None
+        ),
+        void_signatures=_lapsed(status.void),
+        returns=_lapsed(status.returns),
+        threads=threads,
+        scrutiny_note=SCRUTINY_WITHHELD if threads is None else None,
+        provisional=PROVISIONAL,
+    )
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        # One instant, one key: a naive value is UTC that lost its zone (as the database stores).
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, str):
+        return str(value)  # Markup (a chart's SVG) hashes as its text
+    return value
+
+
+def pack_digest(pack: SefPack) -> dict[str, object]:
+    """Every input the pack prints, as JSON-ready data; the profile by its own digest."""
+    data: dict[str, object] = {}
+    for field in fields(pack):
+        value = getattr(pack, field.name)
+        if field.name == "profile":
+            data[field.name] = profile_digest(value)
+        elif isinstance(value, tuple):
+            data[field.name] = [asdict(item) for item in value]
+        else:
+            data[field.name] = value
+    result = _jsonable(data)
+    assert isinstance(result, dict)
+    return result
+
+
+def input_hash(pack: SefPack) -> str:
+    """SHA-256 of everything the pack prints: equal inputs give an equal cache key."""
+    payload = canonical_json({"kind": KIND, "context": pack_digest(pack)})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def render_pack(pack: SefPack) -> bytes:
+    """Print the pack as a tagged PDF; CPU-bound, so call it off the event loop."""
+    return render_template_pdf(
+        "sef.html", {"pack": pack, "pack_title": pack.title}, title=pack.title
+    )
+
+
+def sef_pack_pdf(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> bytes:
+    """The signed self-evaluation's pack as this person may read it; from the cache if unchanged."""
+    pack = build_pack(session, principal, cycle, la_code)
+    return cached_or_rendered(
+        session, input_hash(pack), KIND, f"{cycle.id}:{la_code}", lambda: render_pack(pack)
+    )

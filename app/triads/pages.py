@@ -1,0 +1,124 @@
+"""HTML pages for a cycle's triads: everyone in the region sees them; the coordinator forms them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import forms
+from app.auth.permissions import Action, Scope, can
+from app.auth.principal import Principal
+from app.auth.web import CsrfProtected, DbSession, permission
+from app.cycles import service as cycles
+from app.cycles.pages import CYCLE, flash
+from app.errors import DomainError
+from app.models import Cycle
+from app.sef.schemas import MESSAGES, TriadsInput
+from app.triads import service
+from app.web import render
+
+router = APIRouter(include_in_schema=False)
+TRIADS = CYCLE + "/triads"
+# Each LA's select is named "la-<code>"; its value is the triad number.
+PREFIX = "la-"
+
+
+def _values(groups: list[list[str]]) -> dict[str, str]:
+    return {
+        PREFIX + code: str(number) for number, group in enumerate(groups, start=1) for code in group
+    }
+
+
+def _view(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    cycle: Cycle,
+    values: dict[str, str] | None = None,
+    errors: forms.FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    region = cycles.region_or_404(cycle.region_id)
+    formed = service.triads(session, cycle)
+    names = {la.code: la.name for la in region.local_authorities}
+    fixed = service.is_fixed(session, cycle)
+    if values is None:
+        values = _values(formed or service.proposed_groups(region, cycle.year))
+    return render(
+        request,
+        "triads/show.html",
+        {
+            "region": region,
+            "cycle": cycle,
+            "triads": [[names[code] for code in group] for group in formed],
+            "las": sorted(region.local_authorities, key=lambda la: la.name),
+            "numbers": list(range(1, len(region.local_authorities) // 2 + 1)),
+            "is_coordinator": can(principal, Action.FORM_TRIADS, Scope(region.id)),
+            "fixed": fixed,
+            "proposed": not formed,
+            "values": values,
+            "errors": errors or forms.FormErrors(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(TRIADS, response_class=HTMLResponse)
+def triads_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    return _view(request, session, principal, cycle)
+
+
+def _groups_from(
+    form: dict[str, list[str]], names: dict[str, str], errors: forms.FormErrors
+) -> dict[str, int]:
+    """LA code -> triad number; a field sent twice or not a whole number is an error on it."""
+    groups: dict[str, int] = {}
+    for field, sent in form.items():
+        if not field.startswith(PREFIX):
+            continue
+        code = field.removeprefix(PREFIX)
+        name = names.get(code, code)
+        if len(sent) > 1:
+            errors.add(field, f"{name} is listed twice: choose one triad for it")
+        elif not sent[0].strip().isdecimal():
+            errors.add(field, f"Choose a triad for {name}")
+        else:
+            groups[code] = int(sent[0])
+    return groups
+
+
+@router.post(TRIADS, response_class=HTMLResponse, dependencies=[CsrfProtected])
+async def triads_save(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.FORM_TRIADS)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    region = cycles.region_or_404(region_id)
+    raw = await request.form()
+    form = {key: [str(v) for v in raw.getlist(key)] for key in raw}
+    values = {key: sent[-1] for key, sent in form.items() if key.startswith(PREFIX)}
+    errors = forms.FormErrors()
+    groups = _groups_from(form, {la.code: la.name for la in region.local_authorities}, errors)
+    status_code = 422
+    if not errors:
+        data, errors = forms.parse(TriadsInput, {"groups": groups}, MESSAGES)
+        if data is not None:
+            try:
+                service.form_triads(session, principal, cycle, data)
+            except DomainError as exc:
+                errors = forms.errors_from(exc, service.FIELD)
+                status_code = exc.status_code
+            else:
+                flash(request, "Triads saved.")
+                return RedirectResponse(TRIADS.format(region_id=region_id, year=year), 303)
+    return _view(request, session, principal, cycle, values, errors, status_code)
