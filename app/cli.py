@@ -175,6 +175,7 @@ def setup_demo() -> None:
     """Create the embedded database, load demo people and take the East Midlands through the cycle."""
     from app import demo
     from app.db import get_sessionmaker
+    from app.demo_sef import run_sef_stage
     from app.schema import upgrade
     from app.settings import PROJECT_ROOT, get_settings
 
@@ -195,10 +196,14 @@ def setup_demo() -> None:
         with get_sessionmaker().begin() as session:
             demo.run_mou_stage(session, packs, log)
             demo.run_indicators_stage(session, packs, log)
+            run_sef_stage(session, packs, log)
         for line in log:
             console.print(f"• {line}")
     console.print(_accounts_table(people))
-    console.print("East Midlands 2026-27 is loaded: the MoU in force, four quarters of returns.")
+    console.print(
+        "East Midlands 2026-27 is loaded: the MoU in force, four quarters of returns, every "
+        "self-evaluation signed and scrutinised."
+    )
     console.print("Open http://127.0.0.1:8000 and sign in with any account above.")
 
 
@@ -212,6 +217,7 @@ def run_demo(out: Path = typer.Option(..., help="Folder to write each stage's pa
     from app import demo
     from app.audit.chain import verify
     from app.db import get_sessionmaker
+    from app.demo_sef import run_sef_stage
     from app.schema import upgrade
 
     url = _database_url()
@@ -223,6 +229,7 @@ def run_demo(out: Path = typer.Option(..., help="Folder to write each stage's pa
         log.append("Loaded demonstration people for the East Midlands")
         demo.run_mou_stage(session, out, log)
         demo.run_indicators_stage(session, out, log)
+        run_sef_stage(session, out, log)
     with get_sessionmaker()() as session:
         result = verify(session)
     for line in log:

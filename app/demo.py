@@ -94,7 +94,8 @@ def _email(role_slug: str, org_name: str) -> str:
 
 
 def load_demo_people(session: Session) -> list[DemoAccount]:
-    """East Midlands people: a coordinator, regional leads, a RISL and every signatory."""
+    """East Midlands people: a coordinator, regional leads, a RISL, every signatory, and each
+    LA's data lead and self-evaluation contributor."""
     reference = get_reference()
     region = reference.regions[REGION]
     created: list[DemoAccount] = []
@@ -136,6 +137,14 @@ def load_demo_people(session: Session) -> list[DemoAccount]:
                 _email("data-lead", organisation.name),
                 next(names),
                 (Role.DATA_LEAD, None, organisation.code),
+            )
+    # Someone in each LA whom the DCS may ask to draft a self-evaluation chapter.
+    for organisation in region.organisations:
+        if organisation.kind == "la":
+            person(
+                _email("contributor", organisation.name),
+                next(names),
+                (Role.CONTRIBUTOR, None, organisation.code),
             )
     return created
 
