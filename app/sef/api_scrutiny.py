@@ -7,7 +7,7 @@ own), so include app.sef.api.router in the app, not this.
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
 from app.errors import NotPermitted
 from app.models import SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
-from app.sef import content, scrutiny, service, signoff
+from app.sef import content, pack, scrutiny, service, signoff
 from app.sef.schemas import CommentInput, ResponseInput, ReturnSefInput, SignSefInput
 
 router = APIRouter()
@@ -246,6 +246,7 @@ def sign(
     data: SignSefInput,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    background: BackgroundTasks,
 ) -> SignatureOut:
     """Sign the submitted version (by its hash) as one of your own roles, with the statement.
 
@@ -253,7 +254,9 @@ def sign(
     its scrutineers.
     """
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return signature_out(session, signoff.sign(session, principal, cycle, la_code, data))
+    signature = signoff.sign(session, principal, cycle, la_code, data)
+    background.add_task(pack.warm_cache, cycle.id, la_code)
+    return signature_out(session, signature)
 
 
 @router.post("/{la_code}/returns", response_model=SignatureOut, status_code=201)
@@ -300,10 +303,13 @@ def post_comment(
     data: CommentInput,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
+    background: BackgroundTasks,
 ) -> CommentOut:
     """A scrutineer comments on a chapter of the signed version, perhaps challenging its grade."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return comment_out(scrutiny.comment(session, principal, cycle, la_code, data))
+    made = scrutiny.comment(session, principal, cycle, la_code, data)
+    background.add_task(pack.warm_cache, cycle.id, la_code)
+    return comment_out(made)
 
 
 @router.post(
@@ -319,10 +325,13 @@ def post_response(
     data: ResponseInput,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
+    background: BackgroundTasks,
 ) -> ResponseOut:
     """The authority's DCS responds, once, to a comment (a second response is 409)."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return response_out(scrutiny.respond(session, principal, cycle, la_code, comment_id, data))
+    response = scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
+    background.add_task(pack.warm_cache, cycle.id, la_code)
+    return response_out(response)
 
 
 @router.post("/{la_code}/scrutiny/close", response_model=ScrutinyOut)
@@ -332,8 +341,10 @@ def close_scrutiny(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
+    background: BackgroundTasks,
 ) -> ScrutinyOut:
     """The coordinator closes scrutiny; unanswered comments stay, counted in the history."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = scrutiny.close(session, principal, cycle, la_code)
+    background.add_task(pack.warm_cache, cycle.id, la_code)
     return scrutiny_out(sef, scrutiny.threads(session, sef))

@@ -12,17 +12,19 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import Action, Scope, require
-from app.auth.principal import Principal
+from app.auth.principal import Assignment, Principal
 from app.auth.roles import Role
-from app.errors import Conflict
+from app.db import get_sessionmaker
+from app.errors import Conflict, DomainError
 from app.indicators.pack import PROVISIONAL
 from app.models import Cycle, SefSignOffEvent
-from app.pack.cache import cached_or_rendered
+from app.pack.cache import cached_or_rendered, cached_pdf, store_pdf
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
 from app.reference.sef import TEXT_SECTIONS, SefChapter
 from app.sef import access, content, scrutiny, service, signoff
 from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
+from app.settings import get_settings
 from app.structured_text import canonical_json
 
 KIND = "self_evaluation"
@@ -282,3 +284,35 @@ def sef_pack_pdf(session: Session, principal: Principal, cycle: Cycle, la_code: 
     return cached_or_rendered(
         session, input_hash(pack), KIND, f"{cycle.id}:{la_code}", lambda: render_pack(pack)
     )
+
+
+def _authority_view(la_code: str) -> Principal:
+    """How the LA's own people (and, with equal data, the coordinator) see the pack."""
+    return Principal(0, "", "", (Assignment(Role.DCS, None, la_code),))
+
+
+def warm_cache(cycle_id: int, la_code: str) -> None:
+    """Render the authority's view after the response has gone, so its download is instant.
+
+    Reading and storing are two short transactions with the slow render between them, so the
+    render never holds a database lock (on SQLite that would stall every other request).
+    """
+    if not get_settings().warm_packs:
+        return
+    maker = get_sessionmaker()
+    with maker() as session:
+        cycle = session.get(Cycle, cycle_id)
+        if cycle is None:
+            return
+        try:
+            pack = build_pack(session, _authority_view(la_code), cycle, la_code)
+        except DomainError:
+            return  # not signed yet, or gone: nothing to warm
+        key = input_hash(pack)
+        found = cached_pdf(session, key)
+        session.rollback()
+    if found is not None:
+        return
+    rendered = render_pack(pack)
+    with maker.begin() as session:
+        store_pdf(session, key, KIND, f"{cycle_id}:{la_code}", rendered)

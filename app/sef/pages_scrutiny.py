@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle
 from app.reference.models import Scrutiny
 from app.reference.sef import OfstedGrade, SefChapter
-from app.sef import access, content, scrutiny, service
+from app.sef import access, content, pack, scrutiny, service
 from app.sef.schemas import MESSAGES, CommentInput, ResponseInput
 from app.web import render
 
@@ -128,6 +128,7 @@ async def add_comment(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
+    background: BackgroundTasks,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
@@ -137,6 +138,7 @@ async def add_comment(
     if data is not None:
         try:
             comment = scrutiny.comment(session, principal, cycle, la_code, data)
+            background.add_task(pack.warm_cache, cycle.id, la_code)
         except (Conflict, InvalidInput) as exc:
             errors = forms.errors_from(exc, "body")
             status_code = exc.status_code
@@ -164,6 +166,7 @@ async def respond(
     comment_id: int,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
+    background: BackgroundTasks,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
@@ -173,6 +176,7 @@ async def respond(
     if data is not None:
         try:
             scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
+            background.add_task(pack.warm_cache, cycle.id, la_code)
         except AlreadyDone as exc:
             # A double click, or a second tab: the first response stands; nothing is added.
             flash(request, exc.message)
@@ -195,6 +199,7 @@ async def close(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
+    background: BackgroundTasks,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
@@ -206,6 +211,7 @@ async def close(
     )
     try:
         scrutiny.close(session, principal, cycle, la_code)
+        background.add_task(pack.warm_cache, cycle.id, la_code)
     except Conflict:
         if service.get_sef(session, principal, cycle, la_code).state != "scrutiny_closed":
             raise

@@ -7,7 +7,7 @@ pages' /self-evaluations/{la_code}, so this router is included before theirs.
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
-from app.sef import content, service, signoff
+from app.sef import content, pack, service, signoff
 from app.sef.schemas import MESSAGES, ReturnSefInput, SignSefInput, SubmitInput
 from app.web import render
 
@@ -248,6 +248,7 @@ async def sign(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    background: BackgroundTasks,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     form = await request.form()
@@ -265,6 +266,7 @@ async def sign(
     if data is not None:
         try:
             signoff.sign(session, principal, cycle, la_code, data)
+            background.add_task(pack.warm_cache, cycle.id, la_code)
         except AlreadyDone as exc:
             # A double click: the first submit signed; show that outcome and sign nothing more.
             flash(request, exc.message)
