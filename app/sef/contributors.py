@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import PERMISSIONS, Action
 from app.auth.principal import Principal
 from app.auth.roles import ROLE_SCOPE, ScopeKind
-from app.errors import AlreadyDone, InvalidInput, NotFound
+from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from app.models import Cycle, RoleAssignment, SefContributor, SelfEvaluation, User
 from app.models.types import utcnow
+from app.sef.access import SHARED_STATES
 from app.sef.schemas import AssignInput
 from app.sef.service import audit, chapter_of, get_sef, require_dcs
 
@@ -66,12 +67,21 @@ def eligible(session: Session, la_code: str) -> list[User]:
     )
 
 
+def _still_drafting(sef: SelfEvaluation) -> None:
+    if sef.state in SHARED_STATES:
+        raise Conflict(
+            "This self-evaluation has been signed, so nobody drafts its chapters any more: "
+            "assignments can no longer change."
+        )
+
+
 def assign(
     session: Session, principal: Principal, cycle: Cycle, la_code: str, data: AssignInput
 ) -> Contributor:
     """The DCS names a person in the LA to draft a chapter."""
     require_dcs(principal, cycle, la_code, Action.ASSIGN_SEF_CHAPTERS)
     sef = get_sef(session, principal, cycle, la_code)
+    _still_drafting(sef)
     chapter = chapter_of(sef, data.chapter_id)
     person = next((u for u in eligible(session, la_code) if u.id == data.user_id), None)
     if person is None:
@@ -114,6 +124,7 @@ def unassign(
     """The DCS ends an assignment; what the person wrote stays in the versions."""
     require_dcs(principal, cycle, la_code, Action.ASSIGN_SEF_CHAPTERS)
     sef = get_sef(session, principal, cycle, la_code)
+    _still_drafting(sef)
     row = session.get(SefContributor, contributor_id)
     if row is None or row.self_evaluation_id != sef.id or row.ended_at is not None:
         raise NotFound("That person is not assigned to a chapter of this self-evaluation.")

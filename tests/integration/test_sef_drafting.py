@@ -556,3 +556,34 @@ def test_two_saves_at_the_same_moment_make_one_version(
     assert (_versions(session), _since(session, head)) == (2, [])
     assert service.latest_version(session, _sef(session, cycle)) is second
     assert _save(session, dcs, cycle, WORKFORCE, chapter_input(2)).number == 3
+
+
+def test_assignments_cannot_change_once_signed(session: Session) -> None:
+    from tests.sef_factories import signed_sef
+
+    cycle = f.open_cycle(session)
+    helper = f.make_user(session, Role.CONTRIBUTOR, organisation=DERBY)
+    dcs = f.signatory(session, DERBY, Role.DCS)
+    made = contributors.assign(
+        session, dcs, cycle, DERBY, AssignInput(chapter_id="workforce", user_id=helper.id)
+    )
+    signed_sef(session, cycle, DERBY)
+    before = session.scalar(select(func.count()).select_from(AuditEvent))
+    message = (
+        "This self-evaluation has been signed, so nobody drafts its chapters any more: "
+        "assignments can no longer change."
+    )
+    with pytest.raises(Conflict) as refused:
+        contributors.assign(
+            session,
+            dcs,
+            cycle,
+            DERBY,
+            AssignInput(chapter_id="children-in-care", user_id=helper.id),
+        )
+    assert refused.value.message == message
+    with pytest.raises(Conflict) as refused:
+        contributors.unassign(session, dcs, cycle, DERBY, made.id)
+    assert refused.value.message == message
+    assert session.get(SefContributor, made.id).ended_at is None  # type: ignore[union-attr]
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == before
