@@ -194,8 +194,8 @@ def _scrutinise(
     return closed
 
 
-def run_sef_stage(session: Session, out: Path, log: list[str]) -> list[Path]:
-    """Triads, every LA's self-evaluation written and signed, peer scrutiny, then every pack."""
+def run_sef_story(session: Session, log: list[str]) -> Cycle:
+    """Triads, every LA's self-evaluation written and signed, then peer scrutiny."""
     region = get_reference().regions[REGION]
     coordinator = _principal(session, "coordinator@demo.riia.example")
     cycle = session.execute(
@@ -216,6 +216,14 @@ def run_sef_stage(session: Session, out: Path, log: list[str]) -> list[Path]:
         f"{len(region.local_authorities)} self-evaluations"
     )
     _scrutinise(session, cycle, groups, log)
+    return cycle
+
+
+def run_sef_stage(session: Session, out: Path, log: list[str]) -> list[Path]:
+    """The self-evaluation story, then every LA's pack as the coordinator reads it."""
+    cycle = run_sef_story(session, log)
+    region = get_reference().regions[REGION]
+    coordinator = _principal(session, "coordinator@demo.riia.example")
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for la in region.local_authorities:
