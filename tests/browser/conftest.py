@@ -86,6 +86,40 @@ with get_sessionmaker().begin() as session:
         )
 """
 
+# The indicators seed (so each chapter has figures beside it), then the coordinator forms the
+# proposed triads (Derby's is Derby, Derbyshire and West Northamptonshire) and Derby's DCS writes
+# every chapter of its self-evaluation but Workforce, which the journey assigns to a contributor.
+# Appended inside INDICATORS_SEED's `with` block, so it shares its session and names.
+SEF_SEED = (
+    INDICATORS_SEED
+    + """
+    from sqlalchemy import select
+    from app.demo_sef_text import chapter_text
+    from app.models import Cycle
+    from app.reference import get_reference
+    from app.sef import service
+    from app.sef.profile import sef_data_profile
+    from app.sef.schemas import TriadsInput
+    from app.triads import service as triads
+    region = get_reference().regions[demo.REGION]
+    cycle = session.execute(
+        select(Cycle).where(Cycle.region_id == demo.REGION, Cycle.year == demo.YEAR)
+    ).scalar_one()
+    proposed = triads.proposed_groups(region, demo.YEAR)
+    numbers = {code: n for n, group in enumerate(proposed, start=1) for code in group}
+    triads.form_triads(session, coordinator, cycle, TriadsInput(groups=numbers))
+    derby = region.local_authority("E06000015")
+    dcs = demo._principal(session, "dcs.derby@demo.riia.example")
+    template = service.template_of(service.get_sef(session, dcs, cycle, derby.code))
+    profile = sef_data_profile(session, coordinator, demo.REGION, derby.code, template)
+    number = None
+    for chapter in template.chapters:
+        if chapter.id != "workforce":
+            data = chapter_text(derby, chapter, profile).model_copy(update={"base_version": number})
+            number = service.save_chapter(session, dcs, cycle, derby.code, chapter.id, data).number
+"""
+)
+
 
 def _need_chromium() -> None:
     if Path(CHROMIUM).exists():
@@ -201,6 +235,12 @@ def indicators_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 @pytest.fixture(scope="session")
+def sef_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A third server: as `indicators_server`, with triads formed and Derby's SEF mostly written."""
+    yield from _serve(tmp_path_factory, "browser-sef", SEF_SEED)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     _need_chromium()
     if not AXE_JS.exists():
@@ -243,6 +283,12 @@ def new_context(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
 def indicators_context(browser: Any, indicators_server: str) -> Iterator[Callable[[], Any]]:
     """Fresh browser contexts on `indicators_server` (the MoU in force, returns seeded)."""
     yield from _contexts(browser, indicators_server)
+
+
+@pytest.fixture
+def sef_context(browser: Any, sef_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts on `sef_server` (Derby's self-evaluation written but Workforce)."""
+    yield from _contexts(browser, sef_server)
 
 
 def _describe(violations: list[dict[str, Any]]) -> str:
