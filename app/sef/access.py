@@ -2,7 +2,7 @@
 
 Drafts stay inside the LA (and with the region's coordinator). Once signed, a self-evaluation is
 shared with its scrutineers (the other LAs of its triad, or the region's moderators) and with the
-RISL only where the region's data terms allow it.
+RISL only where the region's data terms allow it: the signed version, not the drafts before it.
 """
 
 from sqlalchemy import select
@@ -82,6 +82,16 @@ def can_read(
     if sef.state not in SHARED_STATES:
         return False
     return is_scrutineer(session, principal, cycle, sef.la_code) or risl_may_read(principal, cycle)
+
+
+def can_read_history(principal: Principal | None, where: Cycle | str, sef: SelfEvaluation) -> bool:
+    """Earlier drafts, returns with their reasons, and contributors' emails: the LA and its
+    coordinator only. Scrutineers and the RISL read the signed version and its signatures.
+
+    `where` is the cycle, or its region's id.
+    """
+    region_id = where if isinstance(where, str) else where.region_id
+    return is_la_member(principal, sef.la_code) or is_coordinator(principal, region_id)
 
 
 def can_see_scrutiny(

@@ -4,6 +4,10 @@ The tracker, signing, returning and peer scrutiny are in app.sef.api_scrutiny, w
 this router includes: the app includes this one router. Errors are the app's JSON errors
 ({"error": {"type", "title", "message", "field"}}); a chapter save refused because someone else
 saved it first also carries their version and their text of the chapter, so a client can merge.
+
+The history (earlier versions, comparisons, returns' reasons, contributors' emails) is the LA's
+and its coordinator's: scrutineers and the RISL, who may read a signed self-evaluation, get its
+signed version and signatures only.
 """
 
 from datetime import date, datetime
@@ -21,7 +25,7 @@ from app.cycles import service as cycles
 from app.errors import StaleVersion
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, SefChapter
-from app.sef import api_scrutiny, content, contributors, service, signoff
+from app.sef import access, api_scrutiny, content, contributors, service, signoff
 from app.sef.schemas import AssignInput, ChapterInput, SubmitInput
 
 router = APIRouter(
@@ -79,7 +83,10 @@ class ContributorOut(Out):
     chapter_id: str
     user_id: int
     name: str
-    email: str
+    email: str | None = Field(
+        description="Null unless you are one of the authority's own people or the regional "
+        "coordinator"
+    )
     assigned_at: datetime
 
 
@@ -92,8 +99,15 @@ class SefOut(BaseModel):
     signed_at: datetime | None
     scrutiny_closed_at: datetime | None
     latest_version: VersionOut | None
-    sign_off: api_scrutiny.SignOffOut
-    contributors: list[ContributorOut]
+    sign_off: api_scrutiny.SignOffOut = Field(
+        description="Signatures on the submitted version and those made void. `returns` (with "
+        "their reasons) is empty unless you are one of the authority's own people or the "
+        "regional coordinator"
+    )
+    contributors: list[ContributorOut] = Field(
+        description="Who drafts which chapter now; emails only for the authority's own people "
+        "and the regional coordinator"
+    )
 
 
 class DiffRowOut(Out):
@@ -165,8 +179,21 @@ def version_out(sef: SelfEvaluation, version: SefVersion) -> VersionOut:
     )
 
 
-def sef_out(session: Session, cycle: Cycle, sef: SelfEvaluation) -> SefOut:
+def contributors_out(
+    session: Session, principal: Principal, cycle: Cycle, sef: SelfEvaluation
+) -> list[ContributorOut]:
+    """The current contributors; their emails only for the LA's own people and its coordinator."""
+    found = [ContributorOut.model_validate(c) for c in contributors.current(session, sef)]
+    if access.can_read_history(principal, cycle, sef):
+        return found
+    return [c.model_copy(update={"email": None}) for c in found]
+
+
+def sef_out(session: Session, principal: Principal, cycle: Cycle, sef: SelfEvaluation) -> SefOut:
     latest = service.latest_version(session, sef)
+    sign_off = api_scrutiny.sign_off_out(signoff.build_status(session, cycle, sef))
+    if not access.can_read_history(principal, cycle, sef):
+        sign_off = sign_off.model_copy(update={"returns": []})  # reasons stay inside the LA
     return SefOut(
         la_code=sef.la_code,
         la_name=service.local_authority(cycle, sef.la_code).name,
@@ -176,8 +203,8 @@ def sef_out(session: Session, cycle: Cycle, sef: SelfEvaluation) -> SefOut:
         signed_at=sef.signed_at,
         scrutiny_closed_at=sef.scrutiny_closed_at,
         latest_version=version_out(sef, latest) if latest else None,
-        sign_off=api_scrutiny.sign_off_out(signoff.build_status(session, cycle, sef)),
-        contributors=[ContributorOut.model_validate(c) for c in contributors.current(session, sef)],
+        sign_off=sign_off,
+        contributors=contributors_out(session, principal, cycle, sef),
     )
 
 
@@ -235,26 +262,27 @@ def get_sef(
 ) -> SefOut:
     """The self-evaluation: its newest text, its sign-off and its contributors."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return sef_out(session, cycle, service.get_sef(session, principal, cycle, la_code))
+    return sef_out(session, principal, cycle, service.get_sef(session, principal, cycle, la_code))
 
 
 @router.get("/{la_code}/versions", response_model=list[VersionSummaryOut])
 def list_versions(
     region_id: str, year: str, la_code: str, session: DbSession, principal: Viewer
 ) -> list[VersionSummaryOut]:
-    """Every saved version, newest first."""
+    """Every saved version, newest first; scrutineers and the RISL get the signed one only."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    return [summary_out(v) for v in service.versions(session, sef)]
+    return [summary_out(v) for v in service.readable_versions(session, principal, cycle, sef)]
 
 
 @router.get("/{la_code}/versions/{number}", response_model=VersionOut)
 def get_version(
     region_id: str, year: str, la_code: str, number: int, session: DbSession, principal: Viewer
 ) -> VersionOut:
+    """One version's text; outside the authority and its coordinator, the signed version only."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    return version_out(sef, service.version(session, sef, number))
+    return version_out(sef, service.readable_version(session, principal, cycle, sef, number))
 
 
 @router.get("/{la_code}/compare", response_model=ComparisonOut)
@@ -267,10 +295,13 @@ def compare(
     a: Annotated[int, Query(description="One version number")],
     b: Annotated[int, Query(description="The other; the older is always `older`")],
 ) -> ComparisonOut:
-    """Two versions side by side, chapter by chapter and section by section."""
+    """Two versions side by side, chapter by chapter and section by section.
+
+    For the authority's own people and the regional coordinator only (others see no drafts).
+    """
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    found = service.compare(session, sef, a, b)
+    found = service.compare_for(session, principal, cycle, sef, a, b)
     return ComparisonOut(
         older=summary_out(found.older),
         newer=summary_out(found.newer),
@@ -318,10 +349,10 @@ def put_chapter(
 def list_contributors(
     region_id: str, year: str, la_code: str, session: DbSession, principal: Viewer
 ) -> list[ContributorOut]:
-    """The people assigned chapters now, by chapter then name."""
+    """The people assigned chapters now, by chapter then name (emails as in the model)."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    return [ContributorOut.model_validate(c) for c in contributors.current(session, sef)]
+    return contributors_out(session, principal, cycle, sef)
 
 
 @router.post("/{la_code}/contributors", response_model=ContributorOut, status_code=201)

@@ -120,6 +120,8 @@ def show(
             "can_scrutiny": shared and threads is not None,
             "can_download": shared,
             "is_coordinator": access.is_coordinator(principal, region_id),
+            # Earlier versions and returns' reasons: the LA and its coordinator, not scrutineers.
+            "can_read_history": access.can_read_history(principal, cycle, sef),
             "role_labels": {role.value: role.label for role in Role},
         },
     )

@@ -1,5 +1,8 @@
 """HTML pages for reading a self-evaluation's history: every version, one version, two compared.
 
+The history is the LA's and its coordinator's: scrutineers and the RISL, who read a signed
+self-evaluation, see only its signed version here, and no comparison of drafts.
+
 Also the read-only view of a chapter's text that every self-evaluation page shows through the
 macro in templates/sef/_chapter_text.html.
 """
@@ -19,7 +22,7 @@ from app.cycles import service as cycles
 from app.cycles.pages import CYCLE
 from app.models import Cycle, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS
-from app.sef import content, service, signoff
+from app.sef import access, content, service, signoff
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -77,13 +80,14 @@ def common(cycle: Cycle, sef: SelfEvaluation) -> dict[str, object]:
 def _versions_view(
     request: Request,
     session: DbSession,
+    principal: Principal,
     cycle: Cycle,
     sef: SelfEvaluation,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    found = service.versions(session, sef)
+    found = service.readable_versions(session, principal, cycle, sef)
     status = signoff.build_status(session, cycle, sef)
     titles = {c.id: c.title for c in service.template_of(sef).chapters}
     if values is None:
@@ -97,6 +101,7 @@ def _versions_view(
             "versions": found,
             "titles": titles,
             "void_numbers": {number for _, number in status.void},
+            "can_read_history": access.can_read_history(principal, cycle, sef),
             "values": values,
             "errors": errors or forms.FormErrors(),
         },
@@ -115,7 +120,7 @@ def versions_page(
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    return _versions_view(request, session, cycle, sef)
+    return _versions_view(request, session, principal, cycle, sef)
 
 
 @router.get(ONE + "/versions/{number}", response_class=HTMLResponse)
@@ -130,7 +135,7 @@ def version_page(
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    found = service.version(session, sef, number)
+    found = service.readable_version(session, principal, cycle, sef, number)
     titles = {c.id: c.title for c in service.template_of(sef).chapters}
     return render(
         request,
@@ -141,6 +146,7 @@ def version_page(
             "changed_title": titles.get(found.chapter_id or ""),
             "chapters": readable_all(sef, service.content_of(sef, found)),
             "latest": service.latest_version(session, sef),
+            "can_read_history": access.can_read_history(principal, cycle, sef),
         },
     )
 
@@ -168,12 +174,14 @@ def compare_page(
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
+    if not access.can_read_history(principal, cycle, sef):
+        raise service.history_refusal(cycle, sef)  # before the form is checked: no drafts at all
     errors = _compare_errors(a, b)
     if errors:
         return _versions_view(
-            request, session, cycle, sef, {"a": a, "b": b}, errors, status_code=422
+            request, session, principal, cycle, sef, {"a": a, "b": b}, errors, status_code=422
         )
-    comparison = service.compare(session, sef, int(a), int(b))
+    comparison = service.compare_for(session, principal, cycle, sef, int(a), int(b))
     return render(
         request,
         "sef/compare.html",

@@ -175,6 +175,50 @@ def compare(session: Session, sef: SelfEvaluation, first: int, second: int) -> C
     return Comparison(a, b, chapters)
 
 
+def history_refusal(cycle: Cycle, sef: SelfEvaluation) -> NotPermitted:
+    """What a scrutineer or the RISL is told on asking for the drafts behind the signed text."""
+    name = local_authority(cycle, sef.la_code).name
+    return NotPermitted(
+        f"Earlier versions of {name}'s self-evaluation are seen only by {name}'s own people and "
+        "the regional coordinator; you can read the signed version."
+    )
+
+
+def readable_versions(
+    session: Session, principal: Principal | None, cycle: Cycle, sef: SelfEvaluation
+) -> list[SefVersion]:
+    """Every version (newest first) for the LA and its coordinator; the signed one for others."""
+    if access.can_read_history(principal, cycle, sef):
+        return versions(session, sef)
+    signed = submitted_version(session, sef) if sef.state in access.SHARED_STATES else None
+    return [signed] if signed else []
+
+
+def readable_version(
+    session: Session, principal: Principal | None, cycle: Cycle, sef: SelfEvaluation, number: int
+) -> SefVersion:
+    """One version; outside the LA and its coordinator, only the signed one (never a draft)."""
+    if not access.can_read_history(principal, cycle, sef) and not (
+        sef.state in access.SHARED_STATES and number == sef.submitted_number
+    ):
+        raise history_refusal(cycle, sef)
+    return version(session, sef, number)
+
+
+def compare_for(
+    session: Session,
+    principal: Principal | None,
+    cycle: Cycle,
+    sef: SelfEvaluation,
+    first: int,
+    second: int,
+) -> Comparison:
+    """Two versions side by side, for the LA and its coordinator: others see no drafts."""
+    if not access.can_read_history(principal, cycle, sef):
+        raise history_refusal(cycle, sef)
+    return compare(session, sef, first, second)
+
+
 def void_signatures(
     session: Session, principal: Principal, cycle: Cycle, sef: SelfEvaluation, why: str
 ) -> list[str]:

@@ -14,14 +14,15 @@ from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import AuditEvent, Cycle, SefSignOffEvent, SefVersion, SelfEvaluation, User
 from app.reference.sef import OfstedGrade
-from app.sef import content, contributors
-from app.sef.schemas import AssignInput
+from app.sef import content, contributors, service, signoff
+from app.sef.schemas import AssignInput, ReturnSefInput
 from app.sef.signoff import statement_for
 from tests import factories as f
 from tests.sef_factories import (
     DERBY,
     chapter_input,
     form_proposed_triads,
+    sign_as,
     signed_sef,
     submit_latest,
     write_all,
@@ -652,6 +653,112 @@ def test_exactly_who_may_write_sign_and_read_derbys_self_evaluation(
             assert _error(response, 403) == _read_refusal(name, SIGNED_UNSEEN), name
 
 
+HISTORY_UNSEEN = ("Earlier versions of Derby's self-evaluation are seen only by Derby's own people "
+                  "and the regional coordinator; you can read the signed version.")  # fmt: skip
+RETURN_REASON = "The workforce chapter understates agency use."
+REVISED = "We know our practice well revised.\n\nAudits show it."
+
+
+def _signed_after_a_return(session: Session) -> tuple[dict[str, dict[str, str]], str, str]:
+    """Derby: workforce assigned to a contributor; written (1-6); signed by its DCS, returned by
+    its Chief Executive (the DCS's signature void); edited (7), signed. Readers' tokens, the
+    signed hash and the contributor's email."""
+    cycle = f.open_cycle(session)
+    form_proposed_triads(session, cycle)
+    names = {Role.DCS: "Dana Director", Role.LEAD_MEMBER: "Lee Member",
+             Role.CHIEF_EXECUTIVE: "Cleo Chief"}  # fmt: skip
+    signers = {role: f.principal(session, f.make_user(session, role, organisation=DERBY,
+                                                       name=names[role]))
+               for role in SIGNATORY_ROLES}  # fmt: skip
+    dana = signers[Role.DCS]
+    cal = f.make_user(session, Role.CONTRIBUTOR, organisation=DERBY, name="Cal Contributor")
+    contributors.assign(session, dana, cycle, DERBY,
+                        AssignInput(chapter_id="workforce", user_id=cal.id))  # fmt: skip
+    write_all(session, cycle, DERBY, dana)
+    first = submit_latest(session, cycle, DERBY, dana)
+    sign_as(session, cycle, DERBY, dana, Role.DCS, first.content_hash)
+    signoff.return_for_changes(session, signers[Role.CHIEF_EXECUTIVE], cycle, DERBY,
+                               ReturnSefInput(role=Role.CHIEF_EXECUTIVE,
+                                              content_hash=first.content_hash,
+                                              reason=RETURN_REASON))  # fmt: skip
+    service.save_chapter(session, dana, cycle, DERBY, "workforce", chapter_input(6, " revised"))
+    final = submit_latest(session, cycle, DERBY, dana)
+    for role, who in signers.items():
+        sign_as(session, cycle, DERBY, who, role, final.content_hash)
+    readers = {"Derby data lead": (Role.DATA_LEAD, DERBY, None),
+               "coordinator": (Role.REGIONAL_COORDINATOR, None, "east-midlands"),
+               "Derbyshire DCS": (Role.DCS, DERBYSHIRE, None),  # a triad peer: a scrutineer
+               "RISL": (Role.RISL, None, "east-midlands")}  # fmt: skip
+    tokens = {name: _person(session, role, org=org, region=region, name=name)[1]
+              for name, (role, org, region) in readers.items()}  # fmt: skip
+    session.commit()
+    return tokens, final.content_hash, cal.email
+
+
+def test_scrutineers_and_the_risl_get_the_signed_version_and_none_of_its_history(
+    session: Session, client: TestClient
+) -> None:
+    tokens, signed_hash, _ = _signed_after_a_return(session)
+    for name in ["Derbyshire DCS", "RISL"]:
+        headers = tokens[name]
+        listed = client.get(f"{SEF}/versions", headers=headers)
+        assert listed.status_code == 200, (name, listed.text)
+        assert [(v["number"], v["content_hash"]) for v in listed.json()] == [(7, signed_hash)]
+        for path in (f"{SEF}/versions/1", f"{SEF}/versions/6", f"{SEF}/versions/99",
+                     f"{SEF}/compare?a=6&b=7", f"{SEF}/compare?a=1&b=2"):  # fmt: skip
+            refused = client.get(path, headers=headers)
+            assert _error(refused, 403) == HISTORY_UNSEEN, (name, path)
+            assert refused.json()["error"]["type"] == "NotPermitted"
+        signed = client.get(f"{SEF}/versions/7", headers=headers)
+        assert signed.status_code == 200, (name, signed.text)
+        assert (signed.json()["number"], signed.json()["content_hash"]) == (7, signed_hash)
+        workforce = next(c for c in signed.json()["chapters"] if c["chapter_id"] == "workforce")
+        assert workforce["sections"]["narrative"] == REVISED
+        sef = client.get(SEF, headers=headers).json()
+        assert (sef["state"], sef["latest_version"]["number"]) == ("signed", 7)
+        sign_off = sef["sign_off"]
+        assert sign_off["returns"] == []  # no return, and no reason, outside the authority
+        schedule = [(s["signatory_name"], s["state"], s["content_hash"])
+                    for s in sign_off["signatories"]]  # fmt: skip
+        assert schedule == [("Dana Director", "signed", signed_hash),
+                            ("Lee Member", "signed", signed_hash),
+                            ("Cleo Chief", "signed", signed_hash)]  # fmt: skip
+        assert [(v["signatory_name"], v["version"]) for v in sign_off["void"]] == [
+            ("Dana Director", 6)
+        ]
+        hidden = [("workforce", "Cal Contributor", None)]
+        assert [(c["chapter_id"], c["name"], c["email"]) for c in sef["contributors"]] == hidden
+        people = client.get(f"{SEF}/contributors", headers=headers).json()
+        assert [(c["chapter_id"], c["name"], c["email"]) for c in people] == hidden
+
+
+def test_the_authority_and_its_coordinator_still_read_the_whole_history(
+    session: Session, client: TestClient
+) -> None:
+    tokens, signed_hash, cal_email = _signed_after_a_return(session)
+    for name in ["Derby data lead", "coordinator"]:
+        headers = tokens[name]
+        listed = client.get(f"{SEF}/versions", headers=headers).json()
+        assert [v["number"] for v in listed] == [7, 6, 5, 4, 3, 2, 1], name
+        one = client.get(f"{SEF}/versions/1", headers=headers)
+        assert one.status_code == 200 and one.json()["number"] == 1, (name, one.text)
+        missing = client.get(f"{SEF}/versions/99", headers=headers)
+        assert _error(missing, 404) == "There is no version 99 of this self-evaluation."
+        compared = client.get(f"{SEF}/compare?a=7&b=6", headers=headers)
+        assert compared.status_code == 200, (name, compared.text)
+        body = compared.json()
+        assert (body["older"]["number"], body["newer"]["number"]) == (6, 7)
+        assert [c["chapter_id"] for c in body["chapters"] if c["changed"]] == ["workforce"]
+        sef = client.get(SEF, headers=headers).json()
+        assert [(r["role"], r["signatory_name"], r["reason"], r["version"])
+                for r in sef["sign_off"]["returns"]] == [
+            ("chief_executive", "Cleo Chief", RETURN_REASON, 6)]  # fmt: skip
+        shown = [("workforce", "Cal Contributor", cal_email)]
+        assert [(c["chapter_id"], c["name"], c["email"]) for c in sef["contributors"]] == shown
+        people = client.get(f"{SEF}/contributors", headers=headers).json()
+        assert [(c["chapter_id"], c["name"], c["email"]) for c in people] == shown
+
+
 def test_the_openapi_schema_lists_the_self_evaluation_api(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     paths = schema["paths"]
@@ -703,3 +810,10 @@ def test_the_openapi_schema_lists_the_self_evaluation_api(client: TestClient) ->
         "type", "title", "message", "field", "latest_version", "chapter"}  # fmt: skip
     assert set(components["SefOut"]["properties"]) >= {"state", "template_id", "latest_version",
                                                        "sign_off", "contributors"}  # fmt: skip
+    sign_off = components["SefOut"]["properties"]["sign_off"]["description"]
+    assert (
+        "`returns` (with their reasons) is empty unless you are one of the authority's" in sign_off
+    )
+    assert components["ContributorOut"]["properties"]["email"]["description"] == (
+        "Null unless you are one of the authority's own people or the regional coordinator"
+    )

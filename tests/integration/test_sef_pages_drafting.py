@@ -1,7 +1,8 @@
 """Drafting a self-evaluation through the HTML pages: chapters, conflicts, versions, contributors."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from html import unescape
 
 import pytest
@@ -12,13 +13,21 @@ from sqlalchemy.orm import Session
 from app.auth.roles import Role
 from app.models import Cycle, SelfEvaluation, User
 from app.reference.sef import OfstedGrade
-from app.sef import contributors, service
-from app.sef.schemas import AssignInput
+from app.sef import contributors, service, signoff
+from app.sef.schemas import AssignInput, ReturnSefInput
 from tests import factories as f
 from tests.conftest import check_page
-from tests.sef_factories import DERBY, chapter_input, sign_as, submit_latest, write_all
+from tests.sef_factories import (
+    DERBY,
+    chapter_input,
+    form_proposed_triads,
+    sign_as,
+    submit_latest,
+    write_all,
+)
 
 LEICESTER = "E06000016"
+DERBYSHIRE = "E10000007"  # in Derby's triad for 2026-27
 CYCLE = "/regions/east-midlands/cycles/2026-27"
 INDEX = CYCLE + "/self-evaluations"
 SEF = INDEX + "/" + DERBY
@@ -379,6 +388,7 @@ def test_the_dcs_assigns_and_removes_a_contributor(
     writer = _person(session, Role.CONTRIBUTOR, "Cal Contributor")
     f.sign_in(client, dcs)
     page = _get(client, f"{SEF}/contributors")
+    assert "As the Director of Children's Services (DCS), you can write every chapter." in page
     assert f'<option value="{writer.id}">Cal Contributor ({writer.email})</option>' in page
     assert page.count("Nobody: you write it") == 6
     empty = client.post(
@@ -394,6 +404,7 @@ def test_the_dcs_assigns_and_removes_a_contributor(
     page = _get(client, f"{SEF}/contributors")
     assert f"Cal Contributor can now draft &#39;{HELP_TITLE}&#39;." in page
     assert page.count("Nobody: you write it") == 5
+    assert _remove_buttons(page) == [(f"Remove Cal Contributor from {HELP_TITLE}", "Remove")]
 
     f.sign_in(second_client, writer)
     _get(second_client, f"{SEF}/chapters/{HELP}")
@@ -414,6 +425,33 @@ def test_the_dcs_assigns_and_removes_a_contributor(
         f"{SEF}/contributors/{contributor.id}/remove", data={"csrf_token": _token(page)}
     )
     assert gone.status_code == 404
+
+
+def _remove_buttons(html: str) -> list[tuple[str, str]]:
+    """(accessible name, visible text) of each Remove button, as a browser reads them."""
+    return [
+        (unescape(name), text.strip())
+        for name, text in re.findall(
+            r'/remove">.*?<button[^>]*aria-label="([^"]*)"[^>]*>(.*?)</button>', html, re.S
+        )
+    ]
+
+
+def test_a_remove_button_names_the_person_and_chapter_in_an_escaped_attribute(
+    session: Session, client: TestClient, cycle: Cycle
+) -> None:
+    dcs = _person(session, Role.DCS, "Dee Derby")
+    odd = _person(session, Role.CONTRIBUTOR, 'Jo "JJ" <b>Jones</b>')
+    contributors.assign(
+        session, f.principal(session, dcs), cycle, DERBY,
+        AssignInput(chapter_id=CARE, user_id=odd.id),
+    )  # fmt: skip
+    session.commit()
+    f.sign_in(client, dcs)
+    page = _get(client, f"{SEF}/contributors")
+    assert f'aria-label="Remove Jo &#34;JJ&#34; &lt;b&gt;Jones&lt;/b&gt; from {CARE_TITLE}"' in page
+    assert "<b>Jones</b>" not in page
+    assert _remove_buttons(page) == [(f'Remove Jo "JJ" <b>Jones</b> from {CARE_TITLE}', "Remove")]
 
 
 def test_assigning_the_same_person_twice_says_so_and_changes_nothing(
@@ -516,3 +554,120 @@ def test_a_signed_self_evaluation_offers_the_pack_and_scrutiny_and_no_editing(
     assert "3 of 3 signatures" in show
     refused = unescape(_get(client, f"{SEF}/chapters/{HELP}", status=409))
     assert "has been signed by all three signatories and shared with its scrutineers" in refused
+
+
+HISTORY_UNSEEN = (
+    "Earlier versions of Derby's self-evaluation are seen only by Derby's own people and the "
+    "regional coordinator; you can read the signed version."
+)
+RETURN_REASON = "The workforce chapter understates agency use."
+WORKFORCE = "workforce"
+
+
+def _signed_after_a_return(session: Session, cycle: Cycle) -> tuple[dict[str, User], str]:
+    """Derby written (1-6), signed by its DCS, returned by its Chief Executive with a reason,
+    edited (7) and signed by all three. Readers to sign in as, and the signed version's hash."""
+    form_proposed_triads(session, cycle)
+    signers = {
+        role: f.principal(session, f.make_user(session, role, organisation=DERBY, name=name))
+        for role, name in (
+            (Role.DCS, "Dana Director"),
+            (Role.LEAD_MEMBER, "Lee Member"),
+            (Role.CHIEF_EXECUTIVE, "Cleo Chief"),
+        )
+    }
+    dana = signers[Role.DCS]
+    write_all(session, cycle, DERBY, dana)
+    first = submit_latest(session, cycle, DERBY, dana)
+    sign_as(session, cycle, DERBY, dana, Role.DCS, first.content_hash)
+    returned = ReturnSefInput(
+        role=Role.CHIEF_EXECUTIVE, content_hash=first.content_hash, reason=RETURN_REASON
+    )
+    signoff.return_for_changes(session, signers[Role.CHIEF_EXECUTIVE], cycle, DERBY, returned)
+    service.save_chapter(session, dana, cycle, DERBY, WORKFORCE, chapter_input(6, " revised"))
+    final = submit_latest(session, cycle, DERBY, dana)
+    for role, who in signers.items():
+        sign_as(session, cycle, DERBY, who, role, final.content_hash)
+    readers = {
+        "Derby data lead": f.make_user(session, Role.DATA_LEAD, organisation=DERBY),
+        "coordinator": f.make_user(session, Role.REGIONAL_COORDINATOR, region=f.REGION),
+        "Derbyshire DCS": f.make_user(session, Role.DCS, organisation=DERBYSHIRE),
+        "RISL": f.make_user(session, Role.RISL, region=f.REGION),
+    }
+    session.commit()
+    return readers, final.content_hash
+
+
+@pytest.fixture
+def fresh_client(app: FastAPI) -> Iterator[Callable[[User], TestClient]]:
+    """A new browser signed in as the given person (one per person, so nobody's session mixes)."""
+    with ExitStack() as stack:
+
+        def signed_in(user: User) -> TestClient:
+            browser = stack.enter_context(
+                TestClient(app, base_url="https://testserver", follow_redirects=False)
+            )
+            f.sign_in(browser, user)
+            return browser
+
+        yield signed_in
+
+
+def _version_rows(html: str) -> list[str]:
+    return re.findall(rf'href="{SEF}/versions/(\d+)">View', html)
+
+
+def test_scrutineers_and_the_risl_see_the_signed_version_and_none_of_its_history(
+    session: Session, cycle: Cycle, fresh_client: Callable[[User], TestClient]
+) -> None:
+    readers, signed_hash = _signed_after_a_return(session, cycle)
+    for name in ["Derbyshire DCS", "RISL"]:
+        browser = fresh_client(readers[name])
+        show = unescape(_get(browser, SEF))
+        assert "Signed off by all three signatories on" in show, name
+        assert "We know our practice well revised." in show
+        assert "Versions and changes" not in show and f'href="{SEF}/versions"' not in show
+        assert RETURN_REASON not in show and "Returned for changes" not in show
+        signatories = show.split('<h3 class="govuk-heading-m">Signatories</h3>')[1]
+        signatories = signatories.split("</ul>")[0]
+        signed_by = re.findall(r'<br><span class="govuk-body-s">([^,<]+), \d', signatories)
+        assert signed_by == ["Dana Director", "Lee Member", "Cleo Chief"]
+        versions = unescape(_get(browser, f"{SEF}/versions"))
+        assert _version_rows(versions) == ["7"], name
+        assert signed_hash[:12] in versions
+        assert "Compare two versions" not in versions and f"{SEF}/compare" not in versions
+        assert (
+            "You can read the version Derby signed. Earlier versions, and the changes between "
+            "them, are seen only by Derby's own people and the regional coordinator." in versions
+        )
+        for path in (f"{SEF}/versions/1", f"{SEF}/versions/6", f"{SEF}/compare?a=6&b=7",
+                     f"{SEF}/compare?a=one&b=7"):  # fmt: skip
+            refused = unescape(_get(browser, path, status=403))
+            assert HISTORY_UNSEEN in refused, (name, path)
+            assert "Audits show it." not in refused
+        signed = unescape(_get(browser, f"{SEF}/versions/7"))
+        assert signed_hash in signed and "We know our practice well revised." in signed
+        assert "See what changed from version 6" not in signed
+        assert f"{SEF}/compare" not in signed
+
+
+def test_the_authority_and_its_coordinator_still_see_every_version_and_return(
+    session: Session, cycle: Cycle, fresh_client: Callable[[User], TestClient]
+) -> None:
+    readers, signed_hash = _signed_after_a_return(session, cycle)
+    for name in ["Derby data lead", "coordinator"]:
+        browser = fresh_client(readers[name])
+        show = unescape(_get(browser, SEF))
+        assert f'href="{SEF}/versions">Versions and changes</a>' in show, name
+        returned = show.split('<h3 class="govuk-heading-m">Returned for changes</h3>')[1]
+        returned = returned.split("</ul>")[0]
+        assert "Cleo Chief, Chief Executive</strong>, returned version 6 on" in returned
+        assert f"Reason: {RETURN_REASON}" in returned
+        versions = _get(browser, f"{SEF}/versions")
+        assert _version_rows(versions) == ["7", "6", "5", "4", "3", "2", "1"], name
+        assert "Compare two versions" in versions
+        assert "Audits show it." in _get(browser, f"{SEF}/versions/1")
+        signed = unescape(_get(browser, f"{SEF}/versions/7"))
+        assert f'href="{SEF}/compare?a=6&b=7">See what changed from version 6</a>' in signed
+        compared = _get(browser, f"{SEF}/compare?a=6&b=7")
+        assert "Changes between version 6 and version 7</h1>" in compared

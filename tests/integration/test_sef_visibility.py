@@ -12,10 +12,20 @@ from app.errors import NotFound, NotPermitted
 from app.models import Cycle, RoleAssignment, SelfEvaluation, User
 from app.models.types import utcnow
 from app.reference import get_reference
-from app.sef import access, scrutiny, service
-from app.sef.schemas import CommentInput
+from app.reference.models import Scrutiny
+from app.sef import access, scrutiny, service, signoff
+from app.sef.schemas import CommentInput, ReturnSefInput
 from tests import factories as f
-from tests.sef_factories import DERBY, form_proposed_triads, signed_sef, submit_latest, write_all
+from tests.sef_factories import (
+    DERBY,
+    chapter_input,
+    form_proposed_triads,
+    sign_as,
+    signatories,
+    signed_sef,
+    submit_latest,
+    write_all,
+)
 
 DERBYSHIRE = "E10000007"
 WEST_NORTHANTS = "E06000062"
@@ -272,3 +282,125 @@ def test_an_authority_outside_the_region_is_not_found(
     with pytest.raises(NotFound) as missing:
         service.get_sef(session, people["coordinator"], cycle, "E06000055")  # Bedford, East
     assert missing.value.message == "That local authority is not part of this region's alliance."
+
+
+# The history behind a signed text (earlier versions, comparisons, returns) stays with the LA.
+HISTORY_REFUSED = (
+    "Earlier versions of Derby's self-evaluation are seen only by Derby's own people and the "
+    "regional coordinator; you can read the signed version."
+)
+HISTORY_READERS = [*DERBY_PEOPLE, "coordinator"]
+RETURN_REASON = "The workforce chapter understates agency use."
+
+
+def _signed_after_a_return(session: Session, cycle: Cycle) -> SelfEvaluation:
+    """Derby written (versions 1-6), returned by its Chief Executive, edited (7), then signed."""
+    signers = signatories(session, DERBY)
+    dcs = signers[Role.DCS]
+    write_all(session, cycle, DERBY, dcs)
+    first = submit_latest(session, cycle, DERBY, dcs)
+    signoff.return_for_changes(
+        session,
+        signers[Role.CHIEF_EXECUTIVE],
+        cycle,
+        DERBY,
+        ReturnSefInput(
+            role=Role.CHIEF_EXECUTIVE, content_hash=first.content_hash, reason=RETURN_REASON
+        ),
+    )
+    service.save_chapter(session, dcs, cycle, DERBY, "workforce", chapter_input(6, " revised"))
+    final = submit_latest(session, cycle, DERBY, dcs)
+    for role, who in signers.items():
+        sign_as(session, cycle, DERBY, who, role, final.content_hash)
+    sef = service.get_sef(session, dcs, cycle, DERBY)
+    assert (sef.state, sef.submitted_number) == ("signed", 7)
+    return sef
+
+
+def _history_as_seen_by(
+    session: Session, cycle: Cycle, who: Principal, sef: SelfEvaluation
+) -> tuple[list[int], dict[int, int | str], str]:
+    """Which versions are listed; versions 1, 6, 7 and 99 read (number or refusal); a compare."""
+    listed = [v.number for v in service.readable_versions(session, who, cycle, sef)]
+    read: dict[int, int | str] = {}
+    for number in (1, 6, 7, 99):
+        try:
+            read[number] = service.readable_version(session, who, cycle, sef, number).number
+        except (NotPermitted, NotFound) as refused:
+            read[number] = refused.message
+    try:
+        found = service.compare_for(session, who, cycle, sef, 7, 6)
+    except NotPermitted as refused:
+        compared = refused.message
+    else:
+        changed = [c.chapter_id for c in found.chapters if c.changed]
+        compared = f"{found.older.number} to {found.newer.number}: {', '.join(changed)}"
+    return listed, read, compared
+
+
+FULL_HISTORY = (
+    [7, 6, 5, 4, 3, 2, 1],
+    {1: 1, 6: 6, 7: 7, 99: "There is no version 99 of this self-evaluation."},
+    "6 to 7: workforce",
+)
+SIGNED_VERSION_ONLY = (
+    [7],
+    {1: HISTORY_REFUSED, 6: HISTORY_REFUSED, 7: 7, 99: HISTORY_REFUSED},
+    HISTORY_REFUSED,
+)
+
+
+def test_scrutineers_and_the_risl_read_the_signed_version_and_no_draft_before_it(
+    session: Session, cycle: Cycle, people: dict[str, Principal]
+) -> None:
+    sef = _signed_after_a_return(session, cycle)
+    readers = {name for name, refusal in SIGNED.items() if refusal is None}
+    assert {name: access.can_read_history(people[name], cycle, sef) for name in readers} == {
+        name: name in HISTORY_READERS for name in readers
+    }
+    # The region's id does as well as the cycle.
+    assert access.can_read_history(people["coordinator"], f.REGION, sef)
+    assert not access.can_read_history(people["Derbyshire DCS"], f.REGION, sef)
+    for name in HISTORY_READERS:
+        assert _history_as_seen_by(session, cycle, people[name], sef) == FULL_HISTORY, name
+    for name in ["Derbyshire DCS", "RISL"]:
+        assert _history_as_seen_by(session, cycle, people[name], sef) == SIGNED_VERSION_ONLY, name
+    # Still so once scrutiny is closed.
+    scrutiny.close(session, people["coordinator"], cycle, DERBY)
+    assert sef.state == "scrutiny_closed"
+    assert _history_as_seen_by(session, cycle, people["RISL"], sef) == SIGNED_VERSION_ONLY
+    assert _history_as_seen_by(session, cycle, people["Derby data lead"], sef) == FULL_HISTORY
+
+
+def test_while_drafting_the_la_and_its_coordinator_read_every_version(
+    session: Session, cycle: Cycle, people: dict[str, Principal]
+) -> None:
+    sef = _draft(session, cycle, people)
+    for name in HISTORY_READERS:
+        who = people[name]
+        assert [v.number for v in service.readable_versions(session, who, cycle, sef)] == [
+            6, 5, 4, 3, 2, 1
+        ], name  # fmt: skip
+        assert service.readable_version(session, who, cycle, sef, 2).number == 2
+        assert service.compare_for(session, who, cycle, sef, 1, 2).newer.number == 2
+
+
+@pytest.fixture
+def moderated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The East Midlands, changed to have its moderators scrutinise instead of its triads."""
+    reference = get_reference()
+    changed = reference.regions[f.REGION].model_copy(update={"scrutiny": Scrutiny.MODERATION})
+    monkeypatch.setattr(
+        reference, "regions", MappingProxyType({**reference.regions, f.REGION: changed})
+    )
+
+
+def test_a_moderator_reads_the_signed_version_and_no_draft_before_it(
+    session: Session, cycle: Cycle, people: dict[str, Principal], moderated: None
+) -> None:
+    sef = _signed_after_a_return(session, cycle)
+    moderator = people["moderator"]
+    assert access.is_scrutineer(session, moderator, cycle, DERBY)
+    assert not access.can_read_history(moderator, cycle, sef)
+    assert _history_as_seen_by(session, cycle, moderator, sef) == SIGNED_VERSION_ONLY
+    assert _history_as_seen_by(session, cycle, people["coordinator"], sef) == FULL_HISTORY
