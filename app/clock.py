@@ -12,3 +12,8 @@ _ENGLAND = ZoneInfo("Europe/London")
 
 def today() -> date:
     return datetime.now(_ENGLAND).date()
+
+
+def day_of(moment: datetime) -> date:
+    """The date in England of a stored moment (stored in UTC)."""
+    return moment.astimezone(_ENGLAND).date()

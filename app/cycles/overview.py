@@ -142,10 +142,8 @@ def _write_task(href: str, sef: SelfEvaluation, status: SignOffStatus, saved: in
         if saved == 0:
             return Task(title, href, "late" if status.late else "not_started", _due(status.due_on))
         hint = f"Version {saved} saved; submit it for sign-off. {_due(status.due_on)}"
-        returned = status.returns[-1] if status.returns else None
-        voided = status.void[-1] if status.void else None
-        if returned and (voided is None or returned[0].id > voided[0].id):
-            event, number = returned  # the latest step back to drafting was this return
+        if status.current_return:
+            event, number = status.current_return
             hint = (
                 f"Version {number} was returned by {event.signatory_name}; make the changes and "
                 f"submit it again. {_due(status.due_on)}"

@@ -80,7 +80,7 @@ def assign(
 ) -> Contributor:
     """The DCS names a person in the LA to draft a chapter."""
     require_dcs(principal, cycle, la_code, Action.ASSIGN_SEF_CHAPTERS)
-    sef = get_sef(session, principal, cycle, la_code)
+    sef = get_sef(session, principal, cycle, la_code, lock=True)
     _still_drafting(sef)
     chapter = chapter_of(sef, data.chapter_id)
     person = next((u for u in eligible(session, la_code) if u.id == data.user_id), None)
@@ -123,7 +123,7 @@ def unassign(
 ) -> None:
     """The DCS ends an assignment; what the person wrote stays in the versions."""
     require_dcs(principal, cycle, la_code, Action.ASSIGN_SEF_CHAPTERS)
-    sef = get_sef(session, principal, cycle, la_code)
+    sef = get_sef(session, principal, cycle, la_code, lock=True)
     _still_drafting(sef)
     row = session.get(SefContributor, contributor_id)
     if row is None or row.self_evaluation_id != sef.id or row.ended_at is not None:

@@ -191,8 +191,7 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
     sef = service.get_sef(session, principal, cycle, la_code)
     if sef.state not in access.SHARED_STATES:
         raise Conflict(NOT_SIGNED)
-    signed = service.submitted_version(session, sef)
-    assert signed is not None  # a signed self-evaluation always has its signed version
+    signed = service.signed_version(session, sef)
     region = get_reference().regions[cycle.region_id]
     la = service.local_authority(cycle, la_code)
     template = service.template_of(sef)

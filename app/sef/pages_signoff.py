@@ -360,20 +360,6 @@ async def return_for_changes(
 # --- tracker --------------------------------------------------------------------------------
 
 
-def _open_returns(
-    session: Session, principal: Principal, cycle: Cycle
-) -> dict[str, tuple[SefSignOffEvent, int]]:
-    """For each LA back in drafting after a signatory returned it: the latest return."""
-    found: dict[str, tuple[SefSignOffEvent, int]] = {}
-    for sef in service.readable_sefs(session, principal, cycle):
-        if sef.state != "draft":
-            continue
-        returns = signoff.build_status(session, cycle, sef).returns
-        if returns:
-            found[sef.la_code] = returns[-1]
-    return found
-
-
 @router.get(SEFS + "/tracker", response_class=HTMLResponse)
 def tracker(
     request: Request,
@@ -392,7 +378,6 @@ def tracker(
             "cycle": cycle,
             "due_on": due_on,
             "rows": rows,
-            "returned": _open_returns(session, principal, cycle),
             "roles": SIGNATORY_ROLES,
             "role_labels": {r.value: r.label for r in SIGNATORY_ROLES},
             "signed": sum(1 for r in rows if r.state in ("signed", "scrutiny_closed")),

@@ -46,7 +46,7 @@ def comment(
 ) -> SefComment:
     """A scrutineer comments on a chapter of the signed version, perhaps challenging its grade."""
     require(principal, Action.COMMENT_SEF, Scope(cycle.region_id))
-    sef = service.get_sef(session, principal, cycle, la_code)
+    sef = service.get_sef(session, principal, cycle, la_code, lock=True)
     if not access.is_scrutineer(session, principal, cycle, la_code):
         raise NotPermitted(
             "Only this self-evaluation's scrutineers may comment on it: the DCSs of the other "
@@ -54,8 +54,7 @@ def comment(
         )
     fire(SELF_EVALUATION, sef.state, "comment")
     chapter = service.chapter_of(sef, data.chapter_id)
-    signed = service.submitted_version(session, sef)
-    assert signed is not None  # a signed self-evaluation always has its submitted version
+    signed = service.signed_version(session, sef)
     row = SefComment(
         self_evaluation_id=sef.id,
         sef_version_id=signed.id,
@@ -96,7 +95,7 @@ def respond(
 ) -> SefResponse:
     """The LA's DCS responds, once, to a scrutineer's comment."""
     require(principal, Action.RESPOND_SEF, Scope(cycle.region_id, la_code), as_role=Role.DCS)
-    sef = service.get_sef(session, principal, cycle, la_code)
+    sef = service.get_sef(session, principal, cycle, la_code, lock=True)
     fire(SELF_EVALUATION, sef.state, "respond")
     found = session.get(SefComment, comment_id)
     if found is None or found.self_evaluation_id != sef.id:
@@ -131,7 +130,7 @@ def respond(
 def close(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> SelfEvaluation:
     """The coordinator closes scrutiny; comments left unanswered are counted in the history."""
     require(principal, Action.CLOSE_SEF_SCRUTINY, Scope(cycle.region_id))
-    sef = service.get_sef(session, principal, cycle, la_code)
+    sef = service.get_sef(session, principal, cycle, la_code, lock=True)
     sef.state = fire(SELF_EVALUATION, sef.state, "close_scrutiny")
     sef.scrutiny_closed_at = utcnow()
     session.flush()

@@ -80,24 +80,32 @@ def chapter_of(sef: SelfEvaluation, chapter_id: str) -> SefChapter:
         raise NotFound("This self-evaluation has no such chapter.") from None
 
 
-def _row(session: Session, cycle: Cycle, la_code: str) -> SelfEvaluation:
+def _row(session: Session, cycle: Cycle, la_code: str, *, lock: bool) -> SelfEvaluation:
     local_authority(cycle, la_code)
-    sef = session.execute(
-        select(SelfEvaluation).where(
-            SelfEvaluation.cycle_id == cycle.id, SelfEvaluation.la_code == la_code
-        )
-    ).scalar_one_or_none()
+    query = select(SelfEvaluation).where(
+        SelfEvaluation.cycle_id == cycle.id, SelfEvaluation.la_code == la_code
+    )
+    if lock:
+        # Changes to one self-evaluation queue behind each other (PostgreSQL row lock; SQLite
+        # already serialises writers), and each reads the state the one before left.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    sef = session.execute(query).scalar_one_or_none()
     if sef is None:
         raise NotFound("There is no self-evaluation for this authority in this cycle.")
     return sef
 
 
 def get_sef(
-    session: Session, principal: Principal | None, cycle: Cycle, la_code: str
+    session: Session,
+    principal: Principal | None,
+    cycle: Cycle,
+    la_code: str,
+    *,
+    lock: bool = False,
 ) -> SelfEvaluation:
-    """The LA's self-evaluation, if this person may read it now."""
+    """The LA's self-evaluation, if this person may read it now; `lock` before changing it."""
     require(principal, Action.VIEW_SEF, Scope(cycle.region_id))
-    sef = _row(session, cycle, la_code)
+    sef = _row(session, cycle, la_code, lock=lock)
     if not access.can_read(session, principal, cycle, sef):
         name = local_authority(cycle, la_code).name
         if sef.state in access.SHARED_STATES:
@@ -159,6 +167,14 @@ def content_of(sef: SelfEvaluation, found: SefVersion | None) -> content.Content
 
 def submitted_version(session: Session, sef: SelfEvaluation) -> SefVersion | None:
     return version(session, sef, sef.submitted_number) if sef.submitted_number else None
+
+
+def signed_version(session: Session, sef: SelfEvaluation) -> SefVersion:
+    """The version all three signatories signed; Conflict while there is none."""
+    found = submitted_version(session, sef) if sef.state in access.SHARED_STATES else None
+    if found is None:
+        raise Conflict("This self-evaluation has not been signed by all three signatories yet.")
+    return found
 
 
 @dataclass(frozen=True)
@@ -272,7 +288,7 @@ def save_chapter(
     data: ChapterInput,
 ) -> SefVersion:
     """A writer saves one chapter as a new version; a save over someone's newer change is refused."""
-    sef = get_sef(session, principal, cycle, la_code)
+    sef = get_sef(session, principal, cycle, la_code, lock=True)
     chapter = chapter_of(sef, chapter_id)
     if not access.can_write_chapter(session, principal, sef, chapter_id):
         raise NotPermitted(
@@ -321,10 +337,23 @@ def save_chapter(
             "your text is kept; reload to see theirs, then save again.",
             field="narrative",
         ) from None
-    if sef.state != new_state or sef.submitted_number is not None:
-        void_signatures(
+    withdrawn = sef.submitted_number
+    if sef.state != new_state or withdrawn is not None:
+        voided = void_signatures(
             session, principal, cycle, sef, f"{principal.display_name} edited '{chapter.title}'"
         )
+        if withdrawn is not None and not voided:
+            # Nobody had signed yet, but the submission itself lapses: say so in the history.
+            audit(
+                session,
+                principal,
+                cycle,
+                sef,
+                "sef.submission_withdrawn",
+                f"Version {withdrawn} is no longer submitted for sign-off: "
+                f"{principal.display_name} edited '{chapter.title}'",
+                {"number": withdrawn, "chapter_id": chapter_id},
+            )
     sef.state = new_state
     session.flush()
     audit(
@@ -348,7 +377,7 @@ def submit(
 ) -> SefVersion:
     """The DCS submits the exact version they reviewed, once every chapter is graded and written."""
     require_dcs(principal, cycle, la_code, Action.SUBMIT_SEF)
-    sef = get_sef(session, principal, cycle, la_code)
+    sef = get_sef(session, principal, cycle, la_code, lock=True)
     fire(SELF_EVALUATION, sef.state, "submit")
     latest = latest_version(session, sef)
     if latest is None:

@@ -64,6 +64,15 @@ class SignOffStatus:
     def signed_count(self) -> int:
         return sum(1 for s in self.signatories if s.state == "signed")
 
+    @property
+    def current_return(self) -> tuple[SefSignOffEvent, int] | None:
+        """The return that sent it back to drafting, while it is still being revised."""
+        if self.state != "draft" or not self.returns:
+            return None
+        returned = self.returns[-1]
+        later_signature = self.void and self.void[-1][0].id > returned[0].id
+        return None if later_signature else returned
+
 
 def due_date(session: Session, cycle: Cycle) -> date | None:
     """Sign-off is due when the calendar's self-evaluation window closes."""
@@ -112,7 +121,14 @@ def build_status(
     returns = tuple((e, n) for e, n in events if e.decision == "returned")
     due = due_date(session, cycle)
     on = today or clock.today()
-    late = due is not None and on > due and sef.state in {"draft", "awaiting_sign_off"}
+    # Late while unsigned after the due day, and still late once signed after it: the tracker
+    # keeps the record of a late sign-off, not only of one still outstanding.
+    signed_late = (
+        sef.signed_at is not None and due is not None and clock.day_of(sef.signed_at) > due
+    )
+    late = due is not None and (
+        (on > due and sef.state in {"draft", "awaiting_sign_off"}) or signed_late
+    )
     return SignOffStatus(sef.state, submitted, signatories, void, returns, due, late)
 
 
@@ -127,7 +143,7 @@ def _signable(
 ) -> tuple[SelfEvaluation, SefVersion, str]:
     """Checks shared by sign and return: who, which authority, which state, which version."""
     require(principal, Action.SIGN_SEF, Scope(cycle.region_id, la_code), as_role=role)
-    sef = service.get_sef(session, principal, cycle, la_code)
+    sef = service.get_sef(session, principal, cycle, la_code, lock=True)
     fire(SELF_EVALUATION, sef.state, action)
     submitted = service.submitted_version(session, sef)
     if submitted is None or submitted.content_hash != content_hash:
@@ -251,6 +267,8 @@ class TrackerRow:
     comments: int
     unanswered: int
     signed_at: datetime | None
+    # The return that sent it back to drafting, while the DCS revises it.
+    returned: tuple[SefSignOffEvent, int] | None
 
 
 def tracker(
@@ -292,6 +310,7 @@ def tracker(
                 total,
                 unanswered,
                 sef.signed_at,
+                status.current_return,
             )
         )
     return due_date(session, cycle), rows

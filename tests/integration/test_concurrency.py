@@ -84,3 +84,77 @@ def test_a_concurrent_double_submit_signs_once(backend: str, tmp_path: Path) -> 
             == 1
         )
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_last_signature_and_a_return_at_the_same_moment_leave_one_coherent_outcome(
+    backend: str, tmp_path: Path
+) -> None:
+    """The self-evaluation's row is locked for each change, so the two queue: never 'signed'
+    without a signed version, never a signature counted on a returned version."""
+    from app.db import make_engine
+    from app.models import SelfEvaluation
+    from app.sef import signoff
+    from app.sef.schemas import ReturnSefInput, SignSefInput
+    from tests import sef_factories as sf
+
+    url = fresh_database_url(backend, tmp_path, "sef-race")
+    upgrade(url)
+    engine = make_engine(url)
+    maker = sessionmaker(bind=engine, expire_on_commit=False)
+    with maker.begin() as session:
+        cycle = f.open_cycle(session)
+        people = sf.signatories(session, DERBY)
+        sf.write_all(session, cycle, DERBY, people[Role.DCS])
+        content_hash = sf.submit_latest(session, cycle, DERBY, people[Role.DCS]).content_hash
+        for role in (Role.DCS, Role.LEAD_MEMBER):
+            sf.sign_as(session, cycle, DERBY, people[role], role, content_hash)
+        cycle_id = cycle.id
+
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(name: str) -> None:
+        barrier.wait(timeout=30)
+        with maker() as session:
+            cycle = session.get(Cycle, cycle_id)
+            assert cycle is not None
+            try:
+                if name == "sign":
+                    signoff.sign(session, people[Role.CHIEF_EXECUTIVE], cycle, DERBY,
+                                 SignSefInput(role=Role.CHIEF_EXECUTIVE, content_hash=content_hash,
+                                              confirm=True))  # fmt: skip
+                else:
+                    signoff.return_for_changes(session, people[Role.LEAD_MEMBER], cycle, DERBY,
+                                               ReturnSefInput(role=Role.LEAD_MEMBER,
+                                                              content_hash=content_hash,
+                                                              reason="One more look"))  # fmt: skip
+                session.commit()
+                outcomes[name] = "done"
+            except Conflict as exc:
+                session.rollback()
+                outcomes[name] = exc.message
+
+    threads = [threading.Thread(target=act, args=(name,)) for name in ("sign", "return")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with maker() as session:
+        sef = session.execute(
+            select(SelfEvaluation).where(SelfEvaluation.la_code == DERBY)
+        ).scalar_one()
+        if outcomes["sign"] == "done":
+            assert outcomes["return"] == (
+                "This self-evaluation has been signed by all three signatories, so it cannot be "
+                "returned."
+            )
+            assert (sef.state, sef.submitted_number is not None) == ("signed", True)
+        else:
+            assert outcomes["return"] == "done"
+            assert outcomes["sign"] == (
+                "This self-evaluation has not been submitted for sign-off yet, so it cannot be "
+                "signed."
+            )
+            assert (sef.state, sef.submitted_number) == ("draft", None)
+    engine.dispose()

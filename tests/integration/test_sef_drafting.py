@@ -530,8 +530,11 @@ def test_an_edit_while_awaiting_sign_off_returns_it_to_drafting(
     sef = _sef(session, cycle)
     assert edited.number == submitted.number + 1
     assert (sef.state, sef.submitted_number, sef.submitted_at) == ("draft", None, None)
-    # Nobody had signed, so nothing is voided: just the save.
-    assert [e.action for e in _since(session, head)] == ["sef.chapter_saved"]
+    # Nobody had signed, so nothing is voided: the submission lapses, then the save.
+    assert [e.action for e in _since(session, head)] == [
+        "sef.submission_withdrawn",
+        "sef.chapter_saved",
+    ]
     resubmitted = submit_latest(session, cycle, DERBY, dcs)
     assert resubmitted.number == edited.number and sef.state == "awaiting_sign_off"
 

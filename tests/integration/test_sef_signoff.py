@@ -554,3 +554,43 @@ def test_two_signatures_at_the_same_moment_record_one(
     monkeypatch.undo()
     assert (_events(session), _since(session, head)) == (1, [])
     assert signoff.build_status(session, cycle, sef).signatories[0].event is first
+
+
+def test_a_sign_off_completed_after_the_due_day_stays_late(session: Session) -> None:
+    from datetime import UTC, datetime
+
+    from tests.sef_factories import signed_sef
+
+    cycle = f.open_cycle(session)
+    sef, _ = signed_sef(session, cycle, DERBY)
+    after = date(2027, 1, 10)
+    assert signoff.build_status(session, cycle, sef, today=after).late is False  # signed in time
+    # 19 December 2026 is the due day; 00:30 UTC on the 20th is already the 20th in London.
+    sef.signed_at = datetime(2026, 12, 20, 0, 30, tzinfo=UTC)
+    assert signoff.build_status(session, cycle, sef, today=after).late is True
+    sef.signed_at = datetime(2026, 12, 19, 23, 30, tzinfo=UTC)  # still the 19th in London (GMT)
+    assert signoff.build_status(session, cycle, sef, today=after).late is False
+
+
+def test_an_edit_before_anyone_signs_withdraws_the_submission_in_the_history(
+    session: Session,
+) -> None:
+    cycle = f.open_cycle(session)
+    dcs = f.signatory(session, DERBY, Role.DCS)
+    write_all(session, cycle, DERBY, dcs)
+    submitted = submit_latest(session, cycle, DERBY, dcs)
+    service.save_chapter(
+        session, dcs, cycle, DERBY, "workforce", chapter_input(submitted.number, " changed")
+    )
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.sequence.desc()).limit(2)).all()
+    assert [(e.action, e.summary) for e in reversed(events)] == [
+        (
+            "sef.submission_withdrawn",
+            f"Version {submitted.number} is no longer submitted for sign-off: "
+            f"{dcs.display_name} edited 'Workforce'",
+        ),
+        (
+            "sef.chapter_saved",
+            f"{dcs.display_name} saved 'Workforce' as version {submitted.number + 1}",
+        ),
+    ]
