@@ -148,7 +148,14 @@ async def add_comment(
             flash(request, f"Your comment on '{title}' is added. The authority can now respond.")
             return RedirectResponse(_url(cycle, la_code), status_code=303)
     chapter = values["chapter_id"]
-    ids = {"body": f"comment-{chapter}", "challenged_grade": f"challenge-{chapter}"}
+    sef = service.get_sef(session, principal, cycle, la_code)
+    known = {c.id for c in service.template_of(sef).chapters}
+    # A chapter the template lacks has no form on the page: its errors go to the page's state.
+    ids = (
+        {"body": f"comment-{chapter}", "challenged_grade": f"challenge-{chapter}"}
+        if chapter in known
+        else {}
+    )
     errors = _placed(errors, ids)
     return _view(request, session, principal, cycle, la_code, values, errors, status_code)
 

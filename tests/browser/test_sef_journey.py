@@ -126,8 +126,9 @@ def _contributor_drafts_workforce(page: Any, name: str) -> None:
     # Only the assigned chapter can be edited.
     edits = page.get_by_role("link", name=re.compile(r"^Edit chapter"))
     expect(edits).to_have_count(1)
-    # Chromium puts a space before the visually hidden ": Workforce" (it is positioned absolutely).
-    expect(edits).to_have_accessible_name(re.compile(r"^Edit chapter\s*: Workforce\s*$"))
+    # The visible "Edit chapter" then the visually hidden " Workforce" (GOV.UK's pattern). Chromium
+    # pads the absolutely positioned hidden span with spaces; screen readers collapse them.
+    expect(edits).to_have_accessible_name(re.compile(r"^Edit chapter\s+Workforce\s*$"))
     help_and_protection = _chapter(
         page, "The experiences and progress of children who need help and protection"
     )
@@ -308,10 +309,10 @@ def _peer_challenges_a_grade(page: Any) -> str:
     expect(workforce).to_contain_text("No comments on this chapter yet.")
     axe_check(page)
 
-    workforce.get_by_label("Your comment on this chapter").fill(COMMENT)
-    workforce.get_by_label("Challenge the self-assessed grade (optional)").select_option(
-        label="Inadequate"
-    )
+    workforce.get_by_label("Your comment on 'Workforce'").fill(COMMENT)
+    workforce.get_by_label(
+        "Challenge the self-assessed grade of 'Workforce' (optional)"
+    ).select_option(label="Inadequate")
     workforce.get_by_role("button", name="Add comment on Workforce").click()
 
     expect(page).to_have_url(re.compile(re.escape(DERBY + "/scrutiny") + "$"))
@@ -319,7 +320,9 @@ def _peer_challenges_a_grade(page: Any) -> str:
         "Your comment on 'Workforce' is added. The authority can now respond."
     )
     workforce = _chapter(page, "Workforce")
-    expect(workforce.get_by_role("heading", level=3)).to_have_text(f"{name}, DCS, Derbyshire")
+    expect(workforce.get_by_role("heading", level=3)).to_have_text(
+        f"Comment 1: {name}, DCS, Derbyshire"
+    )
     expect(workforce.get_by_text(COMMENT, exact=True)).to_be_visible()
     expect(workforce.locator(".govuk-inset-text")).to_have_text(
         _exact("Challenges the grade: suggests Inadequate")

@@ -2,6 +2,7 @@
 
 import html
 import io
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import Cycle, RenderedPack, SefVersion, User
+from app.pack.environment import pack_env
+from app.pack.render import uk_datetime
 from app.reference import get_reference
 from app.reference.sef import OfstedGrade
 from app.sef import pack, scrutiny, service, signoff
@@ -296,6 +299,17 @@ def test_void_signatures_and_returns_are_listed_apart(session: Session) -> None:
     ]  # fmt: skip
     assert [s.content_hash for s in built.signatures] == [second.content_hash] * 3
     assert built.threads == ()
+    # Every table the pack prints has a caption naming what it lists.
+    env = pack_env()
+    env.filters.setdefault("uk_datetime", uk_datetime)
+    printed = env.get_template("pdf/sef.html").render(pack=built, pack_title=built.title)
+    assert printed.count("<table") == len(re.findall(r"<table[^>]*>\s*<caption", printed))
+    assert re.findall(r"<table>\s*<caption>(.*?)</caption>", printed) == [
+        "The authority's own grade for each chapter",
+        f"Signatures on version {second.number}",
+        "Void signatures on earlier versions",
+        "Versions returned for changes, with the reason given",
+    ]
 
 
 def test_the_cache_serves_equal_inputs_and_a_comment_makes_a_new_key(

@@ -95,6 +95,18 @@ def _error_summary(html: str) -> list[tuple[str, str]]:
     ]
 
 
+def _labels(html: str) -> dict[str, str]:
+    """Each form control's label text, by the control's id."""
+    return {
+        target: unescape(re.sub(r"\s+", " ", text)).strip()
+        for target, text in re.findall(r'<label[^>]*for="([^"]+)"[^>]*>(.*?)</label>', html, re.S)
+    }
+
+
+def _button_names(html: str) -> list[str]:
+    return [unescape(n) for n in re.findall(r'<button[^>]*aria-label="([^"]*)"', html)]
+
+
 def _token(client: TestClient, path: str = "/") -> str:
     return check_page(client.get(path).text).csrf_tokens[0]
 
@@ -126,13 +138,25 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     page = _checked(client.get(PAGE), 200)
     words = _text(page)
     assert (
-        "Who scrutinises it The Directors of Children's Services of the other authorities in its "
-        "triad: Derbyshire West Northamptonshire" in words
+        "Who scrutinises it The Directors of Children's Services (DCSs) of the other authorities "
+        "in its triad: Derbyshire West Northamptonshire" in words
     )
     assert "Workforce Self-assessed grade: Good No comments on this chapter yet." in words
     for chapter in ("help-and-protection", "workforce", "partnerships-and-early-help"):
         assert f'id="comment-{chapter}"' in page and f'id="challenge-{chapter}"' in page
     assert '<option value="">No challenge to the grade</option>' in page
+    # Every chapter's form names its chapter, so no two labels or buttons on the page are alike.
+    labels = _labels(page)
+    assert labels["comment-workforce"] == "Your comment on 'Workforce'"
+    assert labels["challenge-workforce"] == (
+        "Challenge the self-assessed grade of 'Workforce' (optional)"
+    )
+    assert labels["comment-help-and-protection"] == (
+        "Your comment on 'The experiences and progress of children who need help and protection'"
+    )
+    assert len(set(labels.values())) == len(labels) == 12  # two fields in each of six chapters
+    names = _button_names(page)
+    assert "Add comment on Workforce" in names and len(set(names)) == len(names) == 6
     assert "Close scrutiny" not in words
 
     token = _token(client, PAGE)
@@ -184,7 +208,7 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     assert added.status_code == 303 and added.headers["location"] == PAGE
     after = _text(_checked(client.get(PAGE), 200))
     assert "Your comment on 'Workforce' is added. The authority can now respond." in after
-    assert "Workforce Self-assessed grade: Good Pat Peer, DCS, Derbyshire" in after
+    assert "Workforce Self-assessed grade: Good Comment 1: Pat Peer, DCS, Derbyshire" in after
     assert (
         "The audit sample is small. Twelve cases cannot show a trend. "
         "Challenges the grade: suggests Requires improvement to be good No response yet" in after
@@ -240,7 +264,10 @@ def test_the_dcs_responds_once_to_each_comment(session: Session, client: TestCli
     comment = _comment(session, world)
     f.sign_in(client, world.dcs)
     page = _checked(client.get(PAGE), 200)
-    assert "Your response to Pat Peer's comment" in _text(page)
+    assert _labels(page)[f"response-{comment.id}"] == (
+        "Your response to comment 1 on 'Workforce', from Pat Peer"
+    )
+    assert _button_names(page) == ["Send response to comment 1 on Workforce"]
     assert f'id="response-{comment.id}"' in page
     assert 'id="comment-workforce"' not in page  # the LA does not comment on itself
     url = f"{PAGE}/comments/{comment.id}/response"
@@ -269,6 +296,51 @@ def test_the_dcs_responds_once_to_each_comment(session: Session, client: TestCli
     assert [r.body for r in session.scalars(select(SefResponse))] == [
         "We will widen the sample to 40 cases."
     ]
+
+
+def test_two_comments_from_one_scrutineer_get_distinct_response_forms(
+    session: Session, client: TestClient
+) -> None:
+    world = _world(session)
+    first = _comment(session, world)
+    second = _comment(session, world, "A second point.")
+    f.sign_in(client, world.dcs)
+    page = _checked(client.get(PAGE), 200)
+    assert "Comment 1: Pat Peer, DCS, Derbyshire" in _text(page)
+    assert "Comment 2: Pat Peer, DCS, Derbyshire" in _text(page)
+    labels = _labels(page)
+    assert labels[f"response-{first.id}"] == (
+        "Your response to comment 1 on 'Workforce', from Pat Peer"
+    )
+    assert labels[f"response-{second.id}"] == (
+        "Your response to comment 2 on 'Workforce', from Pat Peer"
+    )
+    assert _button_names(page) == [
+        "Send response to comment 1 on Workforce",
+        "Send response to comment 2 on Workforce",
+    ]
+
+
+def test_an_unknown_chapter_puts_the_error_on_the_page_state(
+    session: Session, client: TestClient
+) -> None:
+    world = _world(session)
+    f.sign_in(client, world.peer)
+    token = _token(client, PAGE)
+    for chapter, message in (
+        ("no-such-chapter", "Enter your comment, in under 5,000 characters"),
+        ("", "Choose a chapter"),
+    ):
+        refused = client.post(
+            PAGE + "/comments",
+            data={"csrf_token": token, "chapter_id": chapter, "body": "", "challenged_grade": ""},
+        )
+        html = _checked(refused, 422)
+        # The summary links to an element that is on the page, not to a form that is not.
+        assert _error_summary(html) == [("#scrutiny-state", message)]
+        assert 'id="scrutiny-state"' in html
+        assert f'id="comment-{chapter}"' not in html
+    assert _count(session, SefComment) == 0
 
 
 def test_the_coordinator_closes_scrutiny_and_comments_stop(

@@ -213,7 +213,10 @@ def test_each_signatory_sees_the_exact_statement_and_the_full_hash(
         assert _hidden(page, "role") == role.value
         assert f'href="{HOME}/versions/6"' in page
         assert "I confirm the statement above" in page
-        assert f'href="{HOME}/return">Return it to the DCS with a reason' in page
+        assert (
+            f'href="{HOME}/return">return it to the Director of Children\'s Services (DCS) '
+            "with a reason" in page
+        )
 
 
 def test_signing_as_lead_member_is_recorded_once(session: Session, client: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -265,8 +266,14 @@ def test_the_chapter_macro_shows_figures_charts_strengths_then_flags(session: Se
     assert "c: not shown, to protect confidentiality (small numbers)" in html
     assert "Region median" in html and "81.0% (Derby ranked 2 of 2)" in html
     assert '<span class="app-direction__words">worsening</span>' in html
-    # The LA's commentary is escaped, never markup.
-    assert "Two teams short of staff &lt;all summer&gt;" in html
+    # The LA's commentary is escaped, never markup, in a paragraph of its own after the summary
+    # list (whose `html` value carries no text the LA wrote).
+    said = (
+        '<p class="govuk-body">Derby\'s commentary: Two teams short of staff &lt;all summer&gt;</p>'
+    )
+    assert html.count(said) == 1
+    lists = re.findall(r'<dl class="govuk-summary-list.*?</dl>', html, re.S)
+    assert lists and not any("Two teams short of staff" in found for found in lists)
     # Strengths on the chapter's indicators come before its signatures of risk.
     strength = "<strong>ICPCs within 15 working days of s47 start:</strong> Improving, from 80.0%"
     risk = "Assessments completed within 45 working days below the region&#39;s threshold."
