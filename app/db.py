@@ -5,9 +5,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from starlette.requests import Request
 
+from app.errors import DomainError
 from app.settings import get_settings
 
 NAMING_CONVENTION = {
@@ -78,3 +80,17 @@ def get_session(request: Request) -> Iterator[Session]:
 def forget_uncommitted_session_cookie(request: Request) -> None:
     """A browser session opened in a rolled-back request does not exist: send no cookie for it."""
     request.state.new_session_token = None
+
+
+def add_once(session: Session, row: object, refusal: DomainError) -> None:
+    """Insert a row a unique index may refuse (a double submit, a race); raise `refusal` if so.
+
+    The row is added inside the savepoint because begin_nested() flushes whatever is pending
+    before it starts: a duplicate added earlier would fail outside it and spoil the transaction.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise refusal from None

@@ -3,7 +3,6 @@
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.chain import record
@@ -12,6 +11,7 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Assignment, Principal
 from app.auth.roles import Role
 from app.cycles.service import actor_of, region_or_404
+from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput
 from app.indicators.returns_queries import la_or_404
 from app.models import Cycle, ReturnOverride, User
@@ -76,14 +76,11 @@ def record_override(
     override = ReturnOverride(
         cycle_id=cycle.id, organisation_code=la_code, reason=reason, created_by_id=principal.user_id
     )
-    try:
-        # Added within the savepoint: begin_nested flushes what is pending before it starts,
-        # so a duplicate added earlier would fail outside it and spoil the transaction.
-        with session.begin_nested():
-            session.add(override)
-            session.flush()
-    except IntegrityError:
-        raise AlreadyDone(f"Returns from {la.name} are already accepted for {cycle.year}") from None
+    add_once(
+        session,
+        override,
+        AlreadyDone(f"Returns from {la.name} are already accepted for {cycle.year}"),
+    )
     record(
         session,
         actor=actor_of(principal),

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -18,6 +17,7 @@ from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cycles.service import actor_of, region_or_404
+from app.db import add_once
 from app.errors import AlreadyDone, InvalidInput
 from app.indicators import parsing
 from app.indicators.periods import Quarter
@@ -258,14 +258,11 @@ def import_file(
         returns_created=len(created),
         imported_by_id=principal.user_id,
     )
-    try:
-        # Added within the savepoint: begin_nested flushes what is pending before it starts,
-        # so a duplicate added earlier would fail outside it and spoil the transaction.
-        with session.begin_nested():
-            session.add(imported)
-            session.flush()
-    except IntegrityError:
-        raise AlreadyDone("This file was imported by someone else at the same moment") from None
+    add_once(
+        session,
+        imported,
+        AlreadyDone("This file was imported by someone else at the same moment"),
+    )
     names = [item.la.name for item in plan]
     entries = submitted_entries(
         principal, plan, created, source="upload", reason=reason, file_sha256=digest

@@ -8,7 +8,6 @@ supersedes the old one, whose signatures stay in the history but no longer count
 import json
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import structured_text
@@ -17,6 +16,7 @@ from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cycles.service import actor_of
+from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, StaleVersion
 from app.models import Cycle, MouSignatureEvent, MouVersion, OutboxMessage, RoleAssignment, User
 from app.models.types import utcnow
@@ -182,17 +182,14 @@ def save_draft(
             created_by_id=principal.user_id,
             updated_at=now,
         )
-        try:
-            # Added within the savepoint: begin_nested flushes what is pending before it starts,
-            # so a duplicate added earlier would fail outside it and spoil the transaction.
-            with session.begin_nested():
-                session.add(draft)
-                session.flush()
-        except IntegrityError:
-            raise StaleVersion(
+        add_once(
+            session,
+            draft,
+            StaleVersion(
                 "Someone else started a draft at the same moment. Reload to see it; your text is below.",
                 field="body",
-            ) from None
+            ),
+        )
     else:
         if data.revision != draft.revision:
             raise StaleVersion(
@@ -311,15 +308,11 @@ def sign(
         "signed",
         statement=statement_for(organisation, data.role),
     )
-    try:
-        # Added within the savepoint: begin_nested flushes what is pending before it starts,
-        # so a duplicate added earlier would fail outside it and spoil the transaction.
-        with session.begin_nested():
-            session.add(event)
-            session.flush()
-    except IntegrityError:
-        # A double submit or a race: the database has one signature already.
-        raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]) from None
+    add_once(
+        session,
+        event,
+        AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]),
+    )
     _audit(
         session,
         principal,

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import PERMISSIONS, Action
 from app.auth.principal import Principal
 from app.auth.roles import ROLE_SCOPE, ScopeKind
+from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from app.models import Cycle, RoleAssignment, SefContributor, SelfEvaluation, User
 from app.models.types import utcnow
@@ -97,13 +97,11 @@ def assign(
         assigned_by_id=principal.user_id,
         assigned_at=utcnow(),
     )
-    try:
-        # Added within the savepoint (begin_nested flushes what is pending before it starts).
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        raise AlreadyDone(f"{person.display_name} is already drafting '{chapter.title}'.") from None
+    add_once(
+        session,
+        row,
+        AlreadyDone(f"{person.display_name} is already drafting '{chapter.title}'."),
+    )
     audit(
         session,
         principal,

@@ -7,12 +7,12 @@ grade; the LA's DCS responds once to each comment; the region's coordinator clos
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
+from app.db import add_once
 from app.errors import AlreadyDone, NotFound, NotPermitted
 from app.models import Cycle, SefComment, SefResponse, SelfEvaluation
 from app.models.types import utcnow
@@ -107,13 +107,11 @@ def respond(
         body=data.body,
         created_at=utcnow(),
     )
-    try:
-        # Added within the savepoint (begin_nested flushes what is pending before it starts).
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        raise AlreadyDone("This comment has already been responded to.") from None
+    add_once(
+        session,
+        row,
+        AlreadyDone("This comment has already been responded to."),
+    )
     chapter = service.chapter_of(sef, found.chapter_id)
     service.audit(
         session,

@@ -8,7 +8,6 @@ page shows both texts); a save to a chapter nobody else touched lands on top of 
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.chain import record
@@ -16,6 +15,7 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cycles.service import actor_of
+from app.db import add_once
 from app.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleVersion
 from app.models import (
     Cycle,
@@ -326,17 +326,15 @@ def save_chapter(
         created_by_name=principal.display_name,
         created_at=utcnow(),
     )
-    try:
-        # Added within the savepoint (begin_nested flushes what is pending before it starts).
-        with session.begin_nested():
-            session.add(saved)
-            session.flush()
-    except IntegrityError:
-        raise StaleVersion(
+    add_once(
+        session,
+        saved,
+        StaleVersion(
             "Someone else saved this self-evaluation at the same moment. Nothing was saved: "
             "your text is kept; reload to see theirs, then save again.",
             field="narrative",
-        ) from None
+        ),
+    )
     withdrawn = sef.submitted_number
     if sef.state != new_state or withdrawn is not None:
         voided = void_signatures(

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
+from app.db import add_once
 from app.errors import AlreadyDone, InvalidInput, StaleVersion
 from app.models import (
     Cycle,
@@ -179,15 +179,13 @@ def sign(
         content_hash=submitted.content_hash,
         occurred_at=utcnow(),
     )
-    try:
-        # Added within the savepoint (begin_nested flushes what is pending before it starts).
-        with session.begin_nested():
-            session.add(event)
-            session.flush()
-    except IntegrityError:
-        raise AlreadyDone(
+    add_once(
+        session,
+        event,
+        AlreadyDone(
             f"Version {submitted.number} has already been signed by the {data.role.label}."
-        ) from None
+        ),
+    )
     service.audit(
         session,
         principal,
