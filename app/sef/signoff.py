@@ -8,7 +8,7 @@ void, and never count again. A signatory may return the self-evaluation with a r
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -84,24 +84,26 @@ def due_date(session: Session, cycle: Cycle) -> date | None:
     return window.closes_on if window else None
 
 
-def _events(session: Session, sef: SelfEvaluation) -> list[tuple[SefSignOffEvent, int]]:
-    return [
-        (event, number)
-        for event, number in session.execute(
-            select(SefSignOffEvent, SefVersion.number)
-            .join(SefVersion, SefVersion.id == SefSignOffEvent.sef_version_id)
-            .where(SefSignOffEvent.self_evaluation_id == sef.id)
-            .order_by(SefSignOffEvent.id)
-        ).all()
-    ]
+def _events(session: Session, sef_ids: list[int]) -> dict[int, list[tuple[SefSignOffEvent, int]]]:
+    """Each self-evaluation's sign-off events, oldest first, with the version number each is on."""
+    found: dict[int, list[tuple[SefSignOffEvent, int]]] = {i: [] for i in sef_ids}
+    for event, number in session.execute(
+        select(SefSignOffEvent, SefVersion.number)
+        .join(SefVersion, SefVersion.id == SefSignOffEvent.sef_version_id)
+        .where(SefSignOffEvent.self_evaluation_id.in_(sef_ids))
+        .order_by(SefSignOffEvent.id)
+    ).all():
+        found[event.self_evaluation_id].append((event, number))
+    return found
 
 
-def build_status(
-    session: Session, cycle: Cycle, sef: SelfEvaluation, *, today: date | None = None
+def _status(
+    sef: SelfEvaluation,
+    submitted: SefVersion | None,
+    events: list[tuple[SefSignOffEvent, int]],
+    due: date | None,
+    on: date,
 ) -> SignOffStatus:
-    """Who has signed the current submitted version, whose signatures are void, and lateness."""
-    submitted = service.submitted_version(session, sef)
-    events = _events(session, sef)
     current = {
         e.role: e
         for e, _ in events
@@ -119,8 +121,6 @@ def build_status(
         if e.decision == "signed" and (submitted is None or e.sef_version_id != submitted.id)
     )
     returns = tuple((e, n) for e, n in events if e.decision == "returned")
-    due = due_date(session, cycle)
-    on = today or clock.today()
     # Late while unsigned after the due day, and still late once signed after it: the tracker
     # keeps the record of a late sign-off, not only of one still outstanding.
     signed_late = (
@@ -130,6 +130,43 @@ def build_status(
         (on > due and sef.state in {"draft", "awaiting_sign_off"}) or signed_late
     )
     return SignOffStatus(sef.state, submitted, signatories, void, returns, due, late)
+
+
+def build_status(
+    session: Session, cycle: Cycle, sef: SelfEvaluation, *, today: date | None = None
+) -> SignOffStatus:
+    """Who has signed the current submitted version, whose signatures are void, and lateness."""
+    return _status(
+        sef,
+        service.submitted_version(session, sef),
+        _events(session, [sef.id])[sef.id],
+        due_date(session, cycle),
+        today or clock.today(),
+    )
+
+
+def statuses(
+    session: Session,
+    cycle: Cycle,
+    sefs: list[SelfEvaluation],
+    *,
+    today: date | None = None,
+    due: date | None = None,
+) -> dict[int, SignOffStatus]:
+    """build_status for many self-evaluations of one cycle in three queries, for region lists."""
+    ids = [s.id for s in sefs]
+    submitted = {
+        v.self_evaluation_id: v
+        for v in session.scalars(
+            select(SefVersion)
+            .join(SelfEvaluation, SelfEvaluation.id == SefVersion.self_evaluation_id)
+            .where(SelfEvaluation.id.in_(ids), SefVersion.number == SelfEvaluation.submitted_number)
+        )
+    }
+    events = _events(session, ids)
+    due = due or due_date(session, cycle)
+    on = today or clock.today()
+    return {s.id: _status(s, submitted.get(s.id), events[s.id], due, on) for s in sefs}
 
 
 def _signable(
@@ -289,19 +326,28 @@ def tracker(
         s.la_code: s
         for s in session.scalars(select(SelfEvaluation).where(SelfEvaluation.cycle_id == cycle.id))
     }
-    today = clock.today()
+    due = due_date(session, cycle)
+    found = statuses(session, cycle, list(by_code.values()), due=due)
+    versions = dict(
+        session.execute(
+            select(SefVersion.self_evaluation_id, func.count())
+            .join(SelfEvaluation, SelfEvaluation.id == SefVersion.self_evaluation_id)
+            .where(SelfEvaluation.cycle_id == cycle.id)
+            .group_by(SefVersion.self_evaluation_id)
+        ).all()
+    )
     for la in sorted(region.local_authorities, key=lambda la: la.name):
         sef = by_code.get(la.code)
         if sef is None:
             continue
-        status = build_status(session, cycle, sef, today=today)
+        status = found[sef.id]
         total, unanswered = counts.get(sef.id, (0, 0))
         rows.append(
             TrackerRow(
                 la.code,
                 la.name,
                 sef.state,
-                service.version_count(session, sef),
+                versions.get(sef.id, 0),
                 sef.submitted_number,
                 status.signatories,
                 status.late,
@@ -311,4 +357,4 @@ def tracker(
                 status.current_return,
             )
         )
-    return due_date(session, cycle), rows
+    return due, rows

@@ -594,3 +594,34 @@ def test_an_edit_before_anyone_signs_withdraws_the_submission_in_the_history(
             f"{dcs.display_name} saved 'Workforce' as version {submitted.number + 1}",
         ),
     ]
+
+
+def test_the_tracker_reads_the_whole_region_in_a_fixed_number_of_queries(
+    session: Session,
+) -> None:
+    """One query per kind of data, not per authority: London's 33 cost what Rutland's 1 does."""
+    from sqlalchemy import event
+
+    from tests.sef_factories import signed_sef
+
+    cycle = f.open_cycle(session)
+    boss = f.coordinator(session)
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def tracked() -> int:
+        statements.clear()
+        event.listen(session.bind, "before_cursor_execute", count)
+        try:
+            signoff.tracker(session, boss, cycle)
+        finally:
+            event.remove(session.bind, "before_cursor_execute", count)
+        return len(statements)
+
+    quiet = tracked()
+    for la in ("E06000015", "E06000016", "E10000007"):
+        signed_sef(session, cycle, la)
+    assert tracked() == quiet
+    assert quiet <= 6
