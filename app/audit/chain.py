@@ -96,6 +96,15 @@ def record(
     return record_many(session, [entry])[0]
 
 
+_SUMMARY_MAX = 500  # AuditEvent.summary is String(500)
+
+
+def _one_line(summary: str) -> str:
+    """The summary as the column holds it: a long one (a return's reason, London's triads) keeps
+    its start; the payload keeps everything whole."""
+    return summary if len(summary) <= _SUMMARY_MAX else summary[: _SUMMARY_MAX - 1] + "…"
+
+
 def record_many(session: Session, entries: Sequence[Entry]) -> list[AuditEvent]:
     """Append entries in order, in the caller's transaction, locking the head row once.
 
@@ -120,7 +129,7 @@ def record_many(session: Session, entries: Sequence[Entry]) -> list[AuditEvent]:
             "actor_id": entry.actor.user_id,
             "actor_name": entry.actor.name,
             "action": entry.action,
-            "summary": entry.summary,
+            "summary": _one_line(entry.summary),
             "subject_type": entry.subject_type,
             "subject_id": str(entry.subject_id),
             "region_id": entry.region_id,

@@ -29,10 +29,7 @@ from app.structured_text import canonical_json
 
 KIND = "self_evaluation"
 NOT_SIGNED = "The pack is produced once all three signatories have signed."
-SCRUTINY_WITHHELD = (
-    "Scrutiny comments are shared only with the authority, its scrutineers and the regional "
-    "coordinator."
-)
+SCRUTINY_WITHHELD = scrutiny.WITHHELD
 STATE_LABELS = {
     "signed": "Signed off and shared for scrutiny",
     "scrutiny_closed": "Signed off; scrutiny closed",

@@ -25,7 +25,7 @@ from app.sef import access, contributors, profile, scrutiny, service, signoff
 from app.sef.pages_versions import ONE, SEF, common, readable, readable_all, sef_url
 from app.sef.schemas import MESSAGES, AssignInput, ChapterInput
 from app.web import render
-from app.workflow import SELF_EVALUATION, available, fire
+from app.workflow import SELF_EVALUATION, available
 
 router = APIRouter(include_in_schema=False)
 CHAPTER_FIELDS = ("base_version", "grade", *(name for name, _ in TEXT_SECTIONS))
@@ -127,18 +127,6 @@ def show(
     )
 
 
-def _writable_chapter(
-    session: DbSession, principal: Principal, sef: SelfEvaluation, chapter: SefChapter
-) -> None:
-    """The same refusals the save makes, before anyone types: whose chapter, and whether now."""
-    if not access.can_write_chapter(session, principal, sef, chapter.id):
-        raise NotPermitted(
-            f"You cannot write '{chapter.title}': the DCS writes every chapter, and other people "
-            "only the chapters the DCS has assigned to them."
-        )
-    fire(SELF_EVALUATION, sef.state, "edit")
-
-
 def _chapter_view(
     request: Request,
     session: DbSession,
@@ -189,7 +177,7 @@ def chapter_page(
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     chapter = service.chapter_of(sef, chapter_id)
-    _writable_chapter(session, principal, sef, chapter)
+    service.require_writer(session, principal, sef, chapter)
     values = _values_of(sef, service.latest_version(session, sef), chapter.id)
     return _chapter_view(
         request, session, principal, cycle, sef, chapter, values, forms.FormErrors()

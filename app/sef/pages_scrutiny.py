@@ -19,22 +19,15 @@ from app.models import Cycle
 from app.reference.models import Scrutiny
 from app.reference.sef import OfstedGrade, SefChapter
 from app.sef import access, content, pack, scrutiny, service
+from app.sef.pages_versions import sef_url
 from app.sef.schemas import MESSAGES, CommentInput, ResponseInput
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
 SCRUTINY = CYCLE + "/self-evaluations/{la_code}/scrutiny"
-HIDDEN = (
-    "Scrutiny comments are shared only with the authority, its scrutineers and the regional "
-    "coordinator."
-)
 RESPONSE_MESSAGES = {**MESSAGES, "body": "Enter your response, in under 5,000 characters"}
 # Where an error about the page as a whole (scrutiny closed, not yet signed) is linked to.
 STATE = "scrutiny-state"
-
-
-def _url(cycle: Cycle, la_code: str) -> str:
-    return f"/regions/{cycle.region_id}/cycles/{cycle.year}/self-evaluations/{la_code}/scrutiny"
 
 
 @dataclass(frozen=True)
@@ -65,7 +58,7 @@ def _view(
     sef = service.get_sef(session, principal, cycle, la_code)
     found = scrutiny.visible_threads(session, principal, cycle, sef)
     if found is None:
-        raise NotPermitted(HIDDEN)
+        raise NotPermitted(scrutiny.WITHHELD)
     shown = service.submitted_version(session, sef) or service.latest_version(session, sef)
     text = service.content_of(sef, shown)
     chapters = [
@@ -146,7 +139,7 @@ async def add_comment(
             sef = service.get_sef(session, principal, cycle, la_code)
             title = service.chapter_of(sef, comment.chapter_id).title
             flash(request, f"Your comment on '{title}' is added. The authority can now respond.")
-            return RedirectResponse(_url(cycle, la_code), status_code=303)
+            return RedirectResponse(sef_url(cycle, la_code) + "/scrutiny", status_code=303)
     chapter = values["chapter_id"]
     sef = service.get_sef(session, principal, cycle, la_code)
     known = {c.id for c in service.template_of(sef).chapters}
@@ -187,13 +180,13 @@ async def respond(
         except AlreadyDone as exc:
             # A double click, or a second tab: the first response stands; nothing is added.
             flash(request, exc.message)
-            return RedirectResponse(_url(cycle, la_code), status_code=303)
+            return RedirectResponse(sef_url(cycle, la_code) + "/scrutiny", status_code=303)
         except (Conflict, InvalidInput) as exc:
             errors = forms.errors_from(exc, "body")
             status_code = exc.status_code
         else:
             flash(request, "Your response is recorded beside the comment.")
-            return RedirectResponse(_url(cycle, la_code), status_code=303)
+            return RedirectResponse(sef_url(cycle, la_code) + "/scrutiny", status_code=303)
     errors = _placed(errors, {"body": f"response-{comment_id}"})
     return _view(request, session, principal, cycle, la_code, values, errors, status_code)
 
@@ -214,7 +207,7 @@ async def close(
     back = (
         f"/regions/{region_id}/cycles/{year}/self-evaluations/tracker"
         if form.get("next") == "tracker"
-        else _url(cycle, la_code)
+        else sef_url(cycle, la_code) + "/scrutiny"
     )
     try:
         scrutiny.close(session, principal, cycle, la_code)

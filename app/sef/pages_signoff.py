@@ -21,6 +21,7 @@ from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.sef import content, pack, service, signoff
+from app.sef.pages_versions import sef_url
 from app.sef.schemas import MESSAGES, ReturnSefInput, SignSefInput, SubmitInput
 from app.web import render
 
@@ -30,10 +31,6 @@ ONE = SEFS + "/{la_code}"
 # Page-level errors (a changed version, a refused step) link to the version panel or the button.
 VERSION = "version"
 SUBMIT_BUTTON = "submit-for-sign-off"
-
-
-def _base(cycle: Cycle, la_code: str) -> str:
-    return f"/regions/{cycle.region_id}/cycles/{cycle.year}/self-evaluations/{la_code}"
 
 
 def _one_error(name: str, message: str) -> forms.FormErrors:
@@ -154,7 +151,7 @@ async def submit(
                 f"Version {version.number} is submitted for sign-off. The Director of Children's "
                 "Services, Lead Member and Chief Executive can now sign it.",
             )
-            return RedirectResponse(_base(cycle, la_code), status_code=303)
+            return RedirectResponse(sef_url(cycle, la_code), status_code=303)
     return _submit_view(request, session, principal, cycle, la_code, errors, status_code)
 
 
@@ -270,7 +267,7 @@ async def sign(
         except AlreadyDone as exc:
             # A double click: the first submit signed; show that outcome and sign nothing more.
             flash(request, exc.message)
-            return RedirectResponse(_base(cycle, la_code) + "/sign", status_code=303)
+            return RedirectResponse(sef_url(cycle, la_code) + "/sign", status_code=303)
         except InvalidInput as exc:
             errors = forms.errors_from(exc, "confirm")
         except Conflict as exc:  # the text changed, or the state no longer allows signing
@@ -284,7 +281,7 @@ async def sign(
                 f"You have signed version {sef.submitted_number} of {name}'s self-evaluation "
                 f"as {data.role.label}.",
             )
-            return RedirectResponse(_base(cycle, la_code) + "/sign", status_code=303)
+            return RedirectResponse(sef_url(cycle, la_code) + "/sign", status_code=303)
     return _signing_view(
         request, "sef/sign.html", session, principal, cycle, la_code, values, errors, status_code
     )
@@ -343,7 +340,7 @@ async def return_for_changes(
                 "Your reason is recorded with it, and any signatures on that version no longer "
                 "count.",
             )
-            return RedirectResponse(_base(cycle, la_code), status_code=303)
+            return RedirectResponse(sef_url(cycle, la_code), status_code=303)
     return _signing_view(
         request,
         "sef/return.html",

@@ -22,6 +22,12 @@ from app.sef import access, content, service
 from app.sef.schemas import CommentInput, ResponseInput
 from app.workflow import SELF_EVALUATION, fire
 
+# Said to a reader of the self-evaluation who may not see the challenge (the RISL, say).
+WITHHELD = (
+    "Scrutiny comments are shared only with the authority, its scrutineers and the regional "
+    "coordinator."
+)
+
 
 @dataclass(frozen=True)
 class Thread:

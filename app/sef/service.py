@@ -31,8 +31,6 @@ from app.sef import access, content
 from app.sef.schemas import ChapterInput, SubmitInput
 from app.workflow import SELF_EVALUATION, fire
 
-_SUMMARY_MAX = 500  # the audit log's summary column
-
 
 def audit(
     session: Session,
@@ -44,9 +42,6 @@ def audit(
     payload: dict[str, object],
 ) -> None:
     """One history entry about this self-evaluation, in the caller's transaction."""
-    if len(summary) > _SUMMARY_MAX:
-        # A return's reason may be long: the payload keeps it whole, the line only its start.
-        summary = summary[: _SUMMARY_MAX - 1] + "…"
     record(
         session,
         actor=actor_of(principal),
@@ -279,6 +274,18 @@ def last_change(session: Session, sef: SelfEvaluation, chapter_id: str) -> SefVe
     ).scalar_one_or_none()
 
 
+def require_writer(
+    session: Session, principal: Principal, sef: SelfEvaluation, chapter: SefChapter
+) -> str:
+    """Whose chapter it is and whether it may change now; the state an edit leads to."""
+    if not access.can_write_chapter(session, principal, sef, chapter.id):
+        raise NotPermitted(
+            f"You cannot write '{chapter.title}': the DCS writes every chapter, and other people "
+            "only the chapters the DCS has assigned to them."
+        )
+    return fire(SELF_EVALUATION, sef.state, "edit")
+
+
 def save_chapter(
     session: Session,
     principal: Principal,
@@ -290,12 +297,7 @@ def save_chapter(
     """A writer saves one chapter as a new version; a save over someone's newer change is refused."""
     sef = get_sef(session, principal, cycle, la_code, lock=True)
     chapter = chapter_of(sef, chapter_id)
-    if not access.can_write_chapter(session, principal, sef, chapter_id):
-        raise NotPermitted(
-            f"You cannot write '{chapter.title}': the DCS writes every chapter, and other people "
-            "only the chapters the DCS has assigned to them."
-        )
-    new_state = fire(SELF_EVALUATION, sef.state, "edit")
+    new_state = require_writer(session, principal, sef, chapter)
     latest = latest_version(session, sef)
     latest_number = latest.number if latest else None
     current = content_of(sef, latest)

@@ -25,7 +25,6 @@ from app.sef.schemas import TriadsInput
 _SHARED_STATES = ("signed", "scrutiny_closed")
 _SIZE_RULE = "a triad has three, or two or four when the region's size needs it"
 FIELD = "groups"
-_SUMMARY_MAX = 500  # the audit log's summary column
 
 
 def group_sizes(count: int) -> list[int]:
@@ -199,9 +198,6 @@ def form_triads(
     names = {la.code: la.name for la in region.local_authorities}
     listed = "; ".join(", ".join(names[code] for code in group) for group in wanted)
     summary = f"Triads formed: {len(wanted)} triad{'' if len(wanted) == 1 else 's'} ({listed})"
-    if len(summary) > _SUMMARY_MAX:
-        # The payload keeps every triad; the one-line summary only has room for the start.
-        summary = summary[: _SUMMARY_MAX - 1] + "…"
     record(
         session,
         actor=actor_of(principal),
