@@ -58,6 +58,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web pages and the API."""
     import uvicorn
 
+    from app.settings import get_settings
+
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -65,6 +67,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         port=port,
         workers=workers,
         proxy_headers=False,
+        # A worker told to stop (SIGTERM) finishes what it has, then goes, well inside 10 s.
+        timeout_graceful_shutdown=get_settings().shutdown_grace_seconds,
     )
 
 

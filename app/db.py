@@ -1,12 +1,26 @@
-"""Engine and the session per request: the request commits once, services only flush."""
+"""Engine, sessions and the shape of a request's transactions.
+
+The request owns its transactions; services only flush. A request runs in two phases:
+
+- **reading**: who is asking (the session cookie or API token) and everything a page shows is
+  read in a transaction that takes no write lock (SQLite: a deferred transaction in WAL mode);
+- **writing**: a route that changes anything asks for `WriteSession`, which starts the
+  transaction that writes (SQLite: `BEGIN IMMEDIATE`) only after identity, the CSRF check and
+  the form have been dealt with, so the write lock is held for the route's own work and the
+  commit, never while a body arrives, a password is checked or a PDF is drawn.
+
+Sessions made outside a request (command line, demo, background renders) take the write lock
+up front, as a batch writer should.
+"""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from starlette.requests import Request
 
 from app.errors import DomainError
@@ -20,37 +34,62 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# An execution option read when a SQLite transaction begins: "immediate" takes the write lock at
+# BEGIN (the default), "deferred" only when the transaction first writes.
+SQLITE_BEGIN = "riia_sqlite_begin"
+READS_ONLY = {SQLITE_BEGIN: "deferred"}  # for a session that will not write
+# Session.info keys: the session reads first and writes later (a request's); its open
+# transaction is the one that writes.
+PHASED = "riia_phased"
+_WRITING = "riia_writing"
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the SQLite pragmas the service relies on when the URL is SQLite."""
+    """An engine with the pragmas, timeouts and pool the service relies on for its database."""
+    settings = get_settings()
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": 0, "pool_timeout": 30}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        _configure_sqlite(engine)
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            pool = {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **{**pool, **kwargs})
+        _configure_sqlite(engine, settings.db_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # Nothing waits forever: a statement or a lock wait past its limit fails with an error the
+    # request rolls back, instead of a worker that never answers again.
+    options = (
+        f"-c statement_timeout={settings.db_statement_timeout_ms} "
+        f"-c lock_timeout={settings.db_lock_timeout_ms} "
+        f"-c idle_in_transaction_session_timeout={settings.db_idle_in_transaction_timeout_ms}"
+    )
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"options": options}, **{**pool, **kwargs}
+    )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not pysqlite, issue BEGIN, so that BEGIN IMMEDIATE below takes effect.
+        # Let SQLAlchemy, not pysqlite, issue BEGIN, so that the BEGIN below takes effect.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL: readers never wait for the writer, and the writer never waits for readers.
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A deferred transaction that reads and then writes can fail at once with "database is
-        # locked" when another writer got there first; taking the write lock up front makes
-        # concurrent requests wait their turn (busy_timeout) instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A deferred transaction that has read and then writes fails at once with "database is
+        # locked" when another writer committed after its first read (the busy timeout does
+        # not apply). So a transaction that may write takes the lock at BEGIN and waits its
+        # turn; one that only reads asks for "deferred" and takes no lock at all.
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "immediate")
+        connection.exec_driver_sql("BEGIN" if mode == "deferred" else "BEGIN IMMEDIATE")
 
 
 @cache
@@ -60,12 +99,20 @@ def get_engine() -> Engine:
 
 @cache
 def get_sessionmaker() -> sessionmaker[Session]:
+    """Sessions for work outside a request: each transaction may write, so it locks at BEGIN."""
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=True)
+
+
+def reading_session() -> Session:
+    """A session whose transactions read until `begin_write` says otherwise."""
+    session = get_sessionmaker()(execution_options=READS_ONLY)
+    session.info[PHASED] = True
+    return session
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: commit if the route returned, roll back if it raised."""
-    session = get_sessionmaker()()
+    session = reading_session()
     try:
         yield session
         session.commit()
@@ -80,6 +127,77 @@ def get_session(request: Request) -> Iterator[Session]:
 def forget_uncommitted_session_cookie(request: Request) -> None:
     """A browser session opened in a rolled-back request does not exist: send no cookie for it."""
     request.state.new_session_token = None
+
+
+def end_read(session: Session) -> None:
+    """Close the reading transaction before slow work (a password check, drawing a PDF), so
+    that work holds no snapshot, no lock and no pooled connection.
+
+    Only a request's session has phases: a command-line or demo session is one transaction
+    throughout, and this leaves it alone.
+    """
+    if session.info.get(PHASED) and session.in_transaction() and not session.info.get(_WRITING):
+        session.commit()
+
+
+def begin_write(session: Session) -> None:
+    """Start the transaction that writes; on SQLite this takes the write lock now.
+
+    Whatever the request read so far is kept (objects are not expired), but the decisions the
+    write depends on are read again inside this transaction by the service that makes them.
+    Calling it again within the same transaction does nothing.
+    """
+    if not session.info.get(PHASED) or is_writing(session):
+        return
+    end_read(session)
+    session.info[_WRITING] = True
+    session.connection(execution_options={SQLITE_BEGIN: "immediate"})
+
+
+@contextmanager
+def own_write(session: Session) -> Iterator[None]:
+    """A small write that is not the route's business (a browser session opened or seen again,
+    a token's last use), committed in a short transaction of its own before the route runs.
+    A session without phases keeps it in its one transaction."""
+    begin_write(session)
+    yield
+    if session.info.get(PHASED):
+        session.commit()
+    else:
+        session.flush()
+
+
+def is_writing(session: Session) -> bool:
+    return bool(session.info.get(_WRITING)) and session.in_transaction()
+
+
+class WriteOutsideWritePhase(RuntimeError):
+    """A programming error: a request wrote without `begin_write` (or `WriteSession`).
+
+    On SQLite such a write would upgrade a reading transaction, which fails at once with
+    "database is locked" whenever another request has committed since it began; refusing
+    every time, here, makes the mistake show in the tests instead of under load.
+    """
+
+
+def require_write_phase(session: Session) -> None:
+    if session.info.get(PHASED) and not is_writing(session):
+        raise WriteOutsideWritePhase(
+            "This request writes in its reading transaction: take WriteSession in the route or "
+            "call app.db.begin_write before the first change."
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        require_write_phase(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WRITING, None)
 
 
 def add_once(session: Session, row: object, refusal: DomainError) -> None:

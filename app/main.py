@@ -1,8 +1,10 @@
 """create_app(): routers, static files, error handlers, reference data checked at start."""
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -29,6 +31,7 @@ from app.sef import pages_scrutiny as sef_pages_scrutiny
 from app.sef import pages_signoff as sef_pages_signoff
 from app.sef import pages_versions as sef_pages_versions
 from app.sef.schemas import MESSAGES as SEF_MESSAGES
+from app.settings import get_settings
 from app.triads import api as triads_api
 from app.triads import pages as triads_pages
 from app.web import STATIC_DIR, render
@@ -128,6 +131,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, "Sorry, there is a problem", str(exc.detail), exc.status_code)
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Every route that touches the database runs in this thread pool; the connection pool has
+    # one connection per thread (app.db.make_engine), so neither queues behind the other.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
+    yield
+
+
 def create_app() -> FastAPI:
     get_reference()  # a broken reference file stops start-up here, naming the file
     check_flag_rules()  # so does a broken signatures-of-risk rules file
@@ -141,6 +152,7 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.add_middleware(RequestGuard)
     app.add_exception_handler(DomainError, domain_error)

@@ -21,6 +21,18 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     max_request_bytes: int = 2 * 1024 * 1024
     base_url: str = "http://127.0.0.1:8000"
+    # Database work runs in each worker's thread pool, one pooled connection per thread, so a
+    # busy worker queues requests instead of opening and closing connections (issue 8).
+    worker_threads: int = 20
+    # How long a SQLite writer waits its turn for the write lock before giving up.
+    db_busy_timeout_ms: int = 8000
+    # PostgreSQL: nothing waits forever. A statement, a lock wait or a transaction left idle
+    # past these limits fails and is rolled back.
+    db_statement_timeout_ms: int = 15000
+    db_lock_timeout_ms: int = 8000
+    db_idle_in_transaction_timeout_ms: int = 60000
+    # A worker told to stop finishes the requests it has within this many seconds.
+    shutdown_grace_seconds: int = 8
     # Render packs in the background after a change, so downloads come from the cache.
     warm_packs: bool = True
 
@@ -49,6 +61,10 @@ class Settings(BaseSettings):
                     "Entra ID needs RIIA_OIDC_CLIENT_SECRET and RIIA_OIDC_ALLOWED_TENANTS"
                 )
         return self
+
+    @property
+    def db_pool_size(self) -> int:
+        return self.worker_threads
 
     @property
     def session_cookie_name(self) -> str:

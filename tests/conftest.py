@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.db import forget_uncommitted_session_cookie, get_session, make_engine
+from app.db import PHASED, forget_uncommitted_session_cookie, get_session, make_engine
 from app.schema import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -109,6 +109,11 @@ def app(session: Session) -> FastAPI:
     application = create_app()
 
     def request_session(request: Request) -> Iterator[Session]:
+        # The test's own set-up is committed first (its audit entries chained); then the
+        # request reads, then writes, in transactions of its own as in production (app.db),
+        # each commit here a savepoint release inside the test's transaction.
+        session.commit()
+        session.info[PHASED] = True
         try:
             yield session
             session.commit()
@@ -116,6 +121,8 @@ def app(session: Session) -> FastAPI:
             session.rollback()
             forget_uncommitted_session_cookie(request)
             raise
+        finally:
+            session.info.pop(PHASED, None)
 
     application.dependency_overrides[get_session] = request_session
     return application

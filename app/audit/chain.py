@@ -6,9 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event as orm_events
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
+from app.db import require_write_phase
 from app.models import AuditEvent, AuditHead
 from app.models.types import utcnow
 from app.structured_text import canonical_json
@@ -80,23 +84,28 @@ def record(
     cycle_id: int | None = None,
     organisation_code: str | None = None,
     payload: dict[str, object] | None = None,
-) -> AuditEvent:
-    """Append one entry in the caller's transaction; the head row's lock orders writers."""
-    entry = Entry(
-        actor,
-        action,
-        summary,
-        subject_type,
-        subject_id,
-        region_id,
-        cycle_id,
-        organisation_code,
-        payload,
+) -> None:
+    """Append one entry in the caller's transaction (written just before it commits)."""
+    record_many(
+        session,
+        [
+            Entry(
+                actor,
+                action,
+                summary,
+                subject_type,
+                subject_id,
+                region_id,
+                cycle_id,
+                organisation_code,
+                payload,
+            )
+        ],
     )
-    return record_many(session, [entry])[0]
 
 
 _SUMMARY_MAX = 500  # AuditEvent.summary is String(500)
+_PENDING = "riia_audit_pending"  # Session.info key: entries waiting for the commit
 
 
 def _one_line(summary: str) -> str:
@@ -105,14 +114,33 @@ def _one_line(summary: str) -> str:
     return summary if len(summary) <= _SUMMARY_MAX else summary[: _SUMMARY_MAX - 1] + "…"
 
 
-def record_many(session: Session, entries: Sequence[Entry]) -> list[AuditEvent]:
-    """Append entries in order, in the caller's transaction, locking the head row once.
+def record_many(session: Session, entries: Sequence[Entry]) -> None:
+    """Append entries in order, in the caller's transaction.
+
+    The entries wait in the session and are chained just before it commits (or before anything
+    reads the log), so the head row, which every writer in the service must lock in turn, is
+    held for the milliseconds of one INSERT and the commit, not for the rest of the request.
+    Each entry remembers the transaction it was recorded in: if a savepoint rolls back, its
+    entries go with it.
+    """
+    if entries:
+        if session.get_transaction() is None:
+            session.connection()  # begin, so the entries belong to a transaction
+        pending = session.info.setdefault(_PENDING, [])
+        transaction = session.get_transaction()
+        pending.extend((transaction, entry) for entry in entries)
+
+
+def write_pending(session: Session) -> list[AuditEvent]:
+    """Chain the entries waiting in the session onto the log, locking the head row once.
 
     A national import writes 150-odd entries: one lock, one INSERT and one head update keep
-    that cheap, and the chain is exactly what as many record() calls would have made.
+    that cheap, and the chain is exactly what as many single appends would have made.
     """
-    if not entries:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
         return []
+    require_write_phase(session)
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
@@ -120,7 +148,7 @@ def record_many(session: Session, entries: Sequence[Entry]) -> list[AuditEvent]:
     now = utcnow()
     sequence, prev_hash = head.sequence, head.hash
     rows: list[dict[str, Any]] = []
-    for entry in entries:
+    for _transaction, entry in pending:
         sequence += 1
         row: dict[str, Any] = {
             "sequence": sequence,
@@ -146,6 +174,57 @@ def record_many(session: Session, entries: Sequence[Entry]) -> list[AuditEvent]:
     head.hash = prev_hash
     session.flush()
     return sorted(events, key=lambda event: event.sequence)
+
+
+@orm_events.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    # A savepoint's release also fires this: its entries wait for the outer commit.
+    if not session.in_nested_transaction():
+        write_pending(session)
+
+
+@orm_events.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    """Entries recorded in a transaction that rolled back, or in one inside it, never happened."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    kept = [(t, e) for t, e in pending if not _within(t, previous)]
+    if kept:
+        session.info[_PENDING] = kept
+    else:
+        session.info.pop(_PENDING, None)
+
+
+@orm_events.listens_for(Session, "after_transaction_end")
+def _after_end(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction is over: committed (its entries written) or rolled back or
+    # closed (its entries gone with it). Nothing may wait for the next one.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@orm_events.listens_for(Session, "do_orm_execute")
+def _before_reading_the_log(state: ORMExecuteState) -> None:
+    # Like autoflush: whoever reads the log or its head sees the entries already recorded.
+    statement = state.statement
+    if (
+        state.session.info.get(_PENDING)
+        and isinstance(statement, ClauseElement)
+        and _AUDIT_TABLES & set(find_tables(statement))
+    ):
+        write_pending(state.session)
+
+
+_AUDIT_TABLES = {AuditEvent.__table__, AuditHead.__table__}
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,8 @@ def begin(record: WebSession, settings: Settings) -> str:
 def _handshake(record: WebSession, state: str) -> dict[str, Any]:
     if not record.oidc_handshake:
         raise NotSignedIn("The sign-in with Microsoft had expired. Start again.")
+    # One use only: a completed sign-in revokes this browser session, handshake and all.
     data: dict[str, Any] = json.loads(record.oidc_handshake)
-    record.oidc_handshake = None  # one use only
     if not secrets.compare_digest(str(data["state"]), state):
         raise NotSignedIn("The sign-in with Microsoft did not match this browser. Start again.")
     if time.time() - int(data["started"]) > HANDSHAKE_SECONDS:

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from app import forms
 from app.auth import accounts, entra
 from app.auth.principal import Principal
-from app.auth.sessions import open_session, revoke
-from app.auth.web import CsrfProtected, DbSession, public, signed_in
+from app.auth.sessions import open_session, revoke, sign_in_as
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, public, signed_in
 from app.errors import DomainError, NotSignedIn
 from app.models import User
 from app.settings import get_settings
@@ -50,8 +50,7 @@ def sign_in_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/sign-in", response_class=HTMLResponse, dependencies=[public(), CsrfProtected])
-async def sign_in(request: Request, session: DbSession) -> Response:
-    form = await request.form()
+def sign_in(request: Request, session: DbSession, form: PostedForm) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/")))
     errors = forms.FormErrors()
@@ -65,10 +64,7 @@ async def sign_in(request: Request, session: DbSession) -> Response:
         except DomainError as exc:
             errors = forms.errors_from(exc, "email")
         else:
-            old = request.state.web_session
-            revoke(session, old)
-            # A new session id at sign-in, so a session fixed before it is worthless.
-            opened = open_session(session, user.id)
+            opened = sign_in_as(session, request.state.web_session, user.id)
             request.state.new_session_token = opened.token
             return RedirectResponse(target, status_code=303)
     return render(
@@ -91,7 +87,7 @@ def entra_http() -> Iterator[httpx.Client]:
 
 
 @router.get("/sign-in/entra", dependencies=[public()])
-def entra_begin(request: Request) -> Response:
+def entra_begin(request: Request, session: WriteSession) -> Response:
     return RedirectResponse(entra.begin(request.state.web_session, get_settings()), status_code=303)
 
 
@@ -107,15 +103,14 @@ def entra_callback(
     if not code:
         raise NotSignedIn(error_description or "Microsoft did not complete the sign-in. Try again.")
     user = entra.complete(session, request.state.web_session, get_settings(), code, state, http)
-    revoke(session, request.state.web_session)
-    opened = open_session(session, user.id)
+    opened = sign_in_as(session, request.state.web_session, user.id)
     request.state.new_session_token = opened.token
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/sign-out", dependencies=[CsrfProtected])
 def sign_out(
-    request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]
+    request: Request, session: WriteSession, principal: Annotated[Principal, signed_in()]
 ) -> Response:
     revoke(session, request.state.web_session)
     opened = open_session(session, None)
@@ -140,10 +135,12 @@ def tokens_page(
 
 
 @router.post("/account/tokens", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def create_token(
-    request: Request, session: DbSession, principal: Annotated[Principal, signed_in()]
+def create_token(
+    request: Request,
+    session: WriteSession,
+    form: PostedForm,
+    principal: Annotated[Principal, signed_in()],
 ) -> Response:
-    form = await request.form()
     errors = forms.FormErrors()
     secret = None
     user = session.get(User, principal.user_id)
@@ -168,7 +165,7 @@ async def create_token(
 def revoke_token(
     request: Request,
     token_id: int,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, signed_in()],
 ) -> Response:
     token = accounts.revoke_api_token(session, principal, token_id)

@@ -1,7 +1,9 @@
 """How a request becomes a principal, and the dependencies every route declares.
 
 Each route names exactly one of: `permission(action)`, `signed_in()` or `public()`; unsafe HTML
-routes add `csrf_protect`. A test walks every route and fails when one declares none.
+routes add `csrf_protect`. A route that changes anything takes `WriteSession` rather than
+`DbSession`, so its write transaction starts only once identity, the CSRF check and the form are
+settled. A test walks every route and fails when one breaks these rules.
 """
 
 import secrets
@@ -11,14 +13,16 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.auth.accounts import principal_for_token
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal, load_principal
 from app.auth.sessions import csrf_matches, find_session, open_session
-from app.db import get_session
+from app.db import begin_write, get_session, own_write
 from app.errors import CsrfRejected, NotSignedIn
 from app.models import User, WebSession
+from app.models.types import utcnow
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 API_PREFIX = "/api/"
@@ -29,22 +33,36 @@ def _is_api(request: Request) -> bool:
 
 
 def web_session(request: Request, session: DbSession) -> WebSession | None:
-    """The browser's server-side session, opened on first visit; None for API calls."""
+    """The browser's server-side session, opened on first visit; None for API calls.
+
+    It is read without a write lock; the little it may need to write (a new session, a
+    last-seen time, a timed-out session revoked, a flash message shown) is committed in a
+    transaction of its own, before the route's.
+    """
     if _is_api(request):
         return None
     cached = getattr(request.state, "web_session", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    record = find_session(session, getattr(request.state, "session_token", None))
-    if record is None:
-        opened = open_session(session, None)
-        record = opened.record
-        request.state.new_session_token = opened.token
+    found = find_session(session, getattr(request.state, "session_token", None))
+    record = None if found.expired else found.record
+    show_flash = record is not None and record.flash is not None and request.method == "GET"
+    if found.expired or found.touch or record is None or show_flash:
+        with own_write(session):
+            now = utcnow()
+            if found.expired and found.record is not None:
+                found.record.revoked_at = now
+            if record is None:
+                opened = open_session(session, None)
+                record = opened.record
+                request.state.new_session_token = opened.token
+            elif found.touch:
+                record.last_seen_at = now
+            if show_flash:
+                request.state.flash, record.flash = record.flash, None
     request.state.web_session = record
     request.state.csrf_token = record.csrf_token
     request.state.csp_nonce = getattr(request.state, "csp_nonce", secrets.token_urlsafe(16))
-    if record.flash and request.method == "GET":
-        request.state.flash, record.flash = record.flash, None
     return record
 
 
@@ -110,7 +128,15 @@ def public() -> Any:
     return Depends(check)
 
 
-async def csrf_protect(request: Request, record: WebSessionDep) -> None:
+async def posted_form(request: Request) -> FormData:
+    """The form, read in full before any database work, so no lock waits on a slow upload."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
+
+
+def csrf_protect(request: Request, form: PostedForm, record: WebSessionDep) -> None:
     """Refuse a form post without this session's token, or sent from another site."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
@@ -120,7 +146,6 @@ async def csrf_protect(request: Request, record: WebSessionDep) -> None:
         sent_from = urlsplit(origin)
         if (sent_from.scheme, sent_from.netloc) != (request.url.scheme, request.url.netloc):
             raise CsrfRejected("This form was sent from another website, so it was not accepted.")
-    form = await request.form()
     submitted = form.get("csrf_token")
     if not csrf_matches(record, submitted if isinstance(submitted, str) else None):
         raise CsrfRejected(
@@ -131,6 +156,20 @@ async def csrf_protect(request: Request, record: WebSessionDep) -> None:
 
 csrf_protect.riia_csrf = True  # type: ignore[attr-defined]
 CsrfProtected = Depends(csrf_protect)
+
+
+def write_session(session: DbSession, _identity: PrincipalDep) -> Session:
+    """The request's session, now in the transaction that writes (SQLite's write lock taken).
+
+    It depends on the principal so that identity is settled, in its own short transactions,
+    before the lock is taken; route-level dependencies (CSRF, reading the form) come first too.
+    """
+    begin_write(session)
+    return session
+
+
+write_session.riia_writes = True  # type: ignore[attr-defined]
+WriteSession = Annotated[Session, Depends(write_session)]
 
 
 def route_markers(dependant: Any) -> set[Any]:

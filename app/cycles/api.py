@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.audit.chain import events_for_cycle
 from app.auth.permissions import Action
 from app.auth.principal import Principal
-from app.auth.web import DbSession, permission, signed_in
+from app.auth.web import DbSession, WriteSession, permission, signed_in
 from app.cycles import service
 from app.cycles.schemas import CalendarInput, OpenCycleInput
 from app.models import Cycle
@@ -125,7 +125,7 @@ def list_cycles(
 def open_cycle(
     region_id: str,
     data: OpenCycleInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
 ) -> CycleOut:
     return cycle_out(session, service.open_cycle(session, principal, region_id, data))
@@ -146,7 +146,7 @@ def put_calendar(
     region_id: str,
     year: str,
     data: CalendarInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
 ) -> CycleOut:
     cycle = service.get_cycle(session, principal, region_id, year)

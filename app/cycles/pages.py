@@ -10,7 +10,7 @@ from app import forms
 from app.audit.chain import events_for_cycle
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
-from app.auth.web import CsrfProtected, DbSession, permission, signed_in
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission, signed_in
 from app.cycles import service
 from app.cycles.overview import indicator_tasks, overview_tasks, sef_tasks
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput
@@ -59,14 +59,14 @@ def new_cycle(
 @router.post(
     "/regions/{region_id}/cycles", response_class=HTMLResponse, dependencies=[CsrfProtected]
 )
-async def open_cycle(
+def open_cycle(
     request: Request,
     region_id: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
+    form: PostedForm,
 ) -> Response:
     region = service.region_or_404(region_id)
-    form = await request.form()
     values = {"year": str(form.get("year", ""))}
     data, errors = forms.parse(OpenCycleInput, values, {})
     if data is not None:
@@ -211,15 +211,16 @@ def _dates_from_form(
 
 
 @router.post(CYCLE + "/calendar", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def calendar_save(
+def calendar_save(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+    posted: PostedForm,
 ) -> Response:
     cycle = service.get_cycle(session, principal, region_id, year)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = {k: str(v) for k, v in posted.items()}
     errors = forms.FormErrors()
     windows = _dates_from_form(form, errors, _sections(cycle.year))
     if not errors:

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from app.auth.permissions import Action
 from app.auth.principal import Principal
-from app.auth.web import DbSession, permission
+from app.auth.web import DbSession, WriteSession, permission
 from app.indicators import parsing, returns
 from app.indicators.periods import quarter_in_path
 from app.indicators.returns_queries import ReturnView
@@ -156,17 +156,17 @@ def get_tracker(
     response_model=ImportOut,
     responses={422: {"model": RejectedOut, "description": "The file was refused: every problem"}},
 )
-async def upload(
+def upload(
     region_id: str,
     quarter_slug: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
     file: Annotated[UploadFile, File(description="CSV or XLSX, up to 2 MB")],
     reason: Annotated[str | None, Form()] = None,
 ) -> ImportOut:
     quarter = quarter_in_path(quarter_slug)
     # Starlette puts no cap on a file part: read one byte past the limit to tell it was over.
-    content = await file.read(parsing.MAX_FILE_BYTES + 1)
+    content = file.file.read(parsing.MAX_FILE_BYTES + 1)
     result = returns.import_file(
         session, principal, region_id, quarter, file.filename or "upload", content, reason=reason
     )
@@ -201,7 +201,7 @@ def put_return(
     quarter_slug: str,
     la_code: str,
     data: ReturnInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
 ) -> ReturnOut:
     quarter = quarter_in_path(quarter_slug)

@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from app import clock, forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
-from app.auth.web import CsrfProtected, DbSession, permission
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import flash
 from app.errors import AlreadyDone, DomainError, FileRejected
@@ -134,22 +134,23 @@ def upload_form(
 @router.post(
     QUARTER + "/upload", response_class=HTMLResponse, dependencies=[CloseForm, CsrfProtected]
 )
-async def upload(
+def upload(
     request: Request,
     region_id: str,
     quarter_slug: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
+    form: PostedForm,
 ) -> Response:
     quarter = quarter_in_path(quarter_slug)
-    form = await request.form()
     sent = form.get("file")
     errors = forms.FormErrors()
     if not isinstance(sent, UploadFile) or not sent.filename:
         errors.add("file", "Choose a CSV or XLSX file to upload")
         return _upload_page(request, region_id, quarter, errors, [], 422)
     # Starlette puts no cap on a file part: read one byte past the limit to tell it was over.
-    content = await sent.read(parsing.MAX_FILE_BYTES + 1)
+    # The spooled file is read here, in the thread pool, not on the event loop.
+    content = sent.file.read(parsing.MAX_FILE_BYTES + 1)
     try:
         result = returns.import_file(
             session,
@@ -261,16 +262,16 @@ def edit_form(
 
 
 @router.post(QUARTER + "/{la_code}/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def edit_save(
+def edit_save(
     request: Request,
     region_id: str,
     quarter_slug: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
+    form: PostedForm,
 ) -> Response:
     quarter = quarter_in_path(quarter_slug)
-    form = await request.form()
     values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
     errors = forms.FormErrors()
     items: list[ValueInput] = []
@@ -359,14 +360,14 @@ def overrides_page(
 
 
 @router.post(OVERRIDES, response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def overrides_save(
+def overrides_save(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.OVERRIDE_RETURNS)],
+    form: PostedForm,
 ) -> Response:
-    form = await request.form()
     values = {"la_code": str(form.get("la_code", "")), "reason": str(form.get("reason", ""))}
     data, errors = forms.parse(OverrideInput, values, MESSAGES)
     if data is not None:

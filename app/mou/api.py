@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app import structured_text
 from app.auth.permissions import Action
 from app.auth.principal import Principal
-from app.auth.web import DbSession, permission
+from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.errors import NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
@@ -165,7 +165,7 @@ def put_draft(
     region_id: str,
     year: str,
     data: DraftInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
 ) -> VersionOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
@@ -177,7 +177,7 @@ def publish(
     region_id: str,
     year: str,
     data: PublishInput,
-    session: DbSession,
+    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
 ) -> VersionOut:
@@ -192,7 +192,7 @@ def sign(
     region_id: str,
     year: str,
     data: SignInput,
-    session: DbSession,
+    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
 ) -> SignatureOut:
@@ -207,7 +207,7 @@ def decline(
     region_id: str,
     year: str,
     data: DeclineInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
 ) -> SignatureOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
@@ -219,7 +219,7 @@ def decline(
 def reminders(
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
 ) -> RemindersOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.audit import chain
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
-from app.db import get_sessionmaker
+from app.db import READS_ONLY, get_sessionmaker
 from app.errors import Conflict
 from app.models import Cycle, MouSignatureEvent, User
 from app.models.types import utcnow
@@ -125,7 +125,7 @@ def warm_cache(cycle_id: int) -> None:
     if not get_settings().warm_packs:
         return
     maker = get_sessionmaker()
-    with maker() as session:
+    with maker(execution_options=READS_ONLY) as session:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None or service.published_of(session, cycle) is None:
             return

@@ -9,7 +9,7 @@ from app import forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.auth.web import CsrfProtected, DbSession, permission
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, DomainError, StaleVersion
@@ -120,15 +120,15 @@ def edit_page(
 
 
 @router.post(MOU + "/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def edit_save(
+def edit_save(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     values: dict[str, object] = {
         "title": str(form.get("title", "")),
         "body": str(form.get("body", "")),
@@ -184,16 +184,16 @@ def draft_page(
 
 
 @router.post(MOU + "/publish", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def publish(
+def publish(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     data, errors = forms.parse(
         PublishInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
     )
@@ -255,16 +255,16 @@ def _on_signing_as(errors: forms.FormErrors) -> forms.FormErrors:
 
 
 @router.post(MOU + "/sign", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def sign(
+def sign(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     option = str(form.get("signing_as", ""))
     org_code, _, role = option.partition("|")
     values = {
@@ -345,15 +345,15 @@ def _decline_view(
 
 
 @router.post(MOU + "/decline", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def decline(
+def decline(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     values = {"signing_as": str(form.get("signing_as", "")), "reason": str(form.get("reason", ""))}
     org_code, _, role = values["signing_as"].partition("|")
     data, errors = forms.parse(
@@ -412,7 +412,7 @@ def reminders(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)

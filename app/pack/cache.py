@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.db import begin_write, end_read
 from app.models import RenderedPack
 
 
@@ -21,9 +22,15 @@ def store_pdf(session: Session, key: str, kind: str, subject_id: str, pdf: bytes
 def cached_or_rendered(
     session: Session, key: str, kind: str, subject_id: str, render: Callable[[], bytes]
 ) -> bytes:
-    """From the cache when the inputs are unchanged; otherwise render now and keep it."""
+    """From the cache when the inputs are unchanged; otherwise render now and keep it.
+
+    In a request, the render (seconds of CPU) happens between the reading transaction and a
+    short one that stores the result, so it never holds a lock or a snapshot.
+    """
     pdf = cached_pdf(session, key)
     if pdf is None:
+        end_read(session)
         pdf = render()
+        begin_write(session)
         store_pdf(session, key, kind, subject_id, pdf)
     return pdf

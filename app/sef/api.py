@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import Action
 from app.auth.principal import Principal
-from app.auth.web import DbSession, permission
+from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.errors import StaleVersion
 from app.models import Cycle, SefVersion, SelfEvaluation
@@ -327,7 +327,7 @@ def put_chapter(
     la_code: str,
     chapter_id: str,
     data: ChapterInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
 ) -> VersionSummaryOut | JSONResponse:
     """Save one chapter as a new version; answers 200 with the version now latest.
@@ -361,7 +361,7 @@ def assign(
     year: str,
     la_code: str,
     data: AssignInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
 ) -> ContributorOut:
     """The DCS names a person who holds a role in the authority to draft a chapter."""
@@ -377,7 +377,7 @@ def unassign(
     year: str,
     la_code: str,
     contributor_id: int,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
 ) -> Response:
     """End an assignment; what the person wrote stays in the versions."""
@@ -392,7 +392,7 @@ def submit(
     year: str,
     la_code: str,
     data: SubmitInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
 ) -> VersionSummaryOut:
     """The DCS submits the exact version reviewed (by its hash); returns that version."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import Action
 from app.auth.principal import Principal
-from app.auth.web import DbSession, permission
+from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.errors import NotPermitted
 from app.models import SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
@@ -244,7 +244,7 @@ def sign(
     year: str,
     la_code: str,
     data: SignSefInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     background: BackgroundTasks,
 ) -> SignatureOut:
@@ -265,7 +265,7 @@ def return_for_changes(
     year: str,
     la_code: str,
     data: ReturnSefInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
 ) -> SignatureOut:
     """Return the submitted version to the DCS with a reason; signatures on it become void."""
@@ -301,7 +301,7 @@ def post_comment(
     year: str,
     la_code: str,
     data: CommentInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
     background: BackgroundTasks,
 ) -> CommentOut:
@@ -323,7 +323,7 @@ def post_response(
     la_code: str,
     comment_id: int,
     data: ResponseInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
     background: BackgroundTasks,
 ) -> ResponseOut:
@@ -339,7 +339,7 @@ def close_scrutiny(
     region_id: str,
     year: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
     background: BackgroundTasks,
 ) -> ScrutinyOut:

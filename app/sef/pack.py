@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Assignment, Principal
 from app.auth.roles import Role
-from app.db import get_sessionmaker
+from app.db import READS_ONLY, get_sessionmaker
 from app.errors import Conflict, DomainError
 from app.indicators.pack import PROVISIONAL
 from app.models import Cycle, SefSignOffEvent
@@ -296,7 +296,7 @@ def warm_cache(cycle_id: int, la_code: str) -> None:
     if not get_settings().warm_packs:
         return
     maker = get_sessionmaker()
-    with maker() as session:
+    with maker(execution_options=READS_ONLY) as session:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None:
             return

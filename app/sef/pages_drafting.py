@@ -15,7 +15,7 @@ from app import forms
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.auth.web import CsrfProtected, DbSession, permission
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import flash
 from app.errors import DomainError, NotPermitted, StaleVersion
@@ -187,19 +187,19 @@ def chapter_page(
 @router.post(
     ONE + "/chapters/{chapter_id}", response_class=HTMLResponse, dependencies=[CsrfProtected]
 )
-async def chapter_save(
+def chapter_save(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
     chapter_id: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     chapter = service.chapter_of(sef, chapter_id)
-    form = await request.form()
     values = {name: str(form.get(name, "")) for name in CHAPTER_FIELDS}
     data, errors = forms.parse(ChapterInput, values, MESSAGES)
     status_code, newer = 422, None
@@ -299,16 +299,16 @@ def contributors_page(
 
 
 @router.post(ONE + "/contributors", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def assign(
+def assign(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
+    form: PostedForm,
 ) -> Response:
     cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)
-    form = await request.form()
     values = {name: str(form.get(name, "")) for name in ("chapter_id", "user_id")}
     data, errors = forms.parse(AssignInput, values, MESSAGES)
     status_code = 422
@@ -335,7 +335,7 @@ def unassign(
     year: str,
     la_code: str,
     contributor_id: int,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
 ) -> Response:
     cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)

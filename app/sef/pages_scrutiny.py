@@ -11,7 +11,7 @@ from app import forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.auth.web import CsrfProtected, DbSession, permission
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
@@ -114,17 +114,17 @@ def scrutiny_page(
 
 
 @router.post(SCRUTINY + "/comments", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def add_comment(
+def add_comment(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
     background: BackgroundTasks,
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     values = {name: str(form.get(name, "")) for name in ("chapter_id", "body", "challenged_grade")}
     data, errors = forms.parse(CommentInput, values, MESSAGES)
     status_code = 422
@@ -158,18 +158,18 @@ async def add_comment(
     response_class=HTMLResponse,
     dependencies=[CsrfProtected],
 )
-async def respond(
+def respond(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
     comment_id: int,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
     background: BackgroundTasks,
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     values = {"comment_id": str(comment_id), "body": str(form.get("body", ""))}
     data, errors = forms.parse(ResponseInput, {"body": values["body"]}, RESPONSE_MESSAGES)
     status_code = 422
@@ -192,17 +192,17 @@ async def respond(
 
 
 @router.post(SCRUTINY + "/close", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def close(
+def close(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
     background: BackgroundTasks,
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     name = service.local_authority(cycle, la_code).name
     back = (
         f"/regions/{region_id}/cycles/{year}/self-evaluations/tracker"

@@ -15,7 +15,7 @@ from app import forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
-from app.auth.web import CsrfProtected, DbSession, permission
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
@@ -123,16 +123,16 @@ def submit_page(
 
 
 @router.post(ONE + "/submit", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def submit(
+def submit(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     data, errors = forms.parse(
         SubmitInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
     )
@@ -238,17 +238,17 @@ def sign_page(
 
 
 @router.post(ONE + "/sign", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def sign(
+def sign(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     background: BackgroundTasks,
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     values = {"role": str(form.get("role", ""))}
     data, errors = forms.parse(
         SignSefInput,
@@ -310,16 +310,16 @@ def return_page(
 
 
 @router.post(ONE + "/return", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def return_for_changes(
+def return_for_changes(
     request: Request,
     region_id: str,
     year: str,
     la_code: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    form = await request.form()
     values = {"role": str(form.get("role", "")), "reason": str(form.get("reason", ""))}
     data, errors = forms.parse(
         ReturnSefInput, {**values, "content_hash": str(form.get("content_hash", ""))}, MESSAGES

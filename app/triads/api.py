@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.auth.permissions import Action
 from app.auth.principal import Principal
-from app.auth.web import DbSession, permission
+from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.models import Cycle
 from app.sef.schemas import TriadsInput
@@ -71,7 +71,7 @@ def put_triads(
     region_id: str,
     year: str,
     data: TriadsInput,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.FORM_TRIADS)],
 ) -> TriadsOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app import forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
-from app.auth.web import CsrfProtected, DbSession, permission
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import DomainError
@@ -95,16 +95,16 @@ def _groups_from(
 
 
 @router.post(TRIADS, response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def triads_save(
+def triads_save(
     request: Request,
     region_id: str,
     year: str,
-    session: DbSession,
+    session: WriteSession,
     principal: Annotated[Principal, permission(Action.FORM_TRIADS)],
+    raw: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     region = cycles.region_or_404(region_id)
-    raw = await request.form()
     form = {key: [str(v) for v in raw.getlist(key)] for key in raw}
     values = {key: sent[-1] for key, sent in form.items() if key.startswith(PREFIX)}
     errors = forms.FormErrors()
