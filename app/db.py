@@ -131,7 +131,8 @@ def forget_uncommitted_session_cookie(request: Request) -> None:
 
 def end_read(session: Session) -> None:
     """Close the reading transaction before slow work (a password check, drawing a PDF), so
-    that work holds no snapshot, no lock and no pooled connection.
+    that work holds no snapshot, no lock and no pooled connection; and at the end of each
+    dependency, so the request holds no connection while it waits for its next thread.
 
     Only a request's session has phases: a command-line or demo session is one transaction
     throughout, and this leaves it alone.
@@ -141,17 +142,25 @@ def end_read(session: Session) -> None:
 
 
 def begin_write(session: Session) -> None:
-    """Start the transaction that writes; on SQLite this takes the write lock now.
+    """Make the session's next transaction the one that writes (SQLite: `BEGIN IMMEDIATE`).
 
-    Whatever the request read so far is kept (objects are not expired), but the decisions the
-    write depends on are read again inside this transaction by the service that makes them.
-    Calling it again within the same transaction does nothing.
+    Nothing is locked here: the transaction begins at the first statement of the work that
+    follows, in the thread doing it. So a request never holds a pooled connection, let alone
+    the write lock, while it waits for a thread (with every thread waiting for a connection,
+    that was a wedge). Whatever the request read so far is kept (objects are not expired); the
+    decisions the write depends on are read again inside the write by the service making them.
     """
-    if not session.info.get(PHASED) or is_writing(session):
+    if not session.info.get(PHASED) or session.info.get(_WRITING):
         return
     end_read(session)
     session.info[_WRITING] = True
-    session.connection(execution_options={SQLITE_BEGIN: "immediate"})
+    session.execution_options = session.execution_options.union({SQLITE_BEGIN: "immediate"})
+
+
+def _read_again(session: Session) -> None:
+    """After the writing transaction: the session's next transactions only read."""
+    if session.info.pop(_WRITING, None):
+        session.execution_options = session.execution_options.union(READS_ONLY)
 
 
 @contextmanager
@@ -163,12 +172,14 @@ def own_write(session: Session) -> Iterator[None]:
     yield
     if session.info.get(PHASED):
         session.commit()
+        _read_again(session)
     else:
         session.flush()
 
 
 def is_writing(session: Session) -> bool:
-    return bool(session.info.get(_WRITING)) and session.in_transaction()
+    """Writes are allowed: the open (or next) transaction is the one that writes."""
+    return bool(session.info.get(_WRITING))
 
 
 class WriteOutsideWritePhase(RuntimeError):
@@ -197,7 +208,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_WRITING, None)
+        _read_again(session)
 
 
 def add_once(session: Session, row: object, refusal: DomainError) -> None:

@@ -19,7 +19,7 @@ from app.auth.accounts import principal_for_token
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal, load_principal
 from app.auth.sessions import csrf_matches, find_session, open_session
-from app.db import begin_write, get_session, own_write
+from app.db import begin_write, end_read, get_session, own_write
 from app.errors import CsrfRejected, NotSignedIn
 from app.models import User, WebSession
 from app.models.types import utcnow
@@ -60,6 +60,10 @@ def web_session(request: Request, session: DbSession) -> WebSession | None:
                 record.last_seen_at = now
             if show_flash:
                 request.state.flash, record.flash = record.flash, None
+    # Between this thread and the route's, the request holds no pooled connection: with every
+    # thread waiting for a connection and every connection waiting for a thread, a worker
+    # would stop answering (issue 8).
+    end_read(session)
     request.state.web_session = record
     request.state.csrf_token = record.csrf_token
     request.state.csp_nonce = getattr(request.state, "csp_nonce", secrets.token_urlsafe(16))
@@ -73,21 +77,29 @@ def current_principal(
     request: Request, session: DbSession, record: WebSessionDep
 ) -> Principal | None:
     """Bearer token for /api, the session cookie for pages; None when nobody is signed in."""
+    try:
+        principal = _principal_of(request, session, record)
+    finally:
+        end_read(session)  # as in web_session: no connection held between threads
+    request.state.user = principal
+    return principal
+
+
+def _principal_of(
+    request: Request, session: Session, record: WebSession | None
+) -> Principal | None:
     if _is_api(request):
         header = request.headers.get("authorization", "")
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret:
             return None
-        principal = principal_for_token(session, secret.strip())
-    elif record is None or record.user_id is None:
+        return principal_for_token(session, secret.strip())
+    if record is None or record.user_id is None:
         return None
-    else:
-        user = session.get(User, record.user_id)
-        if user is None or not user.is_active:
-            return None
-        principal = load_principal(session, user)
-    request.state.user = principal
-    return principal
+    user = session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        return None
+    return load_principal(session, user)
 
 
 PrincipalDep = Annotated[Principal | None, Depends(current_principal)]
@@ -159,10 +171,11 @@ CsrfProtected = Depends(csrf_protect)
 
 
 def write_session(session: DbSession, _identity: PrincipalDep) -> Session:
-    """The request's session, now in the transaction that writes (SQLite's write lock taken).
+    """The request's session, whose next transaction writes (SQLite: `BEGIN IMMEDIATE` at the
+    route's first statement, in the route's own thread).
 
     It depends on the principal so that identity is settled, in its own short transactions,
-    before the lock is taken; route-level dependencies (CSRF, reading the form) come first too.
+    first; route-level dependencies (CSRF, reading the form) come first too.
     """
     begin_write(session)
     return session
