@@ -14,14 +14,16 @@ NPM_STAMP := node_modules/.package-lock.json
 ASSETS := app/static/dist/app.css
 SCSS := $(wildcard app/assets/scss/*.scss)
 
-.PHONY: help install run test bench lint
+.PHONY: help install run test bench bench-load lint
 
 help:
-	@echo "make install  create .venv, install Python and npm packages, build the front-end"
-	@echo "make run      set up the demo database and serve on http://127.0.0.1:8000"
-	@echo "make test     run the tests (starts a throwaway PostgreSQL 15 when it can)"
-	@echo "make bench    run the benchmarks in bench/"
-	@echo "make lint     ruff check, ruff format --check, mypy app"
+	@echo "make install     create .venv, install Python and npm packages, build the front-end"
+	@echo "make run         set up the demo database and serve on http://127.0.0.1:8000"
+	@echo "make test        run the tests (starts a throwaway PostgreSQL 15 when it can)"
+	@echo "make bench       run the benchmarks in bench/ (all but the load run)"
+	@echo "make bench-load  50 people for 3 minutes on SQLite, then PostgreSQL, against the targets"
+	@echo "                 (LOAD_ARGS=\"--seconds 60 --users 20\" to change; loopback only)"
+	@echo "make lint        ruff check, ruff format --check, mypy app"
 
 install: $(PIP_STAMP) $(ASSETS)
 
@@ -49,7 +51,13 @@ test: install
 bench: install
 	@shopt -s nullglob; files=(bench/*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; fi; \
-	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f"; done
+	for f in "$${files[@]}"; do \
+	  if [[ $$f == bench/load.py ]]; then continue; fi; \
+	  echo "== $$f"; $(BIN)/python "$$f"; done
+
+# The server runs on 127.0.0.1 only; PostgreSQL is TEST_DATABASE_URL's, or a throwaway cluster.
+bench-load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
