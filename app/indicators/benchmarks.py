@@ -5,11 +5,12 @@ each row's numbers together and reads the direction of travel through the indica
 Nothing here applies visibility: callers decide who may see which rows (see export.py).
 """
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, true, union_all
+from sqlalchemy import CompoundSelect, bindparam, func, literal_column, select, true, union_all
 from sqlalchemy.orm import Session
 
 from app.indicators.benchmark_queries import (
@@ -20,6 +21,7 @@ from app.indicators.benchmark_queries import (
     quartiles,
     region_statement,
 )
+from app.indicators.figures_version import remembered
 from app.indicators.periods import Quarter, trailing
 from app.indicators.published import published_series
 from app.reference import Polarity, get_reference
@@ -149,6 +151,23 @@ def region_benchmark_runs(
     *,
     las: Collection[str] | None = None,
 ) -> dict[Quarter, list[Benchmark]]:
+    """region_benchmarks for several quarters at once, remembered until the figures change."""
+    key = (
+        "region",
+        region_id,
+        tuple(sorted({str(q) for q in quarters})),
+        None if las is None else frozenset(las),
+    )
+    runs = remembered(session, key, lambda: _region_runs(session, region_id, quarters, las))
+    return {q: list(runs[q]) for q in quarters}
+
+
+def _region_runs(
+    session: Session,
+    region_id: str,
+    quarters: Sequence[Quarter],
+    las: Collection[str] | None,
+) -> dict[Quarter, list[Benchmark]]:
     """region_benchmarks for several quarters at once, in three statements whatever their number.
 
     The dashboard needs the quarter shown and the quarters a worsening run looks back over; one
@@ -230,11 +249,44 @@ def trend(
     count: int = 8,
 ) -> dict[str, list[TrendPoint]]:
     """The LA's value, region median and neighbours' mean for `count` quarters, oldest first."""
+    key = ("trend", la_code, str(quarter), indicator_id, count)
+    found = remembered(session, key, lambda: _trend(session, la_code, quarter, indicator_id, count))
+    return {i: list(points) for i, points in found.items()}
+
+
+def _trend(
+    session: Session, la_code: str, quarter: Quarter, indicator_id: str | None, count: int
+) -> dict[str, list[TrendPoint]]:
+    reference = get_reference()
+    periods = [str(q) for q in trailing(quarter, count)]
+    found: dict[tuple[str, str, str], float | None] = {
+        (kind, p, i): v
+        for kind, p, i, v in session.execute(
+            _trend_statement(la_code, indicator_id), {"periods": periods}
+        )
+    }
+    ids = [indicator_id] if indicator_id else list(reference.indicators)
+    return {
+        i: [
+            TrendPoint(
+                period=p,
+                value=found.get(("la", p, i)),
+                region_median=found.get(("median", p, i)),
+                statistical_neighbour_mean=found.get(("sn", p, i)),
+            )
+            for p in periods
+        ]
+        for i in ids
+    }
+
+
+@functools.cache
+def _trend_statement(la_code: str, indicator_id: str | None) -> CompoundSelect:
+    """trend()'s statement for one LA, built once per worker; the periods are bound per call."""
     reference = get_reference()
     region_codes = [la.code for la in reference.region_of(la_code).local_authorities]
     near_codes = neighbour_codes([la_code])
-    periods = [str(q) for q in trailing(quarter, count)]
-    vals = latest_values(periods, set(region_codes) | near_codes)
+    vals = latest_values(bindparam("periods", expanding=True), set(region_codes) | near_codes)
     scope = vals.c.indicator_id == indicator_id if indicator_id else true()
     own = select(
         literal_column("'la'").label("kind"), vals.c.period, vals.c.indicator_id, vals.c.value
@@ -254,19 +306,4 @@ def trend(
         .where(vals.c.la_code.in_(sorted(near_codes)), vals.c.value.is_not(None), scope)
         .group_by(vals.c.period, vals.c.indicator_id)
     )
-    found: dict[tuple[str, str, str], float | None] = {
-        (kind, p, i): v for kind, p, i, v in session.execute(union_all(own, median, near))
-    }
-    ids = [indicator_id] if indicator_id else list(reference.indicators)
-    return {
-        i: [
-            TrendPoint(
-                period=p,
-                value=found.get(("la", p, i)),
-                region_median=found.get(("median", p, i)),
-                statistical_neighbour_mean=found.get(("sn", p, i)),
-            )
-            for p in periods
-        ]
-        for i in ids
-    }
+    return union_all(own, median, near)

@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent, AuditHead
 from app.models.cycle import Cycle, StageWindow
 from app.models.identity import ApiToken, RoleAssignment, User, WebSession
 from app.models.indicators import (
+    FiguresVersion,
     ImportedFile,
     IndicatorReturn,
     PublishedValue,
@@ -25,6 +26,7 @@ from app.models.sef import (
 )
 
 __all__ = [
+    "FiguresVersion",
     "ImportedFile",
     "IndicatorReturn",
     "PublishedValue",

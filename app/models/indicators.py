@@ -125,3 +125,17 @@ class PublishedValue(Base):
     missing_code: Mapped[str | None] = mapped_column(String(4))
     # Set where DfE published one value for two LAs (Kingston and Richmond's joint workforce return).
     joint_with: Mapped[str | None] = mapped_column(String(12))
+
+
+class FiguresVersion(Base):
+    """A token that changes, in the same transaction, whenever returns or published values do.
+
+    Benchmarks are computed from those figures alone, so results are remembered per token
+    (app/indicators/figures_version.py). A random token, not a counter: a rolled-back change
+    restores the old token together with the old figures, and no two states share one.
+    """
+
+    __tablename__ = "figures_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
