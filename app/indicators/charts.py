@@ -5,6 +5,7 @@ is neither accessible nor easy to quote. Series differ by dash pattern and marke
 colour alone. Every piece of text is escaped with markupsafe.
 """
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,7 +258,27 @@ def trend_chart(
     england: EnglandReference | None = None,
     chart_id: str = "chart",
 ) -> Chart:
-    """An LA's trend against the region median and its statistical neighbours, as SVG."""
+    """An LA's trend against the region median and its statistical neighbours, as SVG.
+
+    Equal inputs draw equal charts, so a worker remembers the last few thousand: an LA profile
+    draws twenty, and its figures change once a quarter.
+    """
+    args = (tuple(points), title, unit, decimals, direction, england, chart_id)
+    try:
+        return _remembered_chart(*args)
+    except TypeError:  # points that cannot be hashed: draw them afresh
+        return _trend_chart(*args)
+
+
+def _trend_chart(
+    points: Sequence[TrendPointLike],
+    title: str,
+    unit: str,
+    decimals: int,
+    direction: str | None,
+    england: EnglandReference | None,
+    chart_id: str,
+) -> Chart:
     series = _series(points)
     text_alternative = _text_alternative(title, points, unit, decimals, direction, england)
     table = _table(title, points, series, unit, decimals)
@@ -343,6 +364,9 @@ def trend_chart(
         text_alternative=text_alternative,
         table=table,
     )
+
+
+_remembered_chart = functools.lru_cache(maxsize=2048)(lambda *args: _trend_chart(*args))
 
 
 def _arrow(b: "Benchmark") -> str:

@@ -36,7 +36,7 @@ from app.indicators.flags import (
 )
 from app.indicators.periods import Quarter, trailing
 from app.indicators.visibility import can_see_la, can_see_region
-from app.indicators.windows import WindowState, window_state
+from app.indicators.windows import WindowState, read_windows, window_state
 from app.pack.cache import cached_or_rendered
 from app.pack.render import render_template_pdf
 from app.reference import Indicator, get_reference
@@ -244,6 +244,7 @@ def _visible_trend(
     session: Session, principal: Principal, la_code: str, quarter: Quarter, on: date
 ) -> dict[str, list]:  # type: ignore[type-arg]
     region_id = get_reference().region_of(la_code).id
+    read_windows(session, region_id, trailing(quarter, 8))
     shown = {
         str(q): can_see_region(principal, region_id, window_state(session, region_id, q), on)
         for q in trailing(quarter, 8)

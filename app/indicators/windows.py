@@ -3,9 +3,10 @@
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.indicators.periods import Quarter, quarters_of
 from app.models import Cycle, ReturnWindow
@@ -60,15 +61,45 @@ def _state(region_id: str, quarter: Quarter, row: ReturnWindow) -> WindowState:
 
 
 def window_state(session: Session, region_id: str, quarter: Quarter) -> WindowState | None:
-    """The window for a region's quarter, or None when no cycle covers that year yet."""
-    row = session.execute(
+    """The window for a region's quarter, or None when no cycle covers that year yet.
+
+    Remembered for the rest of the transaction (a profile asks for the same eight quarters
+    several times), and forgotten as soon as a window is changed.
+    """
+    known = session.info.setdefault(_KNOWN, {})
+    if (region_id, str(quarter)) not in known:
+        read_windows(session, region_id, [quarter])
+    return known[(region_id, str(quarter))]  # type: ignore[no-any-return]
+
+
+def read_windows(session: Session, region_id: str, quarters: Collection[Quarter]) -> None:
+    """Read the windows of several quarters of a region in one query, for window_state."""
+    known = session.info.setdefault(_KNOWN, {})
+    by_period = {str(q): q for q in quarters}
+    rows = session.execute(
         select(ReturnWindow)
         .join(Cycle, Cycle.id == ReturnWindow.cycle_id)
-        .where(Cycle.region_id == region_id, ReturnWindow.period == str(quarter))
-    ).scalar_one_or_none()
-    if row is None:
-        return None
-    return _state(region_id, quarter, row)
+        .where(Cycle.region_id == region_id, ReturnWindow.period.in_(list(by_period)))
+    ).scalars()
+    found = {row.period: row for row in rows}
+    for period, quarter in by_period.items():
+        row = found.get(period)
+        known[(region_id, period)] = None if row is None else _state(region_id, quarter, row)
+
+
+_KNOWN = "riia_window_states"  # Session.info: (region, period) -> WindowState | None
+
+
+@event.listens_for(Session, "before_flush")
+def _windows_changing(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(o, ReturnWindow) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_KNOWN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_over(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_KNOWN, None)
 
 
 def window_states(

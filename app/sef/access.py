@@ -58,8 +58,11 @@ def is_scrutineer(
         return any(
             a.role is Role.MODERATOR and a.region_id == region.id for a in principal.assignments
         )
+    own = {a.organisation_code for a in principal.assignments if a.role is Role.DCS}
+    if not own:  # a coordinator, a data lead: no triad to look up
+        return False
     peers = scrutineer_organisations(session, cycle, la_code)
-    return any(a.role is Role.DCS and a.organisation_code in peers for a in principal.assignments)
+    return bool(own & peers)
 
 
 def risl_may_read(principal: Principal | None, cycle: Cycle) -> bool:
