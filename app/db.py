@@ -14,7 +14,7 @@ up front, as a batch writer should.
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import cache
 from typing import Any
 
@@ -101,6 +101,15 @@ def get_engine() -> Engine:
 def get_sessionmaker() -> sessionmaker[Session]:
     """Sessions for work outside a request: each transaction may write, so it locks at BEGIN."""
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=True)
+
+
+def fill_pool() -> None:
+    """Open the pool's connections now, at start-up, not all at once in the first burst of
+    requests (fifty PostgreSQL backends forked together took a second)."""
+    engine = get_engine()
+    with ExitStack() as opened:
+        for _ in range(get_settings().db_pool_size):
+            opened.enter_context(engine.connect())
 
 
 def reading_session() -> Session:

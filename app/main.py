@@ -15,6 +15,7 @@ from app.auth import pages as auth_pages
 from app.auth.web import API_PREFIX
 from app.cycles import api as cycles_api
 from app.cycles import pages as cycles_pages
+from app.db import fill_pool
 from app.errors import DomainError, FileRejected, NotSignedIn
 from app.indicators import api_benchmarks, api_returns, pages_insight, pages_returns
 from app.indicators.flag_rules import check_flag_rules
@@ -136,6 +137,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Every route that touches the database runs in this thread pool; the connection pool has
     # one connection per thread (app.db.make_engine), so neither queues behind the other.
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
+    if get_settings().fill_pool_at_start:
+        await anyio.to_thread.run_sync(fill_pool)
     yield
 
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     # Database work runs in each worker's thread pool, one pooled connection per thread, so a
     # busy worker queues requests instead of opening and closing connections (issue 8).
     worker_threads: int = 20
+    # Open the pool's connections when a worker starts (off in the in-process test suite).
+    fill_pool_at_start: bool = True
     # Password checks (Argon2) run at once per worker; the rest queue (app/auth/passwords.py).
     password_checks_at_once: int = 1
     # How long a SQLite writer waits its turn for the write lock before giving up.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 os.environ["RIIA_ENVIRONMENT"] = "test"
 os.environ["RIIA_WARM_PACKS"] = "false"
+os.environ["RIIA_FILL_POOL_AT_START"] = "false"  # the app's own engine is never used here
 os.environ.setdefault("RIIA_DATABASE_URL", "sqlite:////nonexistent/riia-tests-must-not-touch.db")
 
 import pytest

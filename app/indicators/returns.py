@@ -18,7 +18,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cycles.service import actor_of, region_or_404
 from app.db import add_once
-from app.errors import AlreadyDone, InvalidInput
+from app.errors import AlreadyDone, DomainError, InvalidInput
 from app.indicators import parsing
 from app.indicators.periods import Quarter
 from app.indicators.return_overrides import (
@@ -195,13 +195,21 @@ def import_file(
     else:
         require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
     today = today or clock.today()
+    # Unzipping and reading a workbook happens before the first statement, so it never holds
+    # the write transaction (issue 8). Its refusal waits: a region's file hears "not open yet"
+    # before any problem with its rows, as it always has.
+    try:
+        table, unreadable = parsing.read_table(filename, content), None
+    except DomainError as exc:
+        table, unreadable = None, exc
     digest = hashlib.sha256(content).hexdigest()
     done = _already_imported(session, digest, quarter)
     if done is not None:
         return done
-    # A region's file hears "not open yet" before its rows are read, as it always has.
     windows = windows_for(session, [region], quarter, today) if region is not None else {}
-    table = parsing.read_table(filename, content)
+    if unreadable is not None:
+        raise unreadable
+    assert table is not None
     reference = get_reference()
 
     def may_submit(code: str) -> bool:
