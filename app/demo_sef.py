@@ -194,8 +194,8 @@ def _scrutinise(
     return closed
 
 
-def run_sef_story(session: Session, log: list[str]) -> Cycle:
-    """Triads, every LA's self-evaluation written and signed, then peer scrutiny."""
+def form_demo_triads(session: Session) -> tuple[Cycle, list[list[str]]]:
+    """The demo cycle, and its triads formed by the coordinator as the service proposes them."""
     region = get_reference().regions[REGION]
     coordinator = _principal(session, "coordinator@demo.riia.example")
     cycle = session.execute(
@@ -204,6 +204,14 @@ def run_sef_story(session: Session, log: list[str]) -> Cycle:
     proposed = triads.proposed_groups(region, YEAR)
     numbers = {code: n for n, group in enumerate(proposed, start=1) for code in group}
     groups = triads.form_triads(session, coordinator, cycle, TriadsInput(groups=numbers))
+    return cycle, groups
+
+
+def run_sef_story(session: Session, log: list[str]) -> Cycle:
+    """Triads, every LA's self-evaluation written and signed, then peer scrutiny."""
+    region = get_reference().regions[REGION]
+    coordinator = _principal(session, "coordinator@demo.riia.example")
+    cycle, groups = form_demo_triads(session)
     names = "; ".join(", ".join(region.local_authority(c).name for c in g) for g in groups)
     log.append(f"The coordinator formed {len(groups)} triads: {names}")
     for la in region.local_authorities:

@@ -73,25 +73,16 @@ def packs_skipped() -> AbstractContextManager[None]:
 
 def _draft_self_evaluations(session: Any, log: list[str]) -> list[str]:
     """Triads formed, then every DCS drafts every chapter of their LA's self-evaluation."""
-    from sqlalchemy import select
-
     from app import demo
+    from app.demo_sef import form_demo_triads
     from app.demo_sef_text import chapter_text
-    from app.models import Cycle
     from app.reference import get_reference
     from app.sef import service
     from app.sef.profile import sef_data_profile
-    from app.sef.schemas import TriadsInput
-    from app.triads import service as triads
 
     region = get_reference().regions[demo.REGION]
     coordinator = demo._principal(session, COORDINATOR)
-    cycle = session.execute(
-        select(Cycle).where(Cycle.region_id == demo.REGION, Cycle.year == demo.YEAR)
-    ).scalar_one()
-    proposed = triads.proposed_groups(region, demo.YEAR)
-    numbers = {code: n for n, group in enumerate(proposed, start=1) for code in group}
-    triads.form_triads(session, coordinator, cycle, TriadsInput(groups=numbers))
+    cycle, _groups = form_demo_triads(session)
     chapters: list[str] = []
     for la in region.local_authorities:
         dcs = demo._principal(session, demo._email("dcs", la.name))

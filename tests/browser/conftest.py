@@ -93,21 +93,13 @@ with get_sessionmaker().begin() as session:
 SEF_SEED = (
     INDICATORS_SEED
     + """
-    from sqlalchemy import select
+    from app.demo_sef import form_demo_triads
     from app.demo_sef_text import chapter_text
-    from app.models import Cycle
     from app.reference import get_reference
     from app.sef import service
     from app.sef.profile import sef_data_profile
-    from app.sef.schemas import TriadsInput
-    from app.triads import service as triads
     region = get_reference().regions[demo.REGION]
-    cycle = session.execute(
-        select(Cycle).where(Cycle.region_id == demo.REGION, Cycle.year == demo.YEAR)
-    ).scalar_one()
-    proposed = triads.proposed_groups(region, demo.YEAR)
-    numbers = {code: n for n, group in enumerate(proposed, start=1) for code in group}
-    triads.form_triads(session, coordinator, cycle, TriadsInput(groups=numbers))
+    cycle, _groups = form_demo_triads(session)
     derby = region.local_authority("E06000015")
     dcs = demo._principal(session, "dcs.derby@demo.riia.example")
     template = service.template_of(service.get_sef(session, dcs, cycle, derby.code))

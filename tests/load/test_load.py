@@ -7,14 +7,12 @@ status, a server that stops answering, or one that does not stop within 10 s of 
 message is the whole report. Each test has its own port and database, so `-n 2` is safe.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
 from bench.load import LoadConfig, LoadResult, format_report, prepare_database, run_load
 from bench.load.metrics import WRITE_KINDS
-from bench.load.postgres import create_database, drop_database
 
 pytestmark = pytest.mark.load
 CONFIG = LoadConfig(users=20, seconds=30.0)
@@ -48,14 +46,9 @@ def test_sqlite_under_load(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_under_load(tmp_path: Path) -> None:
-    admin = os.environ.get("TEST_DATABASE_URL")
-    if not admin:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    url = create_database(admin, f"riia_load_{os.getpid()}")
-    try:
-        world = prepare_database(url)
-        result = run_load(url, 2, world, CONFIG, label="PostgreSQL, 2 workers", log_dir=tmp_path)
-    finally:
-        drop_database(admin, url)
+def test_postgres_under_load(tmp_path: Path, postgres_url: str) -> None:
+    world = prepare_database(postgres_url)
+    result = run_load(
+        postgres_url, 2, world, CONFIG, label="PostgreSQL, 2 workers", log_dir=tmp_path
+    )
     _judge(result, bool(world.open_quarters))

@@ -11,7 +11,6 @@ Each failed on the code before the fix (e2a44f1's parent) and passes now:
   check, so a burst of sign-ins wedged every writer behind it.
 """
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +23,6 @@ from sqlalchemy.engine import make_url
 
 from bench.load import DemoWorld, prepare_database, sign_in_sync, start_server
 from bench.load.forms import form_for
-from bench.load.postgres import create_database, drop_database
 
 pytestmark = pytest.mark.load
 SIGN_IN_BURST = 40
@@ -44,11 +42,10 @@ def _save_form(client: httpx.Client, path: str, note: str) -> dict[str, str]:
 
 
 @pytest.mark.postgres
-def test_a_save_waiting_on_the_audit_lock_does_not_stop_the_worker(tmp_path: Path) -> None:
-    admin = os.environ.get("TEST_DATABASE_URL")
-    if not admin:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    url = create_database(admin, f"riia_repro_{os.getpid()}")
+def test_a_save_waiting_on_the_audit_lock_does_not_stop_the_worker(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    url = postgres_url
     server = None
     try:
         world = prepare_database(url)
@@ -94,7 +91,6 @@ def test_a_save_waiting_on_the_audit_lock_does_not_stop_the_worker(tmp_path: Pat
     finally:
         if server is not None:
             server.kill()
-        drop_database(admin, url)
 
 
 def test_a_burst_of_sign_ins_while_people_save_gives_no_database_is_locked(
