@@ -14,12 +14,15 @@ NPM_STAMP := node_modules/.package-lock.json
 ASSETS := app/static/dist/app.css
 SCSS := $(wildcard app/assets/scss/*.scss)
 
-.PHONY: help install run test bench bench-load lint
+.PHONY: help install system-packages run test bench bench-load lint
+
+PORT ?= 8000
 
 help:
 	@echo "make install     create .venv, install Python and npm packages, build the front-end"
-	@echo "make run         set up the demo database and serve on http://127.0.0.1:8000"
-	@echo "make test        run the tests (starts a throwaway PostgreSQL 15 when it can)"
+	@echo "make run         set up the demo database and serve on http://127.0.0.1:8000 (PORT=8080 for another)"
+	@echo "make test        install what the tests need when missing (as root), then run them all"
+	@echo "                 (starts a throwaway PostgreSQL 15)"
 	@echo "make bench       run the benchmarks in bench/ (all but the load run)"
 	@echo "make bench-load  50 people for 3 minutes on SQLite, then PostgreSQL, against the targets"
 	@echo "                 (LOAD_ARGS=\"--seconds 60 --users 20\" to change; loopback only)"
@@ -43,9 +46,15 @@ $(ASSETS): build-assets.mjs $(SCSS) $(NPM_STAMP)
 
 run: install
 	$(BIN)/riia setup-demo
-	$(BIN)/riia serve --host 127.0.0.1 --port 8000
+	RIIA_BASE_URL="$${RIIA_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+	  $(BIN)/riia serve --host 127.0.0.1 --port $(PORT)
 
-test: install
+# PostgreSQL 15, Chromium, fonts and poppler: installed as root when missing, else the apt-get
+# line to run is printed.
+system-packages:
+	bash scripts/system-packages.sh
+
+test: system-packages install
 	bash scripts/test.sh
 
 bench: install
