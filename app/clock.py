@@ -4,7 +4,7 @@ Call `clock.today()` (not `date.today()`, which is the server's time zone) so th
 the day in one place and no rule quietly depends on when the suite happens to run.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 _ENGLAND = ZoneInfo("Europe/London")
@@ -12,6 +12,11 @@ _ENGLAND = ZoneInfo("Europe/London")
 
 def today() -> date:
     return datetime.now(_ENGLAND).date()
+
+
+def now() -> datetime:
+    """This moment, in UTC: what throttles and expiring links are measured against."""
+    return datetime.now(UTC)
 
 
 def day_of(moment: datetime) -> date:

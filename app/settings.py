@@ -4,7 +4,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +40,24 @@ class Settings(BaseSettings):
     # Render packs in the background after a change, so downloads come from the cache.
     warm_packs: bool = True
 
+    # Sign-in throttling (app/auth/throttle.py). Wrong passwords counted over a window slow an
+    # email address down with doubling waits, then lock it for a while; a client address gets
+    # more room, as a council's staff may share one office address.
+    sign_in_window_minutes: int = Field(default=15, ge=1)
+    sign_in_lock_minutes: int = Field(default=15, ge=1)
+    sign_in_account_delay_after: int = Field(default=5, ge=1)
+    sign_in_account_lock_after: int = Field(default=10, ge=1)
+    sign_in_address_delay_after: int = Field(default=20, ge=1)
+    sign_in_address_lock_after: int = Field(default=50, ge=1)
+    sign_in_first_delay_seconds: int = Field(default=1, ge=1)
+    sign_in_max_delay_seconds: int = Field(default=60, ge=1)
+    # Password reset (app/auth/reset.py): how long an emailed link works, and how many links
+    # an email address, or a client address, may ask for in the window.
+    password_reset_link_minutes: int = Field(default=60, ge=5)
+    password_reset_window_minutes: int = Field(default=60, ge=1)
+    password_reset_per_email: int = Field(default=3, ge=1)
+    password_reset_per_address: int = Field(default=20, ge=1)
+
     # Email: console in development, GOV.UK Notify or SMTP when configured.
     email_backend: Literal["console", "notify", "smtp"] = "console"
     notify_api_key: str | None = None
@@ -47,6 +65,9 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_from: str = "riia-cycle@localhost"
+    # Where the Beta banner's feedback link goes: a mailto: or https: address. Unset, it is an
+    # email to the service's own sending address.
+    feedback_url: str | None = None
 
     # Microsoft Entra ID (OpenID Connect, multi-tenant), off unless a client id is set.
     oidc_client_id: str | None = None
@@ -69,6 +90,10 @@ class Settings(BaseSettings):
     @property
     def db_pool_size(self) -> int:
         return self.worker_threads
+
+    @property
+    def feedback_href(self) -> str:
+        return self.feedback_url or f"mailto:{self.smtp_from}?subject=RIIA%20Cycle%20feedback"
 
     @property
     def session_cookie_name(self) -> str:

@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import text
 
 from app import forms
-from app.auth import accounts, entra
+from app.auth import accounts, entra, password_sign_in, throttle
 from app.auth.principal import Principal
 from app.auth.sessions import open_session, revoke, sign_in_as
+from app.auth.throttle import Throttled
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, public, signed_in
 from app.errors import DomainError, NotSignedIn
 from app.models import User
@@ -54,20 +55,29 @@ def sign_in(request: Request, session: DbSession, form: PostedForm) -> Response:
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/")))
     errors = forms.FormErrors()
+    status, headers = 422, {}
     if not email.strip():
         errors.add("email", "Enter your email address")
     if not password:
         errors.add("password", "Enter your password")
     if not errors:
         try:
-            user = accounts.authenticate(session, email, password)
+            opened = password_sign_in.sign_in_with_password(
+                session,
+                request.state.web_session,
+                email,
+                password,
+                throttle.client_key(request.client.host if request.client else None),
+            )
+        except Throttled as exc:
+            errors = forms.errors_from(exc, "email")
+            status, headers = 429, {"Retry-After": str(exc.retry_after)}
         except DomainError as exc:
             errors = forms.errors_from(exc, "email")
         else:
-            opened = sign_in_as(session, request.state.web_session, user.id)
             request.state.new_session_token = opened.token
             return RedirectResponse(target, status_code=303)
-    return render(
+    response = render(
         request,
         "auth/sign_in.html",
         {
@@ -76,8 +86,10 @@ def sign_in(request: Request, session: DbSession, form: PostedForm) -> Response:
             "next": target,
             "entra": bool(get_settings().oidc_client_id),
         },
-        status_code=422,
+        status_code=status,
     )
+    response.headers.update(headers)
+    return response
 
 
 def entra_http() -> Iterator[httpx.Client]:

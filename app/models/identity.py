@@ -70,3 +70,32 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInAttempt(Base):
+    """A sign-in that failed or was refused unchecked, or a password reset asked for: the
+    throttle's shared store.
+
+    Kept in the database, not in a process's memory, so every server process counts the same
+    attempts. Rows only matter for minutes (app/auth/throttle.py prunes older ones); the audit
+    log keeps the history.
+    """
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (
+        Index("ix_sign_in_attempt_email_key", "purpose", "email_key", "attempted_at"),
+        Index("ix_sign_in_attempt_address", "purpose", "address", "attempted_at"),
+        Index("ix_sign_in_attempt_attempted_at", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "sign_in" or "reset": counted apart
+    # A hash of the normalised email address, whether or not an account has it: unknown
+    # addresses are throttled the same way, and no typed address is stored in clear.
+    email_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))  # the client's, IPv6 grouped by /64
+    outcome: Mapped[str] = mapped_column(String(16))  # "failed", "refused" or "requested"
+    # The email signed in afterwards: the failure no longer counts against it, but still
+    # counts against the client address.
+    cleared: Mapped[bool] = mapped_column(default=False)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
