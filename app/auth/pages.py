@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import text
 
 from app import forms
-from app.auth import accounts, entra, password_sign_in, throttle
+from app.auth import accounts, entra, pages_reset, password_sign_in, throttle
 from app.auth.principal import Principal
 from app.auth.sessions import open_session, revoke, sign_in_as
 from app.auth.throttle import Throttled
@@ -21,6 +21,7 @@ from app.settings import get_settings
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(pages_reset.router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -5,6 +5,7 @@ import threading
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.errors import InvalidInput
 from app.settings import get_settings
 
 # The test suite creates hundreds of accounts; everywhere else uses the library's defaults.
@@ -36,3 +37,25 @@ def verify_password(password_hash: str | None, password: str) -> bool:
             )
         except (VerificationError, InvalidHashError):
             return False
+
+
+# Length, not character classes, is what makes a password hard to guess (NCSC password
+# guidance); the upper bound only stops a megabyte "password" reaching Argon2.
+MIN_LENGTH = 12
+MAX_LENGTH = 256
+
+
+def check_new_password(password: str, confirmation: str, email: str) -> None:
+    """A new password is 12 to 256 characters, not the email address, and typed the same twice."""
+    if len(password) < MIN_LENGTH:
+        raise InvalidInput(
+            f"Enter a password of at least {MIN_LENGTH} characters", field="password"
+        )
+    if len(password) > MAX_LENGTH:
+        raise InvalidInput(
+            f"Enter a password of {MAX_LENGTH} characters or fewer", field="password"
+        )
+    if password.strip().lower() == email.strip().lower():
+        raise InvalidInput("Enter a password that is not your email address", field="password")
+    if confirmation != password:
+        raise InvalidInput("Enter the same password twice", field="confirm")

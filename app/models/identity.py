@@ -99,3 +99,18 @@ class SignInAttempt(Base):
     # counts against the client address.
     cleared: Mapped[bool] = mapped_column(default=False)
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordReset(Base):
+    """An emailed link to set a new password: single use, expiring, stored only as a hash."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A newer link, or a new password set by any link, ends this one.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

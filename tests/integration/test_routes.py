@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.auth import reset
 from app.auth.accounts import assign_role
 from app.auth.principal import Principal
 from app.auth.roles import Role
@@ -83,7 +84,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 24
+    assert len(HTML_UNSAFE) == 26
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -262,10 +263,19 @@ def _world(session: Session, client: TestClient, path: str | None = None) -> dic
     la_code, url_parts = DERBY, {}
     if path in SEF_FORMS:
         la_code, sef_form, url_parts = SEF_FORMS[path](session, user, boss, cycle)
+    # A live password reset link, so the form that uses one would write if accepted.
+    reset.request_link(session, user.email, "198.51.100.1")
+    emailed = session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.kind == "password_reset")
+    ).one()
+    url_parts["token"] = emailed.split("/reset-password/")[1].split()[0]
     session.commit()
     f.sign_in(client, user)
+    new_password = {"password": "a brand new password", "confirm": "a brand new password"}
     forms: dict[str, dict[str, str]] = {
         "/sign-in": {"email": user.email, "password": f.PASSWORD, "next": "/"},
+        "/forgot-password": {"email": user.email},
+        "/reset-password/{token}": new_password,
         "/sign-out": {},
         "/account/tokens": {"name": "laptop"},
         "/account/tokens/{token_id}/revoke": {},
@@ -324,7 +334,7 @@ def _url(path: str, world: dict[str, Any]) -> str:
         quarter_slug="2026-27-q1",
         la_code=world["la_code"],
         chapter_id="help-and-protection",
-        **{"contributor_id": 0, "comment_id": 0, **world["url_parts"]},
+        **{"contributor_id": 0, "comment_id": 0, "token": "", **world["url_parts"]},
     )
 
 
