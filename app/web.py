@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from app.settings import get_settings
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = PROJECT_DIR / "templates"
 # Mounted at /static; build-assets.mjs writes the compiled front-end into its dist/ folder.
@@ -109,6 +111,8 @@ env.filters["short_hash"] = short_hash
 env.globals["service_name"] = SERVICE_NAME
 env.globals["current_csrf_token"] = current_csrf_token
 env.globals["govuk_field_error"] = field_error
+# The Beta banner's feedback link (RIIA_FEEDBACK_URL), read at render so tests may change it.
+env.globals["feedback_href"] = lambda: get_settings().feedback_href
 
 templates = Jinja2Templates(env=env)
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.roles import Role
 from app.models import RoleAssignment, User
+from app.reference import get_reference
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,24 @@ class Principal:
 
     def holds(self, role: Role) -> bool:
         return any(a.role == role for a in self.assignments)
+
+    def describe(self) -> str:
+        """'Director of Children's Services, Derby': who they act as, for the page header."""
+        if not self.assignments:
+            return ""
+        first = self.assignments[0]
+        reference = get_reference()
+        if first.organisation_code:
+            where = reference.organisation(first.organisation_code).name
+        elif first.region_id and first.region_id in reference.regions:
+            where = reference.regions[first.region_id].name
+        else:
+            where = ""
+        words = f"{first.role.label}, {where}" if where else first.role.label
+        others = len(self.assignments) - 1
+        if others:
+            words += f" (and {others} other role{'s' if others > 1 else ''})"
+        return words
 
 
 def load_principal(session: Session, user: User) -> Principal:

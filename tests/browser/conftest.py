@@ -133,11 +133,22 @@ def _python() -> str:
     return str(venv) if venv.exists() else sys.executable
 
 
-def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, seed: str) -> Iterator[str]:
+# Each running server's database URL, by base URL: a test may read what the service queued
+# (an emailed link in the outbox, say) as the person's mailbox would receive it.
+SERVED_DATABASES: dict[str, str] = {}
+
+
+def _serve(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    seed: str,
+    settings: dict[str, str] | None = None,
+) -> Iterator[str]:
     """The real service under uvicorn on a free port, on a fresh SQLite file seeded by `seed`.
 
     `seed` is Python run in a subprocess with the database URL and a scratch directory as its
-    arguments; the generator yields the server's base URL and stops the server afterwards.
+    arguments; `settings` are extra RIIA_ environment settings; the generator yields the
+    server's base URL and stops the server afterwards.
     """
     _need_chromium()
     if not (PROJECT_ROOT / "app" / "static" / "dist" / "app.css").exists():
@@ -154,6 +165,7 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, seed: str) -> It
         "RIIA_WARM_PACKS": "false",
         "RIIA_COOKIE_SECURE": COOKIE_SECURE,
         "RIIA_EMAIL_BACKEND": "console",
+        **(settings or {}),
     }
     subprocess.run(
         [_python(), "-c", seed, url, str(tmp / "out")],
@@ -203,6 +215,7 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, seed: str) -> It
                     + (tmp / "server.log").read_text(errors="replace")
                 )
             time.sleep(0.2)
+        SERVED_DATABASES[base] = url
         yield base
     finally:
         server.terminate()
@@ -230,6 +243,18 @@ def indicators_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def sef_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A third server: as `indicators_server`, with triads formed and Derby's SEF mostly written."""
     yield from _serve(tmp_path_factory, "browser-sef", SEF_SEED)
+
+
+@pytest.fixture(scope="session")
+def account_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo people, with sign-in locking after 3 wrong passwords (the default is 10 with
+    doubling waits from the 5th, which a test cannot wait through on the real clock)."""
+    yield from _serve(
+        tmp_path_factory,
+        "browser-accounts",
+        SEED,
+        {"RIIA_SIGN_IN_ACCOUNT_DELAY_AFTER": "3", "RIIA_SIGN_IN_ACCOUNT_LOCK_AFTER": "3"},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -269,6 +294,12 @@ def _contexts(browser: Any, base_url: str) -> Iterator[Callable[[], Any]]:
 def new_context(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
     """Fresh browser contexts on `live_server` (the MoU not yet signed)."""
     yield from _contexts(browser, live_server)
+
+
+@pytest.fixture
+def account_context(browser: Any, account_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts on `account_server` (sign-in locks after 3 wrong passwords)."""
+    yield from _contexts(browser, account_server)
 
 
 @pytest.fixture
@@ -343,4 +374,4 @@ def sign_in(page: Any, email: str) -> str:
     assert cookies["__Host-riia_session"]["secure"] and cookies["__Host-riia_session"]["httpOnly"]
     signed_in_as = page.locator(".app-signed-in-as").inner_text()
     assert signed_in_as.startswith("Signed in as ")
-    return signed_in_as.removeprefix("Signed in as ")
+    return str(page.locator(".app-signed-in-as__name").inner_text())
