@@ -129,7 +129,7 @@ def test_data_lead_uploads_a_file_with_errors_fixes_it_and_submits(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Rutland: {QUARTER} return")
     expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Version 1, submitted"))).to_be_visible()
-    expect(page.locator(".govuk-tag").first).to_have_text(re.compile("Late", re.IGNORECASE))
+    expect(page.locator("main .govuk-tag").first).to_have_text(re.compile("Late", re.IGNORECASE))
     table = page.get_by_role("table", name="Values in version 1")
     expect(table.locator("tbody").get_by_role("row")).to_have_count(20)
     assessments = table.get_by_role("row").filter(
@@ -143,7 +143,7 @@ def test_data_lead_uploads_a_file_with_errors_fixes_it_and_submits(
     expect(versions).to_contain_text("File upload")
     axe_check(page)
 
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Back", exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(RETURNS) + r"\?year=2026-27$"))
     rutland = page.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name="Rutland", exact=True)

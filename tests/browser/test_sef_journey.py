@@ -206,7 +206,7 @@ def _dcs_submits(page: Any) -> str:
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         f"Version {SUBMITTED} is submitted for sign-off."
     )
-    expect(page.locator(".govuk-tag").first).to_have_text(_exact("Awaiting sign-off"))
+    expect(page.locator("main .govuk-tag").first).to_have_text(_exact("Awaiting sign-off"))
     expect(page.get_by_text(f"Version {SUBMITTED} was submitted for sign-off on ")).to_contain_text(
         "0 of 3 signatures"
     )
@@ -269,7 +269,7 @@ def _derby_is_signed(page: Any, signed_by: dict[Role, str], content_hash: str) -
     expect = expect_()
     page.get_by_role("link", name="Go to Derby's self-evaluation").click()
     expect(page).to_have_url(re.compile(re.escape(DERBY) + "$"))
-    expect(page.locator(".govuk-tag").first).to_have_text(_exact("Signed"))
+    expect(page.locator("main .govuk-tag").first).to_have_text(_exact("Signed"))
     expect(page.get_by_text("Signed off by all three signatories on ")).to_be_visible()
     expect(page.get_by_text(f"Version {SUBMITTED} was submitted for sign-off on ")).to_contain_text(
         "3 of 3 signatures"
