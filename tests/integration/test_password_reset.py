@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.auth import accounts, passwords, reset
 from app.auth.roles import Role
+from app.errors import InvalidInput
 from app.models import AuditEvent, OutboxMessage, User
 from app.models.identity import PasswordReset
 from tests import factories as f
@@ -120,12 +121,12 @@ def test_no_link_for_an_unknown_address_or_a_microsoft_account(
 
 
 def test_the_password_rule(session: Session) -> None:
-    with pytest.raises(Exception, match="at least 12 characters"):
+    with pytest.raises(InvalidInput, match="at least 12 characters"):
         passwords.check_new_password("short", "short", "a@b.example")
-    with pytest.raises(Exception, match="not your email address"):
+    with pytest.raises(InvalidInput, match="not your email address"):
         passwords.check_new_password("longname@test.example", "longname@test.example",
                                      "LongName@test.example")  # fmt: skip
-    with pytest.raises(Exception, match="same password twice"):
+    with pytest.raises(InvalidInput, match="same password twice"):
         passwords.check_new_password(NEW_PASSWORD, NEW_PASSWORD + "x", "a@b.example")
     passwords.check_new_password(NEW_PASSWORD, NEW_PASSWORD, "a@b.example")
 
