@@ -15,7 +15,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    # Production refuses unsafe settings at start: supply RIIA_DATABASE_URL (PostgreSQL).
+    # Production refuses unsafe settings at start: supply RIIA_DATABASE_URL (PostgreSQL) and
+    # RIIA_AUDIT_SIGNING_KEY_FILE (a key mounted from a secret store, not baked into the image).
     RIIA_ENVIRONMENT=production
 
 # WeasyPrint (PDF packs) needs Pango; Liberation gives it a metric-compatible Arial.

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.audit.cli import audit_cli
 from app.auth.roles import Role
 
 cli = typer.Typer(
@@ -18,7 +19,6 @@ cli = typer.Typer(
 )
 users_cli = typer.Typer(help="Create people and give them roles.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
-audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
 outbox_cli = typer.Typer(help="Email waiting to be sent.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
@@ -133,23 +133,6 @@ def tokens_create(email: str, name: str) -> None:
         user = accounts.user_by_email(session, email)
         _, secret = accounts.create_api_token(session, user, name)
     console.print(f"Token for {email} (shown once): {secret}")
-
-
-@audit_cli.command("verify")
-def audit_verify() -> None:
-    """Recompute the audit chain; exit 1 naming the first bad entry if anything was altered."""
-    from app.audit.chain import verify
-    from app.db import get_sessionmaker
-
-    with get_sessionmaker()() as session:
-        result = verify(session)
-    if result.ok:
-        console.print(
-            f"Audit chain intact: {result.checked} entries, head {result.head_hash[:16]}…"
-        )
-        return
-    console.print(f"[red]Audit chain broken:[/red] {result.problem}")
-    raise typer.Exit(1)
 
 
 @outbox_cli.command("send")

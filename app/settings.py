@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     password_reset_per_email: int = Field(default=3, ge=1)
     password_reset_per_address: int = Field(default=20, ge=1)
 
+    # The Ed25519 private key (PEM, PKCS#8) that signs the audit chain's head each day, held
+    # outside the database so that whoever can write to it cannot rewrite history unseen.
+    # `riia audit keygen --out FILE` makes one. Required in production (app/audit/signing.py).
+    audit_signing_key_file: Path | None = None
+
     # Email: console in development, GOV.UK Notify or SMTP when configured.
     email_backend: Literal["console", "notify", "smtp"] = "console"
     notify_api_key: str | None = None
@@ -84,6 +89,11 @@ class Settings(BaseSettings):
             if self.oidc_client_id and not (self.oidc_client_secret and self.oidc_allowed_tenants):
                 raise ValueError(
                     "Entra ID needs RIIA_OIDC_CLIENT_SECRET and RIIA_OIDC_ALLOWED_TENANTS"
+                )
+            if self.audit_signing_key_file is None or not self.audit_signing_key_file.is_file():
+                raise ValueError(
+                    "RIIA_AUDIT_SIGNING_KEY_FILE must name the audit signing key file in "
+                    "production (make one with: riia audit keygen --out FILE)"
                 )
         return self
 

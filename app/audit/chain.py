@@ -12,6 +12,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
+from app.audit.signing import sign_closed_day
 from app.db import require_write_phase
 from app.models import AuditEvent, AuditHead
 from app.models.types import utcnow
@@ -146,6 +147,7 @@ def write_pending(session: Session) -> list[AuditEvent]:
     ).scalar_one()
     # Microseconds survive both databases, so the hash recomputes exactly after a round trip.
     now = utcnow()
+    sign_closed_day(session, head, now)
     sequence, prev_hash = head.sequence, head.hash
     rows: list[dict[str, Any]] = []
     for _transaction, entry in pending:

@@ -1,6 +1,6 @@
 """Every model, imported so the metadata is complete for Alembic and the tests."""
 
-from app.models.audit import AuditEvent, AuditHead
+from app.models.audit import AuditEvent, AuditHead, AuditHeadSignature
 from app.models.cycle import Cycle, StageWindow
 from app.models.identity import ApiToken, RoleAssignment, User, WebSession
 from app.models.indicators import (
@@ -36,6 +36,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "AuditHeadSignature",
     "Cycle",
     "MouSignatureEvent",
     "MouVersion",

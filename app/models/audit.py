@@ -38,3 +38,23 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sequence: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadSignature(Base):
+    """The chain head at a moment, signed with a key held outside the database (issue 9).
+
+    Whoever can write to the database can rewrite an entry and every hash after it, but cannot
+    sign: a rewrite before a signed head no longer matches the signature. "day" rows sign each
+    day's last head (written by the first change of a later day); "published" rows are heads
+    printed by `riia audit head` to be kept elsewhere.
+    """
+
+    __tablename__ = "audit_head_signature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(16))  # "day" or "published"
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(100))  # base64 of the 64-byte Ed25519 signature
