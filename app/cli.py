@@ -253,25 +253,33 @@ def import_published(path: Path) -> None:
 @benchmarks_cli.command("export")
 def benchmarks_export(
     region: str = typer.Option(..., help="The region's identifier, e.g. east-midlands"),
-    period: str = typer.Option(..., help="A quarter, e.g. '2026-27 Q1'"),
+    period: str = typer.Option(
+        ..., help="A quarter, e.g. '2026-27 Q1', or a reporting year of DfE's published figures"
+    ),
 ) -> None:
-    """Write the region's benchmarks for a quarter as CSV to standard output (as the system)."""
+    """Write the region's benchmarks for a quarter or reporting year as CSV to standard output."""
     from app.db import get_sessionmaker
     from app.indicators.benchmarks import region_benchmarks
     from app.indicators.export import benchmarks_csv
-    from app.indicators.periods import Quarter
+    from app.indicators.periods import ReportingYear, read_period
     from app.reference import get_reference
 
     if region not in get_reference().regions:
         console.print(f"[red]There is no region “{region}”.[/red]")
         raise typer.Exit(1)
     try:
-        quarter = Quarter.parse(period)
+        chosen = read_period(period)
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     with get_sessionmaker()() as session:
-        rows = region_benchmarks(session, region, quarter)
+        rows = region_benchmarks(session, region, chosen)
+    if isinstance(chosen, ReportingYear) and all(r.value is None for r in rows):
+        console.print(
+            f"[red]No DfE published values are loaded for {chosen}: "
+            "load them with riia import-published.[/red]"
+        )
+        raise typer.Exit(1)
     sys.stdout.write(benchmarks_csv(rows))
 
 

@@ -10,7 +10,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.indicators import export
-from app.indicators.periods import Quarter, quarter_in_path, quarter_in_query
+from app.indicators.periods import Period, period_in_path, period_in_query
 
 api_router = APIRouter(prefix="/api/v1", tags=["benchmarks"])
 router = APIRouter(include_in_schema=False)
@@ -37,6 +37,10 @@ class BenchmarkOut(BaseModel):
     statistical_neighbour_count: int
     direction: str
     previous_value: float | None
+    source: str  # "provisional" quarterly returns or DfE "published" annual figures
+    published_neighbour_mean: float | None  # the neighbours' mean of DfE's published figures
+    published_neighbour_count: int
+    published_neighbour_period: str | None  # the reporting year that mean describes
 
 
 @api_router.get("/regions/{region_id}/benchmarks", response_model=list[BenchmarkOut])
@@ -44,13 +48,16 @@ def get_benchmarks(
     region_id: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
-    period: Annotated[str, Query(description="A quarter, like 2026-27 Q1")],
+    period: Annotated[
+        str,
+        Query(description="A quarter, like 2026-27 Q1, or a reporting year, like 2024-25"),
+    ],
 ) -> list[BenchmarkOut]:
-    rows = export.visible_benchmarks(session, principal, region_id, quarter_in_query(period))
+    rows = export.visible_benchmarks(session, principal, region_id, period_in_query(period))
     return [BenchmarkOut(**asdict(r)) for r in rows]
 
 
-def _filename(region_id: str, quarter: Quarter, suffix: str) -> str:
+def _filename(region_id: str, quarter: Period, suffix: str) -> str:
     return f'attachment; filename="benchmarks-{region_id}-{quarter.slug}.{suffix}"'
 
 
@@ -61,7 +68,7 @@ def download_csv(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
 ) -> Response:
-    quarter = quarter_in_path(quarter_slug)
+    quarter = period_in_path(quarter_slug)
     rows = export.visible_benchmarks(session, principal, region_id, quarter)
     return Response(
         export.benchmarks_csv(rows),
@@ -77,7 +84,7 @@ def download_xlsx(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_BENCHMARKS)],
 ) -> Response:
-    quarter = quarter_in_path(quarter_slug)
+    quarter = period_in_path(quarter_slug)
     rows = export.visible_benchmarks(session, principal, region_id, quarter)
     return Response(
         export.benchmarks_xlsx(rows),

@@ -23,6 +23,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    null,
     select,
 )
 
@@ -70,6 +71,37 @@ def latest_values(
     )
 
 
+def published_values(
+    periods: Sequence[str] | BindParameter[Any], codes: Iterable[str] | BindParameter[Any]
+) -> CTE:
+    """Each LA's DfE published annual values, in the same columns as latest_values.
+
+    Published figures carry no commentary; a suppressed one keeps its typed missing code.
+    """
+    code_list = codes if isinstance(codes, BindParameter) else sorted(set(codes))
+    period_list = periods if isinstance(periods, BindParameter) else list(periods)
+    return (
+        select(
+            PublishedValue.code.label("la_code"),
+            PublishedValue.period,
+            PublishedValue.indicator_id,
+            PublishedValue.value,
+            PublishedValue.missing_code,
+            null().label("commentary"),
+        )
+        .where(
+            PublishedValue.level == "la",
+            PublishedValue.period.in_(period_list),
+            PublishedValue.code.in_(code_list),
+        )
+        .cte("vals")
+    )
+
+
+# Where the values come from: provisional quarterly returns, or DfE's published annual figures.
+SOURCES = {"returns": latest_values, "published": published_values}
+
+
 def quartiles(vals: Any, keys: Sequence[str]) -> Select[Any]:
     """n, Q1, median and Q3 of `vals.value` grouped by `keys`, by linear interpolation."""
     parts = [vals.c[k] for k in keys]
@@ -110,13 +142,15 @@ def neighbour_codes(codes: Iterable[str]) -> set[str]:
 
 
 @functools.cache
-def region_statement() -> Select[Any]:
+def region_statement(source: str = "returns") -> Select[Any]:
     """Every region LA's values for `:periods`, with the region's quartiles, rank and quartile.
 
     One statement serves the quarter shown, the quarter before (direction of travel) and the
-    earlier quarters a worsening run looks at: aggregates are grouped by period.
+    earlier quarters a worsening run looks at: aggregates are grouped by period. `source` says
+    whether the values are the quarterly returns or the published annual figures; the
+    aggregates are the same either way.
     """
-    vals = latest_values(
+    vals = SOURCES[source](
         bindparam("periods", expanding=True), bindparam("region_codes", expanding=True)
     )
     stats = quartiles(vals, ["period", "indicator_id"]).cte("stats")
@@ -162,14 +196,14 @@ def region_statement() -> Select[Any]:
 
 
 @functools.lru_cache(maxsize=256)
-def neighbour_statement(codes: tuple[str, ...]) -> Select[Any]:
+def neighbour_statement(codes: tuple[str, ...], source: str = "returns") -> Select[Any]:
     """Each of `codes`' neighbours' mean and count per period and indicator, in one grouped query.
 
-    Columns m0, c0, m1, c1, ... follow `codes`. Cached per set of LAs, as the neighbour lists are
-    fixed for the life of the process.
+    Columns m0, c0, m1, c1, ... follow `codes`. Cached per set of LAs and source, as the
+    neighbour lists are fixed for the life of the process.
     """
     reference = get_reference()
-    vals = latest_values(bindparam("periods", expanding=True), neighbour_codes(codes))
+    vals = SOURCES[source](bindparam("periods", expanding=True), neighbour_codes(codes))
     columns = []
     for index, code in enumerate(codes):
         near = [n.code for n in reference.local_authority(code).statistical_neighbours]
@@ -194,4 +228,15 @@ def england_statement() -> Select[str, str, float | None]:
             PublishedValue.value.is_not(None),
         )
         .order_by(PublishedValue.indicator_id, PublishedValue.period.desc())
+    )
+
+
+@functools.cache
+def published_years_statement() -> Select[str]:
+    """The reporting years for which any LA has a published value, newest first."""
+    return (
+        select(PublishedValue.period)
+        .where(PublishedValue.level == "la", PublishedValue.value.is_not(None))
+        .distinct()
+        .order_by(PublishedValue.period.desc())
     )

@@ -1,4 +1,7 @@
-"""Each LA's quarterly values against its region, England and its statistical neighbours.
+"""Each LA's values against its region, England and its statistical neighbours.
+
+A quarter is benchmarked on the LAs' provisional returns; a reporting year (issue 9) on DfE's
+published annual figures, through the same statements with the published values as their source.
 
 Aggregates are computed in SQL (the statements are in benchmark_queries.py); Python only puts
 each row's numbers together and reads the direction of travel through the indicator's polarity.
@@ -8,7 +11,7 @@ Nothing here applies visibility: callers decide who may see which rows (see expo
 import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import CompoundSelect, bindparam, func, literal_column, select, true, union_all
 from sqlalchemy.orm import Session
@@ -18,16 +21,22 @@ from app.indicators.benchmark_queries import (
     latest_values,
     neighbour_codes,
     neighbour_statement,
+    published_years_statement,
     quartiles,
     region_statement,
 )
+from app.indicators.charts import format_value
 from app.indicators.figures_version import remembered
-from app.indicators.periods import Quarter, trailing
+from app.indicators.periods import Period, Quarter, ReportingYear, trailing
 from app.indicators.published import published_series
 from app.reference import Polarity, get_reference
 
+P = TypeVar("P", bound=Period)
+SOURCE_NAMES = {"returns": "provisional", "published": "published"}
+
 __all__ = [
     "Benchmark",
+    "published_years",
     "TrendPoint",
     "direction_of_travel",
     "published_series",
@@ -57,7 +66,24 @@ class Benchmark:
     statistical_neighbour_mean: float | None  # neighbours with a value for the same quarter
     statistical_neighbour_count: int
     direction: str  # improving | worsening | no_change | increasing | decreasing | not_known
-    previous_value: float | None  # the value in the quarter before
+    previous_value: float | None  # the value in the period before
+    # Where `value` and the region's aggregates come from: "provisional" quarterly returns or
+    # DfE's "published" annual figures. They are never mixed in one row.
+    source: str = "provisional"
+    # The neighbours' mean of DfE's published figures for the latest year up to this period's
+    # reporting year (for a reporting year, that year itself), with the year it describes.
+    published_neighbour_mean: float | None = None
+    published_neighbour_count: int = 0
+    published_neighbour_period: str | None = None
+
+    @property
+    def published_neighbours_text(self) -> str | None:
+        """e.g. "Neighbours 2024-25 (published): 62.1%": labelled with its year and source."""
+        if self.published_neighbour_mean is None:
+            return None
+        indicator = get_reference().indicators[self.indicator_id]
+        mean = format_value(self.published_neighbour_mean, indicator.unit, indicator.decimals)
+        return f"Neighbours {self.published_neighbour_period} (published): {mean}"
 
 
 @dataclass(frozen=True)
@@ -122,13 +148,14 @@ def _england(session: Session, years: Iterable[str]) -> dict[str, dict[str, tupl
 
 
 def _neighbour_means(
-    session: Session, periods: Sequence[str], codes: Sequence[str]
+    session: Session, periods: Sequence[str], codes: Sequence[str], source: str = "returns"
 ) -> dict[tuple[str, str, str], tuple[float | None, int]]:
     """(period, LA, indicator) -> the LA's neighbours' mean and count, in one grouped query."""
-    if not codes:
+    if not codes or not periods:
         return {}
     found: dict[tuple[str, str, str], tuple[float | None, int]] = {}
-    for row in session.execute(neighbour_statement(tuple(codes)), {"periods": list(periods)}):
+    statement = neighbour_statement(tuple(codes), source)
+    for row in session.execute(statement, {"periods": list(periods)}):
         for index, code in enumerate(codes):
             found[(row.period, code, row.indicator_id)] = (
                 row[2 + 2 * index],
@@ -137,42 +164,77 @@ def _neighbour_means(
     return found
 
 
+def _latest_published_neighbours(
+    session: Session, years: Iterable[str], codes: Sequence[str]
+) -> dict[str, dict[tuple[str, str], tuple[float, int, str]]]:
+    """For each year: (LA, indicator) -> the neighbours' latest published mean up to that year.
+
+    A quarter's neighbours are mostly in other regions and send no returns, so their published
+    annual mean is shown beside the (usually empty) quarterly one, labelled with its year.
+    """
+    wanted = sorted(set(years))
+    if not wanted:
+        return {}
+    published = [p for p in session.scalars(published_years_statement()) if p <= wanted[-1]]
+    means = _neighbour_means(session, published, codes, "published")
+    by_year: dict[str, dict[tuple[str, str], tuple[float, int, str]]] = {}
+    for year in wanted:
+        found: dict[tuple[str, str], tuple[float, int, str]] = {}
+        # Oldest first, so a later year with a mean replaces an earlier one.
+        for (period, code, indicator_id), (mean, count) in sorted(means.items()):
+            if period <= year and mean is not None and count:
+                found[(code, indicator_id)] = (mean, count, period)
+        by_year[year] = found
+    return by_year
+
+
+def published_years(session: Session) -> list[ReportingYear]:
+    """The reporting years for which DfE published values are loaded, newest first."""
+    return [ReportingYear.parse(p) for p in session.scalars(published_years_statement())]
+
+
 def region_benchmarks(
-    session: Session, region_id: str, quarter: Quarter, *, las: Collection[str] | None = None
+    session: Session, region_id: str, period: Period, *, las: Collection[str] | None = None
 ) -> list[Benchmark]:
-    """One row per LA x indicator; aggregates over every LA of the region with a value."""
-    return region_benchmark_runs(session, region_id, [quarter], las=las)[quarter]
+    """One row per LA x indicator; aggregates over every LA of the region with a value.
+
+    A quarter is benchmarked on the provisional returns, a reporting year on DfE's published
+    annual figures.
+    """
+    return region_benchmark_runs(session, region_id, [period], las=las)[period]
 
 
 def region_benchmark_runs(
     session: Session,
     region_id: str,
-    quarters: Sequence[Quarter],
+    periods: Sequence[P],
     *,
     las: Collection[str] | None = None,
-) -> dict[Quarter, list[Benchmark]]:
-    """region_benchmarks for several quarters at once, remembered until the figures change."""
+) -> dict[P, list[Benchmark]]:
+    """region_benchmarks for several periods of one kind at once, remembered until the figures
+    change."""
     key = (
         "region",
         region_id,
-        tuple(sorted({str(q) for q in quarters})),
+        tuple(sorted({(type(p).__name__, str(p)) for p in periods})),
         None if las is None else frozenset(las),
     )
-    runs = remembered(session, key, lambda: _region_runs(session, region_id, quarters, las))
-    return {q: list(runs[q]) for q in quarters}
+    runs = remembered(session, key, lambda: _region_runs(session, region_id, periods, las))
+    return {p: list(runs[p]) for p in periods}
 
 
 def _region_runs(
     session: Session,
     region_id: str,
-    quarters: Sequence[Quarter],
+    periods: Sequence[P],
     las: Collection[str] | None,
-) -> dict[Quarter, list[Benchmark]]:
-    """region_benchmarks for several quarters at once, in three statements whatever their number.
+) -> dict[P, list[Benchmark]]:
+    """region_benchmarks for several periods at once, in four statements whatever their number.
 
     The dashboard needs the quarter shown and the quarters a worsening run looks back over; one
-    statement returns all their values with the region's aggregates, one the neighbours' means
-    and one England's published values.
+    statement returns all their values with the region's aggregates, one the neighbours' means,
+    one their latest published means and one England's published values. A reporting year runs
+    the same statements over the published figures.
     """
     reference = get_reference()
     region = reference.regions[region_id]
@@ -183,24 +245,31 @@ def _region_runs(
     )
     wanted_codes = [la.code for la in wanted]
     indicators = list(reference.indicators.values())
-    asked = sorted({str(q) for q in quarters})
-    # The quarter before each one is read too: direction of travel compares against it.
-    periods = sorted(set(asked) | {str(q.previous()) for q in quarters})
+    kinds = {type(p) for p in periods}
+    if len(kinds) > 1:
+        raise ValueError("Quarters and reporting years are benchmarked apart.")
+    source = "published" if kinds == {ReportingYear} else "returns"
+    asked = sorted({str(p) for p in periods})
+    # The period before each one is read too: direction of travel compares against it.
+    read = sorted(set(asked) | {str(p.previous()) for p in periods})
     values: dict[tuple[str, str, str], Any] = {}
     stats: dict[tuple[str, str], Any] = {}
     for r in session.execute(
-        region_statement(), {"periods": periods, "region_codes": region_codes}
+        region_statement(source), {"periods": read, "region_codes": region_codes}
     ):
         values[(r.period, r.la_code, r.indicator_id)] = r
         if r.n is not None:
             stats[(r.period, r.indicator_id)] = r
-    neighbours = _neighbour_means(session, asked, wanted_codes)
-    england = _england(session, {q.year for q in quarters})
+    neighbours = _neighbour_means(session, asked, wanted_codes, source)
+    years = {p.year for p in periods}
+    published_near = _latest_published_neighbours(session, years, wanted_codes)
+    england = _england(session, years)
 
-    result: dict[Quarter, list[Benchmark]] = {}
-    for quarter in quarters:
-        period, before = str(quarter), str(quarter.previous())
-        year_england = england.get(quarter.year, {})
+    result: dict[P, list[Benchmark]] = {}
+    for p in periods:
+        period, before = str(p), str(p.previous())
+        year_england = england.get(p.year, {})
+        year_near = published_near.get(p.year, {})
         rows = []
         for la in wanted:
             for indicator in indicators:
@@ -211,6 +280,7 @@ def _region_runs(
                 prior_row = values.get((before, la.code, indicator.id))
                 prior = prior_row.value if prior_row else None
                 sn_mean, sn_count = neighbours.get((period, la.code, indicator.id), (None, 0))
+                near = year_near.get((la.code, indicator.id))
                 eng = year_england.get(indicator.id)
                 rows.append(
                     Benchmark(
@@ -235,9 +305,13 @@ def _region_runs(
                             indicator.polarity, prior, value, indicator.decimals, median
                         ),
                         previous_value=prior,
+                        source=SOURCE_NAMES[source],
+                        published_neighbour_mean=near[0] if near else None,
+                        published_neighbour_count=near[1] if near else 0,
+                        published_neighbour_period=near[2] if near else None,
                     )
                 )
-        result[quarter] = rows
+        result[p] = rows
     return result
 
 

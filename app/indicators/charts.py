@@ -67,6 +67,7 @@ class Figure:
     direction_text: str
     commentary: str | None
     flagged: bool
+    published_neighbours_text: str | None = None  # "Neighbours 2024-25 (published): 62.1%"
 
 
 class TrendPointLike(Protocol):
@@ -390,4 +391,5 @@ def figure(b: "Benchmark", indicator: Indicator, flagged: bool) -> Figure:
         direction_text=DIRECTION_WORDS.get(b.direction, b.direction),
         commentary=b.commentary,
         flagged=flagged,
+        published_neighbours_text=b.published_neighbours_text,
     )

@@ -2,7 +2,9 @@
 
 The visibility rule is applied here, once, for the API and the downloads: rows only for the LAs
 the person may see this quarter, and the region's aggregates only when they may see every LA of
-the region (an aggregate over values they may not see would leak them).
+the region (an aggregate over values they may not see would leak them). A reporting year is
+benchmarked on DfE's published statistics, which are public: whoever may view the region's
+benchmarks sees every LA and the aggregates (visibility.py's rule is about the returns).
 """
 
 import csv
@@ -19,7 +21,7 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.errors import NotFound
 from app.indicators.benchmarks import Benchmark, direction_of_travel, region_benchmark_runs
-from app.indicators.periods import Quarter, trailing
+from app.indicators.periods import Period, ReportingYear, trailing
 from app.indicators.spreadsheet_safety import formula_safe
 from app.indicators.visibility import can_see_region, visible_las
 from app.indicators.windows import WindowState, window_state
@@ -46,6 +48,12 @@ EXTRA = (
     "england_period",
     "statistical_neighbour_count",
     "commentary",
+    # Issue 9: where the value comes from, and the neighbours' published annual mean with its
+    # year, beside the quarterly neighbours' mean that is nearly always empty.
+    "value_source",
+    "statistical_neighbour_published_mean",
+    "statistical_neighbour_published_year",
+    "statistical_neighbour_published_count",
 )
 COLUMNS = HEADER + EXTRA
 
@@ -80,7 +88,7 @@ def visible_quarter(
     session: Session,
     principal: Principal,
     region_id: str,
-    quarter: Quarter,
+    quarter: Period,
     today: date | None = None,
     *,
     earlier: int = 0,
@@ -88,12 +96,17 @@ def visible_quarter(
     """The region's benchmarks cut to what this person may see today (MoU data terms).
 
     With `earlier`, that many quarters before are computed in the same statements, for the
-    worsening-run flag, so a page does not compute the region's benchmarks twice.
+    worsening-run flag, so a page does not compute the region's benchmarks twice. A reporting
+    year's published figures are shown whole, with no earlier runs (flags read quarters).
     """
     reference = get_reference()
     if region_id not in reference.regions:
         raise NotFound("There is no region with that name.")
     require(principal, Action.VIEW_BENCHMARKS, Scope(region_id=region_id))
+    if isinstance(quarter, ReportingYear):
+        return VisibleQuarter(
+            None, True, region_benchmark_runs(session, region_id, [quarter])[quarter]
+        )
     on = today or clock.today()
     window = window_state(session, region_id, quarter)
     las = visible_las(principal, region_id, window, on)
@@ -118,7 +131,7 @@ def visible_benchmarks(
     session: Session,
     principal: Principal,
     region_id: str,
-    quarter: Quarter,
+    quarter: Period,
     today: date | None = None,
 ) -> list[Benchmark]:
     """The region's benchmarks cut to what this person may see today (MoU data terms)."""
@@ -155,6 +168,10 @@ def table(rows: Sequence[Benchmark]) -> list[list[object]]:
                 r.england_period,
                 r.statistical_neighbour_count,
                 r.commentary,
+                r.source,
+                _rounded(r.published_neighbour_mean, d),
+                r.published_neighbour_period,
+                r.published_neighbour_count,
             ]
         )
     return out

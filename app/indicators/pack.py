@@ -27,26 +27,15 @@ from app.indicators.charts import (
     trend_chart,
 )
 from app.indicators.export import visible_quarter
-from app.indicators.flags import (
-    Flag,
-    earlier_quarters,
-    flags_for_region,
-    quarters_with_returns,
-    strength,
-)
-from app.indicators.periods import Quarter, trailing
+from app.indicators.flags import Flag, earlier_quarters, flags_for_region, strength
+from app.indicators.period_choice import PROVISIONAL, PUBLISHED, period_choices
+from app.indicators.periods import Period, Quarter, trailing
 from app.indicators.visibility import can_see_la, can_see_region
 from app.indicators.windows import WindowState, read_windows, window_state
 from app.pack.cache import cached_or_rendered
 from app.pack.render import render_template_pdf
 from app.reference import Indicator, get_reference
 from app.structured_text import canonical_json
-
-PROVISIONAL = (
-    "Quarterly figures are provisional management information returned by each local "
-    "authority. They are not official statistics. England figures are DfE's published annual "
-    "statistics for the year shown, kept apart from the quarterly figures."
-)
 
 
 @dataclass(frozen=True)
@@ -79,9 +68,10 @@ class Dashboard:
     rows: tuple[Row, ...]
     aggregates_visible: bool
     notice: str | None
-    periods: tuple[tuple[str, str], ...]  # (slug, period) for the selector, newest first
+    periods: tuple[tuple[str, str], ...]  # (slug, label): quarters, then published years
     sort: str
     order: str
+    source: str = "provisional"  # or "published": a reporting year of DfE's annual figures
 
 
 @dataclass(frozen=True)
@@ -163,7 +153,7 @@ def build_dashboard(
     session: Session,
     principal: Principal,
     region_id: str,
-    quarter: Quarter,
+    quarter: Period,
     *,
     sort: str = "la",
     order: str = "asc",
@@ -187,7 +177,7 @@ def build_dashboard(
             session, region_id, quarter, las=seen, today=on, aggregates=aggregates,
             benchmarks=benchmarks, earlier=view.earlier, window=window,
         )
-        if seen
+        if seen and isinstance(quarter, Quarter)  # flags read quarterly returns
         else []
     )  # fmt: skip
     flagged = {(f.la_code, f.indicator_id) for f in flags}
@@ -222,7 +212,6 @@ def build_dashboard(
         for code, items in by_la.items()
     ]
     order = "desc" if order == "desc" else "asc"
-    periods = {quarter, *quarters_with_returns(session, region_id)}
     return Dashboard(
         region_id=region_id,
         region_name=region.name,
@@ -234,9 +223,10 @@ def build_dashboard(
         rows=tuple(_sorted_rows(rows, columns, sort, order)),
         aggregates_visible=aggregates,
         notice=_notice(window, aggregates, len(seen), on),
-        periods=tuple((q.slug, str(q)) for q in sorted(periods, reverse=True)),
+        periods=period_choices(session, region_id, quarter),
         sort=sort if sort in indicators else "la",
         order=order,
+        source="provisional" if isinstance(quarter, Quarter) else "published",
     )
 
 
@@ -365,8 +355,13 @@ def input_hash(kind: str, context: Dashboard | Profile) -> str:
 
 
 def _cached_pdf(session: Session, kind: str, subject: str, context: Dashboard | Profile) -> bytes:
+    published = isinstance(context, Dashboard) and context.source == "published"
+    note = PUBLISHED if published else PROVISIONAL
     template, title = (
-        ("data_pack.html", f"{context.riia}: quarterly data pack {context.period}")
+        (
+            "data_pack.html",
+            f"{context.riia}: {'published' if published else 'quarterly'} data pack {context.period}",
+        )
         if isinstance(context, Dashboard)
         else ("la_profile.html", f"{context.la_name}: data profile {context.period}")
     )
@@ -377,16 +372,15 @@ def _cached_pdf(session: Session, kind: str, subject: str, context: Dashboard | 
         subject,
         lambda: render_template_pdf(
             template,
-            {"pack": context, "pack_title": title, "provisional": PROVISIONAL},
+            {"pack": context, "pack_title": title, "provisional": note},
             title=title,
         ),
     )
 
 
-def data_pack_pdf(
-    session: Session, principal: Principal, region_id: str, quarter: Quarter
-) -> bytes:
-    """The region's quarterly data pack as this person may see it; from the cache if unchanged."""
+def data_pack_pdf(session: Session, principal: Principal, region_id: str, quarter: Period) -> bytes:
+    """The region's data pack (a quarter or a published year) as this person may see it; from the
+    cache if unchanged."""
     context = build_dashboard(session, principal, region_id, quarter)
     return _cached_pdf(session, "indicator_data_pack", region_id, context)
 

@@ -11,7 +11,8 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.indicators import pack
 from app.indicators.flags import default_quarter, visible_flags
-from app.indicators.periods import Quarter, quarter_in_query
+from app.indicators.period_choice import source_note
+from app.indicators.periods import Period, Quarter, period_in_query, quarter_in_query
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,10 +44,13 @@ def dashboard(
     sort: str = "la",
     order: str = "asc",
 ) -> Response:
-    quarter = _period(session, principal, region_id, period)
-    context = pack.build_dashboard(session, principal, region_id, quarter, sort=sort, order=order)
+    # A reporting year shows DfE's published figures; the default stays the latest quarter.
+    shown: Period = (
+        period_in_query(period) if period else _period(session, principal, region_id, None)
+    )
+    context = pack.build_dashboard(session, principal, region_id, shown, sort=sort, order=order)
     return render(
-        request, "indicators/dashboard.html", {"pack": context, "provisional": pack.PROVISIONAL}
+        request, "indicators/dashboard.html", {"pack": context, "provisional": source_note(shown)}
     )
 
 
@@ -69,9 +73,9 @@ def la_profile(
 # Sync `def` on purpose: WeasyPrint is CPU-bound and must run in the worker thread pool.
 @router.get(DASHBOARD + "/{slug}/pack.pdf")
 def data_pack(region_id: str, slug: str, session: DbSession, principal: Viewer) -> Response:
-    quarter = quarter_in_query(slug)
-    pdf = pack.data_pack_pdf(session, principal, region_id, quarter)
-    return _pdf(pdf, f"data-pack-{region_id}-{quarter.slug}.pdf")
+    shown = period_in_query(slug)
+    pdf = pack.data_pack_pdf(session, principal, region_id, shown)
+    return _pdf(pdf, f"data-pack-{region_id}-{shown.slug}.pdf")
 
 
 @router.get(PROFILE + "/{slug}/profile.pdf")
@@ -104,6 +108,9 @@ class IndicatorOut(BaseModel):
     rank: str | None
     england: str | None
     statistical_neighbours: str | None
+    # The neighbours' published annual mean with its year, e.g. "Neighbours 2024-25
+    # (published): 62.1%": a quarter's neighbours outside the region send no returns.
+    statistical_neighbours_published: str | None
     trend_summary: str
 
 
@@ -169,6 +176,7 @@ def get_profile(
                 rank=i.rank_text,
                 england=i.england_text,
                 statistical_neighbours=i.neighbours_text,
+                statistical_neighbours_published=i.figure.published_neighbours_text,
                 trend_summary=i.chart.text_alternative,
             )
             for i in p.indicators

@@ -87,6 +87,58 @@ def quarters_of(year: str) -> list[Quarter]:
     return [Quarter(int(match.group(1)), n) for n in (1, 2, 3, 4)]
 
 
+@dataclass(frozen=True, order=True)
+class ReportingYear:
+    """A whole reporting year, benchmarked on DfE's published annual figures (issue 9)."""
+
+    start_year: int
+
+    @classmethod
+    def parse(cls, text: str) -> "ReportingYear":
+        """`2024-25` -> ReportingYear(2024); ValueError in plain words otherwise."""
+        match = _YEAR.match(text.strip())
+        if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+            raise ValueError(f"“{text}” is not a reporting year: write it like 2024-25")
+        return cls(int(match.group(1)))
+
+    def __str__(self) -> str:
+        return self.year
+
+    @property
+    def year(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def slug(self) -> str:
+        return self.year
+
+    @property
+    def label(self) -> str:
+        """`April 2024 to March 2025`, for people."""
+        return f"April {self.start_year} to March {self.start_year + 1}"
+
+    def previous(self) -> "ReportingYear":
+        return ReportingYear(self.start_year - 1)
+
+
+# A period the benchmarks are read for: a quarter of provisional returns, or a reporting year of
+# DfE's published annual figures.
+Period = Quarter | ReportingYear
+
+
+def read_period(text: str) -> Period:
+    """`2026-27 Q1`, its slug `2026-27-q1`, or a reporting year `2024-25`."""
+    cleaned = text.strip()
+    if _YEAR.match(cleaned):
+        return ReportingYear.parse(cleaned)
+    try:
+        return Quarter.read(cleaned)
+    except ValueError:
+        raise ValueError(
+            f"“{text}” is not a quarter or a reporting year: write it like 2026-27 Q1 or 2024-25"
+        ) from None
+
+
 def trailing(quarter: Quarter, count: int = 8) -> list[Quarter]:
     """The `count` quarters ending with `quarter`, oldest first."""
     found = [quarter]
@@ -106,6 +158,22 @@ def quarter_in_path(slug: str) -> Quarter:
         return Quarter.from_slug(slug)
     except ValueError:
         raise NotFound("There is no such quarter.") from None
+
+
+def period_in_path(slug: str) -> Period:
+    """A quarter or reporting year named in a URL path: an unknown one does not exist."""
+    try:
+        return read_period(slug)
+    except ValueError:
+        raise NotFound("There is no such quarter or reporting year.") from None
+
+
+def period_in_query(text: str) -> Period:
+    """A quarter or reporting year asked for in a query or form field."""
+    try:
+        return read_period(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="period") from exc
 
 
 def quarter_in_query(text: str) -> Quarter:
