@@ -221,6 +221,7 @@ def chapter_of(client: TestClient) -> str:
 
 
 LA_NOTTINGHAM = f"/regions/{REGION}/las/{NOTTINGHAM}"
+PUBLISHED_DASHBOARD = f"/regions/{REGION}/dashboard?period=2024-25"
 
 
 def pages(app: Any, token: str) -> list[Page]:
@@ -239,6 +240,8 @@ def pages(app: Any, token: str) -> list[Page]:
         Page("cycle page", "data lead", CYCLE, lead),
         Page("dashboard", "coordinator", f"/regions/{REGION}/dashboard", co),
         Page("dashboard", "RISL", f"/regions/{REGION}/dashboard", risl),
+        # Issue 9: a reporting year, benchmarked on DfE's published figures.
+        Page("dashboard, 2024-25 published", "coordinator", PUBLISHED_DASHBOARD, co),
         Page("LA profile (Nottingham)", "coordinator", LA_NOTTINGHAM, co),
         Page("LA profile (Derby)", "data lead", f"/regions/{REGION}/las/{DERBY}", lead),
         Page("self-evaluation index", "coordinator", SEF, co),
@@ -251,6 +254,7 @@ def pages(app: Any, token: str) -> list[Page]:
         Page("LA profile, cold (Nottingham)", "coordinator", LA_NOTTINGHAM, co, cold=True),
         Page("self-evaluation, cold (Derby)", "DCS", f"{SEF}/{DERBY}", dcs, cold=True),
         Page("dashboard, cold", "coordinator", f"/regions/{REGION}/dashboard", co, cold=True),
+        Page("dashboard, cold, 2024-25", "coordinator", PUBLISHED_DASHBOARD, co, cold=True),
         Page("chapter page (Derby draft)", "DCS", chapter, dcs),
         Page("MoU tracker", "coordinator", f"{CYCLE}/mou/tracker", co),
         Page("returns overview", "coordinator", f"/regions/{REGION}/returns?year={YEAR}", co),

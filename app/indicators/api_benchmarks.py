@@ -41,6 +41,7 @@ class BenchmarkOut(BaseModel):
     published_neighbour_mean: float | None  # the neighbours' mean of DfE's published figures
     published_neighbour_count: int
     published_neighbour_period: str | None  # the reporting year that mean describes
+    published_neighbours_text: str | None  # e.g. "Neighbours 2024-25 (published): 62.1%"
 
 
 @api_router.get("/regions/{region_id}/benchmarks", response_model=list[BenchmarkOut])

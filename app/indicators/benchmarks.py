@@ -29,7 +29,7 @@ from app.indicators.charts import format_value
 from app.indicators.figures_version import remembered
 from app.indicators.periods import Period, Quarter, ReportingYear, trailing
 from app.indicators.published import published_series
-from app.reference import Polarity, get_reference
+from app.reference import Indicator, Polarity, get_reference
 
 P = TypeVar("P", bound=Period)
 SOURCE_NAMES = {"returns": "provisional", "published": "published"}
@@ -75,15 +75,18 @@ class Benchmark:
     published_neighbour_mean: float | None = None
     published_neighbour_count: int = 0
     published_neighbour_period: str | None = None
+    published_neighbours_text: str | None = None  # "Neighbours 2024-25 (published): 62.1%"
 
-    @property
-    def published_neighbours_text(self) -> str | None:
-        """e.g. "Neighbours 2024-25 (published): 62.1%": labelled with its year and source."""
-        if self.published_neighbour_mean is None:
-            return None
-        indicator = get_reference().indicators[self.indicator_id]
-        mean = format_value(self.published_neighbour_mean, indicator.unit, indicator.decimals)
-        return f"Neighbours {self.published_neighbour_period} (published): {mean}"
+
+def _published_neighbours_text(
+    near: tuple[float, int, str] | None, indicator: Indicator
+) -> str | None:
+    """The neighbours' published mean labelled with its year and source, worked out once per run."""
+    if near is None:
+        return None
+    # Without "per 10,000 children": the label sits beside a value that names its unit.
+    mean = format_value(near[0], indicator.unit, indicator.decimals, with_unit=False)
+    return f"Neighbours {near[2]} (published): {mean}"
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def _latest_published_neighbours(
     wanted = sorted(set(years))
     if not wanted:
         return {}
-    published = [p for p in session.scalars(published_years_statement()) if p <= wanted[-1]]
+    published = [str(y) for y in published_years(session) if str(y) <= wanted[-1]]
     means = _neighbour_means(session, published, codes, "published")
     by_year: dict[str, dict[tuple[str, str], tuple[float, int, str]]] = {}
     for year in wanted:
@@ -190,7 +193,12 @@ def _latest_published_neighbours(
 
 def published_years(session: Session) -> list[ReportingYear]:
     """The reporting years for which DfE published values are loaded, newest first."""
-    return [ReportingYear.parse(p) for p in session.scalars(published_years_statement())]
+    found = remembered(
+        session,
+        ("published-years",),
+        lambda: tuple(ReportingYear.parse(p) for p in session.scalars(published_years_statement())),
+    )
+    return list(found)
 
 
 def region_benchmarks(
@@ -262,7 +270,10 @@ def _region_runs(
             stats[(r.period, r.indicator_id)] = r
     neighbours = _neighbour_means(session, asked, wanted_codes, source)
     years = {p.year for p in periods}
-    published_near = _latest_published_neighbours(session, years, wanted_codes)
+    # For a reporting year the neighbours' mean is already the published one, of that year.
+    published_near = (
+        _latest_published_neighbours(session, years, wanted_codes) if source == "returns" else {}
+    )
     england = _england(session, years)
 
     result: dict[P, list[Benchmark]] = {}
@@ -281,6 +292,8 @@ def _region_runs(
                 prior = prior_row.value if prior_row else None
                 sn_mean, sn_count = neighbours.get((period, la.code, indicator.id), (None, 0))
                 near = year_near.get((la.code, indicator.id))
+                if source == "published" and sn_mean is not None:
+                    near = (sn_mean, int(sn_count), period)
                 eng = year_england.get(indicator.id)
                 rows.append(
                     Benchmark(
@@ -309,6 +322,7 @@ def _region_runs(
                         published_neighbour_mean=near[0] if near else None,
                         published_neighbour_count=near[1] if near else 0,
                         published_neighbour_period=near[2] if near else None,
+                        published_neighbours_text=_published_neighbours_text(near, indicator),
                     )
                 )
         result[p] = rows

@@ -45,8 +45,8 @@ def test_coordinator_sorts_the_dashboard_and_opens_a_profile(
     ).click()
     expect(page).to_have_url(re.compile(re.escape(DASHBOARD) + "$"))
     # Choose the seeded quarter explicitly rather than rely on the default.
-    page.get_by_label("Quarter", exact=True).select_option(label=QUARTER)
-    page.get_by_role("button", name="Show quarter").click()
+    page.get_by_label("Quarter or reporting year", exact=True).select_option(label=QUARTER)
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(DASHBOARD) + r"\?period=2026-27-q2$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Quarterly indicators, {QUARTER}")
     table = page.locator("table.app-dashboard-table")
@@ -94,4 +94,30 @@ def test_coordinator_sorts_the_dashboard_and_opens_a_profile(
     for i in range(charts.count()):
         expect(charts.nth(i)).to_have_accessible_name(re.compile(r"\S"))
     page.screenshot(path="/tmp/riia-browser-profile.png", full_page=True)
+    axe_check(page)
+
+
+def test_coordinator_reads_a_reporting_year_of_published_figures(
+    indicators_context: Callable[[], Any],
+) -> None:
+    """Issue 9: a reporting year is benchmarked on DfE's published figures, labelled as such."""
+    expect = expect_()
+    page = indicators_context().new_page()
+    sign_in(page, COORDINATOR)
+    page.goto(DASHBOARD)
+    page.get_by_label("Quarter or reporting year", exact=True).select_option(
+        label="2024-25 (DfE published, annual)"
+    )
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page).to_have_url(re.compile(re.escape(DASHBOARD) + r"\?period=2024-25$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Published annual indicators, 2024-25"
+    )
+    table = page.locator("table.app-dashboard-table")
+    las = get_reference().regions["east-midlands"].local_authorities
+    expect(table.locator("tbody").get_by_role("row")).to_have_count(len(las))
+    expect(table.get_by_text("Neighbours 2024-25 (published):").first).to_be_visible()
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"/tmp/riia-browser-published-{width}.png", full_page=True)
     axe_check(page)

@@ -238,6 +238,9 @@ def test_the_api_and_downloads_accept_a_reporting_year(
     assert got["region_median"] == pytest.approx(want["median"])
     assert got["statistical_neighbour_mean"] == pytest.approx(want["neighbour_mean"])
     assert got["published_neighbour_period"] == "2024-25"
+    assert got["published_neighbours_text"] == (
+        f"Neighbours 2024-25 (published): {want['neighbour_mean']:.1f}%"
+    )
     f.sign_in(client, lead)
     download = client.get(f"/regions/{REGION}/benchmarks/2024-25.csv")
     assert download.status_code == 200
