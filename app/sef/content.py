@@ -59,7 +59,12 @@ def grade_label(value: str) -> str:
 
 def missing_for_sign_off(template: SefTemplate, content: Content) -> list[str]:
     """What must be written before sign-off: a grade, strengths and areas for development."""
-    missing: list[str] = []
+    return [text for _, text in missing_by_chapter(template, content)]
+
+
+def missing_by_chapter(template: SefTemplate, content: Content) -> list[tuple[str, str]]:
+    """(chapter id, what it still needs), once for each chapter with a gap, in template order."""
+    missing: list[tuple[str, str]] = []
     for chapter in template.chapters:
         text = content.get(chapter.id, {})
         gaps = [
@@ -72,7 +77,7 @@ def missing_for_sign_off(template: SefTemplate, content: Content) -> list[str]:
             if not text.get(name, "").strip()
         ]
         if gaps:
-            missing.append(f"{chapter.title} needs {_and_list(gaps)}")
+            missing.append((chapter.id, f"{chapter.title} needs {_and_list(gaps)}"))
     return missing
 
 

@@ -78,10 +78,14 @@ def _submit_view(
     sef = service.get_sef(session, principal, cycle, la_code)
     latest = service.latest_version(session, sef)
     missing = (
-        content.missing_for_sign_off(service.template_of(sef), service.content_of(sef, latest))
-        if latest
+        content.missing_by_chapter(service.template_of(sef), service.content_of(sef, latest))
+        if latest and sef.state == "draft"
         else []
     )
+    if missing:
+        # The page lists each gap once, as its own error linking to the chapter that needs it; a
+        # refused submission's message (the same gaps joined in one sentence) would repeat them.
+        errors = forms.FormErrors()
     return render(
         request,
         "sef/submit.html",
@@ -94,6 +98,7 @@ def _submit_view(
             "chapters": _review(sef, latest),
             "missing": missing,
             "errors": errors,
+            "ready": latest is not None and sef.state == "draft" and not missing,
         },
         status_code=status_code,
     )

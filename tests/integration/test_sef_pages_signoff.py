@@ -121,7 +121,7 @@ def test_the_dcs_reviews_and_submits_the_latest_version(
     assert "Version 6, saved by Dana Director on " in words
     assert f"Version reference (SHA-256) {latest.content_hash}" in words
     assert _hidden(page, "content_hash") == latest.content_hash
-    assert "The experiences and progress of children in care Good Written Written" in words
+    assert "The experiences and progress of children in care Good Nothing" in words
     assert "Still missing" not in page
 
     token = check_page(client.get(HOME + "/submit").text).csrf_tokens[0]
@@ -158,22 +158,33 @@ def test_an_incomplete_or_changed_version_is_not_submitted(
     session.commit()
     f.sign_in(client, people[Role.DCS])
 
+    # Not ready: no button, and each chapter's gaps once, as its own error linking to it.
     page = _page(client, HOME + "/submit")
-    assert f"{first.title} needs strengths and areas for development" in page
-    assert (
-        "The experiences and progress of children in care needs a self-assessed grade, strengths and areas for development"
-        in page
-    )
+    chapters = service.template_of(sef).chapters
+    expected = [
+        (f"{HOME}/chapters/{first.id}", f"{first.title} needs strengths and areas for development")
+    ] + [
+        (
+            f"{HOME}/chapters/{c.id}",
+            f"{c.title} needs a self-assessed grade, strengths and areas for development",
+        )
+        for c in chapters[1:]
+    ]
+    assert _error_summary(page) == expected
+    for _, message in expected:
+        assert page.count(message) == 1, message
+    assert 'id="submit-for-sign-off"' not in page
+    assert 'name="content_hash"' not in page
+    assert "<title>Error: Submit Derby's self-evaluation" in page
+    # A post of the incomplete version anyway (an old tab) is refused with the same list, once.
     token = _token(client, HOME + "/submit")
     refused = client.post(
         HOME + "/submit", data={"csrf_token": token, "content_hash": incomplete.content_hash}
     )
     html = _checked(refused, 422)
-    [(href, message)] = _error_summary(refused.text)
-    assert href == "#submit-for-sign-off" and 'id="submit-for-sign-off"' in refused.text
-    assert message.startswith(
-        "Before sign-off every chapter needs a grade, strengths and areas for development:"
-    )
+    assert _error_summary(refused.text) == expected
+    assert 'id="submit-for-sign-off"' not in refused.text
+    assert "Before sign-off every chapter needs" not in html
     assert _sef(session).state == "draft"
 
     # Complete it, then someone saves again after the DCS opened the review page.
