@@ -73,6 +73,27 @@ def test_coordinator_sorts_the_dashboard_and_opens_a_profile(
     assert len(numbers) >= 2 and numbers == sorted(numbers), cells
     axe_check(page)
 
+    # Only the table scrolls sideways, inside its own box, with the LA column kept in view; the
+    # page itself never scrolls into blank space, on a laptop or on a phone.
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 800})
+        scroller = page.get_by_role("region", name=re.compile("scrolls sideways"))
+        page_width, client = page.evaluate(
+            "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+        )
+        page.screenshot(path=f"/tmp/riia-browser-dashboard-{width}.png", full_page=True)
+        assert page_width <= client, (width, page_width, client)
+        inner, outer = scroller.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+        assert inner > outer, (width, inner, outer)
+        first_la = scroller.get_by_role("rowheader").first
+        before = first_la.bounding_box()["x"]
+        scroller.evaluate("(e) => { e.scrollLeft = 600; }")
+        assert scroller.evaluate("(e) => e.scrollLeft") > 0
+        assert abs(first_la.bounding_box()["x"] - before) < 1  # sticky: it did not move
+        scroller.evaluate("(e) => { e.scrollLeft = 0; }")
+        axe_check(page)
+    page.set_viewport_size({"width": 1280, "height": 720})
+
     name, code = PROFILED
     page.get_by_role("rowheader", name=name, exact=True).get_by_role("link").click()
     expect(page).to_have_url(re.compile(rf"/regions/east-midlands/las/{code}\?period=2026-27-q2$"))

@@ -56,6 +56,15 @@ def _chapter(page: Any, title: str) -> Any:
     return page.locator("section").filter(has=page.get_by_role("heading", name=title, exact=True))
 
 
+def _no_sideways_scroll(page: Any, name: str) -> None:
+    """The page itself fits the window: only a table may scroll, inside its own box."""
+    width, client = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+    )
+    page.screenshot(path=f"/tmp/riia-browser-{name}.png", full_page=True)
+    assert width <= client, (name, width, client)
+
+
 def _open_derby(page: Any) -> None:
     """From the cycle overview, through the list of self-evaluations, to Derby's."""
     expect = expect_()
@@ -145,16 +154,38 @@ def _contributor_drafts_workforce(page: Any, name: str) -> None:
     expect(profile).to_be_visible()
     form = page.locator("form").filter(has=page.get_by_role("button", name="Save chapter"))
     assert profile.bounding_box()["x"] > form.bounding_box()["x"] + form.bounding_box()["width"]
-    expect(profile.get_by_role("heading", name=AGENCY, exact=True)).to_be_visible()
-    agency = profile.locator(".app-sef-profile__indicator").filter(
+    # Beside it, a compact line per figure (not a squeezed chart), each linking to its chart.
+    summary = profile.locator(".app-sef-summary__indicator").filter(
         has=page.get_by_role("heading", name=AGENCY, exact=True)
     )
+    for label in ("Derby", "Region median", "England"):
+        expect(summary.get_by_role("term").filter(has_text=label)).to_be_visible()
+    expect(summary.locator("dd").first).to_have_text(re.compile(r"^\s*\d+\.\d%"))
+    expect(profile.locator("svg")).to_have_count(0)
+    box = summary.bounding_box()
+    assert box["width"] > 250 and box["height"] < 200, box
+    summary.get_by_role("link", name=AGENCY).click()
+    expect(page).to_have_url(re.compile(r"#workforce-data-sw_agency_rate_fte_pct$"))
+    charts = page.get_by_role("region", name="Charts and figures for this chapter")
+    assert charts.bounding_box()["y"] > form.bounding_box()["y"] + form.bounding_box()["height"]
+    agency = charts.locator(".app-sef-profile__indicator").filter(
+        has=page.get_by_role("heading", name=AGENCY, exact=True)
+    )
+    expect(agency.get_by_role("heading", name=AGENCY, exact=True)).to_be_in_viewport()
     caption = agency.locator("figcaption")
     expect(caption).to_have_text(re.compile(rf"^{re.escape(AGENCY)}: \d+\.\d% in 2026-27 Q2"))
     chart = agency.get_by_role("img", name=AGENCY)
     expect(chart).to_have_accessible_description(caption.inner_text())
     expect(agency.get_by_role("table")).to_be_visible()
     axe_check(page)
+    _no_sideways_scroll(page, "chapter-1280")
+    # On a phone the summary follows the form, and still nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(profile).to_be_visible()
+    assert profile.bounding_box()["y"] > form.bounding_box()["y"] + form.bounding_box()["height"]
+    _no_sideways_scroll(page, "chapter-375")
+    axe_check(page)
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("radio", name=CHALLENGE, exact=True).check()  # the grade, Ofsted's words
     page.get_by_label("What you know, how you know it, and your plans").fill(NARRATIVE)
@@ -195,8 +226,9 @@ def _dcs_submits(page: Any) -> str:
     workforce = chapters.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name="Workforce", exact=True)
     )
-    expect(workforce.get_by_role("cell")).to_have_text([CHALLENGE, "Written", "Written"])
-    expect(page.locator("#missing")).to_have_count(0)
+    expect(workforce.get_by_role("cell")).to_have_text([CHALLENGE, "Nothing"])
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    _no_sideways_scroll(page, "submit-1280")
     content_hash = page.locator(".govuk-summary-list__value.app-token").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", content_hash), content_hash
     axe_check(page)

@@ -4,6 +4,7 @@ import io
 import json
 import re
 from datetime import date
+from html import unescape
 from typing import Any
 
 import pytest
@@ -350,3 +351,50 @@ def test_the_pdf_macro_prints_figures_and_charts_with_their_text(session: Sessio
     assert "The data beside this chapter" in text
     assert "Assessments completed within 45 working days" in text
     assert "compared with 78.0% in 2026-27 Q1 (worsening)" in text
+
+
+def _facts(html: str, indicator_name: str) -> dict[str, str]:
+    """One indicator's entry in the compact summary: its facts as {label: value}, and its tags."""
+    block = html.split(f">{escape(indicator_name)}</a></h3>", 1)[1].split(
+        "app-sef-summary__indicator"
+    )[0]
+    words = lambda s: unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", s))).strip()  # noqa: E731
+    facts = {
+        words(k): words(v)
+        for k, v in re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", block, re.S)
+    }
+    facts["tags"] = " | ".join(words(t) for t in re.findall(r"<li>(.*?)</li>", block, re.S))
+    return facts
+
+
+def test_the_chapter_summary_puts_each_figure_on_a_line_beside_the_form(session: Session) -> None:
+    seed(session)
+    profile = sef_data_profile(session, f.coordinator(session), REGION, DERBY, template())
+    html = env.from_string(
+        '{% from "sef/_profile.html" import chapter_summary %}'
+        '{{ chapter_summary(p, "help-and-protection") }}'
+    ).render(p=profile)
+    PageChecker().feed(html)
+    assert "The data beside this chapter" in html
+    assert "Derby, 2026-27 Q2 (July to September 2026)." in html
+    # Value and direction, region median, England; a flag and a strength as tags, no chart.
+    assert _facts(html, "Assessments completed within 45 working days") == {
+        "Derby": "72.0% ▼ worsening",
+        "Region median": "81.0%",
+        "England": "85.7% (published 2024-25)",
+        "tags": "Signature of risk Assessments completed within 45 working days below the "
+        "region's threshold",
+    }
+    assert _facts(html, "ICPCs within 15 working days of s47 start")["tags"] == "Strength"
+    assert _facts(html, "CP plans for a second or subsequent time")["Derby"] == (
+        "c (c: not shown, to protect confidentiality (small numbers))"
+    )
+    assert "<svg" not in html and "<table" not in html
+    # Each name links to its chart and full figures, printed by chapter_profile below the form.
+    full = env.from_string(
+        '{% from "sef/_profile.html" import chapter_profile %}'
+        '{{ chapter_profile(p, "help-and-protection") }}'
+    ).render(p=profile)
+    for item in profile.chapters["help-and-protection"].indicators:
+        target = f"help-and-protection-data-{item.indicator_id}"
+        assert html.count(f'href="#{target}"') == 1 and f'id="{target}"' in full
