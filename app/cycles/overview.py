@@ -12,7 +12,7 @@ from app.indicators.returns_queries import tracker as returns_tracker
 from app.models import Cycle, SelfEvaluation
 from app.mou import service as mou
 from app.mou.status import signing_options
-from app.sef import access, scrutiny, signoff
+from app.sef import access, content, scrutiny, signoff
 from app.sef import service as sef_service
 from app.sef.access import SHARED_STATES
 from app.sef.signoff import SignOffStatus
@@ -24,6 +24,10 @@ class Task:
     href: str | None
     status: str  # a key of the status_tag macro
     hint: str
+
+
+def _signs_anything(principal: Principal) -> bool:
+    return any(a.role in SIGNATORY_ROLES for a in principal.assignments)
 
 
 def overview_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Task]:
@@ -53,14 +57,16 @@ def overview_tasks(session: Session, principal: Principal, cycle: Cycle) -> list
                 )
             )
     if status.current is None:
-        tasks.append(
-            Task(
-                "Sign the Memorandum of Understanding",
-                None,
-                "cannot_start",
-                "Signing opens when the coordinator publishes the Memorandum",
+        # Only for people who will sign: the rest would see a task that never starts for them.
+        if _signs_anything(principal):
+            tasks.append(
+                Task(
+                    "Sign the Memorandum of Understanding",
+                    None,
+                    "cannot_start",
+                    "Signing opens when the coordinator publishes the Memorandum",
+                )
             )
-        )
     else:
         mine = signing_options(principal, status)
         if mine:
@@ -160,6 +166,75 @@ def _write_task(href: str, sef: SelfEvaluation, status: SignOffStatus, saved: in
     return Task(title, href, "completed", f"Version {sef.submitted_number} signed by all three")
 
 
+def _sign_task(
+    href: str, sef: SelfEvaluation, status: SignOffStatus, held: list[Role]
+) -> Task | None:
+    """A signatory's own signature, from before submission (cannot start) to signed."""
+    title = "Sign your self-evaluation"
+    if status.state == "awaiting_sign_off" and status.submitted:
+        waiting = [s for s in status.signatories if s.role in held and s.state != "signed"]
+        if waiting:
+            return Task(
+                title,
+                f"{href}/sign",
+                "late" if status.late else "not_started",
+                f"Version {status.submitted.number} is awaiting your signature. "
+                + _due(status.due_on),
+            )
+        return Task(
+            title,
+            href,
+            "completed",
+            f"You have signed version {status.submitted.number}; {status.signed_count} of "
+            f"{len(SIGNATORY_ROLES)} signatures",
+        )
+    if sef.state in SHARED_STATES:
+        return Task(title, href, "completed", f"Version {sef.submitted_number} signed by all three")
+    if Role.DCS in held:
+        return None  # the DCS's write-and-submit task already says what comes first
+    return Task(
+        title,
+        None,
+        "cannot_start",
+        "Signing opens when the Director of Children's Services submits it for sign-off. "
+        + _due(status.due_on),
+    )
+
+
+def _chapter_tasks(
+    session: Session, principal: Principal, cycle: Cycle, sef: SelfEvaluation, href: str
+) -> list[Task]:
+    """A contributor's chapters: the ones their DCS assigned them, while they can be drafted."""
+    assigned = access.assigned_chapters(session, principal, sef)
+    if not assigned:
+        return []
+    name = sef_service.local_authority(cycle, sef.la_code).name
+    text = sef_service.content_of(sef, sef_service.latest_version(session, sef))
+    editable = sef.state in ("draft", "awaiting_sign_off")
+    tasks = []
+    for chapter in sef_service.template_of(sef).chapters:
+        if chapter.id not in assigned:
+            continue
+        sections = text.get(chapter.id, {})
+        complete = not content.chapter_gaps(sections)
+        started = any(v.strip() for v in sections.values())
+        tasks.append(
+            Task(
+                f"Draft '{chapter.title}' for {name}",
+                f"{href}/chapters/{chapter.id}" if editable else href,
+                "completed"
+                if complete or not editable
+                else "in_progress"
+                if started
+                else "not_started",
+                "Your Director of Children's Services asked you to draft this chapter"
+                if editable
+                else "The self-evaluation is signed; the chapter can no longer change",
+            )
+        )
+    return tasks
+
+
 def sef_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Task]:
     """The self-evaluations: write and submit, sign, scrutinise, respond, and track."""
     base = f"/regions/{cycle.region_id}/cycles/{cycle.year}/self-evaluations"
@@ -174,18 +249,12 @@ def sef_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Task
         if dcs and status is not None:
             latest = sef_service.latest_version(session, sef)
             tasks.append(_write_task(href, sef, status, latest.number if latest else 0))
-        if status is not None and status.state == "awaiting_sign_off" and status.submitted:
-            waiting = [s for s in status.signatories if s.role in held and s.state != "signed"]
-            if waiting:
-                tasks.append(
-                    Task(
-                        "Sign your self-evaluation",
-                        f"{href}/sign",
-                        "late" if status.late else "not_started",
-                        f"Version {status.submitted.number} is awaiting your signature. "
-                        + _due(status.due_on),
-                    )
-                )
+        if status is not None:
+            task = _sign_task(href, sef, status, held)
+            if task is not None:
+                tasks.append(task)
+        if not dcs:
+            tasks.extend(_chapter_tasks(session, principal, cycle, sef, href))
         if sef.state in SHARED_STATES and access.is_scrutineer(
             session, principal, cycle, sef.la_code
         ):

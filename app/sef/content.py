@@ -66,19 +66,23 @@ def missing_by_chapter(template: SefTemplate, content: Content) -> list[tuple[st
     """(chapter id, what it still needs), once for each chapter with a gap, in template order."""
     missing: list[tuple[str, str]] = []
     for chapter in template.chapters:
-        text = content.get(chapter.id, {})
-        gaps = [
-            label
-            for name, label in (
-                ("grade", "a self-assessed grade"),
-                ("strengths", "strengths"),
-                ("areas_for_development", "areas for development"),
-            )
-            if not text.get(name, "").strip()
-        ]
+        gaps = chapter_gaps(content.get(chapter.id, {}))
         if gaps:
             missing.append((chapter.id, f"{chapter.title} needs {_and_list(gaps)}"))
     return missing
+
+
+def chapter_gaps(chapter: dict[str, str]) -> list[str]:
+    """What one chapter still needs before sign-off: a grade, strengths, areas for development."""
+    return [
+        label
+        for name, label in (
+            ("grade", "a self-assessed grade"),
+            ("strengths", "strengths"),
+            ("areas_for_development", "areas for development"),
+        )
+        if not chapter.get(name, "").strip()
+    ]
 
 
 def _and_list(items: list[str]) -> str:
