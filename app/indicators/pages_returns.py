@@ -21,6 +21,7 @@ from app.indicators.periods import Quarter, quarter_in_path
 from app.indicators.return_overrides import overrides
 from app.indicators.returns_queries import la_or_404, submittable_las, values_of
 from app.indicators.schemas import COMMENTARY_MAX, MESSAGES, OverrideInput, ValueInput
+from app.indicators.windows import window_state
 from app.models import IndicatorReturn
 from app.reference import get_reference
 from app.web import render
@@ -63,6 +64,7 @@ def tracker_page(
         {
             "tracker": table,
             "can_submit": bool(submittable_las(principal, region_id)),
+            "today": clock.today(),
             "can_override": can(principal, Action.OVERRIDE_RETURNS, Scope(region_id)),
         },
     )
@@ -100,8 +102,15 @@ def template_xlsx(
     return _template(region_id, quarter_slug, principal, "xlsx")
 
 
+def _opens_later(session: DbSession, region_id: str, quarter: Quarter) -> date | None:
+    """The day the quarter's return opens, while that is still to come: no upload before it."""
+    window = window_state(session, region_id, quarter)
+    return window.opens_on if window and window.opens_on > clock.today() else None
+
+
 def _upload_page(
     request: Request,
+    session: DbSession,
     region_id: str,
     quarter: Quarter,
     errors: forms.FormErrors,
@@ -114,6 +123,7 @@ def _upload_page(
         {
             "region": cycles.region_or_404(region_id),
             "quarter": quarter,
+            "opens_on": _opens_later(session, region_id, quarter),
             "errors": errors,
             "problems": problems,
         },
@@ -126,9 +136,11 @@ def upload_form(
     request: Request,
     region_id: str,
     quarter_slug: str,
+    session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_RETURN)],
 ) -> Response:
-    return _upload_page(request, region_id, quarter_in_path(quarter_slug), forms.FormErrors(), [])
+    quarter = quarter_in_path(quarter_slug)
+    return _upload_page(request, session, region_id, quarter, forms.FormErrors(), [])
 
 
 @router.post(
@@ -147,7 +159,7 @@ def upload(
     errors = forms.FormErrors()
     if not isinstance(sent, UploadFile) or not sent.filename:
         errors.add("file", "Choose a CSV or XLSX file to upload")
-        return _upload_page(request, region_id, quarter, errors, [], 422)
+        return _upload_page(request, session, region_id, quarter, errors, [], 422)
     # Starlette puts no cap on a file part: read one byte past the limit to tell it was over.
     # The spooled file is read here, in the thread pool, not on the event loop.
     content = sent.file.read(parsing.MAX_FILE_BYTES + 1)
@@ -164,13 +176,13 @@ def upload(
     except FileRejected as exc:
         errors.add("file", exc.message)
         errors.add("problems", "Read each problem, by row and column, in the table below the form")
-        return _upload_page(request, region_id, quarter, errors, list(exc.problems), 422)
+        return _upload_page(request, session, region_id, quarter, errors, list(exc.problems), 422)
     except AlreadyDone as exc:
         flash(request, exc.message)
         return RedirectResponse(f"/regions/{region_id}/returns?year={quarter.year}", 303)
     except DomainError as exc:
         errors = forms.errors_from(exc, "file")
-        return _upload_page(request, region_id, quarter, errors, [], exc.status_code)
+        return _upload_page(request, session, region_id, quarter, errors, [], exc.status_code)
     flash(request, result.message)
     if len(result.returns) == 1:
         code = result.returns[0].organisation_code
@@ -197,6 +209,7 @@ def return_page(
             "view": view,
             "indicators": get_reference().indicators,
             "can_submit": can(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code)),
+            "opens_on": _opens_later(session, region_id, quarter),
         },
     )
 

@@ -334,7 +334,10 @@ def check_rows(
         if first != row:
             problems.append(
                 RowProblem(
-                    row, "indicator_id", f"{la_code} has {indicator_id} twice: see also row {first}"
+                    row,
+                    "indicator_id",
+                    f"{la_code if la_problem else reference.local_authority(la_code).name} has “{indicator.name}” ({indicator_id}) twice: "
+                    f"see also row {first}",
                 )
             )
             continue
@@ -344,13 +347,18 @@ def check_rows(
                 RowProblem(
                     row,
                     "commentary",
-                    f"The commentary is {len(commentary)} characters: keep it to {COMMENTARY_MAX} or fewer",
+                    f"The commentary on “{indicator.name}” is {len(commentary)} characters: "
+                    f"keep it to {COMMENTARY_MAX} or fewer",
                 )
             )
         try:
             value, code = read_cell(indicator, cells[value_at])
         except ValueError as exc:
-            problems.append(RowProblem(row, "value", str(exc)))
+            # People know the indicator by its name; the id is what to find in the file.
+            said = str(exc)
+            if indicator.name not in said:
+                said = f"{indicator.name}: {said[0].lower()}{said[1:]}"
+            problems.append(RowProblem(row, "value", said))
             continue
         by_la.setdefault(la_code, []).append(
             FileValue(indicator_id, value, code, commentary or None)
@@ -363,8 +371,8 @@ def check_rows(
                     RowProblem(
                         None,
                         "indicator_id",
-                        f"{name} has no row for {indicator.id}: add it, with a DfE code "
-                        "(c, x, z or u) if there is no value",
+                        f"{name} has no row for “{indicator.name}” ({indicator.id}): add it, "
+                        "with a DfE code (c, x, z or u) if there is no value",
                     )
                 )
     if problems:

@@ -336,7 +336,10 @@ def test_the_command_line_import(tmp_path: Path) -> None:
 
     refused = run(bad)
     assert refused.returncode == 1
-    assert "Row 5, column value: “oops” is not a number or a DfE code" in refused.stderr
+    assert (
+        "Row 5, column value: Children in need rate: “oops” is not a number or a DfE code"
+        in refused.stderr
+    )
     first = run(good)
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "good.csv was imported: 2 returns (Derby, Leicester)"

@@ -1,12 +1,15 @@
 """Quarterly returns through the pages and the API, as a data lead and a coordinator use them."""
 
 import re
+from datetime import date
 from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.roles import Role
 from app.indicators import parsing
 from app.models import IndicatorReturn
@@ -18,6 +21,7 @@ DERBY = "E06000015"
 BASE = "/regions/east-midlands/returns"
 UPLOAD = BASE + "/2026-27-q1/upload"
 IDS = list(get_reference().indicators)
+NAMES = {i: indicator.name for i, indicator in get_reference().indicators.items()}
 
 
 def _csv(bad: bool = False) -> bytes:
@@ -53,7 +57,8 @@ def test_a_data_lead_fixes_a_rejected_file(session: Session, client: TestClient)
         for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', html, re.S)[1:]
     ]
     assert cells[0][:2] == ["2", "value"] and cells[1][:2] == ["22", "indicator_id"]
-    assert "Enter a value or a DfE code (c, x, z or u)" in html
+    # The indicator is named as people know it, not by its id.
+    assert f"{NAMES[IDS[0]]}: enter a value or a DfE code (c, x, z or u)" in html
     assert session.scalar(select(func.count()).select_from(IndicatorReturn)) == 0
 
     token = f.csrf(client, UPLOAD)
@@ -109,7 +114,11 @@ def test_the_api_upload_lists_every_problem(session: Session, client: TestClient
     refused = client.post(url, headers=headers, files={"file": ("q1.csv", _csv(bad=True))})
     assert refused.status_code == 422
     assert refused.json()["error"]["problems"] == [
-        {"row": 2, "column": "value", "message": "Enter a value or a DfE code (c, x, z or u)"},
+        {
+            "row": 2,
+            "column": "value",
+            "message": f"{NAMES[IDS[0]]}: enter a value or a DfE code (c, x, z or u)",
+        },
         {
             "row": 22,
             "column": "indicator_id",
@@ -122,3 +131,31 @@ def test_the_api_upload_lists_every_problem(session: Session, client: TestClient
     shown = client.get(f"/api/v1{BASE}/2026-27-q1/{DERBY}", headers=headers)
     assert shown.status_code == 200
     assert shown.json()["current_version"] == 1 and len(shown.json()["values"]) == 20
+
+
+def test_no_page_offers_an_upload_before_the_quarter_opens(
+    session: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ready(session, client)
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 23))  # Q3 opens on 1 January 2027
+    q2, q3 = BASE + "/2026-27-q2", BASE + "/2026-27-q3"
+    tracker = client.get(BASE + "?year=2026-27")
+    check_page(tracker.text)
+    links = re.findall(r'href="([^"]*/upload)"', tracker.text)
+    assert links == [BASE + "/2026-27-q1/upload", q2 + "/upload"]
+    page = client.get(f"{q3}/{DERBY}")
+    check_page(page.text)
+    assert "/upload" not in page.text and "/edit" not in page.text
+    assert "You can enter or upload this return from 1 January 2027." in unescape(page.text)
+    upload = client.get(q3 + "/upload")
+    check_page(upload.text)
+    assert 'enctype="multipart/form-data"' not in upload.text
+    assert 'type="file"' not in upload.text
+    assert (
+        "The 2026-27 Q3 return opens on 1 January 2027. You can upload it from then."
+        in unescape(upload.text)
+    )
+    # An open quarter still offers both.
+    open_page = client.get(f"{q2}/{DERBY}")
+    assert f"{q2}/upload" in open_page.text and f"{q2}/{DERBY}/edit" in open_page.text
+    assert 'type="file"' in client.get(q2 + "/upload").text

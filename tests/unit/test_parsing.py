@@ -18,6 +18,7 @@ DERBY = "E06000015"
 LEICESTER = "E06000016"
 REGION = get_reference().regions["east-midlands"]
 IDS = list(get_reference().indicators)
+NAME = {i: indicator.name for i, indicator in get_reference().indicators.items()}
 
 
 def long_csv(
@@ -53,7 +54,7 @@ def test_a_complete_long_csv_gives_each_value() -> None:
 
 def test_an_empty_value_cell_is_an_error() -> None:
     assert problems(long_csv({IDS[0]: ""})) == [
-        RowProblem(2, "value", "Enter a value or a DfE code (c, x, z or u)")
+        RowProblem(2, "value", f"{NAME[IDS[0]]}: enter a value or a DfE code (c, x, z or u)")
     ]
 
 
@@ -85,7 +86,8 @@ def test_text_that_is_neither_number_nor_code() -> None:
         RowProblem(
             2,
             "value",
-            "“n/a” is not a number or a DfE code: enter a number like 12.5, or c, x, z or u",
+            f"{NAME[IDS[0]]}: “n/a” is not a number or a DfE code: enter a number like 12.5, "
+            "or c, x, z or u",
         )
     ]
 
@@ -132,7 +134,9 @@ def test_an_unknown_indicator() -> None:
 def test_a_duplicate_row() -> None:
     content = long_csv() + f"{DERBY},{IDS[0]},2\n".encode()
     assert problems(content) == [
-        RowProblem(22, "indicator_id", f"{DERBY} has {IDS[0]} twice: see also row 2")
+        RowProblem(
+            22, "indicator_id", f"Derby has “{NAME[IDS[0]]}” ({IDS[0]}) twice: see also row 2"
+        )
     ]
 
 
@@ -142,8 +146,8 @@ def test_a_missing_indicator_row() -> None:
         RowProblem(
             None,
             "indicator_id",
-            f"Derby has no row for {IDS[-1]}: add it, with a DfE code (c, x, z or u) if there "
-            "is no value",
+            f"Derby has no row for “{NAME[IDS[-1]]}” ({IDS[-1]}): add it, with a DfE code "
+            "(c, x, z or u) if there is no value",
         )
     ]
 
@@ -183,7 +187,11 @@ def test_commentary_longer_than_500_characters() -> None:
         b"\n" + f"{DERBY},{IDS[0]},1,{'a' * 501}".encode() + b"\n",
     )
     assert problems(content) == [
-        RowProblem(2, "commentary", "The commentary is 501 characters: keep it to 500 or fewer")
+        RowProblem(
+            2,
+            "commentary",
+            f"The commentary on “{NAME[IDS[0]]}” is 501 characters: keep it to 500 or fewer",
+        )
     ]
 
 
