@@ -188,10 +188,10 @@ def _sign_task(
             f"You have signed version {status.submitted.number}; {status.signed_count} of "
             f"{len(SIGNATORY_ROLES)} signatures",
         )
+    if Role.DCS in held:
+        return None  # the DCS's write-and-submit task already says what comes first, and after
     if sef.state in SHARED_STATES:
         return Task(title, href, "completed", f"Version {sef.submitted_number} signed by all three")
-    if Role.DCS in held:
-        return None  # the DCS's write-and-submit task already says what comes first
     return Task(
         title,
         None,

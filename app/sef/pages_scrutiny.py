@@ -19,7 +19,7 @@ from app.models import Cycle
 from app.reference.models import Scrutiny
 from app.reference.sef import OfstedGrade, SefChapter
 from app.sef import access, content, pack, scrutiny, service
-from app.sef.pages_versions import sef_url
+from app.sef.pages_versions import readable_all, sef_url
 from app.sef.schemas import MESSAGES, CommentInput, ResponseInput
 from app.web import render
 
@@ -88,6 +88,8 @@ def _view(
             "moderation": region.scrutiny is Scrutiny.MODERATION,
             "peers": peers,
             "chapters": chapters,
+            # The signed text beside each chapter's comments, so a comment answers what was signed.
+            "texts": readable_all(sef, text),
             "can_comment": is_open and access.is_scrutineer(session, principal, cycle, la_code),
             "can_respond": is_open and can(principal, Action.RESPOND_SEF, scope, as_role=Role.DCS),
             "can_close": is_open and can(principal, Action.CLOSE_SEF_SCRUTINY, scope),

@@ -141,7 +141,15 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
         "Who scrutinises it The Directors of Children's Services (DCSs) of the other authorities "
         "in its triad: Derbyshire West Northamptonshire" in words
     )
-    assert "Workforce Self-assessed grade: Good No comments on this chapter yet." in words
+    # Each chapter's signed text sits in the column beside its comments and comment box.
+    workforce = page.split('id="chapter-workforce"', 1)[1].split("</section>", 1)[0]
+    text, comments = workforce.split('<div class="govuk-grid-column-one-half">')[1:]
+    assert _text(f"<main>{text}</main>").startswith(
+        "What version 6 says Self-assessed grade Good What you know, how you know it, and your "
+        "plans We know our practice well. Audits show it. Strengths Stable workforce."
+    )
+    assert _text(f"<main>{comments}</main>").startswith("Comments No comments on this chapter yet.")
+    assert 'id="comment-workforce"' in comments and "Stable workforce." not in comments
     for chapter in ("help-and-protection", "workforce", "partnerships-and-early-help"):
         assert f'id="comment-{chapter}"' in page and f'id="challenge-{chapter}"' in page
     assert '<option value="">No challenge to the grade</option>' in page
@@ -208,7 +216,8 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     assert added.status_code == 303 and added.headers["location"] == PAGE
     after = _text(_checked(client.get(PAGE), 200))
     assert "Your comment on 'Workforce' is added. The authority can now respond." in after
-    assert "Workforce Self-assessed grade: Good Comment 1: Pat Peer, DCS, Derbyshire" in after
+    assert "Stable workforce. Areas for development" in after
+    assert "Comments Comment 1: Pat Peer, DCS, Derbyshire" in after
     assert (
         "The audit sample is small. Twelve cases cannot show a trend. "
         "Challenges the grade: suggests Requires improvement to be good No response yet" in after
@@ -425,7 +434,16 @@ def test_the_overview_gives_each_person_their_self_evaluation_tasks(session: Ses
     dcs = f.principal(session, world.dcs)
     saved = "Version 6 saved; submit it for sign-off. " + DUE
     assert _tasks(session, world, world.dcs) == [(WRITE, HOME, "in_progress", saved)]
-    assert _tasks(session, world, world.lead_member) == []
+    # The Lead Member sees their signature coming before there is anything to sign.
+    assert _tasks(session, world, world.lead_member) == [
+        (
+            SIGN,
+            None,
+            "cannot_start",
+            "Signing opens when the Director of Children's Services submits it for sign-off. "
+            + DUE,
+        )
+    ]
     peer_write = (WRITE, f"{SEFS}/{DERBYSHIRE}", "not_started", DUE)
     assert _tasks(session, world, world.peer) == [peer_write]
     track = ("Track self-evaluations", SEFS + "/tracker", "in_progress")
@@ -436,7 +454,9 @@ def test_the_overview_gives_each_person_their_self_evaluation_tasks(session: Ses
         (SIGN, HOME + "/sign", "not_started", AWAITING)
     ]
     _sign(session, world, world.lead_member, Role.LEAD_MEMBER, submitted.content_hash)
-    assert _tasks(session, world, world.lead_member) == []
+    assert _tasks(session, world, world.lead_member) == [
+        (SIGN, HOME, "completed", "You have signed version 6; 1 of 3 signatures")
+    ]
     assert _tasks(session, world, world.dcs) == [
         (WRITE, HOME, "completed", "Version 6 submitted; 1 of 3 signatures"),
         (SIGN, HOME + "/sign", "not_started", AWAITING),
