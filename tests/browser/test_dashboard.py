@@ -39,6 +39,22 @@ def test_coordinator_sorts_the_dashboard_and_opens_a_profile(
     page.get_by_role("link", name="East Midlands 2026-27 cycle").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("2026-27 improvement cycle")
     axe_check(page)
+    # The calendar's stage names (its first column) wrap between words, never inside one.
+    split_words = page.evaluate(
+        """() => [...document.querySelectorAll('.app-calendar dt')].flatMap(dt => {
+            const node = dt.firstChild, text = node.textContent, found = [];
+            let at = 0;
+            for (const word of text.split(/\\s+/).filter(Boolean)) {
+                const start = text.indexOf(word, at), range = document.createRange();
+                range.setStart(node, start); range.setEnd(node, start + word.length);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (lines.size > 1) found.push(word);
+                at = start + word.length;
+            }
+            return found;
+        })"""
+    )
+    assert page.locator(".app-calendar dt").count() >= 5 and split_words == [], split_words
 
     page.get_by_role(
         "link", name="See every local authority's quarterly indicators and signatures of risk"

@@ -337,7 +337,8 @@ def _peer_challenges_a_grade(page: Any) -> str:
         ["Derbyshire", "West Northamptonshire"]
     )
     workforce = _chapter(page, "Workforce")
-    expect(workforce).to_contain_text(f"Self-assessed grade: {CHALLENGE}")
+    expect(workforce.locator(".govuk-summary-list__value").first).to_have_text(_exact(CHALLENGE))
+    expect(workforce.get_by_text(STRENGTHS, exact=True)).to_be_visible()  # the signed text
     expect(workforce).to_contain_text("No comments on this chapter yet.")
     axe_check(page)
 

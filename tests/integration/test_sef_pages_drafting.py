@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.roles import Role
 from app.models import Cycle, SelfEvaluation, User
-from app.reference.sef import OfstedGrade
+from app.reference.sef import TEXT_SECTIONS, OfstedGrade
 from app.sef import contributors, service, signoff
 from app.sef.schemas import AssignInput, ReturnSefInput
 from tests import factories as f
@@ -131,6 +131,14 @@ def test_the_dcs_writes_a_chapter_and_the_page_shows_it_exactly(
     assert "What this chapter asks" in page
     assert _hidden(page, "base_version") == ""
     assert "The data beside this chapter" in page  # the data profile sits beside the text
+    # Every text section has the schema's limit shown by GOV.UK's character count.
+    counted = re.findall(
+        r'class="govuk-form-group govuk-character-count" data-module="govuk-character-count" '
+        r'data-maxlength="(\d+)">.*?<textarea[^>]*name="([a-z_]+)"',
+        re.sub(r"\s+", " ", page),
+        re.S,
+    )
+    assert counted == [("20000", name) for name, _ in TEXT_SECTIONS]
     assert 'class="govuk-grid-column-two-thirds"' in page
     assert 'class="govuk-grid-column-one-third"' in page
     form = _form(
