@@ -353,7 +353,7 @@ def _peer_challenges_a_grade(page: Any) -> str:
         "Your comment on 'Workforce' is added. The authority can now respond."
     )
     workforce = _chapter(page, "Workforce")
-    expect(workforce.get_by_role("heading", level=3)).to_have_text(
+    expect(workforce.get_by_role("heading", name=re.compile("^Comment 1"))).to_have_text(
         f"Comment 1: {name}, DCS, Derbyshire"
     )
     expect(workforce.get_by_text(COMMENT, exact=True)).to_be_visible()
