@@ -16,6 +16,7 @@ from app.auth.web import API_PREFIX
 from app.cycles import api as cycles_api
 from app.cycles import pages as cycles_pages
 from app.db import fill_pool
+from app.error_links import back_link
 from app.errors import DomainError, FileRejected, NotSignedIn
 from app.indicators import api_benchmarks, api_returns, pages_insight, pages_returns
 from app.indicators.flag_rules import check_flag_rules
@@ -46,7 +47,12 @@ def _error_page(request: Request, title: str, message: str, status_code: int) ->
     return render(
         request,
         "errors/error.html",
-        {"title": title, "message": message, "status_code": status_code},
+        {
+            "title": title,
+            "message": message,
+            "status_code": status_code,
+            "back": back_link(request.url.path, getattr(request.state, "user", None)),
+        },
         status_code=status_code,
     )
 
