@@ -232,6 +232,7 @@ def _form_values(session: DbSession, current: IndicatorReturn | None) -> dict[st
 
 def _edit_page(
     request: Request,
+    session: DbSession,
     region_id: str,
     quarter: Quarter,
     la_code: str,
@@ -252,6 +253,7 @@ def _edit_page(
             "values": values,
             "errors": errors,
             "indicators": get_reference().indicators,
+            "opens_on": _opens_later(session, region_id, quarter),
         },
         status_code=status_code,
     )
@@ -270,7 +272,7 @@ def edit_form(
     view = returns.return_values(session, principal, region_id, quarter, la_code)
     values = _form_values(session, view.current)
     return _edit_page(
-        request, region_id, quarter, la_code, view.current, values, forms.FormErrors()
+        request, session, region_id, quarter, la_code, view.current, values, forms.FormErrors()
     )
 
 
@@ -333,7 +335,7 @@ def edit_save(
         else:
             flash(request, f"The return for {quarter} was submitted.")
             return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{la_code}", 303)
-    return _edit_page(request, region_id, quarter, la_code, current, values, errors, 422)
+    return _edit_page(request, session, region_id, quarter, la_code, current, values, errors, 422)
 
 
 def _overrides_page(

@@ -155,6 +155,12 @@ def test_no_page_offers_an_upload_before_the_quarter_opens(
         "The 2026-27 Q3 return opens on 1 January 2027. You can upload it from then."
         in unescape(upload.text)
     )
+    edit = client.get(f"{q3}/{DERBY}/edit")
+    check_page(edit.text)
+    assert 'name="value-' not in edit.text
+    assert "The 2026-27 Q3 return opens on 1 January 2027. You can enter it from then." in unescape(
+        edit.text
+    )
     # An open quarter still offers both.
     open_page = client.get(f"{q2}/{DERBY}")
     assert f"{q2}/upload" in open_page.text and f"{q2}/{DERBY}/edit" in open_page.text
