@@ -118,6 +118,15 @@ def test_each_person_sees_their_own_tasks_on_the_cycle_page(
     assert _tasks(client, writer) == [RETURNS, chapter]
     assert "Sign the Memorandum of Understanding" not in str(_tasks(client, data_lead))
     assert _tasks(client, risl) == [RETURNS]
+    coordinator = [
+        t[0]
+        for t in _tasks(client, f.make_user(session, Role.REGIONAL_COORDINATOR, region=f.REGION))
+    ]
+    assert coordinator == [
+        "Draft the Memorandum of Understanding",
+        RETURNS[0],
+        "Track self-evaluations",
+    ]
 
     # The contributor starts the chapter; the DCS writes the rest and submits it.
     service.save_chapter(
