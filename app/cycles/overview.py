@@ -216,17 +216,15 @@ def _chapter_tasks(
         if chapter.id not in assigned:
             continue
         sections = text.get(chapter.id, {})
-        complete = not content.chapter_gaps(sections)
-        started = any(v.strip() for v in sections.values())
+        if not editable or not content.chapter_gaps(sections):
+            state = "completed"
+        else:
+            state = "in_progress" if any(v.strip() for v in sections.values()) else "not_started"
         tasks.append(
             Task(
                 f"Draft '{chapter.title}' for {name}",
                 f"{href}/chapters/{chapter.id}" if editable else href,
-                "completed"
-                if complete or not editable
-                else "in_progress"
-                if started
-                else "not_started",
+                state,
                 "Your Director of Children's Services asked you to draft this chapter"
                 if editable
                 else "The self-evaluation is signed; the chapter can no longer change",

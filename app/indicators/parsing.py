@@ -332,14 +332,9 @@ def check_rows(
             continue
         first = seen.setdefault((la_code, indicator_id), row)
         if first != row:
-            problems.append(
-                RowProblem(
-                    row,
-                    "indicator_id",
-                    f"{la_code if la_problem else reference.local_authority(la_code).name} has “{indicator.name}” ({indicator_id}) twice: "
-                    f"see also row {first}",
-                )
-            )
+            who = la_code if la_problem else reference.local_authority(la_code).name
+            said = f"{who} has “{indicator.name}” ({indicator_id}) twice: see also row {first}"
+            problems.append(RowProblem(row, "indicator_id", said))
             continue
         commentary = cells[commentary_at].strip() if commentary_at is not None else ""
         if len(commentary) > COMMENTARY_MAX:
@@ -354,10 +349,10 @@ def check_rows(
         try:
             value, code = read_cell(indicator, cells[value_at])
         except ValueError as exc:
-            # People know the indicator by its name; the id is what to find in the file.
+            # People know an indicator by its name (the row number finds it in the file).
             said = str(exc)
             if indicator.name not in said:
-                said = f"{indicator.name}: {said[0].lower()}{said[1:]}"
+                said = f"{indicator.name}: {said[:1].lower()}{said[1:]}"
             problems.append(RowProblem(row, "value", said))
             continue
         by_la.setdefault(la_code, []).append(
