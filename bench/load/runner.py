@@ -8,6 +8,7 @@ deadline is cancelled). The server is always stopped, by SIGKILL if SIGTERM is n
 import asyncio
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,7 +159,12 @@ def run_load(
     server = start_server(db_url, workers, env=server_env, log_dir=log_dir)
     try:
         cpu_before = server.cpu_seconds()
-        recorder, wall = asyncio.run(send_load(server.base_url, world, config))
+        # A thread of its own: the caller's thread may already run an event loop (a test
+        # worker that has run the Playwright browser tests), where asyncio.run is refused.
+        with ThreadPoolExecutor(1) as own_thread:
+            recorder, wall = own_thread.submit(
+                asyncio.run, send_load(server.base_url, world, config)
+            ).result()
         cpu = server.cpu_seconds() - cpu_before
         answered = still_answers(server)
         stop = server.stop_with_sigterm(config.stop_timeout)
