@@ -18,7 +18,7 @@ from app.db import READS_ONLY, get_sessionmaker
 from app.errors import Conflict, DomainError
 from app.indicators.pack import PROVISIONAL
 from app.models import Cycle, SefSignOffEvent
-from app.pack.cache import cached_or_rendered, cached_pdf, store_pdf
+from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
 from app.reference.sef import TEXT_SECTIONS, SefChapter
@@ -30,6 +30,10 @@ from app.structured_text import canonical_json
 KIND = "self_evaluation"
 NOT_SIGNED = "The pack is produced once all three signatories have signed."
 SCRUTINY_WITHHELD = scrutiny.WITHHELD
+# Who the pack is printed for: each audience reads a different pack, so each has its own copy.
+AUTHORITY = "authority"  # the LA's own people and its coordinator: history and scrutiny
+SCRUTINEER = "scrutineer"  # the triad's peers or the moderators: scrutiny, no history
+READER = "reader"  # the RISL, where the data terms allow: the signed text and its signatures
 STATE_LABELS = {
     "signed": "Signed off and shared for scrutiny",
     "scrutiny_closed": "Signed off; scrutiny closed",
@@ -108,12 +112,16 @@ class SefPack:
     chapters: tuple[PackChapter, ...]
     profile: SefDataProfile
     signatures: tuple[PackSignature, ...]
+    # Empty outside the LA and its coordinator (access.can_read_history, the pages' own rule);
+    # history_note then says so in one line.
     void_signatures: tuple[PackLapsed, ...]
     returns: tuple[PackLapsed, ...]
+    history_note: str | None
     # None when this person may not see the challenge (the RISL): the pack says why instead.
     threads: tuple[PackThread, ...] | None
     scrutiny_note: str | None
     provisional: str
+    audience: str
 
     @property
     def title(self) -> str:
@@ -182,6 +190,14 @@ def _threads(
     )
 
 
+def history_withheld(la_name: str) -> str:
+    """The one line a scrutineer's or the RISL's pack prints where the history would be."""
+    return (
+        f"Returns for changes and signatures that no longer count are seen only by {la_name}'s "
+        "own people and the regional coordinator."
+    )
+
+
 def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> SefPack:
     """Everything the pack prints, as plain data, as this person may read it."""
     require(principal, Action.DOWNLOAD_SEF_PACK, Scope(cycle.region_id))
@@ -195,6 +211,7 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
     chapters = _chapters(template.chapters, service.content_of(sef, signed))
     status = signoff.build_status(session, cycle, sef)
     threads = _threads(scrutiny.visible_threads(session, principal, cycle, sef), chapters)
+    history = access.can_read_history(principal, cycle, sef)
     return SefPack(
         region_name=region.name,
         riia=region.riia,
@@ -223,11 +240,13 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
             for s in status.signatories
             if s.event is not None
         ),
-        void_signatures=_lapsed(status.void),
-        returns=_lapsed(status.returns),
+        void_signatures=_lapsed(status.void) if history else (),
+        returns=_lapsed(status.returns) if history else (),
+        history_note=None if history else history_withheld(la.name),
         threads=threads,
         scrutiny_note=SCRUTINY_WITHHELD if threads is None else None,
         provisional=PROVISIONAL,
+        audience=AUTHORITY if history else SCRUTINEER if threads is not None else READER,
     )
 
 
@@ -278,7 +297,12 @@ def sef_pack_pdf(session: Session, principal: Principal, cycle: Cycle, la_code: 
     """The signed self-evaluation's pack as this person may read it; from the cache if unchanged."""
     pack = build_pack(session, principal, cycle, la_code)
     return cached_or_rendered(
-        session, input_hash(pack), KIND, f"{cycle.id}:{la_code}", lambda: render_pack(pack)
+        session,
+        input_hash(pack),
+        KIND,
+        f"{cycle.id}:{la_code}",
+        lambda: render_pack(pack),
+        audience=pack.audience,
     )
 
 
@@ -304,7 +328,7 @@ def warm_cache(cycle_id: int, la_code: str) -> None:
             pack = build_pack(session, _authority_view(la_code), cycle, la_code)
         except DomainError:
             return  # not signed yet, or gone: nothing to warm
-        key = input_hash(pack)
+        key = cache_key(input_hash(pack), pack.audience)
         found = cached_pdf(session, key)
         session.rollback()
     if found is not None:

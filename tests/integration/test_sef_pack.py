@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import Cycle, RenderedPack, SefVersion, User
+from app.pack.cache import cache_key
 from app.pack.environment import pack_env
 from app.pack.render import uk_datetime
 from app.reference import get_reference
@@ -324,9 +325,9 @@ def test_the_cache_serves_equal_inputs_and_a_comment_makes_a_new_key(
     assert pack.sef_pack_pdf(session, dcs, scene.cycle, DERBY) == first
     count = select(func.count()).select_from(RenderedPack).where(RenderedPack.kind == pack.KIND)
     assert session.scalar(count) == 1
-    assert (
-        session.scalar(select(RenderedPack.input_hash).where(RenderedPack.kind == pack.KIND)) == key
-    )
+    # Kept under the inputs' hash bound to the audience it was printed for.
+    stored = session.scalar(select(RenderedPack.input_hash).where(RenderedPack.kind == pack.KIND))
+    assert stored == cache_key(key, pack.AUTHORITY) != key
     risl = f.principal(session, f.make_user(session, Role.RISL, region=REGION))
     risl_key = pack.input_hash(pack.build_pack(session, risl, scene.cycle, DERBY))
     assert risl_key != key  # the RISL's pack says why it has no scrutiny section
