@@ -23,6 +23,7 @@ from app.pack.render import render_template_pdf
 from app.reference import get_reference
 from app.reference.sef import TEXT_SECTIONS, SefChapter
 from app.sef import access, content, scrutiny, service, signoff
+from app.sef.pack_appendix import build_appendix
 from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
 from app.settings import get_settings
 from app.structured_text import canonical_json
@@ -56,6 +57,7 @@ class PackChapter:
     # Every text section in the template's order: the narrative, strengths before areas for
     # development, signatures of strength before signatures of risk, then evidence.
     sections: tuple[PackSection, ...]
+    indicator_count: int = 0  # the core indicators the template sets beside the chapter
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _chapters(
                     PackSection(name, label, tuple(content.paragraphs(written.get(name, ""))))
                     for name, label in TEXT_SECTIONS
                 ),
+                indicator_count=len(chapter.indicators),
             )
         )
     return tuple(chapters)
@@ -288,9 +291,13 @@ def input_hash(pack: SefPack) -> str:
 
 def render_pack(pack: SefPack) -> bytes:
     """Print the pack as a tagged PDF; CPU-bound, so call it off the event loop."""
-    return render_template_pdf(
-        "sef.html", {"pack": pack, "pack_title": pack.title}, title=pack.title
-    )
+    return render_template_pdf("sef.html", template_context(pack), title=pack.title)
+
+
+def template_context(pack: SefPack) -> dict[str, object]:
+    """What sef.html is given: the pack, and its data appendix (derived from the hashed profile)."""
+    appendix = build_appendix(pack.profile, tuple(c.chapter_id for c in pack.chapters))
+    return {"pack": pack, "pack_title": pack.title, "appendix": appendix}
 
 
 def sef_pack_pdf(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> bytes:
