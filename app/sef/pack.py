@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from app.audit import chain
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Assignment, Principal
 from app.auth.roles import Role
@@ -18,6 +19,7 @@ from app.db import READS_ONLY, get_sessionmaker
 from app.errors import Conflict, DomainError
 from app.indicators.pack import PROVISIONAL
 from app.models import Cycle, SefSignOffEvent
+from app.models.types import utcnow
 from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
@@ -29,6 +31,7 @@ from app.settings import get_settings
 from app.structured_text import canonical_json
 
 KIND = "self_evaluation"
+PROVENANCE = frozenset({"printed_at", "audit_head_sequence", "audit_head_hash"})
 NOT_SIGNED = "The pack is produced once all three signatories have signed."
 SCRUTINY_WITHHELD = scrutiny.WITHHELD
 # Who the pack is printed for: each audience reads a different pack, so each has its own copy.
@@ -124,10 +127,24 @@ class SefPack:
     scrutiny_note: str | None
     provisional: str
     audience: str
+    # This copy's provenance (packs.md rule 8): when it was printed and the audit chain's head
+    # then. Not inputs: a copy served from the cache says truly when it was printed.
+    printed_at: datetime
+    audit_head_sequence: int
+    audit_head_hash: str
 
     @property
     def title(self) -> str:
         return f"{self.la_name}: self-evaluation {self.cycle_year}"
+
+    @property
+    def audience_label(self) -> str:
+        """Whom this copy was printed for, as its first page says."""
+        return {
+            AUTHORITY: f"{self.la_name}'s own people and the regional coordinator",
+            SCRUTINEER: f"{self.la_name}'s scrutineers",
+            READER: "the DfE's Regional Improvement and Support Lead, under the region's data terms",
+        }[self.audience]
 
 
 def _lapsed(pairs: tuple[tuple[SefSignOffEvent, int], ...]) -> tuple[PackLapsed, ...]:
@@ -215,6 +232,7 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
     status = signoff.build_status(session, cycle, sef)
     threads = _threads(scrutiny.visible_threads(session, principal, cycle, sef), chapters)
     history = access.can_read_history(principal, cycle, sef)
+    sequence, head_hash = chain.head(session)
     return SefPack(
         region_name=region.name,
         riia=region.riia,
@@ -250,6 +268,9 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
         scrutiny_note=SCRUTINY_WITHHELD if threads is None else None,
         provisional=PROVISIONAL,
         audience=AUTHORITY if history else SCRUTINEER if threads is not None else READER,
+        printed_at=utcnow(),
+        audit_head_sequence=sequence,
+        audit_head_hash=head_hash,
     )
 
 
@@ -272,6 +293,8 @@ def pack_digest(pack: SefPack) -> dict[str, object]:
     data: dict[str, object] = {}
     for field in fields(pack):
         value = getattr(pack, field.name)
+        if field.name in PROVENANCE:
+            continue
         if field.name == "profile":
             data[field.name] = profile_digest(value)
         elif isinstance(value, tuple):

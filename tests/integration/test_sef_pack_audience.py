@@ -5,18 +5,22 @@ and the coordinator read them; scrutineers and the RISL read the signed text, it
 one line saying the rest is withheld (access.can_read_history, the rule the pages use).
 """
 
+import dataclasses
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from app.audit import chain
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.errors import NotPermitted
 from app.models import Cycle, SefVersion, User
+from app.pack.render import uk_datetime
 from app.sef import pack, service, signoff
 from app.sef.schemas import ReturnSefInput
 from tests import factories as f
@@ -148,3 +152,31 @@ def test_a_stranger_gets_no_pack(session: Session, client: TestClient) -> None:
     response = client.get(url, headers=headers)
     assert response.status_code == 403
     assert REASON not in response.text and scene.returned.content_hash not in response.text
+
+
+def test_each_copy_says_whom_it_was_printed_for_when_and_against_which_audit_head(
+    session: Session,
+) -> None:
+    scene = _scene(session)
+    sequence, head = chain.head(session)
+    for who, label in {
+        "Lead Member": "Derby's own people and the regional coordinator",
+        "triad peer scrutineer": "Derby's scrutineers",
+        "RISL": "the DfE's Regional Improvement and Support Lead, under the region's data terms",
+    }.items():
+        built = pack.build_pack(session, scene.readers[who], scene.cycle, DERBY)
+        first_page = PdfReader(io.BytesIO(pack.render_pack(built))).pages[0].extract_text()
+        printed = f"Printed: {uk_datetime(built.printed_at)}, for {label}."
+        assert _squashed(printed) in _squashed(first_page), who
+        assert _squashed(f"Audit chain head when printed: entry {sequence}, hash {head}") in (
+            _squashed(first_page)
+        ), who
+    # The copy's provenance is not an input: printed later, after other events, the same
+    # inputs keep their key (and a cached copy keeps saying when it was really printed).
+    later = dataclasses.replace(
+        built,
+        printed_at=built.printed_at + timedelta(days=3),
+        audit_head_sequence=sequence + 5,
+        audit_head_hash="f" * 64,
+    )
+    assert pack.input_hash(later) == pack.input_hash(built)
