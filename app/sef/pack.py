@@ -229,7 +229,7 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
     la = service.local_authority(cycle, la_code)
     template = service.template_of(sef)
     chapters = _chapters(template.chapters, service.content_of(sef, signed))
-    status = signoff.build_status(session, cycle, sef)
+    status = signoff.readable_status(session, principal, cycle, sef)
     threads = _threads(scrutiny.visible_threads(session, principal, cycle, sef), chapters)
     history = access.can_read_history(principal, cycle, sef)
     sequence, head_hash = chain.head(session)
@@ -261,8 +261,8 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
             for s in status.signatories
             if s.event is not None
         ),
-        void_signatures=_lapsed(status.void) if history else (),
-        returns=_lapsed(status.returns) if history else (),
+        void_signatures=_lapsed(status.void),
+        returns=_lapsed(status.returns),
         history_note=None if history else history_withheld(la.name),
         threads=threads,
         scrutiny_note=SCRUTINY_WITHHELD if threads is None else None,

@@ -6,6 +6,7 @@ one line saying the rest is withheld (access.can_read_history, the rule the page
 """
 
 import dataclasses
+import html
 import io
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,7 +55,7 @@ def _squashed(text: str) -> str:
 @dataclass
 class Scene:
     cycle: Cycle
-    returned: SefVersion  # version 1: signed by the DCS, then returned by the Chief Executive
+    returned: SefVersion  # signed by the DCS, then returned by the Chief Executive
     readers: dict[str, Principal]
     stranger: Principal
 
@@ -180,3 +181,27 @@ def test_each_copy_says_whom_it_was_printed_for_when_and_against_which_audit_hea
         audit_head_hash="f" * 64,
     )
     assert pack.input_hash(later) == pack.input_hash(built)
+
+
+def test_the_page_and_the_api_follow_the_same_rule(session: Session, client: TestClient) -> None:
+    scene = _scene(session)
+    url = f"/regions/{REGION}/cycles/2026-27/self-evaluations/{DERBY}"
+    users = {}
+    for who in SEES_HISTORY:
+        user = session.get(User, scene.readers[who].user_id)
+        assert user is not None
+        users[who] = (user, f.token_for(session, user))
+    session.commit()
+    for who, sees in SEES_HISTORY.items():
+        user, headers = users[who]
+        sign_off = client.get("/api/v1" + url, headers=headers).json()["sign_off"]
+        assert [r["reason"] for r in sign_off["returns"]] == ([REASON] if sees else []), who
+        assert [v["version"] for v in sign_off["void"]] == (
+            [scene.returned.number] if sees else []
+        ), who
+        f.sign_in(client, user)
+        page = client.get(url)
+        assert page.status_code == 200, who
+        assert ("Signatures that no longer count" in page.text) is sees, who
+        assert (REASON in html.unescape(page.text)) is sees, who
+        client.cookies.clear()
