@@ -117,8 +117,8 @@ class SefPack:
     chapters: tuple[PackChapter, ...]
     profile: SefDataProfile
     signatures: tuple[PackSignature, ...]
-    # Empty outside the LA and its coordinator (access.can_read_history, the pages' own rule);
-    # history_note then says so in one line.
+    # Empty outside the LA and its coordinator (signoff.readable_status, the rule the page and
+    # the API read too); history_note then says so in one line.
     void_signatures: tuple[PackLapsed, ...]
     returns: tuple[PackLapsed, ...]
     history_note: str | None
