@@ -197,14 +197,14 @@ def chapter_text(la: LocalAuthority, chapter: SefChapter, profile: SefDataProfil
     narrative.append(f"Over the next 12 months we will {plan[0].lower()}{plan[1:]}.")
     names = {item.name for item in data.indicators}
     data_strengths = [f"{name}: {why.lower()}." for name, why in profile.strengths if name in names]
-    risks = [f"{flag.title}. {flag.explanation}" for flag in data.flags]
+    risks = [flag.explanation for flag in data.flags]  # each names its indicator
     return ChapterInput(
         grade=grade,
         narrative="\n\n".join(narrative),
         strengths="\n\n".join([f"{s}." for s in strong] + data_strengths[:1]),
         areas_for_development="\n\n".join([f"{d}." for d in develop] + risks[:1]),
-        signatures_of_strength=" ".join(data_strengths) or f"{strong[0]}, seen in audit.",
-        signatures_of_risk=" ".join(risks)
+        signatures_of_strength="\n\n".join(data_strengths) or f"{strong[0]}, seen in audit.",
+        signatures_of_risk="\n\n".join(risks)
         or "None of this chapter's indicators carries a signature of risk this quarter.",
         evidence=f"Quality assurance reports {YEAR} Q1 and Q2; {rng.choice(how)}.",
     )

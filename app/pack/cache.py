@@ -1,5 +1,12 @@
-"""Rendered packs kept by the hash of their inputs: equal inputs are never rendered twice."""
+"""Rendered packs kept by the hash of their inputs and their audience.
 
+A pack that prints differently for different readers (the self-evaluation pack: its authority
+sees returns and void signatures, its scrutineers do not) is kept once per audience. The audience
+is part of the key itself, so even two audiences whose inputs happened to hash alike could never
+be served each other's copy.
+"""
+
+import hashlib
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -7,9 +14,19 @@ from sqlalchemy.orm import Session
 from app.db import begin_write, end_read
 from app.models import RenderedPack
 
+# The audience of a pack that prints the same for everyone allowed to download it.
+EVERYONE = "everyone"
+
+
+def cache_key(inputs_hash: str, audience: str = EVERYONE) -> str:
+    """The key a pack is kept under: its inputs' hash, bound to the audience it was printed for."""
+    if audience == EVERYONE:
+        return inputs_hash  # keys of packs cached before audiences existed stay valid
+    return hashlib.sha256(f"{audience}\n{inputs_hash}".encode()).hexdigest()
+
 
 def cached_pdf(session: Session, key: str) -> bytes | None:
-    """The PDF rendered earlier from exactly these inputs, if any."""
+    """The PDF rendered earlier under exactly this key, if any."""
     found = session.get(RenderedPack, key)
     return found.pdf if found is not None else None
 
@@ -20,13 +37,20 @@ def store_pdf(session: Session, key: str, kind: str, subject_id: str, pdf: bytes
 
 
 def cached_or_rendered(
-    session: Session, key: str, kind: str, subject_id: str, render: Callable[[], bytes]
+    session: Session,
+    inputs_hash: str,
+    kind: str,
+    subject_id: str,
+    render: Callable[[], bytes],
+    *,
+    audience: str = EVERYONE,
 ) -> bytes:
-    """From the cache when the inputs are unchanged; otherwise render now and keep it.
+    """From the cache when the inputs and audience are unchanged; otherwise render and keep it.
 
     In a request, the render (seconds of CPU) happens between the reading transaction and a
     short one that stores the result, so it never holds a lock or a snapshot.
     """
+    key = cache_key(inputs_hash, audience)
     pdf = cached_pdf(session, key)
     if pdf is None:
         end_read(session)

@@ -59,6 +59,25 @@ class MouPack:
     audit_head_hash: str
     rendered_at: datetime
 
+    @property
+    def matrix_roles(self) -> tuple[str, ...]:
+        """The signature schedule's columns: every signatory role, in the order first listed."""
+        return tuple(dict.fromkeys(row.role_label for o in self.organisations for row in o.rows))
+
+    @property
+    def example_signature(self) -> "MouPackSignatureRow | None":
+        """One signature, to show the words of the statement each signatory confirms."""
+        return next(
+            (r for o in self.organisations for r in o.rows if r.statement is not None), None
+        )
+
+    @property
+    def declined(self) -> tuple[tuple[str, MouPackSignatureRow], ...]:
+        """(organisation name, row) for each signatory whose latest decision is to decline."""
+        return tuple(
+            (o.name, r) for o in self.organisations for r in o.rows if r.status == "declined"
+        )
+
 
 def pack_input_hash(pack: MouPack) -> str:
     """SHA-256 of every input but rendered_at: equal inputs give an equal cache key."""

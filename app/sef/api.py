@@ -191,9 +191,7 @@ def contributors_out(
 
 def sef_out(session: Session, principal: Principal, cycle: Cycle, sef: SelfEvaluation) -> SefOut:
     latest = service.latest_version(session, sef)
-    sign_off = api_scrutiny.sign_off_out(signoff.build_status(session, cycle, sef))
-    if not access.can_read_history(principal, cycle, sef):
-        sign_off = sign_off.model_copy(update={"returns": []})  # reasons stay inside the LA
+    sign_off = api_scrutiny.sign_off_out(signoff.readable_status(session, principal, cycle, sef))
     return SefOut(
         la_code=sef.la_code,
         la_name=service.local_authority(cycle, sef.la_code).name,

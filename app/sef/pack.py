@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from app.audit import chain
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Assignment, Principal
 from app.auth.roles import Role
@@ -18,18 +19,25 @@ from app.db import READS_ONLY, get_sessionmaker
 from app.errors import Conflict, DomainError
 from app.indicators.pack import PROVISIONAL
 from app.models import Cycle, SefSignOffEvent
-from app.pack.cache import cached_or_rendered, cached_pdf, store_pdf
+from app.models.types import utcnow
+from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
 from app.reference.sef import TEXT_SECTIONS, SefChapter
 from app.sef import access, content, scrutiny, service, signoff
+from app.sef.pack_appendix import build_appendix
 from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
 from app.settings import get_settings
 from app.structured_text import canonical_json
 
 KIND = "self_evaluation"
+PROVENANCE = frozenset({"printed_at", "audit_head_sequence", "audit_head_hash"})
 NOT_SIGNED = "The pack is produced once all three signatories have signed."
 SCRUTINY_WITHHELD = scrutiny.WITHHELD
+# Who the pack is printed for: each audience reads a different pack, so each has its own copy.
+AUTHORITY = "authority"  # the LA's own people and its coordinator: history and scrutiny
+SCRUTINEER = "scrutineer"  # the triad's peers or the moderators: scrutiny, no history
+READER = "reader"  # the RISL, where the data terms allow: the signed text and its signatures
 STATE_LABELS = {
     "signed": "Signed off and shared for scrutiny",
     "scrutiny_closed": "Signed off; scrutiny closed",
@@ -52,6 +60,7 @@ class PackChapter:
     # Every text section in the template's order: the narrative, strengths before areas for
     # development, signatures of strength before signatures of risk, then evidence.
     sections: tuple[PackSection, ...]
+    indicator_count: int = 0  # the core indicators the template sets beside the chapter
 
 
 @dataclass(frozen=True)
@@ -108,16 +117,34 @@ class SefPack:
     chapters: tuple[PackChapter, ...]
     profile: SefDataProfile
     signatures: tuple[PackSignature, ...]
+    # Empty outside the LA and its coordinator (signoff.readable_status, the rule the page and
+    # the API read too); history_note then says so in one line.
     void_signatures: tuple[PackLapsed, ...]
     returns: tuple[PackLapsed, ...]
+    history_note: str | None
     # None when this person may not see the challenge (the RISL): the pack says why instead.
     threads: tuple[PackThread, ...] | None
     scrutiny_note: str | None
     provisional: str
+    audience: str
+    # This copy's provenance (packs.md rule 8): when it was printed and the audit chain's head
+    # then. Not inputs: a copy served from the cache says truly when it was printed.
+    printed_at: datetime
+    audit_head_sequence: int
+    audit_head_hash: str
 
     @property
     def title(self) -> str:
         return f"{self.la_name}: self-evaluation {self.cycle_year}"
+
+    @property
+    def audience_label(self) -> str:
+        """Whom this copy was printed for, as its first page says."""
+        return {
+            AUTHORITY: f"{self.la_name}'s own people and the regional coordinator",
+            SCRUTINEER: f"{self.la_name}'s scrutineers",
+            READER: "the DfE's Regional Improvement and Support Lead, under the region's data terms",
+        }[self.audience]
 
 
 def _lapsed(pairs: tuple[tuple[SefSignOffEvent, int], ...]) -> tuple[PackLapsed, ...]:
@@ -151,6 +178,7 @@ def _chapters(
                     PackSection(name, label, tuple(content.paragraphs(written.get(name, ""))))
                     for name, label in TEXT_SECTIONS
                 ),
+                indicator_count=len(chapter.indicators),
             )
         )
     return tuple(chapters)
@@ -182,6 +210,14 @@ def _threads(
     )
 
 
+def history_withheld(la_name: str) -> str:
+    """The one line a scrutineer's or the RISL's pack prints where the history would be."""
+    return (
+        f"Returns for changes and signatures that no longer count are seen only by {la_name}'s "
+        "own people and the regional coordinator."
+    )
+
+
 def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> SefPack:
     """Everything the pack prints, as plain data, as this person may read it."""
     require(principal, Action.DOWNLOAD_SEF_PACK, Scope(cycle.region_id))
@@ -193,8 +229,10 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
     la = service.local_authority(cycle, la_code)
     template = service.template_of(sef)
     chapters = _chapters(template.chapters, service.content_of(sef, signed))
-    status = signoff.build_status(session, cycle, sef)
+    status = signoff.readable_status(session, principal, cycle, sef)
     threads = _threads(scrutiny.visible_threads(session, principal, cycle, sef), chapters)
+    history = access.can_read_history(principal, cycle, sef)
+    sequence, head_hash = chain.head(session)
     return SefPack(
         region_name=region.name,
         riia=region.riia,
@@ -225,9 +263,14 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
         ),
         void_signatures=_lapsed(status.void),
         returns=_lapsed(status.returns),
+        history_note=None if history else history_withheld(la.name),
         threads=threads,
         scrutiny_note=SCRUTINY_WITHHELD if threads is None else None,
         provisional=PROVISIONAL,
+        audience=AUTHORITY if history else SCRUTINEER if threads is not None else READER,
+        printed_at=utcnow(),
+        audit_head_sequence=sequence,
+        audit_head_hash=head_hash,
     )
 
 
@@ -250,6 +293,8 @@ def pack_digest(pack: SefPack) -> dict[str, object]:
     data: dict[str, object] = {}
     for field in fields(pack):
         value = getattr(pack, field.name)
+        if field.name in PROVENANCE:
+            continue
         if field.name == "profile":
             data[field.name] = profile_digest(value)
         elif isinstance(value, tuple):
@@ -269,16 +314,25 @@ def input_hash(pack: SefPack) -> str:
 
 def render_pack(pack: SefPack) -> bytes:
     """Print the pack as a tagged PDF; CPU-bound, so call it off the event loop."""
-    return render_template_pdf(
-        "sef.html", {"pack": pack, "pack_title": pack.title}, title=pack.title
-    )
+    return render_template_pdf("sef.html", template_context(pack), title=pack.title)
+
+
+def template_context(pack: SefPack) -> dict[str, object]:
+    """What sef.html is given: the pack, and its data appendix (derived from the hashed profile)."""
+    appendix = build_appendix(pack.profile, tuple(c.chapter_id for c in pack.chapters))
+    return {"pack": pack, "pack_title": pack.title, "appendix": appendix}
 
 
 def sef_pack_pdf(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> bytes:
     """The signed self-evaluation's pack as this person may read it; from the cache if unchanged."""
     pack = build_pack(session, principal, cycle, la_code)
     return cached_or_rendered(
-        session, input_hash(pack), KIND, f"{cycle.id}:{la_code}", lambda: render_pack(pack)
+        session,
+        input_hash(pack),
+        KIND,
+        f"{cycle.id}:{la_code}",
+        lambda: render_pack(pack),
+        audience=pack.audience,
     )
 
 
@@ -304,7 +358,7 @@ def warm_cache(cycle_id: int, la_code: str) -> None:
             pack = build_pack(session, _authority_view(la_code), cycle, la_code)
         except DomainError:
             return  # not signed yet, or gone: nothing to warm
-        key = input_hash(pack)
+        key = cache_key(input_hash(pack), pack.audience)
         found = cached_pdf(session, key)
         session.rollback()
     if found is not None:

@@ -90,7 +90,7 @@ def show(
     sef = service.get_sef(session, principal, cycle, la_code)
     template = service.template_of(sef)
     latest = service.latest_version(session, sef)
-    status = signoff.build_status(session, cycle, sef)
+    status = signoff.readable_status(session, principal, cycle, sef)
     threads = scrutiny.visible_threads(session, principal, cycle, sef)
     assigned: dict[str, list[contributors.Contributor]] = {}
     for person in contributors.current(session, sef):

@@ -5,7 +5,7 @@ after a signature makes a new version; signatures on the old one stay in the his
 void, and never count again. A signatory may return the self-evaluation with a reason.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.reference import get_reference
-from app.sef import service
+from app.sef import access, service
 from app.sef.schemas import ReturnSefInput, SignSefInput
 from app.workflow import SELF_EVALUATION, fire
 
@@ -143,6 +143,20 @@ def build_status(
         due_date(session, cycle),
         today or clock.today(),
     )
+
+
+def readable_status(
+    session: Session, principal: Principal | None, cycle: Cycle, sef: SelfEvaluation
+) -> SignOffStatus:
+    """The sign-off as this person may read it: returns and void signatures are the drafts'
+    history, so outside the LA and its coordinator (access.can_read_history) they are left out.
+
+    The one rule for every way out: the page, the API and the pack all read the status here.
+    """
+    status = build_status(session, cycle, sef)
+    if access.can_read_history(principal, cycle, sef):
+        return status
+    return replace(status, void=(), returns=())
 
 
 def statuses(

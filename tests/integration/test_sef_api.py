@@ -717,15 +717,13 @@ def test_scrutineers_and_the_risl_get_the_signed_version_and_none_of_its_history
         sef = client.get(SEF, headers=headers).json()
         assert (sef["state"], sef["latest_version"]["number"]) == ("signed", 7)
         sign_off = sef["sign_off"]
-        assert sign_off["returns"] == []  # no return, and no reason, outside the authority
+        # No return, no reason and no void signature outside the authority: the drafts' history.
+        assert sign_off["returns"] == [] and sign_off["void"] == []
         schedule = [(s["signatory_name"], s["state"], s["content_hash"])
                     for s in sign_off["signatories"]]  # fmt: skip
         assert schedule == [("Dana Director", "signed", signed_hash),
                             ("Lee Member", "signed", signed_hash),
                             ("Cleo Chief", "signed", signed_hash)]  # fmt: skip
-        assert [(v["signatory_name"], v["version"]) for v in sign_off["void"]] == [
-            ("Dana Director", 6)
-        ]
         hidden = [("workforce", "Cal Contributor", None)]
         assert [(c["chapter_id"], c["name"], c["email"]) for c in sef["contributors"]] == hidden
         people = client.get(f"{SEF}/contributors", headers=headers).json()

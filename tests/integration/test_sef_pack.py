@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import Cycle, RenderedPack, SefVersion, User
+from app.pack.cache import cache_key
 from app.pack.environment import pack_env
 from app.pack.render import uk_datetime
 from app.reference import get_reference
@@ -228,7 +229,7 @@ def test_the_pdf_prints_text_hash_signatures_and_threads(
         assert _squashed(said) in squashed
     assert (
         _squashed(
-            "Grade challenge The scrutineer suggests Requires improvement to be good; the "
+            "Grade challenge: the scrutineer suggests Requires improvement to be good; the "
             "authority's own grade is Good."
         )
         in squashed
@@ -302,14 +303,17 @@ def test_void_signatures_and_returns_are_listed_apart(session: Session) -> None:
     # Every table the pack prints has a caption naming what it lists.
     env = pack_env()
     env.filters.setdefault("uk_datetime", uk_datetime)
-    printed = env.get_template("pdf/sef.html").render(pack=built, pack_title=built.title)
+    printed = env.get_template("pdf/sef.html").render(**pack.template_context(built))
     assert printed.count("<table") == len(re.findall(r"<table[^>]*>\s*<caption", printed))
-    assert re.findall(r"<table>\s*<caption>(.*?)</caption>", printed) == [
+    captions = re.findall(r"<table[^>]*>\s*<caption>(.*?)</caption>", printed)
+    assert captions[:4] == [
         "The authority's own grade for each chapter",
         f"Signatures on version {second.number}",
         "Void signatures on earlier versions",
         "Versions returned for changes, with the reason given",
     ]
+    # Then the appendix: each indicator's figures, once.
+    assert all(re.search(r": values by quarter( \(.*\))?$", c) for c in captions[4:])
 
 
 def test_the_cache_serves_equal_inputs_and_a_comment_makes_a_new_key(
@@ -324,9 +328,9 @@ def test_the_cache_serves_equal_inputs_and_a_comment_makes_a_new_key(
     assert pack.sef_pack_pdf(session, dcs, scene.cycle, DERBY) == first
     count = select(func.count()).select_from(RenderedPack).where(RenderedPack.kind == pack.KIND)
     assert session.scalar(count) == 1
-    assert (
-        session.scalar(select(RenderedPack.input_hash).where(RenderedPack.kind == pack.KIND)) == key
-    )
+    # Kept under the inputs' hash bound to the audience it was printed for.
+    stored = session.scalar(select(RenderedPack.input_hash).where(RenderedPack.kind == pack.KIND))
+    assert stored == cache_key(key, pack.AUTHORITY) != key
     risl = f.principal(session, f.make_user(session, Role.RISL, region=REGION))
     risl_key = pack.input_hash(pack.build_pack(session, risl, scene.cycle, DERBY))
     assert risl_key != key  # the RISL's pack says why it has no scrutiny section

@@ -19,6 +19,7 @@ from app.pack.render import html_to_pdf
 from app.reference import get_reference
 from app.reference.sef import SefTemplate
 from app.sef import profile as sef_profile
+from app.sef.pack_appendix import build_appendix
 from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
 from app.structured_text import canonical_json
 from app.web import env
@@ -42,6 +43,9 @@ AGENCY = "sw_agency_rate_fte_pct"
 
 def template() -> SefTemplate:
     return get_reference().sef_templates["sef-east-midlands"]
+
+
+CHAPTERS = tuple(c.id for c in get_reference().sef_templates["sef-east-midlands"].chapters)
 
 
 def seed(session: Session, *, quarters: tuple[str, ...] = (Q1, Q2)) -> None:
@@ -317,38 +321,48 @@ def test_the_macros_show_the_notice_when_nothing_is_shared(session: Session) -> 
         '{% from "sef/_profile.html" import chapter_profile %}'
         '{{ chapter_profile(p, "help-and-protection") }}',
         '{% from "sef/_profile.html" import profile_summary %}{{ profile_summary(p) }}',
-        '{% from "pdf/_sef_profile.html" import chapter_profile_pdf %}'
-        '{{ chapter_profile_pdf(p, "help-and-protection") }}',
+        '{% from "pdf/_sef_profile.html" import data_appendix %}{{ data_appendix(a, p) }}',
     ):
-        html = env.from_string(source).render(p=profile)
+        html = env.from_string(source).render(p=profile, a=build_appendix(profile, CHAPTERS))
         assert "No quarterly figures are shared with you for Derby yet." in html
         assert "<svg" not in html and "Signatures of risk" not in html
 
 
-def test_the_pdf_macro_prints_figures_and_charts_with_their_text(session: Session) -> None:
+def test_the_pdf_appendix_prints_each_indicator_once_with_its_chart_and_text(
+    session: Session,
+) -> None:
     seed(session)
     profile = sef_data_profile(session, f.coordinator(session), REGION, DERBY, template())
+    appendix = build_appendix(profile, CHAPTERS)
     html = env.from_string(
         '{% extends "pdf/base.html" %}'
-        '{% from "pdf/_sef_profile.html" import sef_profile_styles, chapter_profile_pdf %}'
+        '{% from "pdf/_sef_profile.html" import sef_profile_styles, chapter_citations, '
+        "data_appendix %}"
         "{% block content %}{{ sef_profile_styles() }}"
-        '<h2>Help and protection</h2>{{ chapter_profile_pdf(p, "help-and-protection") }}'
+        '<h2>Help and protection</h2>{{ chapter_citations(a, p, "help-and-protection", 3) }}'
+        "{{ data_appendix(a, p) }}"
         "{% endblock %}"
-    ).render(p=profile)
+    ).render(p=profile, a=appendix)
     protection = profile.chapters["help-and-protection"]
+    # The chapter cites its indicators by their appendix numbers, in the chapter's order.
+    cited = re.findall(r"<li>(A\d+) ([^<(]+?)(?: \(|</li>)", html)
+    assert cited[: len(protection.indicators)] == [
+        (f"A{n}", str(escape(item.name))) for n, item in enumerate(protection.indicators, start=1)
+    ]
     for item in protection.indicators:
-        assert f"<h4>{escape(item.name)}</h4>" in html
+        assert html.count(f". {escape(item.name)}</h3>") == 1
         alternative = escape(item.chart.text_alternative)
-        assert f'<figcaption class="app-chart-figure__caption">{alternative}</figcaption>' in html
+        assert html.count(f"<figcaption>{alternative}</figcaption>") == 1
     assert "72.0%; worsening" in html
-    assert "Region median</dt><dd>81.0% (ranked 2 of 2)" in html
+    assert "Region median</dt><dd>81.0%; ranked 2 of 2" in html
     assert html.index("Improving, from 80.0%") < html.index("below the region&#39;s threshold")
     assert "govuk-" not in html
 
     pdf = html_to_pdf(html, title="Derby: self-evaluation")
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert "The data beside this chapter" in text
+    assert "The data for this chapter: see appendix" in text
+    assert "Appendix: data profile" in text
     assert "Assessments completed within 45 working days" in text
     assert "compared with 78.0% in 2026-27 Q1 (worsening)" in text
 

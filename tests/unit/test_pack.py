@@ -289,6 +289,14 @@ def test_declined_signature_prints_status_word_and_reason() -> None:
             )
         )
     )
-    assert "Lead Member DECLINED Councillor Lee Rutland" in text
-    assert "Reason given: The timetable is not agreed" in text
-    assert "Rutland County Council Unitary authority. Code E06000017. INCOMPLETE" in text
+    # The cell says declined (shaded, and in words); the reason is listed once, under the matrix.
+    assert (
+        "Rutland County Council Unitary authority, E06000017; incomplete "
+        "SIGNED Priya Sharma 14 May 2026 at 3:02pm "
+        "DECLINED Councillor Lee Rutland 14 May 2026 at 3:02pm"
+    ) in text
+    assert (
+        "Declined Rutland County Council, Lead Member (Councillor Lee Rutland), "
+        "14 May 2026 at 3:02pm: The timetable is not agreed"
+    ) in text
+    assert text.count("The timetable is not agreed") == 1
