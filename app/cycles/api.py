@@ -3,16 +3,16 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from app.audit.chain import events_for_cycle
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission, signed_in
 from app.cycles import service
-from app.cycles.schemas import CalendarInput, OpenCycleInput
+from app.cycles.history import read_history
+from app.cycles.schemas import HISTORY_STAGES, CalendarInput, HistoryQuery, OpenCycleInput
 from app.models import Cycle
 
 router = APIRouter(prefix="/api/v1", tags=["cycles"])
@@ -52,9 +52,29 @@ class EventOut(BaseModel):
     occurred_at: datetime
     actor: str
     action: str
+    stage: str = Field(description="The stage it belongs to: " + ", ".join(HISTORY_STAGES))
     summary: str
-    organisation_code: str | None
+    organisation_code: str | None = Field(description="The LA or Trust it concerns, if one")
+    organisation: str | None = Field(description="That organisation's name")
     hash: str
+
+
+class PageLinks(BaseModel):
+    self: str
+    first: str
+    last: str
+    next: str | None = Field(description="The next page, with the same filters; null on the last")
+    prev: str | None = Field(
+        description="The page before, with the same filters; null on the first"
+    )
+
+
+class HistoryOut(BaseModel):
+    entries: list[EventOut]
+    page: int
+    pages: int
+    total: int = Field(description="Entries the caller may see that match the filters")
+    links: PageLinks
 
 
 class MeOut(BaseModel):
@@ -154,23 +174,49 @@ def put_calendar(
     return cycle_out(session, cycle)
 
 
-@router.get(CYCLE + "/history", response_model=list[EventOut])
+@router.get(CYCLE + "/history", response_model=HistoryOut)
 def history(
+    request: Request,
     region_id: str,
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_HISTORY)],
-) -> list[EventOut]:
-    cycle = service.get_cycle(session, principal, region_id, year)
-    return [
-        EventOut(
-            sequence=e.sequence,
-            occurred_at=e.occurred_at,
-            actor=e.actor_name,
-            action=e.action,
-            summary=e.summary,
-            organisation_code=e.organisation_code,
-            hash=e.hash,
-        )
-        for e in events_for_cycle(session, cycle.id)
-    ]
+    query: Annotated[HistoryQuery, Query()],
+) -> HistoryOut:
+    """The entries of the cycle's history the caller may see, newest first, 50 to a page.
+
+    Each entry is shown only to those who may see the object it describes (the MoU's drafts,
+    the data terms' release dates, a self-evaluation's drafts and scrutiny).
+    """
+    found = read_history(session, principal, region_id, year, query)
+    path = request.url.path
+
+    def link(page: int) -> str | None:
+        return path + found.query_string(page) if 1 <= page <= found.pages else None
+
+    return HistoryOut(
+        entries=[
+            EventOut(
+                sequence=entry.event.sequence,
+                occurred_at=entry.event.occurred_at,
+                actor=entry.event.actor_name,
+                action=entry.event.action,
+                stage=entry.stage,
+                summary=entry.event.summary,
+                organisation_code=entry.organisation_code,
+                organisation=entry.organisation,
+                hash=entry.event.hash,
+            )
+            for entry in found.entries
+        ],
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
+        links=PageLinks(
+            self=path + found.query_string(found.page),
+            first=path + found.query_string(1),
+            last=path + found.query_string(found.pages),
+            next=link(found.page + 1),
+            prev=link(found.page - 1),
+        ),
+    )

@@ -3,17 +3,17 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import forms
-from app.audit.chain import events_for_cycle
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission, signed_in
 from app.cycles import service
+from app.cycles.history import read_history
 from app.cycles.overview import indicator_tasks, overview_tasks, sef_tasks
-from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput
+from app.cycles.schemas import STAGE_LABELS, CalendarInput, HistoryQuery, OpenCycleInput
 from app.errors import DomainError
 from app.indicators.periods import quarters_of
 from app.web import render
@@ -248,20 +248,16 @@ def calendar_save(
 
 
 @router.get(CYCLE + "/history", response_class=HTMLResponse)
-def history(
+def history_page(
     request: Request,
     region_id: str,
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_HISTORY)],
+    query: Annotated[HistoryQuery, Query()],
 ) -> Response:
-    cycle = service.get_cycle(session, principal, region_id, year)
     return render(
         request,
         "cycles/history.html",
-        {
-            "region": service.region_or_404(region_id),
-            "cycle": cycle,
-            "events": events_for_cycle(session, cycle.id),
-        },
+        {"history": read_history(session, principal, region_id, year, query)},
     )

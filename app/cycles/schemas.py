@@ -70,3 +70,43 @@ class OpenCycleInput(BaseModel):
     @classmethod
     def valid_year(cls, value: str) -> str:
         return check_year(value)
+
+
+# The history's stages: each groups the entries whose action starts with one of its prefixes.
+HISTORY_STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cycle": ("The cycle and its calendar", ("cycle.",)),
+    "mou": (STAGE_LABELS["mou"], ("mou.",)),
+    "quarterly_returns": (STAGE_LABELS["quarterly_returns"], ("returns.",)),
+    "self_evaluation": (STAGE_LABELS["self_evaluation"], ("sef.", "triads.")),
+}
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class HistoryQuery(BaseModel):
+    """Which entries of a cycle's history to show: the page's filter form and the API's query."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    la: str | None = Field(
+        default=None, description="Only entries about this organisation (its ONS code)"
+    )
+    stage: str | None = Field(
+        default=None, description="Only this stage: " + ", ".join(HISTORY_STAGES)
+    )
+    person: int | None = Field(default=None, description="Only entries by this person (user id)")
+    page: int = Field(default=1, ge=1, le=100_000, description="The page, 50 entries to a page")
+
+    @field_validator("la", "stage", "person", mode="before")
+    @classmethod
+    def blank_is_all(cls, value: object) -> object:
+        return _blank_is_none(value)
+
+    @field_validator("stage")
+    @classmethod
+    def known_stage(cls, value: str | None) -> str | None:
+        if value is not None and value not in HISTORY_STAGES:
+            raise ValueError("Choose a stage from the list")
+        return value

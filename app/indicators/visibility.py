@@ -20,29 +20,36 @@ def _region_of(organisation_code: str) -> str:
     return get_reference().region_of(organisation_code).id
 
 
-def can_see_la(principal: Principal, la_code: str, window: WindowState | None, today: date) -> bool:
-    """May this person see this LA's values for the window's quarter today?"""
+def visible_from(principal: Principal, la_code: str, window: WindowState | None) -> date | None:
+    """The first day this person may see this LA's values for the window's quarter.
+
+    date.min: at once; None: never (another region, or no window to release them).
+    """
     region_id = _region_of(la_code)
+    first: date | None = None
     for a in principal.assignments:
         if a.role is Role.SERVICE_ADMIN:
-            return True
+            return date.min
         if a.organisation_code == la_code:
-            return True  # the LA's own people see their own return at once
+            return date.min  # the LA's own people see their own return at once
         in_region = a.region_id == region_id or (
             a.organisation_code is not None and _region_of(a.organisation_code) == region_id
         )
         if not in_region:
             continue
         if a.role in _AT_ONCE:
-            return True
+            return date.min
         if window is None:
             continue
-        if a.role is Role.RISL:
-            if today >= window.risl_release_on:
-                return True
-        elif today >= window.region_release_on:
-            return True
-    return False
+        day = window.risl_release_on if a.role is Role.RISL else window.region_release_on
+        first = day if first is None else min(first, day)
+    return first
+
+
+def can_see_la(principal: Principal, la_code: str, window: WindowState | None, today: date) -> bool:
+    """May this person see this LA's values for the window's quarter today?"""
+    first = visible_from(principal, la_code, window)
+    return first is not None and today >= first
 
 
 def can_see_region(

@@ -114,13 +114,20 @@ def version_by_number(session: Session, cycle: Cycle, number: int) -> MouVersion
     return version
 
 
+def may_read(principal: Principal | None, region_id: str, state: str) -> bool:
+    """Published and superseded versions are for the region; a draft only for its editors."""
+    if state == "draft":
+        return can(principal, Action.EDIT_MOU, Scope(region_id))
+    return can(principal, Action.VIEW_MOU, Scope(region_id))
+
+
 def readable_version(
     session: Session, principal: Principal, cycle: Cycle, number: int
 ) -> MouVersion:
-    """Published and superseded versions are for the region; a draft only for its editors."""
+    """A version of the MoU, if may_read allows this person to read it."""
     require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
     version = version_by_number(session, cycle, number)
-    if version.state == "draft" and not can(principal, Action.EDIT_MOU, Scope(cycle.region_id)):
+    if not may_read(principal, cycle.region_id, version.state):
         raise NotFound(f"There is no published version {number} of this Memorandum yet.")
     return version
 

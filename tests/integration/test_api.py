@@ -136,7 +136,9 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
 
     history = client.get(CYCLE + "/history", headers=boss)
     assert history.status_code == 200
-    events = history.json()
+    assert (history.json()["total"], history.json()["pages"]) == (38, 1)
+    assert history.json()["links"]["next"] is None
+    events = history.json()["entries"]
     assert [e["action"] for e in events] == (
         ["cycle.calendar_changed", "mou.came_into_force"] + ["mou.signed"] * 31
         + ["mou.reminders_sent", "mou.declined", "mou.published", "mou.draft_saved", "cycle.opened"]

@@ -226,7 +226,8 @@ def test_risl_reads_status_and_history_but_writes_nothing(session: Session, clie
     assert (status.json()["signed"], status.json()["required"]) == (0, 31)
     history = client.get(CYCLE + "/history", headers=headers)
     assert history.status_code == 200
-    assert [e["action"] for e in history.json()] == ["mou.published", "mou.draft_saved", "cycle.opened"]
+    # The RISL reads the published MoU, never the coordinator's drafts.
+    assert [e["action"] for e in history.json()["entries"]] == ["mou.published", "cycle.opened"]
     assert client.get(MOU + "/draft", headers=headers).status_code == 403
     before = _snapshot(session)
     for write in WRITES:

@@ -1,0 +1,310 @@
+"""Who sees which history entries: every reader x every kind of entry x every state, on the page
+and through the API. Each entry follows the rule of the object it describes (the MoU's drafts,
+the data terms' release dates, a self-evaluation's drafts, signed text and scrutiny)."""
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.audit.chain import payload_of
+from app.auth.roles import Role
+from app.indicators import return_overrides, returns
+from app.indicators.periods import Quarter
+from app.indicators.schemas import ValueInput
+from app.models import AuditEvent, Cycle, User
+from app.mou import service as mou
+from app.mou.schemas import DraftInput
+from app.reference import get_reference
+from app.sef import scrutiny, service, signoff
+from app.sef.schemas import CommentInput, ResponseInput, ReturnSefInput
+from tests import factories as f
+from tests.conftest import check_page
+from tests.sef_factories import (
+    DERBY,
+    form_proposed_triads,
+    sign_as,
+    signatories,
+    submit_latest,
+    write_all,
+)
+
+DERBYSHIRE, LEICESTER, NOTTINGHAM = "E10000007", "E06000016", "E06000018"
+BIRMINGHAM = "E08000025"
+CYCLE = f"/regions/{f.REGION}/cycles/{f.YEAR}"
+IDS = list(get_reference().indicators)
+Q1, Q2 = Quarter(2026, 1), Quarter(2026, 2)
+# Q2 closes on 30 October 2026: the region sees it from 31 October, the RISL from 28 November.
+BEFORE_CLOSE, AFTER_CLOSE, AFTER_RISL_RELEASE = (
+    date(2026, 10, 15),
+    date(2026, 11, 23),
+    date(2026, 12, 1),
+)
+DAYS = [BEFORE_CLOSE, AFTER_CLOSE, AFTER_RISL_RELEASE]
+
+READERS: dict[str, tuple[Role, str | None, str | None]] = {
+    "coordinator": (Role.REGIONAL_COORDINATOR, None, f.REGION),
+    "Derby DCS": (Role.DCS, DERBY, None),
+    "Derby chief executive": (Role.CHIEF_EXECUTIVE, DERBY, None),
+    "Derby data lead": (Role.DATA_LEAD, DERBY, None),
+    "Derbyshire DCS (triad peer)": (Role.DCS, DERBYSHIRE, None),
+    "Leicester DCS (not in the triad)": (Role.DCS, LEICESTER, None),
+    "lead DCS": (Role.LEAD_DCS, None, f.REGION),
+    "RISL": (Role.RISL, None, f.REGION),
+}
+STRANGERS: dict[str, tuple[Role, str | None, str | None]] = {
+    "West Midlands coordinator": (Role.REGIONAL_COORDINATOR, None, "west-midlands"),
+    "West Midlands RISL": (Role.RISL, None, "west-midlands"),
+    "Birmingham DCS": (Role.DCS, BIRMINGHAM, None),
+}
+
+CYCLE_ENTRIES = {"cycle.opened", "triads.formed"}
+MOU_PUBLISHED = {"mou.published"}
+DERBY_SIGNED = {"sef.signed_off Derby", "sef.signed Derby (signed version)"}
+DERBY_SCRUTINY = {"sef.commented Derby", "sef.responded Derby"}
+# The Chief Executive's return with its reason, the signatures it voided, the drafts: Derby's own.
+DERBY_PRIVATE = {
+    "sef.chapter_saved Derby",
+    "sef.submitted Derby",
+    "sef.signed Derby (returned version)",
+    "sef.returned Derby",
+    "sef.signatures_voided Derby",
+}
+DERBY_Q1 = {"returns.submitted Derby 2026-27 Q1"}
+DERBY_Q2 = {"returns.submitted Derby 2026-27 Q2"}
+LEICESTER_Q2 = {"returns.submitted Leicester 2026-27 Q2"}
+Q2_FILE = {"returns.file_imported"}  # the coordinator's file bringing in both Q2 returns
+OVERRIDES = {"returns.override_recorded Derby", "returns.override_recorded Leicester"}
+LEICESTER_DRAFT = {"sef.chapter_saved Leicester"}
+NOTTINGHAM_SUBMITTED = {"sef.chapter_saved Nottingham", "sef.submitted Nottingham"}
+
+
+def expected(reader: str, day: date) -> set[str]:
+    """The rule, written out: what each reader sees on each day."""
+    shared = CYCLE_ENTRIES | MOU_PUBLISHED | DERBY_Q1
+    region_q2 = DERBY_Q2 | LEICESTER_Q2 | Q2_FILE if day >= AFTER_CLOSE else set()
+    if reader == "coordinator":
+        return (
+            shared | {"mou.draft_saved"} | DERBY_SIGNED | DERBY_SCRUTINY | DERBY_PRIVATE
+            | DERBY_Q2 | LEICESTER_Q2 | Q2_FILE | OVERRIDES | LEICESTER_DRAFT
+            | NOTTINGHAM_SUBMITTED
+        )  # fmt: skip
+    if reader.startswith("Derby "):
+        own = DERBY_SIGNED | DERBY_SCRUTINY | DERBY_PRIVATE | DERBY_Q2
+        return shared | own | region_q2
+    if reader.startswith("Derbyshire"):
+        return shared | DERBY_SIGNED | DERBY_SCRUTINY | region_q2
+    if reader.startswith("Leicester"):
+        return shared | LEICESTER_DRAFT | LEICESTER_Q2 | region_q2
+    if reader == "lead DCS":
+        return shared | region_q2
+    assert reader == "RISL"
+    risl_q2 = DERBY_Q2 | LEICESTER_Q2 | Q2_FILE if day >= AFTER_RISL_RELEASE else set()
+    return shared | DERBY_SIGNED | risl_q2
+
+
+def _values() -> list[ValueInput]:
+    return [ValueInput(indicator_id=i, value=1) for i in IDS]
+
+
+def _csv(las: list[str]) -> bytes:
+    lines = ["la_code,indicator_id,value"] + [f"{la},{i},2" for la in las for i in IDS]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _person(session: Session, spec: tuple[Role, str | None, str | None], name: str) -> User:
+    role, organisation, region = spec
+    return f.make_user(session, role, organisation=organisation, region=region, name=name)
+
+
+def build_cycle(session: Session) -> Cycle:
+    """Every kind of entry, with the self-evaluations in every state."""
+    boss = f.coordinator(session)
+    cycle = f.open_cycle(session, boss)
+    f.publish_from_template(session, cycle, boss)
+    title, body, revision = mou.editor_source(session, cycle)
+    mou.save_draft(
+        session, boss, cycle, DraftInput(title=title, body=body + "\n\nMore.", revision=revision)
+    )
+    for la in (DERBY, LEICESTER):
+        return_overrides.record_override(session, boss, cycle, la, "MoU signed on paper")
+    lead = f.principal(session, f.make_user(session, Role.DATA_LEAD, organisation=DERBY))
+    returns.submit_return(
+        session, lead, f.REGION, Q1, DERBY, _values(), source="form", today=date(2026, 7, 10)
+    )
+    returns.import_file(
+        session, boss, f.REGION, Q2, "q2.csv", _csv([DERBY, LEICESTER]), today=date(2026, 10, 10)
+    )
+    assert [DERBY, DERBYSHIRE, "E06000062"] in form_proposed_triads(session, cycle)
+    # Derby: returned by its Chief Executive with a reason, revised, signed, scrutinised.
+    people = signatories(session, DERBY)
+    dcs = people[Role.DCS]
+    write_all(session, cycle, DERBY, dcs)
+    first = submit_latest(session, cycle, DERBY, dcs)
+    sign_as(session, cycle, DERBY, dcs, Role.DCS, first.content_hash)
+    signoff.return_for_changes(
+        session,
+        people[Role.CHIEF_EXECUTIVE],
+        cycle,
+        DERBY,
+        ReturnSefInput(
+            role=Role.CHIEF_EXECUTIVE,
+            content_hash=first.content_hash,
+            reason="The budget figures in chapter 2 are wrong",
+        ),
+    )
+    write_all(session, cycle, DERBY, dcs, label=" (revised)")
+    second = submit_latest(session, cycle, DERBY, dcs)
+    for role, who in people.items():
+        sign_as(session, cycle, DERBY, who, role, second.content_hash)
+    peer = f.principal(session, _person(session, (Role.DCS, DERBYSHIRE, None), "Pat Peer"))
+    sef = service.get_sef(session, dcs, cycle, DERBY)
+    chapter = service.template_of(sef).chapters[0].id
+    made = scrutiny.comment(
+        session, peer, cycle, DERBY, CommentInput(chapter_id=chapter, body="Evidence is thin")
+    )
+    scrutiny.respond(session, dcs, cycle, DERBY, made.id, ResponseInput(body="See the audit"))
+    # Leicester is still drafting; Nottingham has submitted, nobody has signed.
+    write_all(session, cycle, LEICESTER, signatories(session, LEICESTER)[Role.DCS])
+    notts = f.principal(session, _person(session, (Role.DCS, NOTTINGHAM, None), "Nina Notts"))
+    write_all(session, cycle, NOTTINGHAM, notts)
+    submit_latest(session, cycle, NOTTINGHAM, notts)
+    session.commit()
+    return cycle
+
+
+def _label(event: AuditEvent) -> str:
+    names = {"E06000015": "Derby", LEICESTER: "Leicester", NOTTINGHAM: "Nottingham"}
+    org = names.get(event.organisation_code or "", event.organisation_code or "")
+    if event.action == "returns.submitted":
+        return f"returns.submitted {org} {payload_of(event)['period']}"
+    if event.action == "sef.signed":
+        number = re.search(r"signed version (\d+)", event.summary)
+        assert number is not None
+        return f"sef.signed {org} v{number.group(1)}"
+    if event.action.startswith(("sef.", "returns.override")):
+        return f"{event.action} {org}"
+    return event.action
+
+
+@pytest.fixture
+def labelled(session: Session) -> dict[int, str]:
+    cycle = build_cycle(session)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.cycle_id == cycle.id)).all()
+    labels = {e.sequence: _label(e) for e in events}
+    # Derby's versions are numbered by chapter saves: name the two signed ones by their part.
+    numbers = sorted(
+        {
+            int(label.rsplit("v", 1)[1])
+            for label in labels.values()
+            if label.startswith("sef.signed ")
+        }
+    )
+    assert len(numbers) == 2
+    parts = {
+        f"sef.signed Derby v{n}": f"sef.signed Derby ({part} version)"
+        for n, part in zip(numbers, ["returned", "signed"], strict=True)
+    }
+    labels = {sequence: parts.get(label, label) for sequence, label in labels.items()}
+    # The scenario holds every kind the table speaks of.
+    assert set(labels.values()) == expected("coordinator", AFTER_RISL_RELEASE)
+    return labels
+
+
+def _api_sequences(client: TestClient, headers: dict[str, str]) -> tuple[list[int], int]:
+    found: list[int] = []
+    url: str | None = "/api/v1" + CYCLE + "/history"
+    total = -1
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found += [e["sequence"] for e in body["entries"]]
+        total = body["total"]
+        url = body["links"]["next"]
+    return found, total
+
+
+NEXT_PAGE = re.compile(r'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next">')
+
+
+def _page_sequences(client: TestClient) -> tuple[list[int], str]:
+    found: list[int] = []
+    url: str | None = "?page=1"
+    first = ""
+    while url:
+        response = client.get(CYCLE + "/history" + url.replace("&amp;", "&"))
+        assert response.status_code == 200, response.text
+        check_page(response.text)
+        first = first or response.text
+        found += [int(n) for n in re.findall(r">(\d+) · <code>", response.text)]
+        following = NEXT_PAGE.search(response.text)
+        url = following.group(1) if following else None
+    return found, first
+
+
+def test_each_reader_sees_exactly_what_the_rules_allow(
+    session: Session, client: TestClient, labelled: dict[int, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = {name: _person(session, spec, name) for name, spec in READERS.items()}
+    tokens = {name: f.token_for(session, user) for name, user in users.items()}
+    session.commit()
+    for day in DAYS:
+        monkeypatch.setattr(clock, "today", lambda day=day: day)
+        for name, user in users.items():
+            want = sorted(
+                (s for s, label in labelled.items() if label in expected(name, day)), reverse=True
+            )
+            api, total = _api_sequences(client, tokens[name])
+            assert {labelled[s] for s in api} == expected(name, day), (name, day)
+            assert (api, total) == (want, len(want)), (name, day)
+            client.cookies.clear()
+            f.sign_in(client, user)
+            page, _ = _page_sequences(client)
+            assert page == want, (name, day)
+
+
+def test_strangers_see_no_entry(
+    session: Session, client: TestClient, labelled: dict[int, str]
+) -> None:
+    for name, spec in STRANGERS.items():
+        user = _person(session, spec, name)
+        headers = f.token_for(session, user)
+        session.commit()
+        api = client.get("/api/v1" + CYCLE + "/history", headers=headers)
+        assert api.status_code == 403, name
+        assert "sequence" not in api.text
+        client.cookies.clear()
+        f.sign_in(client, user)
+        page = client.get(CYCLE + "/history")
+        assert page.status_code == 403, name
+        assert "<code>" not in page.text
+
+
+def test_filters_offer_only_what_the_reader_sees(
+    session: Session, client: TestClient, labelled: dict[int, str]
+) -> None:
+    risl = _person(session, READERS["RISL"], "Rita RISL")
+    boss = _person(session, READERS["coordinator"], "Cora Coordinator")
+    session.commit()
+    f.sign_in(client, risl)
+    _, page = _page_sequences(client)
+    # Pat Peer only commented (scrutiny), Nina Notts only drafted and submitted, Leicester and
+    # Nottingham have entries only the RISL may not see yet: none is offered, nor named.
+    for hidden in ("Pat Peer", "Nina Notts", "The budget figures"):
+        assert hidden not in page, hidden
+    for code in (LEICESTER, NOTTINGHAM):
+        assert f'<option value="{code}"' not in page
+    assert '<option value="E06000015">Derby</option>' in page
+    assert '<option value="quarterly_returns">Quarterly core indicators</option>' in page
+    client.cookies.clear()
+    f.sign_in(client, boss)
+    _, page = _page_sequences(client)
+    for shown in ("Pat Peer", "Nina Notts", "The budget figures"):
+        assert shown in page, shown
+    for code in (LEICESTER, NOTTINGHAM):
+        assert f'<option value="{code}"' in page
