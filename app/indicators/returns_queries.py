@@ -16,8 +16,8 @@ from app.auth.roles import Role
 from app.cycles.service import region_or_404
 from app.errors import InvalidInput, NotFound, NotPermitted
 from app.indicators.periods import Quarter, quarters_of
-from app.indicators.visibility import can_see_la
-from app.indicators.windows import WindowState, window_state
+from app.indicators.visibility import can_see_la, visible_from
+from app.indicators.windows import WindowState, read_windows, window_state
 from app.models import Cycle, IndicatorReturn, ReturnValue, ReturnWindow, User
 from app.reference.models import LocalAuthority, Region
 from app.web import date_uk
@@ -47,6 +47,10 @@ class TrackerCell:
     state: str  # not_open, awaiting, submitted, late or missing
     version: int | None
     submitted_at: datetime | None
+    # Whether the reader may open the return today (the data terms' rule), and if not, the day
+    # it is shared with them (None: never, as far as their roles go).
+    readable: bool = False
+    shared_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,7 @@ def tracker(
         if code is not None:
             found[(code, period)] = (latest, bool(late), last_at)
     ordered = sorted(windows)
+    read_windows(session, region_id, ordered)
     table = []
     for la in region.local_authorities:
         cells = []
@@ -216,7 +221,11 @@ def tracker(
             opens, closes = windows[quarter]
             latest, late, last_at = found.get((la.code, str(quarter)), (None, False, None))
             state = _state(latest is not None, late, opens, closes, today)
-            cells.append(TrackerCell(quarter, state, latest, last_at))
+            first = visible_from(principal, la.code, window_state(session, region_id, quarter))
+            readable = first is not None and today >= first
+            cells.append(
+                TrackerCell(quarter, state, latest, last_at, readable, None if readable else first)
+            )
         table.append(TrackerRow(la, tuple(cells)))
     return Tracker(region, year, {q: windows[q] for q in ordered}, tuple(table))
 

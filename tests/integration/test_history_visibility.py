@@ -13,31 +13,14 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.audit.chain import payload_of
 from app.auth.roles import Role
-from app.indicators import return_overrides, returns
-from app.indicators.periods import Quarter
-from app.indicators.schemas import ValueInput
-from app.models import AuditEvent, Cycle, User
-from app.mou import service as mou
-from app.mou.schemas import DraftInput
-from app.reference import get_reference
-from app.sef import scrutiny, service, signoff
-from app.sef.schemas import CommentInput, ResponseInput, ReturnSefInput
+from app.models import AuditEvent
 from tests import factories as f
 from tests.conftest import check_page
-from tests.sef_factories import (
-    DERBY,
-    form_proposed_triads,
-    sign_as,
-    signatories,
-    submit_latest,
-    write_all,
-)
+from tests.history_factories import DERBYSHIRE, LEICESTER, NOTTINGHAM, build_cycle, person
+from tests.sef_factories import DERBY
 
-DERBYSHIRE, LEICESTER, NOTTINGHAM = "E10000007", "E06000016", "E06000018"
 BIRMINGHAM = "E08000025"
 CYCLE = f"/regions/{f.REGION}/cycles/{f.YEAR}"
-IDS = list(get_reference().indicators)
-Q1, Q2 = Quarter(2026, 1), Quarter(2026, 2)
 # Q2 closes on 30 October 2026: the region sees it from 31 October, the RISL from 28 November.
 BEFORE_CLOSE, AFTER_CLOSE, AFTER_RISL_RELEASE = (
     date(2026, 10, 15),
@@ -105,76 +88,6 @@ def expected(reader: str, day: date) -> set[str]:
     assert reader == "RISL"
     risl_q2 = DERBY_Q2 | LEICESTER_Q2 | Q2_FILE if day >= AFTER_RISL_RELEASE else set()
     return shared | DERBY_SIGNED | risl_q2
-
-
-def _values() -> list[ValueInput]:
-    return [ValueInput(indicator_id=i, value=1) for i in IDS]
-
-
-def _csv(las: list[str]) -> bytes:
-    lines = ["la_code,indicator_id,value"] + [f"{la},{i},2" for la in las for i in IDS]
-    return ("\n".join(lines) + "\n").encode()
-
-
-def _person(session: Session, spec: tuple[Role, str | None, str | None], name: str) -> User:
-    role, organisation, region = spec
-    return f.make_user(session, role, organisation=organisation, region=region, name=name)
-
-
-def build_cycle(session: Session) -> Cycle:
-    """Every kind of entry, with the self-evaluations in every state."""
-    boss = f.coordinator(session)
-    cycle = f.open_cycle(session, boss)
-    f.publish_from_template(session, cycle, boss)
-    title, body, revision = mou.editor_source(session, cycle)
-    mou.save_draft(
-        session, boss, cycle, DraftInput(title=title, body=body + "\n\nMore.", revision=revision)
-    )
-    for la in (DERBY, LEICESTER):
-        return_overrides.record_override(session, boss, cycle, la, "MoU signed on paper")
-    lead = f.principal(session, f.make_user(session, Role.DATA_LEAD, organisation=DERBY))
-    returns.submit_return(
-        session, lead, f.REGION, Q1, DERBY, _values(), source="form", today=date(2026, 7, 10)
-    )
-    returns.import_file(
-        session, boss, f.REGION, Q2, "q2.csv", _csv([DERBY, LEICESTER]), today=date(2026, 10, 10)
-    )
-    assert [DERBY, DERBYSHIRE, "E06000062"] in form_proposed_triads(session, cycle)
-    # Derby: returned by its Chief Executive with a reason, revised, signed, scrutinised.
-    people = signatories(session, DERBY)
-    dcs = people[Role.DCS]
-    write_all(session, cycle, DERBY, dcs)
-    first = submit_latest(session, cycle, DERBY, dcs)
-    sign_as(session, cycle, DERBY, dcs, Role.DCS, first.content_hash)
-    signoff.return_for_changes(
-        session,
-        people[Role.CHIEF_EXECUTIVE],
-        cycle,
-        DERBY,
-        ReturnSefInput(
-            role=Role.CHIEF_EXECUTIVE,
-            content_hash=first.content_hash,
-            reason="The budget figures in chapter 2 are wrong",
-        ),
-    )
-    write_all(session, cycle, DERBY, dcs, label=" (revised)")
-    second = submit_latest(session, cycle, DERBY, dcs)
-    for role, who in people.items():
-        sign_as(session, cycle, DERBY, who, role, second.content_hash)
-    peer = f.principal(session, _person(session, (Role.DCS, DERBYSHIRE, None), "Pat Peer"))
-    sef = service.get_sef(session, dcs, cycle, DERBY)
-    chapter = service.template_of(sef).chapters[0].id
-    made = scrutiny.comment(
-        session, peer, cycle, DERBY, CommentInput(chapter_id=chapter, body="Evidence is thin")
-    )
-    scrutiny.respond(session, dcs, cycle, DERBY, made.id, ResponseInput(body="See the audit"))
-    # Leicester is still drafting; Nottingham has submitted, nobody has signed.
-    write_all(session, cycle, LEICESTER, signatories(session, LEICESTER)[Role.DCS])
-    notts = f.principal(session, _person(session, (Role.DCS, NOTTINGHAM, None), "Nina Notts"))
-    write_all(session, cycle, NOTTINGHAM, notts)
-    submit_latest(session, cycle, NOTTINGHAM, notts)
-    session.commit()
-    return cycle
 
 
 def _label(event: AuditEvent) -> str:
@@ -250,7 +163,7 @@ def _page_sequences(client: TestClient) -> tuple[list[int], str]:
 def test_each_reader_sees_exactly_what_the_rules_allow(
     session: Session, client: TestClient, labelled: dict[int, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    users = {name: _person(session, spec, name) for name, spec in READERS.items()}
+    users = {name: person(session, spec, name) for name, spec in READERS.items()}
     tokens = {name: f.token_for(session, user) for name, user in users.items()}
     session.commit()
     for day in DAYS:
@@ -272,7 +185,7 @@ def test_strangers_see_no_entry(
     session: Session, client: TestClient, labelled: dict[int, str]
 ) -> None:
     for name, spec in STRANGERS.items():
-        user = _person(session, spec, name)
+        user = person(session, spec, name)
         headers = f.token_for(session, user)
         session.commit()
         api = client.get("/api/v1" + CYCLE + "/history", headers=headers)
@@ -288,8 +201,8 @@ def test_strangers_see_no_entry(
 def test_filters_offer_only_what_the_reader_sees(
     session: Session, client: TestClient, labelled: dict[int, str]
 ) -> None:
-    risl = _person(session, READERS["RISL"], "Rita RISL")
-    boss = _person(session, READERS["coordinator"], "Cora Coordinator")
+    risl = person(session, READERS["RISL"], "Rita RISL")
+    boss = person(session, READERS["coordinator"], "Cora Coordinator")
     session.commit()
     f.sign_in(client, risl)
     _, page = _page_sequences(client)
