@@ -134,7 +134,7 @@ def test_filters_by_organisation_stage_and_person(session: Session, client: Test
     assert page.status_code == 200
     check_page(page.text)
     assert "3 entries." in page.text
-    assert page.text.count('<td class="govuk-table__cell">Derby</td>') == 3
+    assert page.text.count('data-label="Organisation">Derby</td>') == 3
     assert '<option value="E06000015" selected>Derby</option>' in page.text
     assert '<option value="self_evaluation" selected>Self-evaluation</option>' in page.text
     assert f'<option value="{dcs.id}">Dana Director</option>' in page.text
