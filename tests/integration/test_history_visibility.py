@@ -4,6 +4,7 @@ the data terms' release dates, a self-evaluation's drafts, signed text and scrut
 
 import re
 from datetime import date
+from types import MappingProxyType
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from app import clock
 from app.audit.chain import payload_of
 from app.auth.roles import Role
 from app.models import AuditEvent
+from app.reference import get_reference
 from tests import factories as f
 from tests.conftest import check_page
 from tests.history_factories import DERBYSHIRE, LEICESTER, NOTTINGHAM, build_cycle, person
@@ -221,3 +223,27 @@ def test_filters_offer_only_what_the_reader_sees(
         assert shown in page, shown
     for code in (LEICESTER, NOTTINGHAM):
         assert f'<option value="{code}"' in page
+
+
+def test_the_risl_sees_no_self_evaluation_where_the_region_keeps_them_out(
+    session: Session,
+    client: TestClient,
+    labelled: dict[int, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reference = get_reference()
+    region = reference.regions[f.REGION]
+    terms = region.data_terms.model_copy(update={"risl_sees_signed_self_evaluations": False})
+    changed = region.model_copy(update={"data_terms": terms})
+    monkeypatch.setattr(
+        reference, "regions", MappingProxyType({**reference.regions, f.REGION: changed})
+    )
+    risl = person(session, READERS["RISL"], "Rita RISL")
+    headers = f.token_for(session, risl)
+    session.commit()
+    api, total = _api_sequences(client, headers)
+    assert {labelled[s] for s in api} == expected("RISL", AFTER_CLOSE) - DERBY_SIGNED
+    assert total == len(api)
+    f.sign_in(client, risl)
+    page, _ = _page_sequences(client)
+    assert page == api
