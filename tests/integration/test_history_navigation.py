@@ -152,3 +152,21 @@ def test_filters_by_organisation_stage_and_person(session: Session, client: Test
     assert f'<option value="{dcs.id}">' in page.text  # Dana signed the MoU: the RISL sees that
     assert '<option value="self_evaluation"' not in page.text
     assert client.get(CYCLE + "/history?stage=self_evaluation").text.count("<code>") == 0
+
+
+def test_the_api_documents_the_filters_and_the_links(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/api/v1/regions/{region_id}/cycles/{year}/history"]["get"]
+    documented = {p["name"]: p.get("description") for p in operation["parameters"]}
+    assert documented == {
+        "region_id": None,
+        "year": None,
+        "la": "Only entries about this organisation (its ONS code)",
+        "stage": "Only this stage: cycle, mou, quarterly_returns, self_evaluation",
+        "person": "Only entries by this person (user id)",
+        "page": "The page, 50 entries to a page",
+    }
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/HistoryOut"}
+    links = spec["components"]["schemas"]["PageLinks"]["properties"]
+    assert list(links) == ["self", "first", "last", "next", "prev"]
