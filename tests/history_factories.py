@@ -5,27 +5,31 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.auth.principal import Principal
 from app.auth.roles import Role
+from app.cycles import service as cycles
+from app.cycles.schemas import CalendarInput, StageDates
 from app.indicators import return_overrides, returns
 from app.indicators.periods import Quarter
 from app.indicators.schemas import ValueInput
 from app.models import Cycle, User
 from app.mou import service as mou
-from app.mou.schemas import DraftInput
+from app.mou.schemas import DeclineInput, DraftInput
 from app.reference import get_reference
-from app.sef import scrutiny, service, signoff
-from app.sef.schemas import CommentInput, ResponseInput, ReturnSefInput
+from app.sef import contributors, scrutiny, service, signoff
+from app.sef.schemas import AssignInput, CommentInput, ResponseInput, ReturnSefInput
 from tests import factories as f
 from tests.sef_factories import (
     DERBY,
     form_proposed_triads,
     sign_as,
     signatories,
+    signed_sef,
     submit_latest,
     write_all,
 )
 
-DERBYSHIRE, LEICESTER, NOTTINGHAM = "E10000007", "E06000016", "E06000018"
+DERBYSHIRE, LEICESTER, NOTTINGHAM, RUTLAND = "E10000007", "E06000016", "E06000018", "E06000017"
 IDS = list(get_reference().indicators)
 Q1, Q2 = Quarter(2026, 1), Quarter(2026, 2)
 
@@ -45,14 +49,25 @@ def person(session: Session, spec: tuple[Role, str | None, str | None], name: st
 
 
 def build_cycle(session: Session) -> Cycle:
-    """Every kind of entry, with the self-evaluations in every state."""
+    """Every kind of entry, with the MoU and the self-evaluations in every state."""
     boss = f.coordinator(session)
     cycle = f.open_cycle(session, boss)
-    f.publish_from_template(session, cycle, boss)
-    title, body, revision = mou.editor_source(session, cycle)
-    mou.save_draft(
-        session, boss, cycle, DraftInput(title=title, body=body + "\n\nMore.", revision=revision)
+    mou_window = StageDates(opens=date(2026, 4, 7), closes=date(2026, 6, 12))
+    cycles.update_calendar(session, boss, cycle, CalendarInput(windows={"mou": mou_window}))
+    first_mou = f.publish_from_template(session, cycle, boss)
+    f.sign(session, cycle, f.signatory(session, DERBY, Role.DCS), DERBY, Role.DCS)
+    mou.decline(
+        session,
+        f.signatory(session, RUTLAND, Role.LEAD_MEMBER),
+        cycle,
+        DeclineInput(
+            organisation_code=RUTLAND,
+            role=Role.LEAD_MEMBER,
+            content_hash=first_mou.content_hash,
+            reason="Our cabinet meets in May",
+        ),
     )
+    mou.send_reminders(session, boss, cycle)
     for la in (DERBY, LEICESTER):
         return_overrides.record_override(session, boss, cycle, la, "MoU signed on paper")
     lead = f.principal(session, f.make_user(session, Role.DATA_LEAD, organisation=DERBY))
@@ -62,10 +77,41 @@ def build_cycle(session: Session) -> Cycle:
     returns.import_file(
         session, boss, f.REGION, Q2, "q2.csv", _csv([DERBY, LEICESTER]), today=date(2026, 10, 10)
     )
+    # Version 2 supersedes version 1 and comes into force; version 3 is a draft.
+    f.publish_from_template(session, cycle, boss, extra="\n\nVersion two.")
+    f.sign_everyone(session, cycle)
+    title, body, revision = mou.editor_source(session, cycle)
+    mou.save_draft(
+        session, boss, cycle, DraftInput(title=title, body=body + "\n\nMore.", revision=revision)
+    )
     assert [DERBY, DERBYSHIRE, "E06000062"] in form_proposed_triads(session, cycle)
-    # Derby: returned by its Chief Executive with a reason, revised, signed, scrutinised.
+    _derby(session, cycle, boss)
+    # Derbyshire (in Derby's triad) is signed; Leicester withdrew its submission to edit;
+    # Nottingham has submitted and nobody has signed.
+    signed_sef(session, cycle, DERBYSHIRE)
+    leicester = signatories(session, LEICESTER)[Role.DCS]
+    write_all(session, cycle, LEICESTER, leicester)
+    submit_latest(session, cycle, LEICESTER, leicester)
+    write_all(session, cycle, LEICESTER, leicester, label=" (edited)")
+    notts = f.principal(session, person(session, (Role.DCS, NOTTINGHAM, None), "Nina Notts"))
+    write_all(session, cycle, NOTTINGHAM, notts)
+    submit_latest(session, cycle, NOTTINGHAM, notts)
+    session.commit()
+    return cycle
+
+
+def _derby(session: Session, cycle: Cycle, boss: Principal) -> None:
+    """A contributor assigned and unassigned; returned by the Chief Executive with a reason;
+    revised, signed by all three, scrutinised by a triad peer, and scrutiny closed."""
     people = signatories(session, DERBY)
     dcs = people[Role.DCS]
+    sef = service.get_sef(session, dcs, cycle, DERBY)
+    chapter = service.template_of(sef).chapters[0].id
+    helper = f.make_user(session, Role.CONTRIBUTOR, organisation=DERBY, name="Colin Contributor")
+    assigned = contributors.assign(
+        session, dcs, cycle, DERBY, AssignInput(chapter_id=chapter, user_id=helper.id)
+    )
+    contributors.unassign(session, dcs, cycle, DERBY, assigned.id)
     write_all(session, cycle, DERBY, dcs)
     first = submit_latest(session, cycle, DERBY, dcs)
     sign_as(session, cycle, DERBY, dcs, Role.DCS, first.content_hash)
@@ -85,16 +131,8 @@ def build_cycle(session: Session) -> Cycle:
     for role, who in people.items():
         sign_as(session, cycle, DERBY, who, role, second.content_hash)
     peer = f.principal(session, person(session, (Role.DCS, DERBYSHIRE, None), "Pat Peer"))
-    sef = service.get_sef(session, dcs, cycle, DERBY)
-    chapter = service.template_of(sef).chapters[0].id
     made = scrutiny.comment(
         session, peer, cycle, DERBY, CommentInput(chapter_id=chapter, body="Evidence is thin")
     )
     scrutiny.respond(session, dcs, cycle, DERBY, made.id, ResponseInput(body="See the audit"))
-    # Leicester is still drafting; Nottingham has submitted, nobody has signed.
-    write_all(session, cycle, LEICESTER, signatories(session, LEICESTER)[Role.DCS])
-    notts = f.principal(session, person(session, (Role.DCS, NOTTINGHAM, None), "Nina Notts"))
-    write_all(session, cycle, NOTTINGHAM, notts)
-    submit_latest(session, cycle, NOTTINGHAM, notts)
-    session.commit()
-    return cycle
+    scrutiny.close(session, boss, cycle, DERBY)

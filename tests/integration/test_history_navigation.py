@@ -16,7 +16,7 @@ from tests.sef_factories import DERBY
 
 CYCLE = f"/regions/{f.REGION}/cycles/{f.YEAR}"
 API = "/api/v1" + CYCLE + "/history"
-LEICESTER = "E06000016"
+LEICESTER, NOTTINGHAM = "E06000016", "E06000018"
 
 
 def _entries(
@@ -103,12 +103,27 @@ def test_filters_by_organisation_stage_and_person(session: Session, client: Test
             SelfEvaluation.cycle_id == cycle.id, SelfEvaluation.la_code == DERBY
         )
     ).one()
+    notts = session.scalars(
+        select(SelfEvaluation).where(
+            SelfEvaluation.cycle_id == cycle.id, SelfEvaluation.la_code == NOTTINGHAM
+        )
+    ).one()
+    nina = Actor(None, "Nina Notts")
     record_many(
         session,
         _entries(
             cycle, derby, "sef.chapter_saved", "self_evaluation", 3, sef.id, organisation_code=DERBY
         )
-        + _entries(cycle, derby, "mou.signed", "mou_version", 1, organisation_code=DERBY),
+        + _entries(cycle, derby, "mou.signed", "mou_version", 1, organisation_code=DERBY)
+        + _entries(
+            cycle,
+            nina,
+            "sef.chapter_saved",
+            "self_evaluation",
+            2,
+            notts.id,
+            organisation_code=NOTTINGHAM,
+        ),
     )
     boss_api = f.token_for(session, boss)
     session.commit()
@@ -138,6 +153,7 @@ def test_filters_by_organisation_stage_and_person(session: Session, client: Test
     assert '<option value="E06000015" selected>Derby</option>' in page.text
     assert '<option value="self_evaluation" selected>Self-evaluation</option>' in page.text
     assert f'<option value="{dcs.id}">Dana Director</option>' in page.text
+    assert '<option value="E06000018">Nottingham</option>' in page.text
     assert (
         '<a class="govuk-link" href="/regions/east-midlands/cycles/2026-27/history">Clear filters</a>'
         in page.text
@@ -149,6 +165,8 @@ def test_filters_by_organisation_stage_and_person(session: Session, client: Test
     client.cookies.clear()
     f.sign_in(client, risl)
     page = client.get(CYCLE + "/history")
+    assert '<option value="E06000015">Derby</option>' in page.text  # Derby's MoU signature
+    assert '<option value="E06000018"' not in page.text  # only Nottingham's drafting
     assert f'<option value="{dcs.id}">' in page.text  # Dana signed the MoU: the RISL sees that
     assert '<option value="self_evaluation"' not in page.text
     assert client.get(CYCLE + "/history?stage=self_evaluation").text.count("<code>") == 0
