@@ -23,6 +23,20 @@ from app.models import AuditEvent, Cycle, IndicatorReturn, SelfEvaluation
 from app.mou import service as mou
 from app.sef import access
 
+# What a cycle's entries describe; each has its rule below. An entry about anything else is shown
+# to nobody, so a new kind stays hidden until its rule is written here.
+CYCLE_SUBJECTS = frozenset(
+    {
+        "cycle",
+        "mou_version",
+        "indicator_return",
+        "imported_file",
+        "return_override",
+        "self_evaluation",
+    }
+)
+# Entries that belong to no cycle (accounts, tokens, DfE's published values): never in a history.
+OUTSIDE_CYCLES = frozenset({"user", "api_token", "published_values"})
 # Entries that describe a version of the MoU while it was a draft.
 MOU_DRAFT_ACTIONS = ("mou.draft_saved",)
 # What a self-evaluation's scrutineers and (where the data terms allow) the RISL may read once it

@@ -1,0 +1,18 @@
+"""Every kind of history entry the service writes has a visibility rule, or belongs to no cycle."""
+
+import re
+from pathlib import Path
+
+from app.cycles.history_visibility import CYCLE_SUBJECTS, OUTSIDE_CYCLES
+
+APP = Path(__file__).resolve().parents[2] / "app"
+
+
+def test_every_subject_the_service_records_has_a_rule() -> None:
+    written = {
+        kind
+        for path in APP.rglob("*.py")
+        for kind in re.findall(r'subject_type="([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert written == CYCLE_SUBJECTS | OUTSIDE_CYCLES
+    assert not CYCLE_SUBJECTS & OUTSIDE_CYCLES
