@@ -190,10 +190,6 @@ def history(
     """
     found = read_history(session, principal, region_id, year, query)
     path = request.url.path
-
-    def link(page: int) -> str | None:
-        return path + found.query_string(page) if 1 <= page <= found.pages else None
-
     return HistoryOut(
         entries=[
             EventOut(
@@ -216,7 +212,7 @@ def history(
             self=path + found.query_string(found.page),
             first=path + found.query_string(1),
             last=path + found.query_string(found.pages),
-            next=link(found.page + 1),
-            prev=link(found.page - 1),
+            next=found.link(path, found.page + 1),
+            prev=found.link(path, found.page - 1),
         ),
     )

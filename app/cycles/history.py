@@ -65,6 +65,10 @@ class HistoryPage:
         pairs = [(k, str(v)) for k, v in chosen.items() if v is not None]
         return "?" + urlencode([*pairs, ("page", str(page))])
 
+    def link(self, path: str, page: int) -> str | None:
+        """The address of another page with the same filters; None past either end."""
+        return path + self.query_string(page) if 1 <= page <= self.pages else None
+
     def pagination(self) -> dict[str, object]:
         """The GOV.UK pagination component's parameters: first, last and the pages around this
         one, with ellipses between."""
