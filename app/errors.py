@@ -9,12 +9,18 @@ DomainError
 ├── InvalidInput         422  a field is wrong; names the field
 │   └── FileRejected     422  an uploaded file has problems; carries every one by row and column
 ├── CsrfRejected         403  the form's security token is missing or wrong
-└── PayloadTooLarge      413
+└── PayloadTooLarge      413  the request is larger than settings.max_request_bytes
+
+Every JSON API error answers one body, `ErrorOut` below, documented in the OpenAPI document for
+every operation (app.error_responses); a route may document a larger body of its own (a 409 with
+the newer version, a 422 with every problem of a file) as long as it still matches `ErrorOut`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+
+from pydantic import BaseModel, Field
 
 
 class DomainError(Exception):
@@ -85,3 +91,41 @@ class FileRejected(InvalidInput):
 class PayloadTooLarge(DomainError):
     status_code = 413
     title = "The request is too large"
+
+
+class ProblemOut(BaseModel):
+    """One problem: a field of the request, or a row and column of an uploaded file."""
+
+    message: str
+    field: str | None = Field(default=None, description="The field, for a refused request")
+    row: int | None = Field(default=None, description="The file's row (its header is row 1)")
+    column: str | None = Field(default=None, description="The file's column")
+
+
+class ErrorBody(BaseModel):
+    type: str = Field(description="The kind of error, such as NotFound or InvalidInput")
+    title: str = Field(description="A heading in plain English")
+    message: str = Field(description="What went wrong and what to do, in plain English")
+    field: str | None = Field(description="The field to correct, when one is to blame")
+    problems: list[ProblemOut] | None = Field(
+        default=None, description="Every problem found, when there were several"
+    )
+
+
+class ErrorOut(BaseModel):
+    """The body of every error the JSON API answers."""
+
+    error: ErrorBody
+
+
+def error_body(exc: DomainError) -> dict[str, object]:
+    """The JSON body of a refusal, as ErrorOut documents it."""
+    body: dict[str, object] = {
+        "type": type(exc).__name__,
+        "title": exc.title,
+        "message": exc.message,
+        "field": exc.field,
+    }
+    if isinstance(exc, FileRejected):
+        body["problems"] = [asdict(p) for p in exc.problems]
+    return {"error": body}

@@ -1,10 +1,12 @@
 """Request-wide guards: body size, security headers, CSP nonce, and the session cookie."""
 
+import contextlib
 import secrets
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.error_responses import too_large
 from app.settings import get_settings
 
 
@@ -21,30 +23,34 @@ class RequestGuard:
         settings = get_settings()
         limit = settings.max_request_bytes
         headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _too_large(send, limit)
-            return
-
         state = scope.setdefault("state", {})
         state["csp_nonce"] = secrets.token_urlsafe(16)
-        cookie = _read_cookie(
+        state["session_token"] = _read_cookie(
             headers.get(b"cookie", b"").decode("latin-1"), settings.session_cookie_name
         )
-        state["session_token"] = cookie
         received = 0
+        # A chunked body declares no length: its bytes are counted as they arrive. Past the
+        # limit, reading raises; whatever the app answers then (FastAPI turns an error while
+        # reading a body into a 400) is dropped for the same 413 a declared size gets.
+        over_limit = False
+        started = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, over_limit
+            if over_limit:
+                raise BodyTooLarge
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    over_limit = True
                     raise BodyTooLarge
             return message
 
         async def guarded_send(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 out = MutableHeaders(scope=message)
                 _security_headers(out, state["csp_nonce"], scope["path"])
                 new_token = state.get("new_session_token")
@@ -54,10 +60,17 @@ class RequestGuard:
                     )
             await send(message)
 
-        try:
-            await self.app(scope, counted_receive, guarded_send)
-        except BodyTooLarge:
-            await _too_large(send, limit)
+        async def app_send(message: Message) -> None:
+            if not over_limit or started:
+                await guarded_send(message)
+
+        declared = headers.get(b"content-length")
+        if declared is None or (declared.isdigit() and int(declared) <= limit):
+            with contextlib.suppress(BodyTooLarge):
+                await self.app(scope, counted_receive, app_send)
+            if not over_limit or started:
+                return
+        await too_large(scope, limit)(scope, receive, guarded_send)
 
 
 class BodyTooLarge(Exception):
@@ -93,19 +106,3 @@ def _security_headers(headers: MutableHeaders, nonce: str, path: str) -> None:
     headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()"
     if not path.startswith("/static/"):
         headers["cache-control"] = "no-store"
-
-
-async def _too_large(send: Send, limit: int) -> None:
-    size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
-    body = f"The request is larger than the {size} limit.".encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

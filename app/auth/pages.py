@@ -16,6 +16,7 @@ from app.auth.sessions import open_session, revoke, sign_in_as
 from app.auth.throttle import Throttled
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, public, signed_in
 from app.errors import DomainError, NotSignedIn
+from app.identifiers import Identifier
 from app.models import User
 from app.settings import get_settings
 from app.web import render
@@ -177,7 +178,7 @@ def create_token(
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfProtected])
 def revoke_token(
     request: Request,
-    token_id: int,
+    token_id: Identifier,
     session: WriteSession,
     principal: Annotated[Principal, signed_in()],
 ) -> Response:

@@ -13,6 +13,7 @@ from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, per
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, DomainError, StaleVersion
+from app.identifiers import Identifier
 from app.mou import pack, service
 from app.mou.schemas import MESSAGES, DeclineInput, DraftInput, PublishInput, SignInput
 from app.mou.status import signing_options
@@ -60,7 +61,7 @@ def version_page(
     request: Request,
     region_id: str,
     year: str,
-    number: int,
+    number: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
 ) -> Response:

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.auth.roles import Role
+from app.identifiers import Identifier
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -29,7 +30,7 @@ class DraftInput(BaseModel):
         max_length=50_000,
         description="Structured text: '# ' headings, paragraphs, '- ' list items",
     )
-    revision: int | None = Field(
+    revision: Identifier | None = Field(
         default=None, description="The draft revision the writer started from; none for a new draft"
     )
 

@@ -23,10 +23,11 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.errors import StaleVersion
+from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, SefChapter
 from app.sef import access, api_scrutiny, content, contributors, service, signoff
-from app.sef.schemas import AssignInput, ChapterInput, SubmitInput
+from app.sef.schemas import AssignInput, ChapterInput, CompareInput, SubmitInput
 
 router = APIRouter(
     prefix="/api/v1/regions/{region_id}/cycles/{year}/self-evaluations",
@@ -275,7 +276,12 @@ def list_versions(
 
 @router.get("/{la_code}/versions/{number}", response_model=VersionOut)
 def get_version(
-    region_id: str, year: str, la_code: str, number: int, session: DbSession, principal: Viewer
+    region_id: str,
+    year: str,
+    la_code: str,
+    number: Identifier,
+    session: DbSession,
+    principal: Viewer,
 ) -> VersionOut:
     """One version's text; outside the authority and its coordinator, the signed version only."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
@@ -290,8 +296,7 @@ def compare(
     la_code: str,
     session: DbSession,
     principal: Viewer,
-    a: Annotated[int, Query(description="One version number")],
-    b: Annotated[int, Query(description="The other; the older is always `older`")],
+    versions: Annotated[CompareInput, Query()],
 ) -> ComparisonOut:
     """Two versions side by side, chapter by chapter and section by section.
 
@@ -299,7 +304,7 @@ def compare(
     """
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    found = service.compare_for(session, principal, cycle, sef, a, b)
+    found = service.compare_for(session, principal, cycle, sef, versions.a, versions.b)
     return ComparisonOut(
         older=summary_out(found.older),
         newer=summary_out(found.newer),
@@ -374,7 +379,7 @@ def unassign(
     region_id: str,
     year: str,
     la_code: str,
-    contributor_id: int,
+    contributor_id: Identifier,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
 ) -> Response:

@@ -16,6 +16,7 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.errors import NotPermitted
+from app.identifiers import Identifier
 from app.models import SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.sef import content, pack, scrutiny, service, signoff
 from app.sef.schemas import CommentInput, ResponseInput, ReturnSefInput, SignSefInput
@@ -321,7 +322,7 @@ def post_response(
     region_id: str,
     year: str,
     la_code: str,
-    comment_id: int,
+    comment_id: Identifier,
     data: ResponseInput,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],

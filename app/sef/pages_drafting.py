@@ -19,6 +19,7 @@ from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, per
 from app.cycles import service as cycles
 from app.cycles.pages import flash
 from app.errors import DomainError, NotPermitted, StaleVersion
+from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, OfstedGrade, SefChapter
 from app.sef import access, contributors, profile, scrutiny, service, signoff
@@ -334,7 +335,7 @@ def unassign(
     region_id: str,
     year: str,
     la_code: str,
-    contributor_id: int,
+    contributor_id: Identifier,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
 ) -> Response:

@@ -15,6 +15,7 @@ from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, per
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
+from app.identifiers import Identifier
 from app.models import Cycle
 from app.reference.models import Scrutiny
 from app.reference.sef import OfstedGrade, SefChapter
@@ -165,7 +166,7 @@ def respond(
     region_id: str,
     year: str,
     la_code: str,
-    comment_id: int,
+    comment_id: Identifier,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
     background: BackgroundTasks,

@@ -20,9 +20,11 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE
+from app.identifiers import Identifier
 from app.models import Cycle, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS
 from app.sef import access, content, service, signoff
+from app.sef.schemas import MESSAGES, CompareInput
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -129,7 +131,7 @@ def version_page(
     region_id: str,
     year: str,
     la_code: str,
-    number: int,
+    number: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
 ) -> Response:
@@ -151,14 +153,12 @@ def version_page(
     )
 
 
-def _compare_errors(a: str, b: str) -> forms.FormErrors:
-    errors = forms.FormErrors()
-    for name, value, which in (("a", a, "first"), ("b", b, "second")):
-        if not value.strip().isdigit():
-            errors.add(name, f"Choose the {which} version to compare")
-    if not errors and int(a) == int(b):
+def _compare_input(a: str, b: str) -> tuple[CompareInput | None, forms.FormErrors]:
+    data, errors = forms.parse(CompareInput, {"a": a.strip(), "b": b.strip()}, MESSAGES)
+    if data is not None and data.a == data.b:
         errors.add("b", "Choose two different versions to compare")
-    return errors
+        return None, errors
+    return data, errors
 
 
 @router.get(ONE + "/compare", response_class=HTMLResponse)
@@ -176,12 +176,12 @@ def compare_page(
     sef = service.get_sef(session, principal, cycle, la_code)
     if not access.can_read_history(principal, cycle, sef):
         raise service.history_refusal(cycle, sef)  # before the form is checked: no drafts at all
-    errors = _compare_errors(a, b)
-    if errors:
+    data, errors = _compare_input(a, b)
+    if data is None:
         return _versions_view(
             request, session, principal, cycle, sef, {"a": a, "b": b}, errors, status_code=422
         )
-    comparison = service.compare_for(session, principal, cycle, sef, int(a), int(b))
+    comparison = service.compare_for(session, principal, cycle, sef, data.a, data.b)
     return render(
         request,
         "sef/compare.html",

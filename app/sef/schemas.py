@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.auth.roles import Role
+from app.identifiers import Identifier
 from app.mou.schemas import ContentHash
 from app.reference.sef import OfstedGrade
 
@@ -15,7 +16,7 @@ def _blank_is_none(value: object) -> object:
 
 Section = Annotated[str, Field(default="", max_length=20_000)]
 MaybeGrade = Annotated[OfstedGrade | None, BeforeValidator(_blank_is_none)]
-MaybeNumber = Annotated[int | None, BeforeValidator(_blank_is_none)]
+MaybeNumber = Annotated[Identifier | None, BeforeValidator(_blank_is_none)]
 
 
 class ChapterInput(BaseModel):
@@ -40,7 +41,16 @@ class AssignInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     chapter_id: str = Field(min_length=1, max_length=60)
-    user_id: int = Field(description="A person who holds a role in the authority")
+    user_id: Identifier = Field(description="A person who holds a role in the authority")
+
+
+class CompareInput(BaseModel):
+    """Two version numbers to set side by side: the history page's form and the API's query."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: Identifier = Field(description="One version number")
+    b: Identifier = Field(description="The other; the older is always `older`")
 
 
 class SubmitInput(BaseModel):
@@ -108,4 +118,6 @@ MESSAGES = {
     "challenged_grade": "Choose a grade from the Ofsted scale, or leave it blank",
     "content_hash": "The version reference is missing or malformed; reload the page",
     "groups": "Choose a triad for every authority",
+    "a": "Choose the first version to compare",
+    "b": "Choose the second version to compare",
 }
