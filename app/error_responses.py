@@ -34,6 +34,7 @@ API_PREFIX = "/api/"
 
 # Documented on every operation; a route's own `responses` (a fuller 409 or 422) override these.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body could not be read (not UTF-8, say)"},
     401: {"model": ErrorOut, "description": "No valid bearer token"},
     403: {"model": ErrorOut, "description": "Your role or organisation may not do this"},
     404: {"model": ErrorOut, "description": "There is no such thing, or you may not see it"},

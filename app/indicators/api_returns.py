@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
+from app.errors import ErrorOut
 from app.indicators import parsing, returns
 from app.indicators.periods import quarter_in_path
 from app.indicators.returns_queries import ReturnView
@@ -74,24 +75,6 @@ class ImportOut(BaseModel):
     unchanged: list[str]
 
 
-class ProblemOut(BaseModel):
-    row: int | None
-    column: str | None
-    message: str
-
-
-class RejectedBody(BaseModel):
-    type: str
-    title: str
-    message: str
-    field: str | None
-    problems: list[ProblemOut]
-
-
-class RejectedOut(BaseModel):
-    error: RejectedBody
-
-
 def _return_out(view: ReturnView) -> ReturnOut:
     return ReturnOut(
         la_code=view.la.code,
@@ -154,7 +137,12 @@ def get_tracker(
 @router.post(
     "/{quarter_slug}/upload",
     response_model=ImportOut,
-    responses={422: {"model": RejectedOut, "description": "The file was refused: every problem"}},
+    responses={
+        422: {
+            "model": ErrorOut,
+            "description": "The file was refused: `problems` lists every problem by row and column",
+        }
+    },
 )
 def upload(
     region_id: str,

@@ -12,6 +12,7 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE
+from app.errors import ErrorOut
 from app.sef import pack
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +46,7 @@ def sef_pack(
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "The self-evaluation pack"},
-        409: {"description": "Not yet signed by all three signatories"},
+        409: {"model": ErrorOut, "description": "Not yet signed by all three signatories"},
     },
 )
 def sef_pack_api(
