@@ -127,3 +127,33 @@ def test_the_compare_page_names_the_field_for_a_huge_number(
     check_page(response.text)
     html = unescape(response.text)
     assert 'href="#b">Choose the second version to compare</a>' in html
+
+
+@pytest.mark.parametrize("value", BAD)
+def test_a_huge_number_in_a_body_is_422_naming_the_field(
+    session: Session, client: TestClient, value: int
+) -> None:
+    f.open_cycle(session, f.coordinator(session))
+    dcs = f.token_for(session, f.make_user(session, Role.DCS, organisation=DERBY))
+    boss = f.token_for(session, f.make_user(session, Role.REGIONAL_COORDINATOR, region=f.REGION))
+    session.commit()
+    cycle = f"/api/v1/regions/{f.REGION}/cycles/{f.YEAR}"
+    chapter = client.put(
+        f"{cycle}/self-evaluations/{DERBY}/chapters/leadership",
+        json={"base_version": value, "narrative": "We know our practice."},
+        headers=dcs,
+    )
+    draft = client.put(
+        f"{cycle}/mou/draft",
+        json={"title": "MoU", "body": "# Purpose", "revision": value},
+        headers=boss,
+    )
+    assign = client.post(
+        f"{cycle}/self-evaluations/{DERBY}/contributors",
+        json={"chapter_id": "leadership", "user_id": value},
+        headers=dcs,
+    )
+    for response, field in ((chapter, "base_version"), (draft, "revision"), (assign, "user_id")):
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert (error["type"], error["field"]) == ("InvalidInput", field)
