@@ -110,9 +110,8 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
         )
     first = problems[0] if problems else {"field": "body", "message": "The request is not valid"}
     if _wants_json(request.url.path):
-        body = error_body(InvalidInput(first["message"], field=first["field"]))
-        body["error"]["problems"] = problems  # type: ignore[index]
-        return JSONResponse(body, status_code=422)
+        refused = InvalidInput(first["message"], field=first["field"])
+        return JSONResponse(error_body(refused, problems), status_code=422)
     return _error_page(request, "There is a problem", first["message"], 422)
 
 

@@ -118,8 +118,10 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-def error_body(exc: DomainError) -> dict[str, object]:
-    """The JSON body of a refusal, as ErrorOut documents it."""
+def error_body(
+    exc: DomainError, problems: list[dict[str, str]] | None = None
+) -> dict[str, dict[str, object]]:
+    """The JSON body of a refusal, as ErrorOut documents it; `problems` for a refused request."""
     body: dict[str, object] = {
         "type": type(exc).__name__,
         "title": exc.title,
@@ -128,4 +130,6 @@ def error_body(exc: DomainError) -> dict[str, object]:
     }
     if isinstance(exc, FileRejected):
         body["problems"] = [asdict(p) for p in exc.problems]
+    elif problems is not None:
+        body["problems"] = problems
     return {"error": body}

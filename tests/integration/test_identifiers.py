@@ -1,6 +1,7 @@
 """An integer in a path or query string past what the database holds is a 404 or a 422, never 5xx.
 
-Before issue 9, 2**63 reached the driver and overflowed (a 500 on both databases). The walk finds
+Before issue 9, 2**63 reached the driver and overflowed (a 500 on both databases; on PostgreSQL
+anything past 2**31 - 1 did). The walk finds
 every integer parameter of every route, so a new route that forgets app.identifiers fails here.
 """
 
@@ -21,7 +22,8 @@ from tests import factories as f
 from tests.conftest import check_page
 
 DERBY = "E06000015"
-BAD = [2**63, 2**64, -1, 0]
+# 2**31 is past PostgreSQL's INTEGER; 2**63 past SQLite's; 2**64 past any 64-bit integer.
+BAD = [2**31, 2**63, 2**64, -1, 0]
 # What a path parameter other than the integer under test is filled with.
 SAMPLE = {
     "region_id": f.REGION,
