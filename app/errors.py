@@ -12,8 +12,8 @@ DomainError
 └── PayloadTooLarge      413  the request is larger than settings.max_request_bytes
 
 Every JSON API error answers one body, `ErrorOut` below, documented in the OpenAPI document for
-every operation (app.error_responses); a route may document a larger body of its own (a 409 with
-the newer version, a 422 with every problem of a file) as long as it still matches `ErrorOut`.
+every operation (app.error_responses); a route may document a larger body of its own (a stale
+save's 409 with the newer version) as long as it still matches `ErrorOut`.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class ErrorBody(BaseModel):
     message: str = Field(description="What went wrong and what to do, in plain English")
     field: str | None = Field(description="The field to correct, when one is to blame")
     problems: list[ProblemOut] | None = Field(
-        default=None, description="Every problem found, when there were several"
+        default=None, description="Every problem found in a refused request or file"
     )
 
 
