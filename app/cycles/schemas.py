@@ -5,6 +5,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.identifiers import Identifier
+
 STAGE_LABELS: dict[str, str] = {
     "mou": "Memorandum of Understanding",
     "quarterly_returns": "Quarterly core indicators",
@@ -96,7 +98,9 @@ class HistoryQuery(BaseModel):
     stage: str | None = Field(
         default=None, description="Only this stage: " + ", ".join(HISTORY_STAGES)
     )
-    person: int | None = Field(default=None, description="Only entries by this person (user id)")
+    person: Identifier | None = Field(
+        default=None, description="Only entries by this person (user id)"
+    )
     page: int = Field(default=1, ge=1, le=100_000, description="The page, 50 entries to a page")
 
     @field_validator("la", "stage", "person", mode="before")
