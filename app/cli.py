@@ -3,6 +3,7 @@
 import os
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -157,66 +158,78 @@ def _accounts_table(people: list) -> Table:  # type: ignore[type-arg]
     return table
 
 
+def _demo_day(today: str | None) -> date:
+    from app import clock
+
+    try:
+        return date.fromisoformat(today) if today else clock.today()
+    except ValueError as exc:
+        console.print(f"[red]--today must be a date like 2026-12-07: {exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+_TODAY_HELP = "Play the demo as if today were this date (YYYY-MM-DD); the real date by default"
+
+
 @cli.command("setup-demo")
-def setup_demo() -> None:
-    """Create the embedded database, load demo people and take the East Midlands through the cycle."""
+def setup_demo(today: str | None = typer.Option(None, help=_TODAY_HELP)) -> None:
+    """Create the embedded database, load demo people and play the East Midlands up to today."""
     from app import demo
     from app.db import get_sessionmaker
-    from app.demo_sef import run_sef_stage
+    from app.demo_cycle import play_demo, years_of
     from app.schema import upgrade
-    from app.settings import PROJECT_ROOT, get_settings
+    from app.settings import get_settings
 
     if get_settings().environment == "production":
         console.print(
             "[red]setup-demo loads demonstration accounts and is refused in production.[/red]"
         )
         raise typer.Exit(1)
+    day = _demo_day(today)
     url = _database_url()
     _ensure_sqlite_folder(url)
     upgrade(url)
     with get_sessionmaker().begin() as session:
-        people = demo.load_demo_people(session)
         already = demo.has_cycle(session)
     if not already:
         log: list[str] = []
-        packs = PROJECT_ROOT / "var" / "demo-packs"
         with get_sessionmaker().begin() as session:
-            demo.run_mou_stage(session, packs, log)
-            demo.run_indicators_stage(session, packs, log)
-            run_sef_stage(session, packs, log)
+            play_demo(session, day, None, log)
         for line in log:
             console.print(f"• {line}")
+    with get_sessionmaker().begin() as session:
+        people = demo.load_demo_people(session)
     console.print(_accounts_table(people))
+    years = years_of(day)
     console.print(
-        "East Midlands 2026-27 is loaded: the MoU in force, four quarters of returns, every "
-        "self-evaluation signed and scrutinised."
+        f"East Midlands {years.last} is complete and {years.this} is played up to "
+        f"{day:%-d %B %Y}. The README says what each account can try today."
     )
     console.print("Open http://127.0.0.1:8000 and sign in with any account above.")
 
 
 @cli.command("demo")
-def run_demo(out: Path = typer.Option(..., help="Folder to write each stage's pack to")) -> None:
-    """Take the East Midlands through every stage built so far and write each pack to OUT."""
+def run_demo(
+    out: Path | None = typer.Option(None, help="Folder to write each cycle's packs to"),
+    today: str | None = typer.Option(None, help=_TODAY_HELP),
+) -> None:
+    """Play the East Midlands up to today (last cycle complete) and write the packs to OUT."""
     if "RIIA_DATABASE_URL" not in os.environ:
         folder = tempfile.mkdtemp(prefix="riia-demo-")
         os.environ["RIIA_DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
     os.environ.setdefault("RIIA_WARM_PACKS", "false")
-    from app import demo
     from app.audit.chain import verify
     from app.db import get_sessionmaker
-    from app.demo_sef import run_sef_stage
+    from app.demo_cycle import play_demo
     from app.schema import upgrade
 
+    day = _demo_day(today)
     url = _database_url()
     _ensure_sqlite_folder(url)
     upgrade(url)
     log: list[str] = []
     with get_sessionmaker().begin() as session:
-        demo.load_demo_people(session)
-        log.append("Loaded demonstration people for the East Midlands")
-        demo.run_mou_stage(session, out, log)
-        demo.run_indicators_stage(session, out, log)
-        run_sef_stage(session, out, log)
+        play_demo(session, day, out, log)
     with get_sessionmaker()() as session:
         result = verify(session)
     for line in log:

@@ -1,39 +1,47 @@
 """The self-evaluation stage of the demonstration: triads, writing, sign-off, scrutiny, packs.
 
-Every East Midlands DCS writes every chapter from the authority's data profile, so each text
-answers its figures; grades vary by authority and chapter as they would in a real region. Three stories
-are told on purpose: a contributor drafts one of Leicestershire's chapters, Derbyshire's DCS
-edits a chapter after signing (voiding that signature), and Nottinghamshire's Chief Executive
-returns the text with a reason. No person is named in any text: only the demonstration accounts
-appear, as authors and signatories.
+Every East Midlands DCS writes every chapter from the authority's data profile as it stands on
+the day of writing, so each text answers the figures then available; grades vary by authority
+and chapter as they would in a real region. The calendar (regions/east-midlands.yaml) sets the
+pace: triads are formed in October, self-evaluations are written from 2 November and signed by
+19 December, one after another, peers scrutinise each as soon as it is signed, and each triad's
+scrutiny closes at its challenge conversation (January to February). Played to a December day,
+some are drafting, some await sign-off and some are signed and under scrutiny.
+
+This cycle tells three stories on purpose: a contributor drafts one of Leicestershire's chapters,
+Derbyshire's DCS edits a chapter after signing (voiding that signature), and Nottinghamshire's
+Chief Executive returns the text with a reason. No person is named in any text: only the
+demonstration accounts appear, as authors and signatories.
 """
 
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
-from app.demo import _ROLE_SLUGS, REGION, YEAR, _email, _principal, _slug
-from app.demo_sef_text import CHALLENGE_ANSWER, QUESTIONS, challenge, chapter_text
+from app.demo import _ROLE_SLUGS, REGION, _email, _principal, _slug, cycle_of
+from app.demo_play import Play, start_year
+from app.demo_sef_text import chapter_text
+from app.demo_triads import form_demo_triads, schedule_scrutiny, schedule_triads
 from app.models import Cycle
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
-from app.reference.sef import OfstedGrade
-from app.sef import contributors, pack, scrutiny, service, signoff
+from app.sef import contributors, pack, service, signoff
 from app.sef.profile import sef_data_profile
 from app.sef.schemas import (
     AssignInput,
     ChapterInput,
-    CommentInput,
-    ResponseInput,
     ReturnSefInput,
     SignSefInput,
     SubmitInput,
-    TriadsInput,
 )
-from app.triads import service as triads
+
+__all__ = ["form_demo_triads", "schedule_sefs", "sef_summary", "write_sef_packs"]
 
 CONTRIBUTED = ("E10000018", "care-leavers")  # Leicestershire's care leavers chapter
 VOIDED = ("E10000007", "workforce")  # Derbyshire's DCS edits this after signing
@@ -85,158 +93,204 @@ def _revised(data: ChapterInput, addition: str) -> ChapterInput:
     )
 
 
-def _write_and_sign(session: Session, cycle: Cycle, la: LocalAuthority, log: list[str]) -> None:
+def _texts(session: Session, cycle: Cycle, la: LocalAuthority) -> dict[str, ChapterInput]:
+    """Every chapter's text from the data profile as it stands today (the simulated day)."""
     dcs = _principal(session, _email("dcs", la.name))
-    sef = service.get_sef(session, dcs, cycle, la.code)
-    template = service.template_of(sef)
-    # The text answers the figures the packs print (the coordinator's view of the latest quarter).
+    template = service.template_of(service.get_sef(session, dcs, cycle, la.code))
     coordinator = _principal(session, "coordinator@demo.riia.example")
     profile = sef_data_profile(session, coordinator, REGION, la.code, template)
-    texts = {c.id: chapter_text(la, c, profile) for c in template.chapters}
-    if la.code == CONTRIBUTED[0]:
-        chapter = template.chapter(CONTRIBUTED[1])
-        contributor = _principal(session, _email("contributor", la.name))
+    return {c.id: chapter_text(la, c, profile) for c in template.chapters}
+
+
+def drafting_dates(year: str, index: int) -> tuple[date, date]:
+    """When the authority at `index` starts writing and submits: staggered through the window
+    (opens 1 November, sign-off due 19 December), so a December day finds every stage."""
+    start = start_year(year)
+    return date(start, 11, 2) + timedelta(days=2 * index), date(start, 11, 14) + timedelta(
+        days=3 * index
+    )
+
+
+SIGNED_AFTER = 6  # days from submission to the last signature
+
+
+class _SefPlay:
+    """One cycle's self-evaluations, scheduled on the play's calendar."""
+
+    def __init__(self, play: Play, year: str, log: list[str], *, story: bool) -> None:
+        self.play, self.session, self.year, self.log, self.story = (
+            play,
+            play.session,
+            year,
+            log,
+            story,
+        )
+        self.region = get_reference().regions[REGION]
+        self._texts: dict[str, dict[str, ChapterInput]] = {}
+        self.hashes: dict[str, str] = {}
+
+    def cycle(self) -> Cycle:
+        return cycle_of(self.session, self.year)
+
+    def dcs(self, la: LocalAuthority) -> Principal:
+        return _principal(self.session, _email("dcs", la.name))
+
+    def text(self, la: LocalAuthority, chapter_id: str) -> ChapterInput:
+        if la.code not in self._texts:
+            self._texts[la.code] = _texts(self.session, self.cycle(), la)
+        return self._texts[la.code][chapter_id]
+
+    def on(self, day: date, do: Callable[[], object], hour: int = 10) -> None:
+        self.play.add(day, do, hour)
+
+    def save(self, who: Principal, la: LocalAuthority, chapter_id: str, addition: str = "") -> None:
+        data = self.text(la, chapter_id)
+        _save(
+            self.session,
+            who,
+            self.cycle(),
+            la.code,
+            chapter_id,
+            _revised(data, addition) if addition else data,
+        )
+
+    def save_by_dcs(self, la: LocalAuthority, chapter_id: str) -> None:
+        self.save(self.dcs(la), la, chapter_id)
+
+    def submit(self, la: LocalAuthority) -> None:
+        self.hashes[la.code] = _submit(self.session, self.dcs(la), self.cycle(), la.code)
+
+    def sign(self, la: LocalAuthority, role: Role) -> None:
+        _sign(self.session, self.cycle(), la, role, self.hashes[la.code])
+
+    def schedule(self, index: int, la: LocalAuthority) -> date:
+        """Writing, submission and signatures for one authority; returns the day it is signed."""
+        start, submitted = drafting_dates(self.year, index)
+        template = get_reference().sef_templates[self.region.sef_template]
+        contributed = self.story and la.code == CONTRIBUTED[0]
+        if contributed:
+            self.on(start, lambda: self._contribute(la), 9)
+        for k, chapter in enumerate(template.chapters):
+            if not (contributed and chapter.id == CONTRIBUTED[1]):
+                self.on(start + timedelta(days=k), partial(self.save_by_dcs, la, chapter.id))
+        self.on(submitted, lambda: self.submit(la))
+        roles = {Role.DCS: 2, Role.LEAD_MEMBER: 4, Role.CHIEF_EXECUTIVE: SIGNED_AFTER}
+        if self.story and la.code == VOIDED[0]:
+            self.on(submitted + timedelta(days=1), lambda: self.sign(la, Role.DCS))
+            self.on(submitted + timedelta(days=2), lambda: self._void(la))
+            roles[Role.DCS] = 3
+        if self.story and la.code == RETURNED[0]:
+            self.on(submitted + timedelta(days=1), lambda: self._return(la))
+            self.on(submitted + timedelta(days=2), lambda: self._revise(la))
+            roles[Role.DCS] = 3
+        for role in SIGNATORY_ROLES:
+            self.on(submitted + timedelta(days=roles[role]), partial(self.sign, la, role), 11)
+        return submitted + timedelta(days=SIGNED_AFTER)
+
+    def _contribute(self, la: LocalAuthority) -> None:
+        dcs, cycle = self.dcs(la), self.cycle()
+        chapter = service.template_of(service.get_sef(self.session, dcs, cycle, la.code)).chapter(
+            CONTRIBUTED[1]
+        )
+        contributor = _principal(self.session, _email("contributor", la.name))
         contributors.assign(
-            session, dcs, cycle, la.code,
+            self.session, dcs, cycle, la.code,
             AssignInput(chapter_id=chapter.id, user_id=contributor.user_id),
         )  # fmt: skip
-        _save(session, contributor, cycle, la.code, chapter.id, texts[chapter.id])
-        log.append(
-            f"{la.name}'s DCS assigned '{chapter.title}' to {contributor.display_name}, "
-            "who drafted it"
+        self.save(contributor, la, chapter.id)
+        self.log.append(
+            f"{clock.today():%-d %B %Y}: {la.name}'s DCS assigned '{chapter.title}' to "
+            f"{contributor.display_name}, who drafted it"
         )
-    for chapter in template.chapters:
-        if (la.code, chapter.id) != CONTRIBUTED:
-            _save(session, dcs, cycle, la.code, chapter.id, texts[chapter.id])
-    content_hash = _submit(session, dcs, cycle, la.code)
-    if la.code == VOIDED[0]:
-        _sign(session, cycle, la, Role.DCS, content_hash)
-        signed_number = service.get_sef(session, dcs, cycle, la.code).submitted_number
-        title = template.chapter(VOIDED[1]).title
+
+    def _void(self, la: LocalAuthority) -> None:
+        sef = service.get_sef(self.session, self.dcs(la), self.cycle(), la.code)
+        signed_number = sef.submitted_number
+        title = service.template_of(sef).chapter(VOIDED[1]).title
         addition = (
             "Since signing: the October workforce health check asks for more protected time "
             "for newly qualified social workers."
         )
-        _save(session, dcs, cycle, la.code, VOIDED[1], _revised(texts[VOIDED[1]], addition))
-        content_hash = _submit(session, dcs, cycle, la.code)
-        log.append(
-            f"{la.name}'s DCS signed version {signed_number}, then edited '{title}': that signature "
-            "is void, and the new version was resubmitted"
+        self.save(self.dcs(la), la, VOIDED[1], addition)
+        self.submit(la)
+        self.log.append(
+            f"{clock.today():%-d %B %Y}: {la.name}'s DCS signed version {signed_number}, then "
+            f"edited '{title}': that signature is void, and the new version was resubmitted"
         )
-    if la.code == RETURNED[0]:
-        chief = _principal(session, _email("chief-executive", la.name))
+
+    def _return(self, la: LocalAuthority) -> None:
+        chief = _principal(self.session, _email("chief-executive", la.name))
         signoff.return_for_changes(
-            session, chief, cycle, la.code,
-            ReturnSefInput(role=Role.CHIEF_EXECUTIVE, content_hash=content_hash, reason=RETURN_REASON),
+            self.session, chief, self.cycle(), la.code,
+            ReturnSefInput(
+                role=Role.CHIEF_EXECUTIVE, content_hash=self.hashes[la.code], reason=RETURN_REASON
+            ),
         )  # fmt: skip
+        self.log.append(
+            f"{clock.today():%-d %B %Y}: {la.name}'s Chief Executive returned it: “{RETURN_REASON}”"
+        )
+
+    def _revise(self, la: LocalAuthority) -> None:
         addition = (
             "Agency reliance: a quarter of case-holding posts are filled by agency social "
             "workers; the recruitment plan aims to halve that by March."
         )
-        _save(session, dcs, cycle, la.code, RETURNED[1], _revised(texts[RETURNED[1]], addition))
-        content_hash = _submit(session, dcs, cycle, la.code)
-        log.append(
-            f"{la.name}'s Chief Executive returned it: “{RETURN_REASON}” The DCS revised "
-            "the workforce chapter and resubmitted"
+        self.save(self.dcs(la), la, RETURNED[1], addition)
+        self.submit(la)
+        self.log.append(
+            f"{clock.today():%-d %B %Y}: the DCS revised the workforce chapter and resubmitted"
         )
-    for role in SIGNATORY_ROLES:
-        signed = signoff.build_status(session, cycle, sef).signatories
-        if any(s.role == role and s.state == "signed" for s in signed):
-            continue
-        _sign(session, cycle, la, role, content_hash)
 
 
-def _scrutinise(
-    session: Session, cycle: Cycle, groups: list[list[str]], log: list[str]
-) -> list[str]:
-    """Each peer DCS comments on a chapter of each other SEF in the triad; most get a reply."""
-    region = get_reference().regions[REGION]
-    chapters = list(QUESTIONS)
-    made = challenges = answered = 0
-    closed: list[str] = []
-    for group_number, group in enumerate(groups):
-        for position, code in enumerate(group):
-            la = region.local_authority(code)
-            dcs = _principal(session, _email("dcs", la.name))
-            sef = service.get_sef(session, dcs, cycle, code)
-            signed = service.content_of(sef, service.submitted_version(session, sef))
-            peers = [c for c in group if c != code]
-            for turn, peer_code in enumerate(peers):
-                peer = _principal(session, _email("dcs", region.local_authority(peer_code).name))
-                chapter_id = chapters[(position * 2 + turn + group_number) % len(chapters)]
-                question, reply = QUESTIONS[chapter_id]
-                data = CommentInput(chapter_id=chapter_id, body=question)
-                if turn == 0 and position == 0:
-                    own = OfstedGrade(signed[chapter_id]["grade"])
-                    suggested, body = challenge(own)
-                    data = CommentInput(
-                        chapter_id=chapter_id, body=body, challenged_grade=suggested
-                    )
-                    reply = CHALLENGE_ANSWER
-                    challenges += 1
-                comment = scrutiny.comment(session, peer, cycle, code, data)
-                made += 1
-                # The last comment on the last authority of each triad is left unanswered.
-                if position == len(group) - 1 and turn == len(peers) - 1:
-                    continue
-                scrutiny.respond(session, dcs, cycle, code, comment.id, ResponseInput(body=reply))
-                answered += 1
-        if group_number == 0:
-            coordinator = _principal(session, "coordinator@demo.riia.example")
-            for code in group:
-                scrutiny.close(session, coordinator, cycle, code)
-                closed.append(region.local_authority(code).name)
-    log.append(
-        f"Scrutineers left {made} comments ({challenges} challenging a grade); the DCSs "
-        f"responded to {answered}"
-    )
-    log.append(f"The coordinator closed scrutiny for {', '.join(closed)}")
-    return closed
+def schedule_sefs(
+    play: Play, year: str, previous: list[list[str]] | None, log: list[str], *, story: bool
+) -> list[list[str]]:
+    """Triads, then every authority's self-evaluation and its scrutiny, on the calendar."""
+    sefs = _SefPlay(play, year, log, story=story)
+    groups = schedule_triads(play, year, previous, log)
+    signed_on = {
+        la.code: sefs.schedule(index, la)
+        for index, la in enumerate(get_reference().regions[REGION].local_authorities)
+    }
+    schedule_scrutiny(play, year, groups, signed_on)
+    return groups
 
 
-def form_demo_triads(session: Session) -> tuple[Cycle, list[list[str]]]:
-    """The demo cycle, and its triads formed by the coordinator as the service proposes them."""
-    region = get_reference().regions[REGION]
+STATE_LABELS = {
+    "draft": "drafting",
+    "awaiting_sign_off": "awaiting sign-off",
+    "signed": "signed and under scrutiny",
+    "scrutiny_closed": "signed, scrutiny closed",
+}
+
+
+def sef_summary(session: Session, year: str, on: date) -> str:
+    """Where the year's self-evaluations stand, by state, for the log."""
     coordinator = _principal(session, "coordinator@demo.riia.example")
-    cycle = session.execute(
-        select(Cycle).where(Cycle.region_id == REGION, Cycle.year == YEAR)
-    ).scalar_one()
-    proposed = triads.proposed_groups(region, YEAR)
-    numbers = {code: n for n, group in enumerate(proposed, start=1) for code in group}
-    groups = triads.form_triads(session, coordinator, cycle, TriadsInput(groups=numbers))
-    return cycle, groups
+    cycle = cycle_of(session, year)
+    names = {la.code: la.name for la in get_reference().regions[REGION].local_authorities}
+    by_state: dict[str, list[str]] = {}
+    for sef in service.readable_sefs(session, coordinator, cycle):
+        state = sef.state
+        if state == "draft" and service.latest_version(session, sef) is None:
+            state = "not started"
+        by_state.setdefault(STATE_LABELS.get(state, state), []).append(names[sef.la_code])
+    parts = "; ".join(f"{label}: {', '.join(las)}" for label, las in by_state.items())
+    return f"{year} self-evaluations on {on:%-d %B %Y}: {parts}"
 
 
-def run_sef_story(session: Session, log: list[str]) -> Cycle:
-    """Triads, every LA's self-evaluation written and signed, then peer scrutiny."""
-    region = get_reference().regions[REGION]
-    coordinator = _principal(session, "coordinator@demo.riia.example")
-    cycle, groups = form_demo_triads(session)
-    names = "; ".join(", ".join(region.local_authority(c).name for c in g) for g in groups)
-    log.append(f"The coordinator formed {len(groups)} triads: {names}")
-    for la in region.local_authorities:
-        _write_and_sign(session, cycle, la, log)
-    signed = sum(
-        1 for s in service.readable_sefs(session, coordinator, cycle) if s.state == "signed"
-    )
-    log.append(
-        f"Every DCS wrote every chapter; all three signatories signed {signed} of "
-        f"{len(region.local_authorities)} self-evaluations"
-    )
-    _scrutinise(session, cycle, groups, log)
-    return cycle
-
-
-def run_sef_stage(session: Session, out: Path, log: list[str]) -> list[Path]:
-    """The self-evaluation story, then every LA's pack as the coordinator reads it."""
-    cycle = run_sef_story(session, log)
-    region = get_reference().regions[REGION]
-    coordinator = _principal(session, "coordinator@demo.riia.example")
-    out.mkdir(parents=True, exist_ok=True)
+def write_sef_packs(play: Play, year: str, out: Path, log: list[str]) -> list[Path]:
+    """Every signed self-evaluation's pack, as the coordinator reads it today."""
+    session = play.session
     paths = []
-    for la in region.local_authorities:
-        path = out / f"self-evaluation-{_slug(la.name)}.pdf"
-        path.write_bytes(pack.sef_pack_pdf(session, coordinator, cycle, la.code))
-        paths.append(path)
-    log.append(f"Wrote {len(paths)} self-evaluation packs to {out}")
+    with play.now():
+        coordinator = _principal(session, "coordinator@demo.riia.example")
+        cycle = cycle_of(session, year)
+        names = {la.code: la.name for la in get_reference().regions[REGION].local_authorities}
+        for sef in service.readable_sefs(session, coordinator, cycle):
+            if sef.state in ("signed", "scrutiny_closed"):
+                path = out / f"self-evaluation-{_slug(names[sef.la_code])}.pdf"
+                path.write_bytes(pack.sef_pack_pdf(session, coordinator, cycle, sef.la_code))
+                paths.append(path)
+    log.append(f"Wrote {len(paths)} {year} self-evaluation packs to {out}")
     return paths

@@ -189,6 +189,8 @@ def chapter_text(la: LocalAuthority, chapter: SefChapter, profile: SefDataProfil
     data = profile.chapters[chapter.id]
     grade = _grade(la.code, chapter.id, bool(data.flags))
     figures = _figures(profile, chapter.id)
+    # The year the latest figures belong to: the quarters the audits ran in, written that autumn.
+    year = (profile.period or YEAR)[:7]
     narrative = [f"{_JUDGEMENT[grade]} in {la.name}. {rng.choice(knows)}."]
     if figures:
         narrative.append(f"What the data tells us: {figures}")
@@ -206,7 +208,7 @@ def chapter_text(la: LocalAuthority, chapter: SefChapter, profile: SefDataProfil
         signatures_of_strength="\n\n".join(data_strengths) or f"{strong[0]}, seen in audit.",
         signatures_of_risk="\n\n".join(risks)
         or "None of this chapter's indicators carries a signature of risk this quarter.",
-        evidence=f"Quality assurance reports {YEAR} Q1 and Q2; {rng.choice(how)}.",
+        evidence=f"Quality assurance reports {year} Q1 and Q2; {rng.choice(how)}.",
     )
 
 

@@ -1,176 +1,363 @@
-"""`riia demo` takes the East Midlands through the stages built so far and writes each pack."""
+"""`riia demo --today` plays last cycle complete and this cycle up to that day, on its calendar.
+
+One run per date (module-scoped): early May, before this cycle's first return window closes;
+early December, in the middle of self-evaluation; mid-March, after the triad conversations. Only
+the December run renders the packs (PDFs are slow); the other two check the database play.
+"""
 
 import os
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db import make_engine
-from app.models import Cycle, SefComment, SefResponse, SefVersion, SelfEvaluation, User
+from app import clock
+from app.auth import accounts
+from app.auth.principal import load_principal
+from app.db import Base, make_engine
+from app.models import (
+    Cycle,
+    IndicatorReturn,
+    ReturnWindow,
+    SefComment,
+    SefResponse,
+    SefVersion,
+    SelfEvaluation,
+    Triad,
+    TriadMember,
+    User,
+)
+from app.models.types import UTCDateTime
+from app.mou import service as mou
 from app.reference import get_reference
 from app.sef import service, signoff
 
-SEF_PACKS = [
-    f"self-evaluation-{slug}.pdf"
-    for slug in (
-        "derby",
-        "derbyshire",
-        "leicester",
-        "leicestershire",
-        "lincolnshire",
-        "north-northamptonshire",
-        "nottingham",
-        "nottinghamshire",
-        "rutland",
-        "west-northamptonshire",
-    )
+NAMES = {la.code: la.name for la in get_reference().regions["east-midlands"].local_authorities}
+SLUGS = [
+    "derby",
+    "derbyshire",
+    "leicester",
+    "leicestershire",
+    "lincolnshire",
+    "north-northamptonshire",
+    "nottingham",
+    "nottinghamshire",
+    "rutland",
+    "west-northamptonshire",
 ]
 
 
-def test_demo_writes_an_in_force_mou_pack(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Played:
+    today: date
+    url: str
+    lines: str
+    out: Path | None
+
+
+def _cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "RIIA_DATABASE_URL"}
-    env["RIIA_ENVIRONMENT"] = "test"
-    # A database the test can open afterwards (the command makes a throwaway one otherwise).
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    env["RIIA_DATABASE_URL"] = url
-    out = tmp_path / "packs"
+    env.update(RIIA_ENVIRONMENT="test", RIIA_DATABASE_URL=url, COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-c", "from app.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def _play(folder: Path, today: str, *, packs: bool) -> Played:
+    url = f"sqlite:///{folder / 'demo.db'}"
+    out = folder / "packs"
+    result = _cli("demo", "--today", today, *(["--out", str(out)] if packs else []), url=url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Played(
+        date.fromisoformat(today), url, " ".join(result.stdout.split()), out if packs else None
+    )
+
+
+@pytest.fixture(scope="module")
+def may(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    return _play(tmp_path_factory.mktemp("may"), "2026-05-05", packs=False)
+
+
+@pytest.fixture(scope="module")
+def december(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    return _play(tmp_path_factory.mktemp("december"), "2026-12-07", packs=True)
+
+
+@pytest.fixture(scope="module")
+def march(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    return _play(tmp_path_factory.mktemp("march"), "2027-03-15", packs=False)
+
+
+def _session(played: Played) -> Session:
+    return Session(make_engine(played.url))
+
+
+def _latest_moments(session: Session) -> dict[str, date]:
+    """Every stored moment's latest day in England, table by table and column by column."""
+    latest = {}
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, UTCDateTime):
+                moment = session.execute(select(func.max(column))).scalar()
+                if moment is not None:
+                    latest[f"{table.name}.{column.name}"] = clock.day_of(moment)
+    return latest
+
+
+def _check_the_clock(played: Played) -> None:
+    """Nothing after today; every return inside its window, or flagged late (once in all)."""
+    with _session(played) as session:
+        latest = _latest_moments(session)
+        assert "audit_event.occurred_at" in latest and "indicator_return.submitted_at" in latest
+        assert {k: d for k, d in latest.items() if d > played.today} == {}
+        rows = session.execute(
+            select(IndicatorReturn, ReturnWindow)
+            .join(Cycle, Cycle.id == ReturnWindow.cycle_id)
+            .where(ReturnWindow.period == IndicatorReturn.period)
+        ).all()
+        assert rows
+        late = []
+        for row, window in rows:
+            day = clock.day_of(row.submitted_at)
+            assert window.opens_on <= day, (row.period, row.organisation_code, day)
+            assert row.late == (day > window.closes_on), (row.period, row.organisation_code, day)
+            if row.late:
+                late.append((row.period, NAMES[row.organisation_code]))
+        assert len(late) == 1 and late[0][1] == "Leicester"
+        # A self-evaluation quotes only quarters whose figures were out on the day it was written.
+        windows = {w.period: w for w in session.scalars(select(ReturnWindow))}
+        for version in session.scalars(select(SefVersion)):
+            written = clock.day_of(version.created_at)
+            for period in set(re.findall(r"20\d\d-\d\d Q\d", version.content)):
+                assert windows[period].closes_on < written, (period, written)
+    assert "Audit chain: intact" in played.lines
+    assert "Derby resubmitted its return with a reason (version 2)" in played.lines
+    assert "Lincolnshire's first file was refused whole, 2 problems" in played.lines
+
+
+def _states(session: Session, year: str) -> dict[str, str]:
+    cycle = session.execute(select(Cycle).where(Cycle.year == year)).scalar_one()
+    found = {}
+    for sef in session.scalars(select(SelfEvaluation).where(SelfEvaluation.cycle_id == cycle.id)):
+        state = sef.state
+        if state == "draft" and service.latest_version(session, sef) is None:
+            state = "empty"
+        found[NAMES[sef.la_code]] = state
+    return found
+
+
+def _triads(session: Session, year: str) -> set[frozenset[str]]:
+    rows = session.execute(
+        select(Triad.number, TriadMember.la_code)
+        .join(TriadMember, TriadMember.triad_id == Triad.id)
+        .join(Cycle, Cycle.id == Triad.cycle_id)
+        .where(Cycle.year == year)
+    ).all()
+    groups: dict[int, set[str]] = {}
+    for number, code in rows:
+        groups.setdefault(number, set()).add(NAMES[code])
+    return {frozenset(g) for g in groups.values()}
+
+
+def _last_cycle_complete(session: Session, year: str) -> None:
+    cycle = session.execute(select(Cycle).where(Cycle.year == year)).scalar_one()
+    coordinator = load_principal(
+        session, accounts.user_by_email(session, "coordinator@demo.riia.example")
+    )
+    assert mou.status(session, coordinator, cycle).in_force
+    periods = session.execute(
+        select(IndicatorReturn.period, func.count(func.distinct(IndicatorReturn.organisation_code)))
+        .where(IndicatorReturn.period.like(f"{year}%"))
+        .group_by(IndicatorReturn.period)
+    ).all()
+    assert dict(periods) == {f"{year} Q{n}": 10 for n in (1, 2, 3, 4)}
+    assert set(_states(session, year).values()) == {"scrutiny_closed"}
+    sefs = session.scalars(select(SelfEvaluation).where(SelfEvaluation.cycle_id == cycle.id))
+    assert all(signoff.build_status(session, cycle, s).signed_count == 3 for s in sefs)
+
+
+def test_early_may_last_cycle_done_this_one_signing_its_mou(may: Played) -> None:
+    _check_the_clock(may)
+    assert "every signatory had signed the 2026-27 MoU: in force = True (31 of 31" in may.lines
+    with _session(may) as session:
+        _last_cycle_complete(session, "2025-26")
+        # No quarter of 2026-27 has closed: none is in, and no self-evaluation is begun.
+        assert (
+            session.scalar(select(func.count()).where(IndicatorReturn.period.like("2026-27%"))) == 0
+        )
+        assert set(_states(session, "2026-27").values()) == {"empty"}
+        assert _triads(session, "2026-27") == set()
+        # The three mishaps happened in last cycle's latest quarters instead.
+        assert session.execute(
+            select(IndicatorReturn.period).where(IndicatorReturn.late)
+        ).scalars().all() == ["2025-26 Q2"]
+
+
+def test_early_december_self_evaluations_at_every_stage_and_packs_written(
+    december: Played,
+) -> None:
+    _check_the_clock(december)
+    with _session(december) as session:
+        _last_cycle_complete(session, "2025-26")
+        assert _states(session, "2026-27") == {
+            "Derby": "signed",
+            "Derbyshire": "signed",
+            "Leicester": "signed",
+            "Leicestershire": "signed",
+            "Lincolnshire": "signed",
+            "North Northamptonshire": "signed",
+            "Nottingham": "awaiting_sign_off",
+            "Nottinghamshire": "awaiting_sign_off",
+            "Rutland": "draft",
+            "West Northamptonshire": "draft",
+        }
+        in_force = session.execute(select(Cycle).where(Cycle.year == "2026-27")).scalar_one()
+        returns = session.execute(
+            select(
+                IndicatorReturn.period, func.count(func.distinct(IndicatorReturn.organisation_code))
+            )
+            .where(IndicatorReturn.period.like("2026-27%"))
+            .group_by(IndicatorReturn.period)
+        ).all()
+        assert dict(returns) == {"2026-27 Q1": 10, "2026-27 Q2": 10}
+        assert in_force.year == "2026-27"
+        # Triads rotate: one pair meets again, the fewest possible (last cycle's group of four
+        # is spread over three groups, so two of its members must share one).
+        last, this = _triads(session, "2025-26"), _triads(session, "2026-27")
+        assert len(this) == 3 and this != last
+        pairs = {frozenset((a, b)) for g in last for a in g for b in g if a != b}
+        again = {frozenset((a, b)) for g in this for a in g for b in g if a != b} & pairs
+        assert len(again) == 1
+        # Scrutiny has begun on the first signed ones; none closed before the conversations.
+        assert session.scalar(select(func.count()).select_from(SefComment)) > 0
+        assert session.scalar(select(func.count()).select_from(SefResponse)) > 0
+        contributor = session.execute(
+            select(User).where(User.email == "contributor.leicestershire@demo.riia.example")
+        ).scalar_one()
+        assert (
+            session.scalar(select(func.count()).where(SefVersion.created_by_id == contributor.id))
+            == 1
+        )
+    assert "Derbyshire's DCS signed version 6, then edited 'Workforce'" in december.lines
+    assert "Nottinghamshire's Chief Executive returned it" in december.lines
+    assert december.out is not None
+    written = {p.relative_to(december.out).as_posix() for p in december.out.rglob("*.pdf")}
+    last_packs = {
+        "2025-26/mou-east-midlands-2025-26.pdf",
+        "2025-26/data-pack-east-midlands-2025-26-q4.pdf",
+        "2025-26/la-profile-nottingham-2025-26-q4.pdf",
+        *(f"2025-26/self-evaluation-{slug}.pdf" for slug in SLUGS),
+    }
+    this_packs = {
+        "2026-27/mou-east-midlands-2026-27.pdf",
+        "2026-27/data-pack-east-midlands-2026-27-q2.pdf",
+        "2026-27/la-profile-nottingham-2026-27-q2.pdf",
+        *(f"2026-27/self-evaluation-{slug}.pdf" for slug in SLUGS[:6]),
+    }
+    assert written == last_packs | this_packs
+    dated = re.compile(
+        r"\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|"
+        r"November|December) 20\d\d"
+    )
+    for name in sorted(written):
+        reader = PdfReader(december.out / name)
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        days = [date.fromisoformat(_iso(d)) for d in dated.findall(text)]
+        assert [d for d in days if d > december.today] == [], name
+    profile = PdfReader(december.out / "2026-27/la-profile-nottingham-2026-27-q2.pdf")
+    words = " ".join(page.extract_text() for page in profile.pages)
+    for quarter in ("2025-26 Q1", "2025-26 Q4", "2026-27 Q1", "2026-27 Q2"):
+        assert quarter in words
+
+
+def _iso(day: str) -> str:
+    return datetime.strptime(day, "%d %B %Y").date().isoformat()
+
+
+def test_mid_march_every_self_evaluation_signed_and_scrutiny_closed(march: Played) -> None:
+    _check_the_clock(march)
+    with _session(march) as session:
+        _last_cycle_complete(session, "2025-26")
+        assert set(_states(session, "2026-27").values()) == {"scrutiny_closed"}
+        returns = session.execute(
+            select(
+                IndicatorReturn.period, func.count(func.distinct(IndicatorReturn.organisation_code))
+            )
+            .where(IndicatorReturn.period.like("2026-27%"))
+            .group_by(IndicatorReturn.period)
+        ).all()
+        assert dict(returns) == {f"2026-27 Q{n}": 10 for n in (1, 2, 3)}
+        cycle = session.execute(select(Cycle).where(Cycle.year == "2026-27")).scalar_one()
+        statuses = {
+            NAMES[s.la_code]: signoff.build_status(session, cycle, s)
+            for s in session.scalars(
+                select(SelfEvaluation).where(SelfEvaluation.cycle_id == cycle.id)
+            )
+        }
+        assert [n for n, st in statuses.items() if st.void] == ["Derbyshire"]
+        assert [n for n, st in statuses.items() if st.returns] == ["Nottinghamshire"]
+        comments = session.scalar(select(func.count()).select_from(SefComment))
+        challenges = session.scalar(
+            select(func.count()).where(SefComment.challenged_grade.is_not(None))
+        )
+        responses = session.scalar(select(func.count()).select_from(SefResponse))
+        # Both cycles: 24 comments each (3 challenging a grade), 21 answered.
+        assert (comments, challenges, responses) == (48, 6, 42)
+
+
+def test_setup_demo_accounts_sign_in(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'setup.db'}"
+    result = _cli("setup-demo", "--today", "2026-12-07", url=url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    emails = sorted(set(re.findall(r"[a-z0-9.-]+@demo\.riia\.example", result.stdout)))
+    assert "coordinator@demo.riia.example" in emails and len(emails) > 50
+    assert "2025-26 is complete and 2026-27 is played up to 7 December 2026" in " ".join(
+        result.stdout.split()
+    )
+    signed_in = _sign_in_all(url, emails)
+    assert signed_in == emails
+    again = _cli("setup-demo", "--today", "2026-12-07", url=url)  # once per database
+    assert again.returncode == 0 and "coordinator@demo.riia.example" in again.stdout
+
+
+SIGN_IN = """
+import sys
+from fastapi.testclient import TestClient
+from app.demo import DEMO_PASSWORD
+from app.main import create_app
+for email in sys.argv[1:]:
+    client = TestClient(create_app(), base_url="https://testserver", follow_redirects=False)
+    page = client.get("/sign-in")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    done = client.post(
+        "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    if done.status_code == 303:
+        print(email)
+"""
+
+
+def _sign_in_all(url: str, emails: list[str]) -> list[str]:
+    """Sign in through the form as each account, in a process whose database is the demo's."""
+    env = {k: v for k, v in os.environ.items() if k != "RIIA_DATABASE_URL"}
+    env.update(RIIA_ENVIRONMENT="test", RIIA_DATABASE_URL=url)
     result = subprocess.run(
-        [sys.executable, "-c", "from app.cli import main; main()", "demo", "--out", str(out)],
+        [sys.executable, "-c", SIGN_IN, *emails],
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = " ".join(result.stdout.split())
-    assert "Version 2 published" in lines
-    assert "Rutland's Lead Member declined" in lines
-    assert "in force = True (31 of 31 signatures)" in lines
-    assert "Audit chain: intact" in lines
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        [
-            "data-pack-east-midlands-2026-27-q4.pdf",
-            "la-profile-nottingham-2026-27-q4.pdf",
-            "mou-east-midlands-2026-27.pdf",
-            *SEF_PACKS,
-        ]
-    )
-    assert "Loaded 8,073 DfE published values (2022-23, 2023-24, 2024-25)" in lines
-    assert "Derby resubmitted its return with a reason (version 2)" in lines
-    assert "Leicester's return was late" in lines
-    assert "Lincolnshire's first file was refused whole, 2 problems" in lines
-    reader = PdfReader(out / "mou-east-midlands-2026-27.pdf")
-    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert "Memorandum of Understanding" in text
-    assert "In force since" in text
-    for name in ("Derby", "Rutland", "Northamptonshire Children's Trust", "West Northamptonshire"):
-        assert name in text
-    assert "Earlier versions" in text
-    assert "Cabinet has not yet discussed" not in text  # the decline was followed by a signature
-    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"]) is True
-
-    def text_of(name: str) -> str:
-        pdf = PdfReader(out / name)
-        return " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
-
-    pack = text_of("data-pack-east-midlands-2026-27-q4.pdf")
-    assert "2026-27 Q4" in pack and "Signatures of risk" in pack
-    for name in ("Derby", "Leicester", "Lincolnshire", "Rutland"):
-        assert name in pack
-    profile = text_of("la-profile-nottingham-2026-27-q4.pdf")
-    assert "Nottingham" in profile and "Agency social worker rate" in profile
-    assert "above the region's threshold of 25%" in profile
-    check_self_evaluation_stage(lines, out, url)
-
-
-def _pdf_text(path: Path) -> str:
-    """The PDF's words without whitespace: a line may break after a hyphen inside a word."""
-    reader = PdfReader(path)
-    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"]) is True
-    assert "/StructTreeRoot" in reader.trailer["/Root"]
-    return "".join("".join(page.extract_text() for page in reader.pages).split())
-
-
-def _squashed(text: str) -> str:
-    return "".join(text.split())
-
-
-def check_self_evaluation_stage(lines: str, out: Path, url: str) -> None:
-    """Every LA signed (one void signature, one return), scrutinised, and every pack written."""
-    assert (
-        "The coordinator formed 3 triads: Nottingham, Nottinghamshire, Rutland; Derby, "
-        "Derbyshire, West Northamptonshire; Leicester, Leicestershire, Lincolnshire, North "
-        "Northamptonshire" in lines
-    )
-    assert "Leicestershire's DCS assigned 'The experiences and progress of care leavers'" in lines
-    assert "Derbyshire's DCS signed version 6, then edited 'Workforce': that signature is void" in (
-        lines
-    )
-    assert "Nottinghamshire's Chief Executive returned it" in lines
-    assert "all three signatories signed 10 of 10 self-evaluations" in lines
-    assert "Scrutineers left 24 comments (3 challenging a grade); the DCSs responded to 21" in lines
-    assert "The coordinator closed scrutiny for Nottingham, Nottinghamshire, Rutland" in lines
-    assert "Wrote 10 self-evaluation packs to" in lines
-    region = get_reference().regions["east-midlands"]
-    names = {la.code: la.name for la in region.local_authorities}
-    engine = make_engine(url)
-    with Session(engine) as session:
-        cycle = session.execute(select(Cycle)).scalar_one()
-        sefs = session.scalars(select(SelfEvaluation)).all()
-        assert len(sefs) == 10
-        states = {names[s.la_code]: s.state for s in sefs}
-        assert {n for n, state in states.items() if state == "scrutiny_closed"} == {
-            "Nottingham",
-            "Nottinghamshire",
-            "Rutland",
-        }
-        assert set(states.values()) == {"signed", "scrutiny_closed"}
-        statuses = {names[s.la_code]: signoff.build_status(session, cycle, s) for s in sefs}
-        assert all(status.signed_count == 3 for status in statuses.values())
-        voided = {n: st.void for n, st in statuses.items() if st.void}
-        assert list(voided) == ["Derbyshire"]
-        assert [e.role for e, _ in voided["Derbyshire"]] == ["dcs"]
-        returned = {n: st.returns for n, st in statuses.items() if st.returns}
-        assert list(returned) == ["Nottinghamshire"]
-        assert [e.role for e, _ in returned["Nottinghamshire"]] == ["chief_executive"]
-        grades = {
-            chapter["grade"]
-            for s in sefs
-            for chapter in service.content_of(s, service.submitted_version(session, s)).values()
-        }
-        assert {"good", "requires_improvement"} <= grades and "" not in grades
-        contributor = session.execute(
-            select(User).where(User.email == "contributor.leicestershire@demo.riia.example")
-        ).scalar_one()
-        first = session.execute(
-            select(SefVersion.chapter_id, SefVersion.created_by_id)
-            .join(SelfEvaluation, SelfEvaluation.id == SefVersion.self_evaluation_id)
-            .where(SelfEvaluation.la_code == "E10000018", SefVersion.number == 1)
-        ).one()
-        assert tuple(first) == ("care-leavers", contributor.id)
-        comments = session.scalar(select(func.count()).select_from(SefComment))
-        challenges = session.scalar(
-            select(func.count())
-            .select_from(SefComment)
-            .where(SefComment.challenged_grade.is_not(None))
-        )
-        responses = session.scalar(select(func.count()).select_from(SefResponse))
-        assert (comments, challenges, responses) == (24, 3, 21)
-    engine.dispose()
-    derbyshire = _pdf_text(out / "self-evaluation-derbyshire.pdf")
-    for chapter in get_reference().sef_templates["sef-east-midlands"].chapters:
-        assert _squashed(chapter.title) in derbyshire
-    assert _squashed("Signatures that no longer count") in derbyshire
-    assert _squashed("Since signing: the October workforce health check") in derbyshire
-    assert _squashed("values by quarter") in derbyshire  # charts come with their data tables
-    nottinghamshire = _pdf_text(out / "self-evaluation-nottinghamshire.pdf")
-    assert _squashed("Reason given") in nottinghamshire
-    assert _squashed("The workforce chapter does not say how far we still rely") in (
-        nottinghamshire
-    )
-    assert _squashed("Scrutiny closed") in nottinghamshire
-    assert _squashed("Grade challenge") in _pdf_text(out / "self-evaluation-nottingham.pdf")
+    assert result.returncode == 0, result.stderr
+    return sorted(result.stdout.split())
