@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -47,9 +48,8 @@ from sqlalchemy import event  # noqa: E402
 
 from app import demo, demo_sef  # noqa: E402
 from app.auth import accounts  # noqa: E402
-from app.cycles import service as cycles  # noqa: E402
-from app.cycles.schemas import OpenCycleInput  # noqa: E402
 from app.db import get_engine, get_sessionmaker  # noqa: E402
+from app.demo_cycle import play_demo  # noqa: E402
 from app.demo_sef_text import chapter_text  # noqa: E402
 from app.indicators import charts, figures_version  # noqa: E402
 from app.indicators import pack as indicator_pack  # noqa: E402
@@ -142,10 +142,10 @@ def no_pdfs() -> Iterator[None]:
 
 
 def draft_next_year(session: Any) -> None:
-    """2027-28 opened, and Derby's DCS has drafted every chapter (not yet submitted)."""
+    """In 2027-28, Derby's DCS has drafted every chapter (not yet submitted)."""
     coordinator = demo._principal(session, PEOPLE["coordinator"])  # noqa: SLF001
     dcs = demo._principal(session, PEOPLE["DCS"])  # noqa: SLF001
-    cycle = cycles.open_cycle(session, coordinator, REGION, OpenCycleInput(year=NEXT_YEAR))
+    cycle = demo.cycle_of(session, NEXT_YEAR)  # opened in March by the demo's play
     sef = sef_service.get_sef(session, dcs, cycle, DERBY)
     template = sef_service.template_of(sef)
     derby = get_reference().regions[REGION].local_authority(DERBY)
@@ -159,10 +159,9 @@ def load_demo() -> str:
     """Migrate and load the East Midlands story; return an API token for the coordinator."""
     upgrade(os.environ["RIIA_DATABASE_URL"])
     with get_sessionmaker().begin() as session, no_pdfs():
+        # Played to 10 April 2027: 2026-27 is complete and 2027-28 has just opened.
+        play_demo(session, date(2027, 4, 10), None, [])
         demo.load_demo_people(session)
-        demo.run_mou_stage(session, Path(folder) / "packs", [])
-        demo.run_indicators_stage(session, Path(folder) / "packs", [])
-        demo_sef.run_sef_story(session, [])
         draft_next_year(session)
         coordinator = accounts.user_by_email(session, PEOPLE["coordinator"])
         _, secret = accounts.create_api_token(session, coordinator, "bench")
