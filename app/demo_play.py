@@ -52,9 +52,8 @@ class Play:
     _acts: list[_Act] = field(default_factory=list)
 
     def moment(self, day: date, hour: int = 10, minute: int = 0) -> datetime:
-        """The UTC moment of an act on `day`, never later than today's last moment."""
-        at = datetime.combine(day, time(hour, minute), tzinfo=clock.ENGLAND).astimezone(UTC)
-        return min(at, self.latest)
+        """The UTC moment of an act on `day` (capped at today's last moment when played)."""
+        return datetime.combine(day, time(hour, minute), tzinfo=clock.ENGLAND).astimezone(UTC)
 
     @property
     def latest(self) -> datetime:
@@ -78,8 +77,10 @@ class Play:
     def run(self) -> None:
         """Play the scheduled acts in time order (ties in the order they were scheduled)."""
         acts, self._acts = sorted(self._acts, key=lambda a: (a.at, a.order)), []
+        latest = self.latest
         for act in acts:
-            with self.at(act.at):
+            # Today's acts keep their order if the day is not that far on yet.
+            with self.at(min(act.at, latest)):
                 act.do()
 
     @contextmanager

@@ -97,8 +97,9 @@ def schedule_returns(play: Play, last: str, this: str, log: list[str]) -> None:
             left_out.add(LINCOLNSHIRE)
             _refused_then_fixed(play, quarter, values, opens, log)
         if quarter in quarters_of(last):
+            # Last cycle is complete: in the first days of April its Q4 file goes in at once.
             play.add(
-                opens + timedelta(days=5),
+                max(opens, min(opens + timedelta(days=5), play.today)),
                 partial(_file, session, quarter, values, left_out, log),
             )
         else:

@@ -319,6 +319,15 @@ def test_mid_march_every_self_evaluation_signed_and_scrutiny_closed(march: Playe
         assert (comments, challenges, responses) == (48, 6, 42)
 
 
+def test_on_2_april_last_cycle_is_already_complete(tmp_path: Path) -> None:
+    """Its Q4 window opened yesterday: the regional file goes in at once, on the day."""
+    april = _play(tmp_path, "2026-04-02", packs=False)
+    _check_the_clock(april)
+    with _session(april) as session:
+        _last_cycle_complete(session, "2025-26")
+        assert set(_states(session, "2026-27").values()) == {"empty"}
+
+
 def test_setup_demo_accounts_sign_in(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'setup.db'}"
     result = _cli("setup-demo", "--today", "2026-12-07", url=url)
