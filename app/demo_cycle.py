@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.demo import DemoAccount, load_demo_people
 from app.demo_mou import schedule_mou, write_mou_pack
 from app.demo_play import Play, cycle_year, previous_year, start_year
@@ -69,3 +70,19 @@ def write_packs(play: Play, years: DemoYears, out: Path, log: list[str]) -> list
             paths += write_indicator_packs(play, quarter, folder, log)
         paths += write_sef_packs(play, year, folder, log)
     return paths
+
+
+def play_mou_and_returns(session: Session, year: str, out: Path | None, log: list[str]) -> Play:
+    """The benchmarks' seed: the year's MoU story and its returns played up to the real today,
+    without last cycle; the MoU pack and latest data pack written when `out` is given."""
+    play = Play(session, clock.today())
+    schedule_mou(play, year, log, story=True)
+    schedule_returns(play, None, year, log)
+    play.run()
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_mou_pack(play, year, out, log)
+        quarter = latest_closed(play, year)
+        if quarter is not None:
+            write_indicator_packs(play, quarter, out, log)
+    return play

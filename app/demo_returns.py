@@ -62,16 +62,18 @@ class _Values:
         return self._drawn[str(quarter)]
 
 
-def mishap_quarters(play: Play, last: str, this: str) -> dict[str, Quarter]:
+def mishap_quarters(play: Play, last: str | None, this: str) -> dict[str, Quarter]:
     """Which quarter each mishap happens in: this cycle's closed quarters first, then last
     cycle's, latest first, so whichever day the demo runs the three stories are there once."""
     closed = [q for q in quarters_of(this) if window_of(q)[1] < play.today]
-    slots = closed + list(reversed(quarters_of(last)[:3]))
+    slots = closed + (list(reversed(quarters_of(last)[:3])) if last else [])
     return dict(zip(("resubmitted", "late", "refused"), slots, strict=False))
 
 
-def schedule_returns(play: Play, last: str, this: str, log: list[str]) -> None:
+def schedule_returns(play: Play, last: str | None, this: str, log: list[str]) -> None:
+    """Both cycles' returns (only this cycle's when `last` is None, as the benchmarks seed)."""
     session = play.session
+    earlier = quarters_of(last) if last else []
     region = get_reference().regions[REGION]
 
     def published() -> None:
@@ -84,10 +86,10 @@ def schedule_returns(play: Play, last: str, this: str, log: list[str]) -> None:
         else:
             log.append(f"DfE published values not found at {PUBLISHED_FILE}: no comparisons")
 
-    play.add(date(start_year(last), 3, 3), published)
-    values = _Values(session, quarters_of(last) + quarters_of(this))
+    play.add(date(start_year(last or this), 3, 3), published)
+    values = _Values(session, earlier + quarters_of(this))
     mishaps = mishap_quarters(play, last, this)
-    for quarter in quarters_of(last) + quarters_of(this):
+    for quarter in earlier + quarters_of(this):
         opens, closes = window_of(quarter)
         left_out = set()
         if mishaps.get("late") == quarter:
@@ -96,7 +98,7 @@ def schedule_returns(play: Play, last: str, this: str, log: list[str]) -> None:
         if mishaps.get("refused") == quarter:
             left_out.add(LINCOLNSHIRE)
             _refused_then_fixed(play, quarter, values, opens, log)
-        if quarter in quarters_of(last):
+        if quarter in earlier:
             # Last cycle is complete: in the first days of April its Q4 file goes in at once.
             play.add(
                 max(opens, min(opens + timedelta(days=5), play.today)),

@@ -4,8 +4,8 @@
 process, so the database URL has to be in the environment before anything in `app` is imported:
 running this as a child process (see `prepare.py`) is what makes that safe for a test suite.
 
-The story is the East Midlands demo up to the self-evaluation: the MoU in force, four quarters of
-returns, triads formed and every DCS's chapters drafted but not submitted, so the self-evaluations
+The story is the East Midlands demo up to the self-evaluation: the MoU in force, the returns of
+every quarter whose window has opened by today, triads formed and every DCS's chapters drafted but not submitted, so the self-evaluations
 can still change (a signed one refuses every save, which would make chapter saves meaningless).
 PDF packs are not rendered unless asked: they are the slow part of the demo and no page of the
 load mix depends on them.
@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
 # Every simulated person is one of these demo accounts (by role slug); coordinators share one.
@@ -52,23 +52,6 @@ def password_hashed_once() -> AbstractContextManager[None]:
 
     # accounts.create_user calls the name it imported, so that is the one to replace.
     return _replaced(accounts, hash_password=functools.cache(passwords.hash_password))
-
-
-def packs_skipped() -> AbstractContextManager[None]:
-    """The demo stages write their packs as their last step; give them empty PDFs instead.
-
-    Only `app.demo`'s own references to the pack modules are swapped, in this process only.
-    """
-    from app import demo
-
-    def empty(*_args: object, **_kwargs: object) -> bytes:
-        return b""
-
-    return _replaced(
-        demo,
-        pack=SimpleNamespace(pdf_for=empty),
-        indicator_pack=SimpleNamespace(data_pack_pdf=empty, profile_pdf=empty),
-    )
 
 
 def _draft_self_evaluations(session: Any, log: list[str]) -> list[str]:
@@ -145,6 +128,7 @@ def _accounts(session: Any) -> list[dict[str, Any]]:
 def seed(url: str, render_packs: bool) -> dict[str, Any]:
     from app import demo
     from app.db import get_sessionmaker
+    from app.demo_cycle import play_mou_and_returns
     from app.indicators.periods import quarters_of
     from app.reference import get_reference
     from app.schema import upgrade
@@ -162,13 +146,8 @@ def seed(url: str, render_packs: bool) -> dict[str, Any]:
         timings["people"] = time.perf_counter() - step
         step = time.perf_counter()
         with maker.begin() as session:
-            if render_packs:
-                demo.run_mou_stage(session, Path(packs), log)
-                demo.run_indicators_stage(session, Path(packs), log)
-            else:
-                with packs_skipped():
-                    demo.run_mou_stage(session, Path(packs), log)
-                    demo.run_indicators_stage(session, Path(packs), log)
+            # The MoU story and this year's returns, each at its own moment up to today.
+            play_mou_and_returns(session, demo.YEAR, Path(packs) if render_packs else None, log)
         timings["mou_and_indicators"] = time.perf_counter() - step
     step = time.perf_counter()
     with maker.begin() as session:
