@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -23,7 +24,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from app import demo  # noqa: E402
 from app.db import get_sessionmaker  # noqa: E402
-from app.demo_sef import run_sef_story  # noqa: E402
+from app.demo_cycle import play_demo  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Cycle  # noqa: E402
 from app.schema import upgrade  # noqa: E402
@@ -55,10 +56,9 @@ def signed_in(email: str) -> TestClient:
 def main() -> None:
     upgrade(os.environ["RIIA_DATABASE_URL"])
     with get_sessionmaker().begin() as session:
-        demo.load_demo_people(session)
-        demo.run_mou_stage(session, Path(folder) / "packs", [])
-        demo.run_indicators_stage(session, Path(folder) / "packs", [])
-        cycle_id = run_sef_story(session, []).id
+        # Played to 15 March 2027: 2026-27's self-evaluations are all signed and scrutinised.
+        play_demo(session, date(2027, 3, 15), None, [])
+        cycle_id = demo.cycle_of(session, "2026-27").id
     session = get_sessionmaker()()
     cycle = session.get(Cycle, cycle_id)
     assert cycle is not None
