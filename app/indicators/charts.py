@@ -46,6 +46,12 @@ DIRECTION_WORDS = {
     "decreasing": "Decreasing",
     "not_known": "Not known",
 }
+# A two-sided indicator is better near the region median, not higher or lower: its direction is
+# read as distance from the median, and "worsening" would wrongly say which end is bad.
+TWO_SIDED_DIRECTION_WORDS = {
+    "improving": "Closer to the region median",
+    "worsening": "Further from the region median",
+}
 POLARITY_WORDS = {
     "higher_better": "Higher is better",
     "lower_better": "Lower is better",
@@ -376,6 +382,13 @@ def _arrow(b: "Benchmark") -> str:
     return "▲" if b.value > b.previous_value else "▼"
 
 
+def direction_words(direction: str, polarity: str) -> str:
+    """The direction of travel in words, read through the indicator's polarity."""
+    if polarity == "two_sided" and direction in TWO_SIDED_DIRECTION_WORDS:
+        return TWO_SIDED_DIRECTION_WORDS[direction]
+    return DIRECTION_WORDS.get(direction, direction)
+
+
 def figure(b: "Benchmark", indicator: Indicator, flagged: bool) -> Figure:
     """A benchmark row as people read it: the value or its missing code explained."""
     missing = MISSING_WORDS.get(b.missing_code or "", b.missing_code) if b.value is None else None
@@ -388,7 +401,7 @@ def figure(b: "Benchmark", indicator: Indicator, flagged: bool) -> Figure:
         missing_text=missing,
         arrow=_arrow(b),
         direction=b.direction,
-        direction_text=DIRECTION_WORDS.get(b.direction, b.direction),
+        direction_text=direction_words(b.direction, indicator.polarity),
         commentary=b.commentary,
         flagged=flagged,
         published_neighbours_text=b.published_neighbours_text,

@@ -130,6 +130,26 @@ def worst_quartile_flags(rules: FlagRules, benchmarks: Iterable[Benchmark]) -> l
     return flags
 
 
+def _run_words(indicator: Indicator, periods: int, path: str, latest: Benchmark) -> tuple[str, str]:
+    """The title and explanation of a run, in words that fit the indicator's polarity."""
+    running = f"{periods} quarters running"
+    if indicator.polarity == "two_sided":
+        # Neither end is better for a two-sided indicator: it has moved away from the middle,
+        # which is a question to ask, not a decline.
+        median = _figure(indicator, latest.region_median)
+        return (
+            f"{indicator.name} further from the region median for {running}",
+            f"{indicator.name} has moved further from the region median for {running}: "
+            f"{path}, by {latest.period} (region median {median}).",
+        )
+    polarity = _POLARITY_WORDS.get(indicator.polarity)
+    because = f" ({polarity})" if polarity else ""
+    return (
+        f"{indicator.name} worsening for {running}",
+        f"{indicator.name} has worsened for {running}{because}: {path}, by {latest.period}.",
+    )
+
+
 def worsening_run_flags(rules: FlagRules, runs: Sequence[Sequence[Benchmark]]) -> list[Flag]:
     """Worsening by polarity for N quarters running; `runs` holds the quarters oldest first."""
     run = rules.worsening_run
@@ -148,17 +168,14 @@ def worsening_run_flags(rules: FlagRules, runs: Sequence[Sequence[Benchmark]]) -
         first = steps[0]
         values = [first.previous_value, *(b.value for b in steps)]
         path = ", then ".join(_figure(indicator, v) for v in values)
-        polarity = _POLARITY_WORDS.get(indicator.polarity, "")
+        title, explanation = _run_words(indicator, run.periods, path, latest)
         flags.append(
             Flag(
                 la_code=latest.la_code,
                 indicator_id=latest.indicator_id,
                 rule="worsening_run",
-                title=f"{indicator.name} worsening for {run.periods} quarters running",
-                explanation=(
-                    f"{indicator.name} has worsened for {run.periods} quarters running"
-                    f" ({polarity}): {path}, by {latest.period}."
-                ),
+                title=title,
+                explanation=explanation,
                 numbers={
                     "periods": run.periods,
                     **{b.period: b.value for b in steps},
