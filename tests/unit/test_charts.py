@@ -5,11 +5,11 @@ import xml.etree.ElementTree as ET
 from app.indicators.benchmarks import Benchmark, TrendPoint
 from app.indicators.charts import (
     EnglandReference,
-    figure,
     format_value,
     nice_ticks,
     trend_chart,
 )
+from app.indicators.figures import figure
 from app.reference import get_reference
 
 SVG = "{http://www.w3.org/2000/svg}"
