@@ -364,7 +364,9 @@ def strength(b: Benchmark, indicator: Indicator, aggregates: bool) -> str | None
     if b.direction == "improving" and b.previous_value is not None:
         before = format_value(b.previous_value, indicator.unit, indicator.decimals)
         now = format_value(b.value, indicator.unit, indicator.decimals)
-        reasons.append(f"improving, from {before} to {now}")
+        # A two-sided indicator is better near the median, not higher or lower.
+        how = "closer to the region median" if indicator.polarity == "two_sided" else "improving"
+        reasons.append(f"{how}, from {before} to {now}")
     if aggregates and b.quartile == 1 and b.region_rank is not None:
         reasons.append(
             f"in the region's best quartile (ranked {b.region_rank} of {b.region_count})"

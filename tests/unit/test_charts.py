@@ -1,6 +1,7 @@
 """Trend charts: exact SVG structure, gaps for missing values, escaped text, text alternative."""
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from app.indicators.benchmarks import Benchmark, TrendPoint
 from app.indicators.charts import (
@@ -10,6 +11,7 @@ from app.indicators.charts import (
     trend_chart,
 )
 from app.indicators.figures import figure
+from app.indicators.flags import strength
 from app.reference import get_reference
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -145,3 +147,11 @@ def test_a_two_sided_direction_is_read_against_the_region_median() -> None:
     assert back.direction_text == "Closer to the region median"
     lower = indicators["sw_agency_rate_fte_pct"]
     assert figure(_benchmark(lower.id, "worsening"), lower, False).direction_text == "Worsening"
+
+
+def test_a_two_sided_strength_is_closer_to_the_median_not_improving() -> None:
+    two_sided = get_reference().indicators["rereferrals_within_12m_pct"]
+    closer = replace(_benchmark(two_sided.id, "improving"), value=23.0, previous_value=27.0)
+    assert strength(closer, two_sided, aggregates=False) == (
+        "Closer to the region median, from 27.0% to 23.0%"
+    )
