@@ -103,6 +103,8 @@ def test_packs_follow_the_data_terms(
     assert mine.status_code == 200
     text = _text(mine.content)
     assert "Leicestershire" in text and "Derby" not in text and "31.2%" not in text
+    # One LA's own figures: indicators follow one another, not a near-empty page each.
+    assert len(PdfReader(io.BytesIO(mine.content)).pages) <= 16
     # Derby's figures are not released to Leicestershire yet: the profile is one page that says
     # when they will be, not a pack of empty sections.
     early = client.get(f"/regions/{REGION}/las/{DERBY}/2026-27-q1/profile.pdf")
