@@ -192,7 +192,11 @@ def test_the_data_pack_opens_with_the_region_at_a_glance_within_30_pages(
     text = " ".join(_pages(response.content))
     assert text.index("Strengths") < text.index("Signatures of risk")
     assert "What these indicators mean" in text
-    assert "Both very high and very low deserve a question" in text  # two-sided, explained
+    # For Lead Members: each definition and which way is better, two-sided ones included.
+    assert (
+        "Re-referrals within 12 months % of referrals in the year that occurred within 12 months "
+        "of a previous referral for the same child. Which way is better: Lower is usually better"
+    ) in text
 
 
 def test_indicator_pages_chart_the_las_in_alphabetical_order_not_by_value(
