@@ -358,22 +358,6 @@ def visible_flags(
     )
 
 
-def strength(b: Benchmark, indicator: Indicator, aggregates: bool) -> str | None:
-    """A signature of strength: improving, or in the region's best quartile."""
-    reasons = []
-    if b.direction == "improving" and b.previous_value is not None:
-        before = format_value(b.previous_value, indicator.unit, indicator.decimals)
-        now = format_value(b.value, indicator.unit, indicator.decimals)
-        # A two-sided indicator is better near the median, not higher or lower.
-        how = "closer to the region median" if indicator.polarity == "two_sided" else "improving"
-        reasons.append(f"{how}, from {before} to {now}")
-    if aggregates and b.quartile == 1 and b.region_rank is not None:
-        reasons.append(
-            f"in the region's best quartile (ranked {b.region_rank} of {b.region_count})"
-        )
-    return "; ".join(reasons).capitalize() if reasons else None
-
-
 def quarters_with_returns(session: Session, region_id: str) -> list[Quarter]:
     """Every quarter the region has any return for, newest first."""
     periods = session.scalars(

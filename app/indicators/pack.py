@@ -19,8 +19,8 @@ from app.errors import NotFound, NotPermitted
 from app.indicators.benchmarks import Benchmark, TrendPoint
 from app.indicators.charts import EnglandReference, format_value, trend_chart
 from app.indicators.export import visible_quarter
-from app.indicators.figures import POLARITY_WORDS, direction_words, figure
-from app.indicators.flags import earlier_quarters, flags_for_region, strength
+from app.indicators.figures import POLARITY_WORDS, direction_words, figure, strength
+from app.indicators.flags import earlier_quarters, flags_for_region
 from app.indicators.pack_contexts import Column, Dashboard, IndicatorProfile, Profile, Row
 from app.indicators.pack_documents import data_pack_document, profile_document
 from app.indicators.period_choice import PROVISIONAL, PUBLISHED, period_choices

@@ -10,8 +10,7 @@ from app.indicators.charts import (
     nice_ticks,
     trend_chart,
 )
-from app.indicators.figures import figure
-from app.indicators.flags import strength
+from app.indicators.figures import figure, strength
 from app.reference import get_reference
 
 SVG = "{http://www.w3.org/2000/svg}"
