@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from app.indicators.charts import NO_VALUE, Chart, format_value
 from app.indicators.compare_charts import BarChart, BarRow, bar_chart
 from app.indicators.figures import FLAG_SYMBOL, QUARTILE_SYMBOLS, QUARTILE_WORDS, Figure
-from app.indicators.pack_contexts import Column, Dashboard, IndicatorProfile, Profile
+from app.indicators.pack_contexts import Column, Dashboard, IndicatorProfile, Profile, Row
 
 if TYPE_CHECKING:
     from app.indicators.flags import Flag
@@ -97,6 +97,15 @@ def _improving(figure: Figure, column: Column) -> str | None:
     return f"{column.name} ({figure.previous_text} to {figure.text})"
 
 
+def _engagement(row: Row) -> str:
+    """The return's state in a word: a flag once the window has closed, else whether it is in."""
+    for flag in row.flags:
+        if flag.rule in ENGAGEMENT_WORDS:
+            return f"{ENGAGEMENT_WORDS[flag.rule]} {FLAG_SYMBOL}"
+    returned = any(f.value is not None or f.missing_text for f in row.figures)
+    return "Received" if returned else "Not yet received"
+
+
 def data_pack_document(
     pack: Dashboard,
     trend_periods: Sequence[str],
@@ -123,17 +132,7 @@ def data_pack_document(
         )
         for index, column in enumerate(pack.columns)
     )
-    engagement = tuple(
-        next(
-            (
-                f"{ENGAGEMENT_WORDS[fl.rule]} {FLAG_SYMBOL}"
-                for fl in row.flags
-                if fl.rule in ENGAGEMENT_WORDS
-            ),
-            "On time",
-        )
-        for row in rows
-    )
+    engagement = tuple(_engagement(row) for row in rows)
     strengths = []
     for row in rows:
         pairs = list(zip(pack.columns, row.figures, strict=True))

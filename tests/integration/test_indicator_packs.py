@@ -67,6 +67,13 @@ def test_the_data_pack_names_every_la_indicator_and_flag(
         "of 25%." in text
     )
     assert "provisional management information" in text
+    # The at-a-glance grid ends with each LA's return, in alphabetical order: Leicester's never
+    # came and Nottingham's was late.
+    glance = _pages(response.content)[0]
+    assert (
+        "Quarterly return Received Received Not received ⚑ Received Received Received Late ⚑ "
+        "Received Received Received" in glance
+    )
     # A second request is served from the cache: nothing is rendered again.
     monkeypatch.setattr(pack, "render_template_pdf", lambda *a, **k: pytest.fail("re-rendered"))
     again = coordinator_client.get(f"/regions/{REGION}/dashboard/2026-27-q1/pack.pdf")
