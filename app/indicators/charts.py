@@ -9,14 +9,9 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from markupsafe import Markup, escape
-
-from app.reference import Indicator
-
-if TYPE_CHECKING:
-    from app.indicators.benchmarks import Benchmark
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 96  # the bottom margin holds the axis labels and legend
@@ -29,45 +24,6 @@ _UNIT_AXIS = {
     "ratio": "Ratio",
     "count": "Number",
 }
-
-
-MISSING_WORDS = {
-    "c": "c: not shown, to protect confidentiality (small numbers)",
-    "x": "x: not available",
-    "z": "z: does not apply",
-    "u": "u: low reliability",
-    "low": "low: fewer than 0.5",
-}
-DIRECTION_WORDS = {
-    "improving": "Improving",
-    "worsening": "Worsening",
-    "no_change": "No change",
-    "increasing": "Increasing",
-    "decreasing": "Decreasing",
-    "not_known": "Not known",
-}
-POLARITY_WORDS = {
-    "higher_better": "Higher is better",
-    "lower_better": "Lower is better",
-    "two_sided": "Both very high and very low deserve a question",
-    "contextual": "A measure of demand: neither high nor low is better in itself",
-}
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One LA's value for one indicator, ready to show."""
-
-    indicator_id: str
-    value: float | None
-    text: str
-    missing_text: str | None
-    arrow: str  # which way the value moved; the words carry the meaning
-    direction: str
-    direction_text: str
-    commentary: str | None
-    flagged: bool
-    published_neighbours_text: str | None = None  # "Neighbours 2024-25 (published): 62.1%"
 
 
 class TrendPointLike(Protocol):
@@ -368,28 +324,3 @@ def _trend_chart(
 
 
 _remembered_chart = functools.lru_cache(maxsize=2048)(lambda *args: _trend_chart(*args))
-
-
-def _arrow(b: "Benchmark") -> str:
-    if b.value is None or b.previous_value is None or b.direction in ("no_change", "not_known"):
-        return "–" if b.direction == "no_change" else ""
-    return "▲" if b.value > b.previous_value else "▼"
-
-
-def figure(b: "Benchmark", indicator: Indicator, flagged: bool) -> Figure:
-    """A benchmark row as people read it: the value or its missing code explained."""
-    missing = MISSING_WORDS.get(b.missing_code or "", b.missing_code) if b.value is None else None
-    return Figure(
-        indicator_id=b.indicator_id,
-        value=b.value,
-        text=b.missing_code
-        if b.value is None and b.missing_code
-        else format_value(b.value, indicator.unit, indicator.decimals),
-        missing_text=missing,
-        arrow=_arrow(b),
-        direction=b.direction,
-        direction_text=DIRECTION_WORDS.get(b.direction, b.direction),
-        commentary=b.commentary,
-        flagged=flagged,
-        published_neighbours_text=b.published_neighbours_text,
-    )

@@ -130,6 +130,26 @@ def worst_quartile_flags(rules: FlagRules, benchmarks: Iterable[Benchmark]) -> l
     return flags
 
 
+def _run_words(indicator: Indicator, periods: int, path: str, latest: Benchmark) -> tuple[str, str]:
+    """The title and explanation of a run, in words that fit the indicator's polarity."""
+    running = f"{periods} quarters running"
+    if indicator.polarity == "two_sided":
+        # Neither end is better for a two-sided indicator: it has moved away from the middle,
+        # which is a question to ask, not a decline.
+        median = _figure(indicator, latest.region_median)
+        return (
+            f"{indicator.name} further from the region median for {running}",
+            f"{indicator.name} has moved further from the region median for {running}: "
+            f"{path}, by {latest.period} (region median {median}).",
+        )
+    polarity = _POLARITY_WORDS.get(indicator.polarity)
+    because = f" ({polarity})" if polarity else ""
+    return (
+        f"{indicator.name} worsening for {running}",
+        f"{indicator.name} has worsened for {running}{because}: {path}, by {latest.period}.",
+    )
+
+
 def worsening_run_flags(rules: FlagRules, runs: Sequence[Sequence[Benchmark]]) -> list[Flag]:
     """Worsening by polarity for N quarters running; `runs` holds the quarters oldest first."""
     run = rules.worsening_run
@@ -148,17 +168,14 @@ def worsening_run_flags(rules: FlagRules, runs: Sequence[Sequence[Benchmark]]) -
         first = steps[0]
         values = [first.previous_value, *(b.value for b in steps)]
         path = ", then ".join(_figure(indicator, v) for v in values)
-        polarity = _POLARITY_WORDS.get(indicator.polarity, "")
+        title, explanation = _run_words(indicator, run.periods, path, latest)
         flags.append(
             Flag(
                 la_code=latest.la_code,
                 indicator_id=latest.indicator_id,
                 rule="worsening_run",
-                title=f"{indicator.name} worsening for {run.periods} quarters running",
-                explanation=(
-                    f"{indicator.name} has worsened for {run.periods} quarters running"
-                    f" ({polarity}): {path}, by {latest.period}."
-                ),
+                title=title,
+                explanation=explanation,
                 numbers={
                     "periods": run.periods,
                     **{b.period: b.value for b in steps},
@@ -339,20 +356,6 @@ def visible_flags(
         earlier=seen.earlier,
         window=seen.window,
     )
-
-
-def strength(b: Benchmark, indicator: Indicator, aggregates: bool) -> str | None:
-    """A signature of strength: improving, or in the region's best quartile."""
-    reasons = []
-    if b.direction == "improving" and b.previous_value is not None:
-        before = format_value(b.previous_value, indicator.unit, indicator.decimals)
-        now = format_value(b.value, indicator.unit, indicator.decimals)
-        reasons.append(f"improving, from {before} to {now}")
-    if aggregates and b.quartile == 1 and b.region_rank is not None:
-        reasons.append(
-            f"in the region's best quartile (ranked {b.region_rank} of {b.region_count})"
-        )
-    return "; ".join(reasons).capitalize() if reasons else None
 
 
 def quarters_with_returns(session: Session, region_id: str) -> list[Quarter]:

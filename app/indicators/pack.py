@@ -7,107 +7,32 @@ for the LAs the person may see, the region's aggregates only when they may see t
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
-from datetime import date
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.audit.chain import head as audit_head
 from app.auth.principal import Principal
 from app.errors import NotFound, NotPermitted
-from app.indicators.benchmarks import Benchmark, trend
-from app.indicators.charts import (
-    DIRECTION_WORDS,
-    POLARITY_WORDS,
-    Chart,
-    EnglandReference,
-    Figure,
-    figure,
-    format_value,
-    trend_chart,
-)
+from app.indicators.benchmarks import Benchmark, TrendPoint
+from app.indicators.charts import EnglandReference, format_value, trend_chart
 from app.indicators.export import visible_quarter
-from app.indicators.flags import Flag, earlier_quarters, flags_for_region, strength
+from app.indicators.figures import POLARITY_WORDS, direction_words, figure, strength
+from app.indicators.flags import earlier_quarters, flags_for_region
+from app.indicators.pack_contexts import Column, Dashboard, IndicatorProfile, Profile, Row
+from app.indicators.pack_documents import data_pack_document, profile_document
 from app.indicators.period_choice import PROVISIONAL, PUBLISHED, period_choices
-from app.indicators.periods import Period, Quarter, trailing
-from app.indicators.visibility import can_see_la, can_see_region
-from app.indicators.windows import WindowState, read_windows, window_state
+from app.indicators.periods import Period, Quarter
+from app.indicators.release_notices import Unreleased, day, notice, release_day, release_text
+from app.indicators.visibility import can_see_la
+from app.indicators.visible_trends import region_trend_values, visible_trend
+from app.indicators.windows import window_state
 from app.pack.cache import cached_or_rendered
 from app.pack.render import render_template_pdf
 from app.reference import Indicator, get_reference
 from app.structured_text import canonical_json
-
-
-@dataclass(frozen=True)
-class Column:
-    indicator_id: str
-    name: str
-    polarity_text: str
-    definition: str
-    median_text: str | None
-    england_text: str | None
-
-
-@dataclass(frozen=True)
-class Row:
-    la_code: str
-    la_name: str
-    figures: tuple[Figure, ...]
-    flags: tuple[Flag, ...]
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    region_id: str
-    region_name: str
-    riia: str
-    period: str
-    slug: str
-    period_label: str
-    columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
-    aggregates_visible: bool
-    notice: str | None
-    periods: tuple[tuple[str, str], ...]  # (slug, label): quarters, then published years
-    sort: str
-    order: str
-    source: str = "provisional"  # or "published": a reporting year of DfE's annual figures
-
-
-@dataclass(frozen=True)
-class IndicatorProfile:
-    indicator_id: str
-    name: str
-    definition: str
-    polarity_text: str
-    polarity_note: str
-    figure: Figure
-    region_median_text: str | None
-    rank_text: str | None
-    england_text: str | None
-    neighbours_text: str | None
-    chart: Chart
-
-
-@dataclass(frozen=True)
-class Profile:
-    region_id: str
-    region_name: str
-    riia: str
-    la_code: str
-    la_name: str
-    period: str
-    slug: str
-    period_label: str
-    strengths: tuple[tuple[str, str], ...]  # (indicator name, why it is a strength)
-    flags: tuple[Flag, ...]
-    indicators: tuple[IndicatorProfile, ...]
-    aggregates_visible: bool
-    notice: str | None
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _england_text(b: Benchmark | None, indicator: Indicator) -> str | None:
@@ -115,26 +40,6 @@ def _england_text(b: Benchmark | None, indicator: Indicator) -> str | None:
         return None
     value = format_value(b.england_value, indicator.unit, indicator.decimals)
     return f"{value} (published {b.england_period})"
-
-
-def _notice(window: WindowState | None, aggregates: bool, seen: int, today: date) -> str | None:
-    if aggregates:
-        return None
-    if window is None:
-        return "No return window is set for this quarter yet, so only your own figures are shown."
-    if today < window.region_release_on:
-        when = _day(window.region_release_on)
-    else:
-        when = _day(window.risl_release_on)
-    if seen:
-        return (
-            f"Only figures you may already see are shown. Other local authorities' figures and "
-            f"the region's medians are shared with you from {when}, under the region's data terms."
-        )
-    return (
-        f"Figures for this quarter are shared with you from {when}, under the region's data "
-        "terms. Nothing is shown until then."
-    )
 
 
 def _sorted_rows(rows: list[Row], columns: Sequence[Column], sort: str, order: str) -> list[Row]:
@@ -196,6 +101,13 @@ def build_dashboard(
             if aggregates and i.id in first
             else None,
             england_text=_england_text(first.get(i.id), i),
+            polarity=i.polarity,
+            polarity_note=i.polarity_note,
+            unit=i.unit,
+            decimals=i.decimals,
+            median=first[i.id].region_median if aggregates and i.id in first else None,
+            england=first[i.id].england_value if i.id in first else None,
+            england_period=first[i.id].england_period if i.id in first else None,
         )
         for i in indicators.values()
     )
@@ -222,7 +134,7 @@ def build_dashboard(
         columns=columns,
         rows=tuple(_sorted_rows(rows, columns, sort, order)),
         aggregates_visible=aggregates,
-        notice=_notice(window, aggregates, len(seen), on),
+        notice=notice(window, aggregates, len(seen), on),
         periods=period_choices(session, region_id, quarter),
         sort=sort if sort in indicators else "la",
         order=order,
@@ -230,24 +142,32 @@ def build_dashboard(
     )
 
 
-def _visible_trend(
-    session: Session, principal: Principal, la_code: str, quarter: Quarter, on: date
-) -> dict[str, list]:  # type: ignore[type-arg]
-    region_id = get_reference().region_of(la_code).id
-    read_windows(session, region_id, trailing(quarter, 8))
-    shown = {
-        str(q): can_see_region(principal, region_id, window_state(session, region_id, q), on)
-        for q in trailing(quarter, 8)
-    }
-    return {
-        indicator_id: [
-            p
-            if shown.get(p.period, False)
-            else replace(p, region_median=None, statistical_neighbour_mean=None)
-            for p in points
-        ]
-        for indicator_id, points in trend(session, la_code, quarter).items()
-    }
+def _has_any(point: TrendPoint) -> bool:
+    return any(
+        v is not None for v in (point.value, point.region_median, point.statistical_neighbour_mean)
+    )
+
+
+def _spreads(
+    benchmarks: Sequence[Benchmark],
+) -> dict[str, tuple[float, float, float, float, float]]:
+    """Each indicator's lowest, quartiles and highest value across the region's LAs."""
+    values: dict[str, list[float]] = {}
+    quartiles: dict[str, Benchmark] = {}
+    for b in benchmarks:
+        if b.value is not None:
+            values.setdefault(b.indicator_id, []).append(b.value)
+        if b.region_median is not None:
+            quartiles[b.indicator_id] = b
+    spreads = {}
+    for i, found in values.items():
+        q = quartiles.get(i)
+        if q is None or q.region_median is None:
+            continue
+        q1 = q.region_median if q.region_q1 is None else q.region_q1
+        q3 = q.region_median if q.region_q3 is None else q.region_q3
+        spreads[i] = (min(found), q1, q.region_median, q3, max(found))
+    return spreads
 
 
 def build_profile(
@@ -268,7 +188,7 @@ def build_profile(
     on = today or clock.today()
     window = window_state(session, region_id, quarter)
     if not can_see_la(principal, la_code, window, on):
-        when = f" from {_day(window.region_release_on)}" if window else " later"
+        when = f" from {day(window.region_release_on)}" if window else " later"
         raise NotPermitted(
             f"{la.name}'s figures for {quarter} are not shared with you yet. They are shared"
             f"{when}, under the region's data terms."
@@ -283,7 +203,8 @@ def build_profile(
         benchmarks=benchmarks, earlier=view.earlier, window=window,
     )  # fmt: skip
     flagged = {f.indicator_id for f in flags}
-    trends = _visible_trend(session, principal, la_code, quarter, on)
+    spreads = _spreads(view.benchmarks) if aggregates else {}
+    trends = visible_trend(session, principal, la_code, quarter, on)
     strengths = []
     indicators = []
     for b in benchmarks:
@@ -300,12 +221,17 @@ def build_profile(
             if b.england_value is not None and b.england_period
             else None
         )
+        points = trends.get(b.indicator_id, [])
+        # A quarter with no figure at all is left out and said once, not drawn as a gap.
+        kept = [p for p in points if _has_any(p)]
         chart = trend_chart(
-            trends.get(b.indicator_id, []),
+            kept,
             title=indicator.name,
             unit=indicator.unit,
             decimals=indicator.decimals,
-            direction=DIRECTION_WORDS.get(b.direction, "").lower() or None,
+            direction=None
+            if b.direction == "not_known"
+            else direction_words(b.direction, indicator.polarity).lower(),
             england=england,
             chart_id=f"chart-{b.indicator_id}",
         )
@@ -329,6 +255,10 @@ def build_profile(
                 if aggregates and b.statistical_neighbour_mean is not None
                 else None,
                 chart=chart,
+                spread=spreads.get(b.indicator_id),
+                england=b.england_value,
+                polarity=indicator.polarity,
+                omitted=tuple(p.period for p in points if not _has_any(p)),
             )
         )
     return Profile(
@@ -344,37 +274,34 @@ def build_profile(
         flags=tuple(flags),
         indicators=tuple(indicators),
         aggregates_visible=aggregates,
-        notice=_notice(window, aggregates, 1, on),
+        notice=notice(window, aggregates, 1, on),
     )
 
 
-def input_hash(kind: str, context: Dashboard | Profile) -> str:
+def input_hash(kind: str, context: object) -> str:
     """SHA-256 of everything a pack prints: equal inputs give an equal cache key."""
-    payload = canonical_json({"kind": kind, "context": asdict(context)})
+    payload = canonical_json({"kind": kind, "context": asdict(context)})  # type: ignore[call-overload]
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _cached_pdf(session: Session, kind: str, subject: str, context: Dashboard | Profile) -> bytes:
-    published = isinstance(context, Dashboard) and context.source == "published"
-    note = PUBLISHED if published else PROVISIONAL
-    template, title = (
-        (
-            "data_pack.html",
-            f"{context.riia}: {'published' if published else 'quarterly'} data pack {context.period}",
-        )
-        if isinstance(context, Dashboard)
-        else ("la_profile.html", f"{context.la_name}: data profile {context.period}")
-    )
+def _cached_pdf(
+    session: Session, kind: str, subject: str, template: str, title: str, document: object
+) -> bytes:
+    key = input_hash(kind, document)
+    published = getattr(getattr(document, "pack", None), "source", "") == "published"
+    sequence, chain_hash = audit_head(session)
+    context = {
+        "doc": document,
+        "pack": getattr(document, "pack", document),
+        "pack_title": title,
+        "provisional": PUBLISHED if published else PROVISIONAL,
+        # Printed as provenance; not part of the key, so an unchanged pack is not re-rendered.
+        "input_hash": key,
+        "rendered_at": datetime.now(UTC),
+        "chain_head": f"entry {sequence}, {chain_hash}",
+    }
     return cached_or_rendered(
-        session,
-        input_hash(kind, context),
-        kind,
-        subject,
-        lambda: render_template_pdf(
-            template,
-            {"pack": context, "pack_title": title, "provisional": note},
-            title=title,
-        ),
+        session, key, kind, subject, lambda: render_template_pdf(template, context, title=title)
     )
 
 
@@ -382,12 +309,61 @@ def data_pack_pdf(session: Session, principal: Principal, region_id: str, quarte
     """The region's data pack (a quarter or a published year) as this person may see it; from the
     cache if unchanged."""
     context = build_dashboard(session, principal, region_id, quarter)
-    return _cached_pdf(session, "indicator_data_pack", region_id, context)
+    kind = "indicator_data_pack"
+    if not context.rows:
+        region = get_reference().regions[region_id]
+        window = window_state(session, region_id, quarter) if isinstance(quarter, Quarter) else None
+        codes = [la.code for la in region.local_authorities]
+        when = release_day(principal, codes, window)
+        page = Unreleased(
+            riia=context.riia,
+            region_name=context.region_name,
+            title="Quarterly data pack",
+            period=context.period,
+            period_label=context.period_label,
+            release_on=when.isoformat() if when else None,
+            release_text=release_text("The region's figures", context.period, window, when),
+        )
+        title = f"{context.riia}: quarterly data pack {context.period}, not yet released to you"
+        return _cached_pdf(session, kind, region_id, "unreleased.html", title, page)
+    periods: tuple[str, ...] = ()
+    trends: dict[str, dict[str, tuple[float | None, ...]]] = {}
+    if isinstance(quarter, Quarter):  # a published year has no quarterly trend to draw
+        periods, trends = region_trend_values(
+            session, principal, region_id, [r.la_code for r in context.rows], quarter, clock.today()
+        )
+    document = data_pack_document(context, periods, trends)
+    kind_words = "published" if context.source == "published" else "quarterly"
+    title = f"{context.riia}: {kind_words} data pack {context.period}"
+    return _cached_pdf(session, kind, region_id, "data_pack.html", title, document)
 
 
 def profile_pdf(
     session: Session, principal: Principal, region_id: str, la_code: str, quarter: Quarter
 ) -> bytes:
-    """The LA's data profile as this person may see it; from the cache if unchanged."""
+    """The LA's data profile as this person may see it; from the cache if unchanged.
+
+    Before the LA's figures are released to a person who will see them, it is one page that
+    says from when; anyone else is refused as the profile page refuses them.
+    """
+    region = get_reference().regions.get(region_id)
+    if region is not None and la_code in {la.code for la in region.local_authorities}:
+        window = window_state(session, region_id, quarter)
+        when = release_day(principal, [la_code], window)
+        if not can_see_la(principal, la_code, window, clock.today()) and when is not None:
+            name = region.local_authority(la_code).name
+            page = Unreleased(
+                riia=region.riia,
+                region_name=region.name,
+                title=f"{name}: data profile",
+                period=str(quarter),
+                period_label=quarter.label,
+                release_on=when.isoformat() if when else None,
+                release_text=release_text(f"{name}'s figures", str(quarter), window, when),
+            )
+            title = f"{name}: data profile {quarter}, not yet released to you"
+            return _cached_pdf(session, "la_profile", la_code, "unreleased.html", title, page)
     context = build_profile(session, principal, region_id, la_code, quarter)
-    return _cached_pdf(session, "la_profile", la_code, context)
+    document = profile_document(context)
+    title = f"{context.la_name}: data profile {context.period}"
+    return _cached_pdf(session, "la_profile", la_code, "la_profile.html", title, document)

@@ -130,3 +130,25 @@ def test_visible_flags_follow_the_data_terms(session: Session) -> None:
     assert visible_flags(session, risl, REGION, Q1, today=date(2026, 8, 10)) == []
     after = visible_flags(session, risl, REGION, Q1, today=AFTER_RELEASE)
     assert {DERBY, LEICESTER, NOTTINGHAM} <= {fl.la_code for fl in after}
+
+
+REREFERRALS = "rereferrals_within_12m_pct"  # two-sided: both very high and very low ask a question
+
+
+def test_a_two_sided_run_is_further_from_the_median_not_worsening(session: Session) -> None:
+    f.open_cycle(session)
+    by = f.make_user(session)
+    for period, derby in (("2025-26 Q3", 24.0), ("2025-26 Q4", 27.0), (str(Q1), 31.0)):
+        add_return(session, DERBY, period, {REREFERRALS: derby}, submitted_by=by)
+        for code in OTHERS:
+            add_return(session, code, period, {REREFERRALS: 22.0}, submitted_by=by)
+    run = _by_rule(flags_for_region(session, REGION, Q1, today=AFTER_RELEASE), DERBY)
+    flag = run["worsening_run"]
+    assert flag.title == (
+        "Re-referrals within 12 months further from the region median for 2 quarters running"
+    )
+    assert flag.explanation == (
+        "Re-referrals within 12 months has moved further from the region median for 2 quarters "
+        "running: 24.0%, then 27.0%, then 31.0%, by 2026-27 Q1 (region median 22.0%)."
+    )
+    assert "()" not in flag.explanation and "worsen" not in flag.explanation.lower()

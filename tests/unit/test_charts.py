@@ -1,9 +1,17 @@
 """Trend charts: exact SVG structure, gaps for missing values, escaped text, text alternative."""
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
-from app.indicators.benchmarks import TrendPoint
-from app.indicators.charts import EnglandReference, format_value, nice_ticks, trend_chart
+from app.indicators.benchmarks import Benchmark, TrendPoint
+from app.indicators.charts import (
+    EnglandReference,
+    format_value,
+    nice_ticks,
+    trend_chart,
+)
+from app.indicators.figures import figure, strength
+from app.reference import get_reference
 
 SVG = "{http://www.w3.org/2000/svg}"
 POINTS = [
@@ -117,3 +125,32 @@ def test_formatting_and_ticks() -> None:
     assert format_value(None, "ratio", 1) == "No value"
     assert nice_ticks(0, 31.2) == [0, 10, 20, 30, 40]
     assert nice_ticks(61, 88) == [60, 70, 80, 90]
+
+
+def _benchmark(indicator_id: str, direction: str) -> Benchmark:
+    return Benchmark(
+        period="2026-27 Q1", la_code="E06000015", la_name="Derby", indicator_id=indicator_id,
+        value=31.0, missing_code=None, commentary=None, region_median=22.0, region_q1=None,
+        region_q3=None, region_count=10, region_rank=None, quartile=None, england_value=None,
+        england_period=None, statistical_neighbour_mean=None, statistical_neighbour_count=0,
+        direction=direction, previous_value=27.0,
+    )  # fmt: skip
+
+
+def test_a_two_sided_direction_is_read_against_the_region_median() -> None:
+    indicators = get_reference().indicators
+    two_sided = indicators["rereferrals_within_12m_pct"]
+    away = figure(_benchmark(two_sided.id, "worsening"), two_sided, False)
+    back = figure(_benchmark(two_sided.id, "improving"), two_sided, False)
+    assert away.direction_text == "Further from the region median"
+    assert back.direction_text == "Closer to the region median"
+    lower = indicators["sw_agency_rate_fte_pct"]
+    assert figure(_benchmark(lower.id, "worsening"), lower, False).direction_text == "Worsening"
+
+
+def test_a_two_sided_strength_is_closer_to_the_median_not_improving() -> None:
+    two_sided = get_reference().indicators["rereferrals_within_12m_pct"]
+    closer = replace(_benchmark(two_sided.id, "improving"), value=23.0, previous_value=27.0)
+    assert strength(closer, two_sided, aggregates=False) == (
+        "Closer to the region median, from 27.0% to 23.0%"
+    )

@@ -351,3 +351,14 @@ def test_neighbours_in_a_missing_region_are_refused(root: Path) -> None:
         "regions/north-east.yaml: statistical neighbour E08000027 of Darlington"
         " is not a known local authority"
     )
+
+
+def test_names_say_what_the_share_counts(reference: Reference) -> None:
+    # Both are shares of children with 3 or more moves or workers: lower is better, so a name
+    # with "stability" in it read backwards.
+    names = {i.id: i.name for i in reference.indicators.values()}
+    assert names["cla_3plus_social_workers_pct"] == "Children in care with 3 or more social workers"
+    assert names["cla_3plus_placements_pct"] == (
+        "Children in care with 3 or more placements in the year"
+    )
+    assert not [n for n in names.values() if "stability for CLA" in n or n.startswith("Short-term")]
