@@ -19,7 +19,7 @@ from app.cycles.schemas import OpenCycleInput
 from app.demo import _ROLE_SLUGS, REGION, _email, _principal, cycle_of
 from app.demo_play import Play, start_year
 from app.models import Cycle
-from app.mou import pack
+from app.mou import pack, reminders
 from app.mou import service as mou
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 from app.reference import get_reference
@@ -138,7 +138,7 @@ def schedule_mou(play: Play, year: str, log: list[str], *, story: bool) -> None:
         play.add(date(start, 4, 10), declined)
 
         def reminded() -> None:
-            queued = mou.send_reminders(
+            queued = reminders.send_reminders(
                 session, _principal(session, COORDINATOR), cycle_of(session, year)
             )
             log.append(f"14 April {start}: the coordinator queued {queued} reminders")

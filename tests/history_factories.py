@@ -13,6 +13,7 @@ from app.indicators import return_overrides, returns
 from app.indicators.periods import Quarter
 from app.indicators.schemas import ValueInput
 from app.models import Cycle, User
+from app.mou import reminders
 from app.mou import service as mou
 from app.mou.schemas import DeclineInput, DraftInput
 from app.reference import get_reference
@@ -67,7 +68,7 @@ def build_cycle(session: Session) -> Cycle:
             reason="Our cabinet meets in May",
         ),
     )
-    mou.send_reminders(session, boss, cycle)
+    reminders.send_reminders(session, boss, cycle)
     for la in (DERBY, LEICESTER):
         return_overrides.record_override(session, boss, cycle, la, "MoU signed on paper")
     lead = f.principal(session, f.make_user(session, Role.DATA_LEAD, organisation=DERBY))

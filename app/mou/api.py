@@ -15,6 +15,7 @@ from app.cycles import service as cycles
 from app.errors import NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou import pack, service
+from app.mou.reminders import send_reminders
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 
 router = APIRouter(prefix="/api/v1/regions/{region_id}/cycles/{year}/mou", tags=["mou"])
@@ -223,7 +224,7 @@ def reminders(
     principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
 ) -> RemindersOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return RemindersOut(queued=service.send_reminders(session, principal, cycle))
+    return RemindersOut(queued=send_reminders(session, principal, cycle))
 
 
 @router.get(

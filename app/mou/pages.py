@@ -1,4 +1,4 @@
-"""HTML pages for the MoU: read, edit, publish, sign, decline, track, remind, download."""
+"""HTML pages for the MoU: read, sign, decline, track, remind, download (drafting: pages_drafting)."""
 
 from typing import Annotated
 
@@ -12,10 +12,11 @@ from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
-from app.errors import AlreadyDone, DomainError, StaleVersion
+from app.errors import AlreadyDone, DomainError
 from app.identifiers import Identifier
 from app.mou import pack, service
-from app.mou.schemas import MESSAGES, DeclineInput, DraftInput, PublishInput, SignInput
+from app.mou.reminders import send_reminders
+from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
 from app.web import render
 
@@ -23,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 MOU = CYCLE + "/mou"
 
 
-def _base(region_id: str, year: str) -> str:
+def base_path(region_id: str, year: str) -> str:
     return f"/regions/{region_id}/cycles/{year}/mou"
 
 
@@ -78,132 +79,6 @@ def version_page(
             "signatures": service.signature_events(session, version),
         },
     )
-
-
-def _editor(
-    request: Request,
-    region_id: str,
-    cycle: object,
-    values: dict[str, object],
-    errors: forms.FormErrors,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "mou/edit.html",
-        {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
-            "values": values,
-            "errors": errors,
-        },
-        status_code=status_code,
-    )
-
-
-@router.get(MOU + "/edit", response_class=HTMLResponse)
-def edit_page(
-    request: Request,
-    region_id: str,
-    year: str,
-    session: DbSession,
-    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
-) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
-    title, body, revision = service.editor_source(session, cycle)
-    return _editor(
-        request,
-        region_id,
-        cycle,
-        {"title": title, "body": body, "revision": revision},
-        forms.FormErrors(),
-    )
-
-
-@router.post(MOU + "/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
-def edit_save(
-    request: Request,
-    region_id: str,
-    year: str,
-    session: WriteSession,
-    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
-    form: PostedForm,
-) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
-    values: dict[str, object] = {
-        "title": str(form.get("title", "")),
-        "body": str(form.get("body", "")),
-        "revision": str(form.get("revision", "")) or None,
-    }
-    data, errors = forms.parse(DraftInput, values, MESSAGES)
-    status_code = 422
-    if data is not None:
-        try:
-            service.save_draft(session, principal, cycle, data)
-        except DomainError as exc:
-            errors = forms.errors_from(exc, "body")
-            status_code = exc.status_code
-            if isinstance(exc, StaleVersion):
-                draft = service.draft_of(session, cycle)
-                values["revision"] = draft.revision if draft else None
-        else:
-            flash(request, "Draft saved. Check it below, then publish it for signature.")
-            return RedirectResponse(_base(region_id, year) + "/draft", status_code=303)
-    return _editor(
-        request,
-        region_id,
-        cycle,
-        values,
-        errors,
-        status_code=status_code,
-    )
-
-
-@router.get(MOU + "/draft", response_class=HTMLResponse)
-def draft_page(
-    request: Request,
-    region_id: str,
-    year: str,
-    session: DbSession,
-    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
-) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
-    draft = service.draft_of(session, cycle)
-    if draft is None:
-        return RedirectResponse(_base(region_id, year) + "/edit", status_code=303)
-    return render(
-        request,
-        "mou/draft.html",
-        {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
-            "draft": draft,
-            "blocks": service.blocks_of(draft),
-            "current": service.published_of(session, cycle),
-        },
-    )
-
-
-@router.post(MOU + "/publish", response_class=HTMLResponse, dependencies=[CsrfProtected])
-def publish(
-    request: Request,
-    region_id: str,
-    year: str,
-    session: WriteSession,
-    background: BackgroundTasks,
-    principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
-    form: PostedForm,
-) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
-    data, errors = forms.parse(
-        PublishInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
-    )
-    if data is None:
-        raise StaleVersion(next(iter(errors.by_field.values())))
-    version = service.publish(session, principal, cycle, data)
-    flash(request, f"Version {version.number} is published. Signatories can now sign it.")
-    background.add_task(pack.warm_cache, cycle.id)
-    return RedirectResponse(_base(region_id, year), status_code=303)
 
 
 @router.get(MOU + "/sign", response_class=HTMLResponse)
@@ -281,7 +156,7 @@ def sign(
         except AlreadyDone:
             # A double click: the first submit signed; show the same outcome, sign nothing more.
             flash(request, "You had already signed this version of the Memorandum.")
-            return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
+            return RedirectResponse(base_path(region_id, year) + "/sign", status_code=303)
         except DomainError as exc:
             errors = forms.errors_from(exc, "confirm")
         else:
@@ -291,7 +166,7 @@ def sign(
                 f"You have signed the Memorandum for {organisation.name} as {data.role.label}.",
             )
             background.add_task(pack.warm_cache, cycle.id)
-            return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
+            return RedirectResponse(base_path(region_id, year) + "/sign", status_code=303)
     errors = _on_signing_as(errors)
     status = service.status(session, principal, cycle)
     return _sign_view(request, region_id, cycle, status, principal, errors, status_code=422)
@@ -377,7 +252,7 @@ def decline(
                 request,
                 "You have declined to sign. Your reason has been recorded and the coordinator can see it.",
             )
-            return RedirectResponse(_base(region_id, year) + "/sign", status_code=303)
+            return RedirectResponse(base_path(region_id, year) + "/sign", status_code=303)
     errors = _on_signing_as(errors)
     status = service.status(session, principal, cycle)
     return _decline_view(
@@ -417,12 +292,12 @@ def reminders(
     principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    sent = service.send_reminders(session, principal, cycle)
+    sent = send_reminders(session, principal, cycle)
     flash(
         request,
         f"Reminders queued for {sent} {'person' if sent == 1 else 'people'} with a signature outstanding.",
     )
-    return RedirectResponse(_base(region_id, year) + "/tracker", status_code=303)
+    return RedirectResponse(base_path(region_id, year) + "/tracker", status_code=303)
 
 
 @router.get(MOU + "/pack.pdf")

@@ -1,4 +1,4 @@
-"""The MoU: drafting from the region's template, publishing, signing, declining, reminders.
+"""The MoU: drafting from the region's template, publishing, signing, declining.
 
 Status is derived from signature events on the current published version; nothing is stored by
 hand. A signature is bound to the SHA-256 of the exact version; publishing a new version
@@ -18,17 +18,16 @@ from app.auth.roles import Role
 from app.cycles.service import actor_of
 from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, StaleVersion
-from app.models import Cycle, MouSignatureEvent, MouVersion, OutboxMessage, RoleAssignment, User
+from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.models.types import utcnow
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 from app.mou.status import MouStatus, build_status, statement_for
 from app.reference import get_reference
 from app.reference.models import Organisation
-from app.settings import get_settings
 from app.workflow import MOU_SIGNATORY, MOU_VERSION, fire
 
 
-def _audit(
+def record_version_event(
     session: Session,
     principal: Principal,
     cycle: Cycle,
@@ -211,7 +210,7 @@ def save_draft(
         draft.revision += 1
         draft.updated_at = now
         session.flush()
-    _audit(
+    record_version_event(
         session,
         principal,
         cycle,
@@ -240,7 +239,7 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
         previous.superseded_at = now
         # Free the one-published-version slot before the draft takes it.
         session.flush()
-        _audit(
+        record_version_event(
             session,
             principal,
             cycle,
@@ -252,7 +251,7 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
     draft.state = fire(MOU_VERSION, draft.state, "publish")
     draft.published_at, draft.published_by_id = now, principal.user_id
     session.flush()
-    _audit(
+    record_version_event(
         session,
         principal,
         cycle,
@@ -320,7 +319,7 @@ def sign(
         event,
         AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]),
     )
-    _audit(
+    record_version_event(
         session,
         principal,
         cycle,
@@ -336,7 +335,7 @@ def sign(
     )
     status = build_status(session, cycle, version)
     if status.in_force:
-        _audit(
+        record_version_event(
             session,
             principal,
             cycle,
@@ -359,7 +358,7 @@ def decline(
     event = _signature(version, organisation, data.role, principal, "declined", reason=data.reason)
     session.add(event)
     session.flush()
-    _audit(
+    record_version_event(
         session,
         principal,
         cycle,
@@ -380,64 +379,6 @@ def status(session: Session, principal: Principal | None, cycle: Cycle) -> MouSt
     """Per-organisation and regional status, derived from signatures on the current version."""
     require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
     return build_status(session, cycle, published_of(session, cycle))
-
-
-def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
-    """Queue a reminder to every person holding an outstanding signatory role; returns how many."""
-    require(principal, Action.SEND_MOU_REMINDERS, Scope(cycle.region_id))
-    current = published_of(session, cycle)
-    if current is None:
-        raise Conflict(
-            "The Memorandum has not been published, so there is nothing to remind people about."
-        )
-    mou_status = build_status(session, cycle, current)
-    pending = [s for o in mou_status.organisations for s in o.signatories if s.state != "signed"]
-    if not pending:
-        raise Conflict("Everyone has signed: there is nobody to remind.")
-    region = get_reference().regions[cycle.region_id]
-    holders = session.execute(
-        select(RoleAssignment.organisation_code, RoleAssignment.role, User.email, User.display_name)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(
-            RoleAssignment.ended_at.is_(None),
-            User.is_active.is_(True),
-            RoleAssignment.organisation_code.in_({s.organisation_code for s in pending}),
-        )
-    ).all()
-    wanted = {(s.organisation_code, s.role.value) for s in pending}
-    base = get_settings().base_url.rstrip("/")
-    sign_url = f"{base}/regions/{cycle.region_id}/cycles/{cycle.year}/mou/sign"
-    sent = 0
-    for org_code, role, email, name in holders:
-        if (org_code, role) not in wanted:
-            continue
-        organisation = region.organisation(str(org_code))
-        session.add(
-            OutboxMessage(
-                to_email=email,
-                kind="mou_reminder",
-                subject=f"Please sign the {region.riia} Memorandum of Understanding {cycle.year}",
-                body=(
-                    f"Dear {name},\n\nThe {region.riia} Memorandum of Understanding for {cycle.year} "
-                    f"(version {current.number}) is waiting for your signature as {Role(role).label} "
-                    f"of {organisation.name}.\n\nSign it at: {sign_url}"
-                    "\n\nThe alliance can only share data with "
-                    f"{organisation.name} once every signatory has signed."
-                ),
-            )
-        )
-        sent += 1
-    session.flush()
-    _audit(
-        session,
-        principal,
-        cycle,
-        current,
-        "mou.reminders_sent",
-        f"Reminders queued for {sent} people ({len(pending)} signatures outstanding)",
-        payload={"queued": sent, "outstanding": len(pending)},
-    )
-    return sent
 
 
 def signature_events(session: Session, version: MouVersion) -> list[MouSignatureEvent]:

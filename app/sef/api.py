@@ -10,12 +10,10 @@ and its coordinator's: scrutineers and the RISL, who may read a signed self-eval
 signed version and signatures only.
 """
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import Action
@@ -27,6 +25,18 @@ from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, SefChapter
 from app.sef import access, api_scrutiny, content, contributors, service, signoff
+from app.sef.api_models import (
+    ChapterComparisonOut,
+    ChapterOut,
+    ComparisonOut,
+    ConflictBody,
+    ConflictOut,
+    ContributorOut,
+    SefOut,
+    SefSummaryOut,
+    VersionOut,
+    VersionSummaryOut,
+)
 from app.sef.schemas import AssignInput, ChapterInput, CompareInput, SubmitInput
 
 router = APIRouter(
@@ -38,116 +48,6 @@ router = APIRouter(
 router.include_router(api_scrutiny.router)
 
 Viewer = Annotated[Principal, permission(Action.VIEW_SEF)]
-
-
-class Out(BaseModel):
-    """A response model read, by attribute, from the service's dataclasses."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-
-class SefSummaryOut(BaseModel):
-    la_code: str
-    la_name: str
-    state: str = Field(description="draft, awaiting_sign_off, signed or scrutiny_closed")
-    latest_version: int | None = Field(description="The newest saved version; none before any")
-    submitted_version: int | None = Field(description="The version under sign-off, or signed")
-    due_on: date | None = Field(description="When sign-off is due: the calendar's closing day")
-    late: bool = Field(description="Past the due day and not yet signed by all three")
-
-
-class VersionSummaryOut(BaseModel):
-    number: int
-    chapter_id: str | None = Field(description="The chapter this save changed")
-    created_by: str
-    created_at: datetime
-    content_hash: str = Field(description="SHA-256 of the template and the exact text")
-    based_on: int | None = Field(description="The version its writer started from")
-
-
-class ChapterOut(BaseModel):
-    chapter_id: str
-    title: str
-    grade: str = Field(description="The self-assessed grade's value, or '' while undecided")
-    grade_label: str
-    sections: dict[str, str] = Field(
-        description="Every text section by name: " + ", ".join(n for n, _ in TEXT_SECTIONS)
-    )
-
-
-class VersionOut(VersionSummaryOut):
-    chapters: list[ChapterOut]
-
-
-class ContributorOut(Out):
-    id: int
-    chapter_id: str
-    user_id: int
-    name: str
-    email: str | None = Field(
-        description="Null unless you are one of the authority's own people or the regional "
-        "coordinator"
-    )
-    assigned_at: datetime
-
-
-class SefOut(BaseModel):
-    la_code: str
-    la_name: str
-    state: str
-    template_id: str
-    submitted_at: datetime | None
-    signed_at: datetime | None
-    scrutiny_closed_at: datetime | None
-    latest_version: VersionOut | None
-    sign_off: api_scrutiny.SignOffOut = Field(
-        description="Signatures on the submitted version and those made void. `returns` (with "
-        "their reasons) is empty unless you are one of the authority's own people or the "
-        "regional coordinator"
-    )
-    contributors: list[ContributorOut] = Field(
-        description="Who drafts which chapter now; emails only for the authority's own people "
-        "and the regional coordinator"
-    )
-
-
-class DiffRowOut(Out):
-    kind: str = Field(description="same, changed, added or removed")
-    old: str | None
-    new: str | None
-
-
-class SectionComparisonOut(Out):
-    name: str
-    label: str
-    changed: bool
-    rows: list[DiffRowOut] = Field(description="Paragraph by paragraph, older beside newer")
-
-
-class ChapterComparisonOut(Out):
-    chapter_id: str
-    title: str
-    changed: bool
-    sections: list[SectionComparisonOut]
-
-
-class ComparisonOut(BaseModel):
-    older: VersionSummaryOut
-    newer: VersionSummaryOut
-    chapters: list[ChapterComparisonOut]
-
-
-class ConflictBody(BaseModel):
-    type: str
-    title: str
-    message: str
-    field: str | None
-    latest_version: VersionSummaryOut = Field(description="The newer version saved by someone else")
-    chapter: ChapterOut = Field(description="The chapter's text in that newer version")
-
-
-class ConflictOut(BaseModel):
-    error: ConflictBody
 
 
 def chapter_out(chapter: SefChapter, text: dict[str, str]) -> ChapterOut:

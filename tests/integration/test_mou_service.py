@@ -9,6 +9,7 @@ from app.audit.chain import verify
 from app.auth.roles import Role
 from app.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleVersion
 from app.models import AuditEvent, MouSignatureEvent, MouVersion
+from app.mou import reminders
 from app.mou import service as mou
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 from tests import factories as f
@@ -312,7 +313,7 @@ def test_only_the_regions_coordinator_edits_publishes_and_reminds(session: Sessi
     with pytest.raises(NotPermitted, match="edit this region's Memorandum"):
         mou.save_draft(session, other, cycle, DraftInput(title="x", body="# x", revision=None))
     with pytest.raises(NotPermitted):
-        mou.send_reminders(session, other, cycle)
+        reminders.send_reminders(session, other, cycle)
 
 
 def test_reminders_go_to_every_outstanding_holder_through_the_outbox(session: Session) -> None:
@@ -325,7 +326,7 @@ def test_reminders_go_to_every_outstanding_holder_through_the_outbox(session: Se
     f.signatory(session, DERBY, Role.LEAD_MEMBER)
     f.signatory(session, RUTLAND, Role.DATA_LEAD)  # not a signatory: no reminder
     f.sign(session, cycle, derby_dcs, DERBY, Role.DCS)
-    assert mou.send_reminders(session, boss, cycle) == 1
+    assert reminders.send_reminders(session, boss, cycle) == 1
     message = session.execute(select(OutboxMessage)).scalar_one()
     assert "waiting for your signature as Lead Member of Derby" in message.body
     assert "Sign it at: http://127.0.0.1:8000/regions/east-midlands/cycles/2026-27/mou/sign" in message.body

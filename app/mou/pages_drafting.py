@@ -1,0 +1,146 @@
+"""HTML pages for drafting the MoU: edit the draft, check it, publish it for signature."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import forms
+from app.auth.permissions import Action
+from app.auth.principal import Principal
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
+from app.cycles import service as cycles
+from app.cycles.pages import flash
+from app.errors import DomainError, StaleVersion
+from app.mou import pack, service
+from app.mou.pages import MOU, base_path
+from app.mou.schemas import MESSAGES, DraftInput, PublishInput
+from app.web import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _editor(
+    request: Request,
+    region_id: str,
+    cycle: object,
+    values: dict[str, object],
+    errors: forms.FormErrors,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "mou/edit.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(MOU + "/edit", response_class=HTMLResponse)
+def edit_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    title, body, revision = service.editor_source(session, cycle)
+    return _editor(
+        request,
+        region_id,
+        cycle,
+        {"title": title, "body": body, "revision": revision},
+        forms.FormErrors(),
+    )
+
+
+@router.post(MOU + "/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
+def edit_save(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: WriteSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    form: PostedForm,
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    values: dict[str, object] = {
+        "title": str(form.get("title", "")),
+        "body": str(form.get("body", "")),
+        "revision": str(form.get("revision", "")) or None,
+    }
+    data, errors = forms.parse(DraftInput, values, MESSAGES)
+    status_code = 422
+    if data is not None:
+        try:
+            service.save_draft(session, principal, cycle, data)
+        except DomainError as exc:
+            errors = forms.errors_from(exc, "body")
+            status_code = exc.status_code
+            if isinstance(exc, StaleVersion):
+                draft = service.draft_of(session, cycle)
+                values["revision"] = draft.revision if draft else None
+        else:
+            flash(request, "Draft saved. Check it below, then publish it for signature.")
+            return RedirectResponse(base_path(region_id, year) + "/draft", status_code=303)
+    return _editor(
+        request,
+        region_id,
+        cycle,
+        values,
+        errors,
+        status_code=status_code,
+    )
+
+
+@router.get(MOU + "/draft", response_class=HTMLResponse)
+def draft_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    draft = service.draft_of(session, cycle)
+    if draft is None:
+        return RedirectResponse(base_path(region_id, year) + "/edit", status_code=303)
+    return render(
+        request,
+        "mou/draft.html",
+        {
+            "region": cycles.region_or_404(region_id),
+            "cycle": cycle,
+            "draft": draft,
+            "blocks": service.blocks_of(draft),
+            "current": service.published_of(session, cycle),
+        },
+    )
+
+
+@router.post(MOU + "/publish", response_class=HTMLResponse, dependencies=[CsrfProtected])
+def publish(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: WriteSession,
+    background: BackgroundTasks,
+    principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
+    form: PostedForm,
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    data, errors = forms.parse(
+        PublishInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
+    )
+    if data is None:
+        raise StaleVersion(next(iter(errors.by_field.values())))
+    version = service.publish(session, principal, cycle, data)
+    flash(request, f"Version {version.number} is published. Signatories can now sign it.")
+    background.add_task(pack.warm_cache, cycle.id)
+    return RedirectResponse(base_path(region_id, year), status_code=303)
