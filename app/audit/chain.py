@@ -294,16 +294,6 @@ def head(session: Session) -> tuple[int, str]:
     return row.sequence, row.hash
 
 
-def events_for_cycle(session: Session, cycle_id: int) -> list[AuditEvent]:
-    return list(
-        session.execute(
-            select(AuditEvent)
-            .where(AuditEvent.cycle_id == cycle_id)
-            .order_by(AuditEvent.sequence.desc())
-        ).scalars()
-    )
-
-
 def payload_of(event: AuditEvent) -> dict[str, object]:
     value = json.loads(event.payload)
     assert isinstance(value, dict)
