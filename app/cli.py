@@ -61,13 +61,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
     from app.settings import get_settings
 
+    trusted_proxies = get_settings().forwarded_allow_ips
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=False,
+        # Behind a reverse proxy every request comes from the proxy: the sign-in throttle would
+        # count a whole council as one address. Trust X-Forwarded-For from the named proxies only.
+        proxy_headers=trusted_proxies is not None,
+        forwarded_allow_ips=trusted_proxies,
         # A worker told to stop (SIGTERM) finishes what it has, then goes, well inside 10 s.
         timeout_graceful_shutdown=get_settings().shutdown_grace_seconds,
     )

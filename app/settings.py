@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     max_request_bytes: int = 2 * 1024 * 1024
     base_url: str = "http://127.0.0.1:8000"
+    # The reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client, so
+    # the sign-in throttle counts people's addresses, not the proxy's. Unset: no proxy trusted.
+    forwarded_allow_ips: str | None = None
     # Database work runs in each worker's thread pool, one pooled connection per thread, so a
     # busy worker queues requests instead of opening and closing connections (issue 8).
     worker_threads: int = 20
