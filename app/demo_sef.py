@@ -8,9 +8,9 @@ pace: triads are formed in October, self-evaluations are written from 2 November
 scrutiny closes at its challenge conversation (January to February). Played to a December day,
 some are drafting, some await sign-off and some are signed and under scrutiny.
 
-This cycle tells three stories on purpose: a contributor drafts one of Leicestershire's chapters,
-Derbyshire's DCS edits a chapter after signing (voiding that signature), and Nottinghamshire's
-Chief Executive returns the text with a reason. No person is named in any text: only the
+This cycle tells three stories on purpose: each authority's contributor drafts its care leavers
+chapter (Leicestershire's is told in the log), Derbyshire's DCS edits a chapter after signing
+(voiding that signature), and Nottinghamshire's Chief Executive returns the text with a reason. No person is named in any text: only the
 demonstration accounts appear, as authors and signatories.
 """
 
@@ -43,7 +43,9 @@ from app.sef.schemas import (
 
 __all__ = ["form_demo_triads", "schedule_sefs", "sef_summary", "write_sef_packs"]
 
-CONTRIBUTED = ("E10000018", "care-leavers")  # Leicestershire's care leavers chapter
+# This cycle each DCS assigns the care leavers chapter to the authority's contributor, who drafts
+# it, so a newcomer signing in as a contributor finds a chapter of their own (issue 9).
+CONTRIBUTED = ("E10000018", "care-leavers")  # Leicestershire's is the one the log tells
 VOIDED = ("E10000007", "workforce")  # Derbyshire's DCS edits this after signing
 RETURNED = ("E10000024", "workforce")  # Nottinghamshire's Chief Executive returns it
 RETURN_REASON = (
@@ -167,7 +169,7 @@ class _SefPlay:
         """Writing, submission and signatures for one authority; returns the day it is signed."""
         start, submitted = drafting_dates(self.year, index)
         template = get_reference().sef_templates[self.region.sef_template]
-        contributed = self.story and la.code == CONTRIBUTED[0]
+        contributed = self.story
         if contributed:
             self.on(start, lambda: self._contribute(la), 9)
         for k, chapter in enumerate(template.chapters):
@@ -198,10 +200,12 @@ class _SefPlay:
             AssignInput(chapter_id=chapter.id, user_id=contributor.user_id),
         )  # fmt: skip
         self.save(contributor, la, chapter.id)
-        self.log.append(
-            f"{clock.today():%-d %B %Y}: {la.name}'s DCS assigned '{chapter.title}' to "
-            f"{contributor.display_name}, who drafted it"
-        )
+        if la.code == CONTRIBUTED[0]:
+            self.log.append(
+                f"{clock.today():%-d %B %Y}: {la.name}'s DCS assigned '{chapter.title}' to "
+                f"{contributor.display_name}, who drafted it (every DCS assigns that chapter to "
+                "the authority's contributor)"
+            )
 
     def _void(self, la: LocalAuthority) -> None:
         sef = service.get_sef(self.session, self.dcs(la), self.cycle(), la.code)

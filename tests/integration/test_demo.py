@@ -26,6 +26,7 @@ from app.models import (
     IndicatorReturn,
     ReturnWindow,
     SefComment,
+    SefContributor,
     SefResponse,
     SefVersion,
     SelfEvaluation,
@@ -248,6 +249,16 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
             session.scalar(select(func.count()).where(SefVersion.created_by_id == contributor.id))
             == 1
         )
+        # A newcomer signing in as a drafting authority's contributor finds a chapter of theirs.
+        rutland = session.execute(
+            select(User).where(User.email == "contributor.rutland@demo.riia.example")
+        ).scalar_one()
+        assigned = session.execute(
+            select(SefContributor.chapter_id).where(
+                SefContributor.user_id == rutland.id, SefContributor.ended_at.is_(None)
+            )
+        ).scalars()
+        assert list(assigned) == ["care-leavers"]
     assert "Derbyshire's DCS signed version 6, then edited 'Workforce'" in december.lines
     assert "Nottinghamshire's Chief Executive returned it" in december.lines
     assert december.out is not None
