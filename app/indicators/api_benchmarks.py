@@ -4,7 +4,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.auth.permissions import Action
 from app.auth.principal import Principal
@@ -29,8 +29,13 @@ class BenchmarkOut(BaseModel):
     region_q1: float | None
     region_q3: float | None
     region_count: int
-    region_rank: int | None
-    quartile: int | None
+    # No rank field since issue 10: the MoU forbids ranking members against one another
+    # (regions/templates/mou-standard.yaml:44). The quartile band stays.
+    quartile: int | None = Field(
+        description="The region's quarter the value falls in, 1 = best by polarity; None for "
+        "two-sided indicators and measures of demand. There is no rank: the alliance does not "
+        "publish league tables or rank members against one another (MoU)."
+    )
     england_value: float | None
     england_period: str | None
     statistical_neighbour_mean: float | None

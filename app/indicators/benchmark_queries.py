@@ -1,4 +1,4 @@
-"""The SQL behind benchmarks.py: latest values, quartiles, ranks and neighbours' means.
+"""The SQL behind benchmarks.py: latest values, quartiles and neighbours' means.
 
 Everything is written in a form both SQLite and PostgreSQL run: SQLite has no percentile
 functions, so quartiles are read off ROW_NUMBER positions with integer arithmetic and interpolated
@@ -143,7 +143,7 @@ def neighbour_codes(codes: Iterable[str]) -> set[str]:
 
 @functools.cache
 def region_statement(source: str = "returns") -> Select[Any]:
-    """Every region LA's values for `:periods`, with the region's quartiles, rank and quartile.
+    """Every region LA's values for `:periods`, with the region's quartiles and each LA's quartile.
 
     One statement serves the quarter shown, the quarter before (direction of travel) and the
     earlier quarters a worsening run looks at: aggregates are grouped by period. `source` says
@@ -157,9 +157,6 @@ def region_statement(source: str = "returns") -> Select[Any]:
     polarity = polarity_of(vals.c.indicator_id, get_reference().indicators.values())
     higher_better = polarity == Polarity.HIGHER_BETTER.value
     lower_better = polarity == Polarity.LOWER_BETTER.value
-    # Rank best first: higher-better descending, everything else ascending. NULLs get their own
-    # partition because SQLite and PostgreSQL sort them at opposite ends.
-    direction = case((higher_better, -1), else_=1)
     value = vals.c.value
     quartile = case(
         (value.is_(None), None),
@@ -173,10 +170,6 @@ def region_statement(source: str = "returns") -> Select[Any]:
         ),
         else_=None,
     )  # fmt: skip
-    rank = func.rank().over(
-        partition_by=[vals.c.period, vals.c.indicator_id, value.is_(None)],
-        order_by=value * direction,
-    )
     return select(
         vals.c.period,
         vals.c.la_code,
@@ -184,7 +177,6 @@ def region_statement(source: str = "returns") -> Select[Any]:
         value,
         vals.c.missing_code,
         vals.c.commentary,
-        case((value.is_not(None), rank)).label("rank"),
         quartile.label("quartile"),
         stats.c.n,
         stats.c.q1,

@@ -59,7 +59,8 @@ class Benchmark:
     region_q1: float | None
     region_q3: float | None
     region_count: int  # LAs of the region with a value this period
-    region_rank: int | None  # 1 = best by polarity; contextual and two-sided: by value ascending
+    # No ordinal rank: the MoU rules out league tables (regions/templates/mou-standard.yaml:44,
+    # "The alliance does not publish league tables or rank members against one another").
     quartile: int | None  # 1 = best quarter of the region; None for contextual and two-sided
     england_value: float | None  # latest published annual England value
     england_period: str | None
@@ -308,7 +309,6 @@ def _region_runs(
                         region_q1=stat.q1 if stat else None,
                         region_q3=stat.q3 if stat else None,
                         region_count=int(stat.n) if stat else 0,
-                        region_rank=int(row.rank) if row and row.rank is not None else None,
                         quartile=int(row.quartile) if row and row.quartile is not None else None,
                         england_value=eng[0] if eng else None,
                         england_period=eng[1] if eng else None,

@@ -38,11 +38,12 @@ HEADER = (
     "statistical_neighbour_mean",
     "direction_of_travel",
 )
+# No rank column since issue 10: the MoU says "The alliance does not publish league tables or
+# rank members against one another" (regions/templates/mou-standard.yaml:44). Quartiles stay.
 EXTRA = (
     "missing_code",
     "region_q1",
     "region_q3",
-    "region_rank",
     "quartile",
     "region_count",
     "england_period",
@@ -64,7 +65,6 @@ def _without_aggregates(row: Benchmark, polarity: str, decimals: int) -> Benchma
         region_median=None,
         region_q1=None,
         region_q3=None,
-        region_rank=None,
         quartile=None,
         statistical_neighbour_mean=None,
         statistical_neighbour_count=0,
@@ -162,7 +162,6 @@ def table(rows: Sequence[Benchmark]) -> list[list[object]]:
                 r.missing_code,
                 _rounded(r.region_q1, d),
                 _rounded(r.region_q3, d),
-                r.region_rank,
                 r.quartile,
                 r.region_count,
                 r.england_period,

@@ -130,6 +130,25 @@ def figure(b: "Benchmark", indicator: Indicator, flagged: bool) -> Figure:
     )
 
 
+# The region's quarter (1 = best by polarity) in words that say which end is better. A band, not
+# a rank: the MoU rules out ranking members against one another
+# (regions/templates/mou-standard.yaml:44, "The alliance does not publish league tables or rank
+# members against one another"), so no page, export or pack says "ranked n of m".
+_BANDS = {
+    "higher_better": {1: "highest", 2: "second-highest", 3: "second-lowest", 4: "lowest"},
+    "lower_better": {1: "lowest", 2: "second-lowest", 3: "second-highest", 4: "highest"},
+}
+_BETTER = {"higher_better": "higher is better", "lower_better": "lower is better"}
+
+
+def quartile_words(quartile: int | None, polarity: str) -> str | None:
+    """E.g. "in the region's lowest quarter, where lower is better"; None without a quartile."""
+    band = _BANDS.get(polarity, {}).get(quartile or 0)
+    if band is None:
+        return None
+    return f"in the region's {band} quarter, where {_BETTER[polarity]}"
+
+
 def strength(b: "Benchmark", indicator: Indicator, aggregates: bool) -> str | None:
     """A signature of strength: improving, or in the region's best quartile."""
     reasons = []
@@ -139,8 +158,7 @@ def strength(b: "Benchmark", indicator: Indicator, aggregates: bool) -> str | No
         # A two-sided indicator is better near the median, not higher or lower.
         how = "closer to the region median" if indicator.polarity == "two_sided" else "improving"
         reasons.append(f"{how}, from {before} to {now}")
-    if aggregates and b.quartile == 1 and b.region_rank is not None:
-        reasons.append(
-            f"in the region's best quartile (ranked {b.region_rank} of {b.region_count})"
-        )
+    band = quartile_words(b.quartile, indicator.polarity)
+    if aggregates and b.quartile == 1 and band is not None:
+        reasons.append(band)
     return "; ".join(reasons).capitalize() if reasons else None

@@ -17,6 +17,7 @@ from app.auth.principal import Principal
 from app.indicators.benchmarks import Benchmark, region_benchmark_runs
 from app.indicators.charts import format_value
 from app.indicators.export import visible_quarter
+from app.indicators.figures import quartile_words
 from app.indicators.flag_rules import FlagRules, Threshold, rules_for
 from app.indicators.periods import Quarter, trailing
 from app.indicators.visibility import visible_las
@@ -114,15 +115,16 @@ def worst_quartile_flags(rules: FlagRules, benchmarks: Iterable[Benchmark]) -> l
                 rule="worst_quartile",
                 title=f"{indicator.name} in the region's worst quartile",
                 explanation=(
+                    # A band, never a rank: the MoU forbids league tables
+                    # (regions/templates/mou-standard.yaml:44).
                     f"{indicator.name} was {_figure(indicator, b.value)} in {b.period}, "
-                    f"ranked {b.region_rank} of {b.region_count} LAs in the region, where "
-                    f"{_POLARITY_WORDS.get(indicator.polarity, 'ranked by polarity')} "
+                    f"{quartile_words(b.quartile, indicator.polarity)} "
                     f"(region median {median})."
                 ),
                 numbers={
                     "value": b.value,
                     "region_median": b.region_median,
-                    "region_rank": b.region_rank,
+                    "quartile": b.quartile,
                     "region_count": b.region_count,
                 },
             )

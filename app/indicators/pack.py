@@ -19,7 +19,13 @@ from app.errors import NotFound, NotPermitted
 from app.indicators.benchmarks import Benchmark, TrendPoint
 from app.indicators.charts import EnglandReference, format_value, trend_chart
 from app.indicators.export import visible_quarter
-from app.indicators.figures import POLARITY_WORDS, direction_words, figure, strength
+from app.indicators.figures import (
+    POLARITY_WORDS,
+    direction_words,
+    figure,
+    quartile_words,
+    strength,
+)
 from app.indicators.flags import earlier_quarters, flags_for_region
 from app.indicators.pack_contexts import Column, Dashboard, IndicatorProfile, Profile, Row
 from app.indicators.pack_documents import data_pack_document, profile_document
@@ -42,16 +48,11 @@ def _england_text(b: Benchmark | None, indicator: Indicator) -> str | None:
     return f"{value} (published {b.england_period})"
 
 
-def _sorted_rows(rows: list[Row], columns: Sequence[Column], sort: str, order: str) -> list[Row]:
-    ids = [c.indicator_id for c in columns]
-    if sort not in ids:
-        return sorted(rows, key=lambda r: r.la_name, reverse=order == "desc")
-    index = ids.index(sort)
-    known = [r for r in rows if r.figures[index].value is not None]
-    unknown = [r for r in rows if r.figures[index].value is None]
-    known.sort(key=lambda r: (r.figures[index].value, r.la_name), reverse=order == "desc")
-    # Rows without a value stay at the end whichever way the column is sorted.
-    return known + sorted(unknown, key=lambda r: r.la_name)
+def _sorted_rows(rows: list[Row], order: str) -> list[Row]:
+    # By name only: several LAs sorted by a value are a league table, which the MoU rules out
+    # ("The alliance does not publish league tables or rank members against one another",
+    # regions/templates/mou-standard.yaml:44).
+    return sorted(rows, key=lambda r: r.la_name, reverse=order == "desc")
 
 
 def build_dashboard(
@@ -60,7 +61,6 @@ def build_dashboard(
     region_id: str,
     quarter: Period,
     *,
-    sort: str = "la",
     order: str = "asc",
     today: date | None = None,
 ) -> Dashboard:
@@ -132,11 +132,11 @@ def build_dashboard(
         slug=quarter.slug,
         period_label=quarter.label,
         columns=columns,
-        rows=tuple(_sorted_rows(rows, columns, sort, order)),
+        rows=tuple(_sorted_rows(rows, order)),
         aggregates_visible=aggregates,
         notice=notice(window, aggregates, len(seen), on),
         periods=period_choices(session, region_id, quarter),
-        sort=sort if sort in indicators else "la",
+        sort="la",
         order=order,
         source="provisional" if isinstance(quarter, Quarter) else "published",
     )
@@ -244,8 +244,8 @@ def build_profile(
                 polarity_note=indicator.polarity_note,
                 figure=figure(b, indicator, b.indicator_id in flagged),
                 region_median_text=fmt(b.region_median) if aggregates else None,
-                rank_text=f"{b.region_rank} of {b.region_count}"
-                if aggregates and b.region_rank is not None
+                quartile_text=quartile_words(b.quartile, indicator.polarity)
+                if aggregates
                 else None,
                 england_text=f"{fmt(b.england_value)} (published {b.england_period})"
                 if england

@@ -60,7 +60,8 @@ class IndicatorProfile:
     polarity_note: str
     figure: Figure
     region_median_text: str | None
-    rank_text: str | None
+    # The region's quarter in words, never a rank (the MoU forbids league tables).
+    quartile_text: str | None
     england_text: str | None
     neighbours_text: str | None
     chart: Chart

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.auth.permissions import Action
 from app.auth.principal import Principal
@@ -41,14 +41,13 @@ def dashboard(
     session: DbSession,
     principal: Viewer,
     period: str | None = None,
-    sort: str = "la",
     order: str = "asc",
 ) -> Response:
     # A reporting year shows DfE's published figures; the default stays the latest quarter.
     shown: Period = (
         period_in_query(period) if period else _period(session, principal, region_id, None)
     )
-    context = pack.build_dashboard(session, principal, region_id, shown, sort=sort, order=order)
+    context = pack.build_dashboard(session, principal, region_id, shown, order=order)
     return render(
         request, "indicators/dashboard.html", {"pack": context, "provisional": source_note(shown)}
     )
@@ -105,7 +104,12 @@ class IndicatorOut(BaseModel):
     direction: str
     commentary: str | None
     region_median: str | None
-    rank: str | None
+    # No rank: the MoU forbids ranking members (regions/templates/mou-standard.yaml:44).
+    quartile: str | None = Field(
+        description="The region's quarter in words, e.g. \"in the region's lowest quarter, where "
+        'lower is better". There is no rank: the alliance does not publish league tables or '
+        "rank members against one another (MoU)."
+    )
     england: str | None
     statistical_neighbours: str | None
     # The neighbours' published annual mean with its year, e.g. "Neighbours 2024-25
@@ -173,7 +177,7 @@ def get_profile(
                 direction=i.figure.direction,
                 commentary=i.figure.commentary,
                 region_median=i.region_median_text,
-                rank=i.rank_text,
+                quartile=i.quartile_text,
                 england=i.england_text,
                 statistical_neighbours=i.neighbours_text,
                 statistical_neighbours_published=i.figure.published_neighbours_text,

@@ -17,7 +17,7 @@ PROVISIONAL = (
 )
 PUBLISHED = (
     "Figures for a reporting year are DfE's published annual statistics for each local "
-    "authority, not the quarterly returns. The region's median, quartiles and ranks and the "
+    "authority, not the quarterly returns. The region's median and quartiles and the "
     "statistical neighbours' mean are worked out from those published figures."
 )
 

@@ -1,4 +1,7 @@
-"""Benchmarks against hand-computed numbers: quartiles, ranks, neighbours, direction, trend."""
+"""Benchmarks against hand-computed numbers: quartiles, neighbours, direction, trend.
+
+No ranks: the MoU rules out league tables (regions/templates/mou-standard.yaml:44).
+"""
 
 import pytest
 from sqlalchemy import insert
@@ -70,18 +73,15 @@ def test_one_row_per_la_and_indicator_in_name_then_catalogue_order(
     assert keys[-1] == ("E06000062", "sw_average_caseload_fte")  # West Northamptonshire
 
 
-def test_odd_count_quartiles_rank_and_quartile_for_higher_better(
+def test_odd_count_quartiles_and_quartile_for_higher_better(
     rows: dict[tuple[str, str], Benchmark],
 ) -> None:
     # 60, 70, 80, 85, 90 (Nottingham's suppressed value is left out).
     derby = rows[(DERBY, ASSESS)]
     assert (derby.region_q1, derby.region_median, derby.region_q3) == (70, 80, 85)
     assert derby.region_count == 5
-    ranks = {
-        la: rows[(la, ASSESS)].region_rank for la in (DERBYSHIRE, LINCS, DERBY, LEICESTER, LEICS)
-    }
-    assert ranks == {DERBYSHIRE: 1, LINCS: 2, DERBY: 3, LEICESTER: 4, LEICS: 5}
-    quartiles = {la: rows[(la, ASSESS)].quartile for la in ranks}
+    las = (DERBYSHIRE, LINCS, DERBY, LEICESTER, LEICS)
+    quartiles = {la: rows[(la, ASSESS)].quartile for la in las}
     assert quartiles == {DERBYSHIRE: 1, LINCS: 1, DERBY: 2, LEICESTER: 3, LEICS: 4}
 
 
@@ -90,33 +90,26 @@ def test_even_count_with_ties_for_lower_better(rows: dict[tuple[str, str], Bench
     derby = rows[(DERBY, MOVES)]
     assert (derby.region_q1, derby.region_median, derby.region_q3) == (10.5, 12, 14.25)
     assert derby.region_count == 6
-    ranks = {
-        la: rows[(la, MOVES)].region_rank
-        for la in (LEICS, DERBY, DERBYSHIRE, LEICESTER, LINCS, NOTTINGHAM)
-    }
-    assert ranks == {LEICS: 1, DERBY: 2, DERBYSHIRE: 3, LEICESTER: 3, LINCS: 5, NOTTINGHAM: 6}
-    quartiles = {la: rows[(la, MOVES)].quartile for la in ranks}
+    las = (LEICS, DERBY, DERBYSHIRE, LEICESTER, LINCS, NOTTINGHAM)
+    quartiles = {la: rows[(la, MOVES)].quartile for la in las}
     assert quartiles == {LEICS: 1, DERBY: 1, DERBYSHIRE: 2, LEICESTER: 2, LINCS: 4, NOTTINGHAM: 4}
 
 
-def test_two_values_interpolate_and_contextual_ranks_ascending_without_quartile(
+def test_two_values_interpolate_and_contextual_has_no_quartile(
     rows: dict[tuple[str, str], Benchmark],
 ) -> None:
     derby, leicester = rows[(DERBY, REFERRALS)], rows[(LEICESTER, REFERRALS)]
     assert (derby.region_q1, derby.region_median, derby.region_q3) == (425, 450, 475)
-    assert (leicester.region_rank, derby.region_rank) == (1, 2)
     assert derby.quartile is None and leicester.quartile is None
     assert rows[(DERBY, REREF)].quartile is None  # two-sided: no best quarter either
 
 
-def test_missing_values_keep_their_code_and_no_rank(rows: dict[tuple[str, str], Benchmark]) -> None:
+def test_missing_values_keep_their_code_and_no_quartile(
+    rows: dict[tuple[str, str], Benchmark],
+) -> None:
     nottingham = rows[(NOTTINGHAM, ASSESS)]
     assert (nottingham.value, nottingham.missing_code) == (None, "c")
-    assert (nottingham.region_rank, nottingham.quartile, nottingham.direction) == (
-        None,
-        None,
-        "not_known",
-    )
+    assert (nottingham.quartile, nottingham.direction) == (None, "not_known")
     nobody = rows[("E06000017", ASSESS)]  # Rutland sent nothing
     assert (nobody.value, nobody.missing_code, nobody.region_median) == (None, None, 80)
 

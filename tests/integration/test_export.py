@@ -73,7 +73,7 @@ def test_csv_header_rounding_missing_codes_and_formula_escaping(session: Session
     assert moves["commentary"] == "'+44 placements @ home"
     assert (reref["value"], reref["missing_code"], reref["region_median"]) == ("c", "c", "")
     assert assess["direction_of_travel"] == "not_known"
-    assert assess["region_rank"] == "1" and assess["quartile"] == "1"
+    assert "region_rank" not in assess and assess["quartile"] == "1"
 
 
 def test_xlsx_has_numbers_and_neutralised_text(session: Session) -> None:
@@ -154,7 +154,7 @@ def _api(client: TestClient, session: Session, user: object) -> list[dict[str, o
 
 def _aggregates(rows: list[dict[str, object]]) -> dict[str, object]:
     row = next(r for r in rows if r["la_code"] == LEICESTER and r["indicator_id"] == ASSESS)
-    return {k: row[k] for k in ("region_median", "region_rank", "quartile", "region_q1")}
+    return {k: row[k] for k in ("region_median", "quartile", "region_q1")}
 
 
 def test_coordinator_sees_every_la_with_aggregates(
@@ -166,7 +166,6 @@ def test_coordinator_sees_every_la_with_aggregates(
     assert len(rows) == 200
     assert _aggregates(rows) == {
         "region_median": pytest.approx(75.12),
-        "region_rank": 2,
         "quartile": 4,
         "region_q1": pytest.approx(72.66),
     }
@@ -179,9 +178,7 @@ def test_another_las_data_lead_sees_only_their_own_row_until_close(
     _on(monkeypatch, BEFORE_CLOSE)
     rows = _api(client, session, lead)
     assert {r["la_code"] for r in rows} == {LEICESTER} and len(rows) == 20
-    assert _aggregates(rows) == dict.fromkeys(
-        ("region_median", "region_rank", "quartile", "region_q1")
-    )
+    assert _aggregates(rows) == dict.fromkeys(("region_median", "quartile", "region_q1"))
     assert all(r["statistical_neighbour_mean"] is None for r in rows)
     f.sign_in(client, lead)
     download = client.get(f"/regions/{REGION}/benchmarks/{Q.slug}.csv")

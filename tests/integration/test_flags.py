@@ -62,9 +62,16 @@ def test_threshold_worsening_and_worst_quartile_say_why_with_numbers(session: Se
         "20.0%, then 24.0%, then 31.2%, by 2026-27 Q1."
     )
     assert derby["worst_quartile"].explanation == (
-        "Agency social worker rate (FTE) was 31.2% in 2026-27 Q1, ranked 9 of 9 LAs in the "
-        "region, where lower is better (region median 14.0%)."
+        "Agency social worker rate (FTE) was 31.2% in 2026-27 Q1, in the region's highest "
+        "quarter, where lower is better (region median 14.0%)."
     )
+    # A band, never a rank (regions/templates/mou-standard.yaml:44: no league tables).
+    assert derby["worst_quartile"].numbers == {
+        "value": 31.2,
+        "region_median": 14.0,
+        "quartile": 4,
+        "region_count": 9,
+    }
     assert derby["worst_quartile"].title == (
         "Agency social worker rate (FTE) in the region's worst quartile"
     )

@@ -39,7 +39,7 @@ DERBY, LINCOLNSHIRE, NOTTINGHAM, RUTLAND = "E06000015", "E10000019", "E06000018"
 NORTH_NORTHANTS = "E06000061"
 STABILITY = "cla_long_term_stability_pct"  # higher is better, 0 decimals; same id in the file
 AGENCY = "sw_agency_rate_fte_pct"  # lower is better, 1 decimal; one joint row for Northants
-REREF = "rereferrals_within_12m_pct"  # two-sided: ranked by value, no quartile
+REREF = "rereferrals_within_12m_pct"  # two-sided: no quartile
 
 
 def _raw() -> dict[tuple[str, int], dict[str, float]]:
@@ -149,23 +149,22 @@ def test_a_reporting_year_is_benchmarked_on_dfes_published_figures(
     assert (got.england_value, got.england_period) == (_england(indicator), "2024-25")
 
 
-def test_ranks_quartiles_and_direction_follow_polarity_year_on_year(
+def test_quartiles_and_direction_follow_polarity_year_on_year(
     session: Session, loaded: None
 ) -> None:
     values = _raw()[(STABILITY, 2025)]
     region = {c: values[c] for c in _east_midlands()}
     derby = _row(session, DERBY, STABILITY)
-    # Higher is better: rank 1 is the highest value; ties share a rank.
-    assert derby.region_rank == 1 + sum(v > region[DERBY] for v in region.values())
+    # Higher is better: the best quarter holds the highest values.
     assert derby.quartile == (1 if region[DERBY] >= _expected(STABILITY, DERBY)["q3"] else 2)
     before = _raw()[(STABILITY, 2024)][DERBY]
     assert derby.previous_value == before
     assert derby.direction == ("improving" if region[DERBY] > before else "worsening")
     agency = _row(session, NORTH_NORTHANTS, AGENCY)
     assert agency.value == 19.5 == _raw()[(AGENCY, 2025)][NORTH_NORTHANTS]  # the Trust's row
-    assert agency.region_rank == 9 and agency.quartile == 4  # tied highest with West Northants
+    assert agency.quartile == 4  # tied highest with West Northants
     reref = _row(session, DERBY, REREF)
-    assert reref.quartile is None and reref.region_rank is not None
+    assert reref.quartile is None and not hasattr(reref, "region_rank")
 
 
 def test_the_reporting_year_csv_and_xlsx_carry_the_published_figures_formula_safe(

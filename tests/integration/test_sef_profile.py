@@ -125,7 +125,7 @@ def test_each_chapter_gets_its_indicators_in_order_and_the_flags_on_them(session
     assert assessments.figure.text == "72.0%"
     assert assessments.figure.direction == "worsening"
     assert assessments.region_median_text == "81.0%"
-    assert assessments.rank_text == "2 of 2"
+    assert assessments.quartile_text == "in the region's lowest quarter, where higher is better"
     repeat = protection.indicators[4]
     assert (repeat.figure.text, repeat.figure.missing_text) == (
         "c",
@@ -134,7 +134,7 @@ def test_each_chapter_gets_its_indicators_in_order_and_the_flags_on_them(session
     assert profile.strengths == (
         (
             "ICPCs within 15 working days of s47 start",
-            "Improving, from 80.0% to 88.0%; in the region's best quartile (ranked 1 of 1)",
+            "Improving, from 80.0% to 88.0%; in the region's highest quarter, where higher is better",
         ),
     )
 
@@ -269,7 +269,10 @@ def test_the_chapter_macro_shows_figures_charts_strengths_then_flags(session: Se
     )
     assert "72.0%" in html and "510.5 per 10,000 children" in html
     assert "c: not shown, to protect confidentiality (small numbers)" in html
-    assert "Region median" in html and "81.0% (Derby ranked 2 of 2)" in html
+    assert (
+        "Region median" in html
+        and "81.0% (Derby is in the region&#39;s lowest quarter, where higher is better)" in html
+    )
     assert '<span class="app-direction__words">worsening</span>' in html
     # The LA's commentary is escaped, never markup, in a paragraph of its own after the summary
     # list (whose `html` value carries no text the LA wrote).
@@ -354,7 +357,7 @@ def test_the_pdf_appendix_prints_each_indicator_once_with_its_chart_and_text(
         alternative = escape(item.chart.text_alternative)
         assert html.count(f"<figcaption>{alternative}</figcaption>") == 1
     assert "72.0%; worsening" in html
-    assert "Region median</dt><dd>81.0%; ranked 2 of 2" in html
+    assert "Region median</dt><dd>81.0%; in the region&#39;s lowest quarter, where higher" in html
     assert html.index("Improving, from 80.0%") < html.index("below the region&#39;s threshold")
     assert "govuk-" not in html
 

@@ -131,7 +131,7 @@ def _benchmark(indicator_id: str, direction: str) -> Benchmark:
     return Benchmark(
         period="2026-27 Q1", la_code="E06000015", la_name="Derby", indicator_id=indicator_id,
         value=31.0, missing_code=None, commentary=None, region_median=22.0, region_q1=None,
-        region_q3=None, region_count=10, region_rank=None, quartile=None, england_value=None,
+        region_q3=None, region_count=10, quartile=None, england_value=None,
         england_period=None, statistical_neighbour_mean=None, statistical_neighbour_count=0,
         direction=direction, previous_value=27.0,
     )  # fmt: skip
