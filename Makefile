@@ -45,9 +45,8 @@ $(ASSETS): build-assets.mjs $(SCSS) $(NPM_STAMP)
 	node build-assets.mjs
 
 run: install
-	$(BIN)/riia setup-demo
-	RIIA_BASE_URL="$${RIIA_BASE_URL:-http://127.0.0.1:$(PORT)}" \
-	  $(BIN)/riia serve --host 127.0.0.1 --port $(PORT)
+	export RIIA_BASE_URL="$${RIIA_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  $(BIN)/riia setup-demo && $(BIN)/riia serve --host 127.0.0.1 --port $(PORT)
 
 # PostgreSQL 15, Chromium, fonts and poppler: installed as root when missing, else the apt-get
 # line to run is printed.

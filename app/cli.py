@@ -209,7 +209,7 @@ def setup_demo(today: str | None = typer.Option(None, help=_TODAY_HELP)) -> None
         f"East Midlands {years.last} is complete and {years.this} is played up to "
         f"{day:%-d %B %Y}. The README says what each account can try today."
     )
-    console.print("Open http://127.0.0.1:8000 and sign in with any account above.")
+    console.print(f"Open {get_settings().base_url} and sign in with any account above.")
 
 
 @cli.command("demo")

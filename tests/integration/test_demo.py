@@ -62,9 +62,9 @@ class Played:
     out: Path | None
 
 
-def _cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, url: str, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "RIIA_DATABASE_URL"}
-    env.update(RIIA_ENVIRONMENT="test", RIIA_DATABASE_URL=url, COLUMNS="200")
+    env.update(RIIA_ENVIRONMENT="test", RIIA_DATABASE_URL=url, COLUMNS="200", **settings)
     return subprocess.run(
         [sys.executable, "-c", "from app.cli import main; main()", *args],
         env=env,
@@ -350,8 +350,12 @@ def test_setup_demo_accounts_sign_in(tmp_path: Path) -> None:
     )
     signed_in = _sign_in_all(url, emails)
     assert signed_in == emails
-    again = _cli("setup-demo", "--today", "2026-12-07", url=url)  # once per database
+    # Once per database; `make run PORT=8130` sets the address it then tells people to open.
+    again = _cli(
+        "setup-demo", "--today", "2026-12-07", url=url, RIIA_BASE_URL="http://127.0.0.1:8130"
+    )
     assert again.returncode == 0 and "coordinator@demo.riia.example" in again.stdout
+    assert "Open http://127.0.0.1:8130 and sign in with any account above." in again.stdout
 
 
 SIGN_IN = """
