@@ -20,6 +20,7 @@ from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, StaleVersion
 from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.models.types import utcnow
+from app.mou import terms
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
 from app.mou.status import MouStatus, build_status, statement_for
 from app.reference import get_reference
@@ -140,16 +141,17 @@ def published_versions(session: Session, principal: Principal, cycle: Cycle) -> 
 def editor_source(session: Session, cycle: Cycle) -> tuple[str, str, int | None]:
     """What the editor starts from: the draft, else the published text, else the template."""
     draft = draft_of(session, cycle)
-    base = draft or published_of(session, cycle)
-    if base is not None:
-        return (
-            base.title,
-            structured_text.to_source(blocks_of(base)),
-            draft.revision if draft else None,
-        )
+    if draft is not None:
+        return draft.title, structured_text.to_source(blocks_of(draft)), draft.revision
     reference = get_reference()
     region = reference.regions[cycle.region_id]
-    return (*reference.templates[region.mou_template].render(region), None)
+    title, body = reference.templates[region.mou_template].render(region)
+    published = published_of(session, cycle)
+    if published is None:
+        return title, body, None
+    # A new version starts from the old one, but says the region file's data terms of today.
+    blocks = terms.with_current_terms(blocks_of(published), structured_text.parse(body), region)
+    return published.title, structured_text.to_source(blocks), None
 
 
 def save_draft(
@@ -258,7 +260,12 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
         draft,
         "mou.published",
         f"Version {draft.number} published for signature",
-        payload={"number": draft.number, "content_hash": draft.content_hash},
+        # The data terms it is published under go into the hash-chained log with its hash.
+        payload={
+            "number": draft.number,
+            "content_hash": draft.content_hash,
+            "data_terms": get_reference().regions[cycle.region_id].data_terms.model_dump(),
+        },
     )
     return draft
 

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from app.auth.roles import SIGNATORY_ROLES, Role
+from app.reference.terms_text import placeholders
 from app.structured_text import Block, parse
 
 OnsCode = Annotated[str, Field(pattern=r"^E\d{8}$")]
@@ -319,7 +320,8 @@ class Region(Frozen):
 
 
 # Placeholders a template may use; render() and the loader's check share this list.
-TEMPLATE_PLACEHOLDERS: tuple[str, ...] = ("region_name", "riia")
+# {data_terms} and {triad_records} are written from the region file (app/reference/terms_text.py).
+TEMPLATE_PLACEHOLDERS: tuple[str, ...] = ("region_name", "riia", "data_terms", "triad_records")
 
 
 class MouTemplate(Frozen):
@@ -329,8 +331,8 @@ class MouTemplate(Frozen):
     body: NonEmpty
 
     def render(self, region: Region) -> tuple[str, str]:
-        """The title and body source with the region's name and RIIA filled in."""
-        values = {"region_name": region.name, "riia": region.riia}
+        """The title and body with the region's name, RIIA and data terms filled in."""
+        values = {"region_name": region.name, "riia": region.riia, **placeholders(region)}
         return self.title.format_map(values), self.body.format_map(values)
 
     def blocks(self) -> tuple[Block, ...]:

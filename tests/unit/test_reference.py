@@ -297,7 +297,7 @@ BROKEN: list[tuple[str, Edit, str]] = [
     (MOU, put("body", "Just a paragraph about {region_name}.\n"),
      "body has no heading (a line starting '# ')"),
     (MOU, put("title", "{region}: MoU"),
-     "unknown placeholder {region} in title (allowed: {region_name}, {riia})"),
+     "unknown placeholder {region} in title (allowed: {region_name}, {riia}, {data_terms}, {triad_records})"),
     (EM, put("id", "east-mids"), "region id east-mids does not match the file name"),
     (EM, put("local_authorities.0.dfe_code", 831),
      "bad value at local_authorities[0] (E06000015).dfe_code: Input should be a valid string"),
