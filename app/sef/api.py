@@ -25,6 +25,7 @@ from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, SefChapter
 from app.sef import access, api_scrutiny, content, contributors, service, signoff
+from app.sef import versions as sef_versions
 from app.sef.api_models import (
     ChapterComparisonOut,
     ChapterOut,
@@ -171,7 +172,7 @@ def list_versions(
     """Every saved version, newest first; scrutineers and the RISL get the signed one only."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    return [summary_out(v) for v in service.readable_versions(session, principal, cycle, sef)]
+    return [summary_out(v) for v in sef_versions.readable_versions(session, principal, cycle, sef)]
 
 
 @router.get("/{la_code}/versions/{number}", response_model=VersionOut)
@@ -186,7 +187,7 @@ def get_version(
     """One version's text; outside the authority and its coordinator, the signed version only."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    return version_out(sef, service.readable_version(session, principal, cycle, sef, number))
+    return version_out(sef, sef_versions.readable_version(session, principal, cycle, sef, number))
 
 
 @router.get("/{la_code}/compare", response_model=ComparisonOut)
@@ -204,7 +205,7 @@ def compare(
     """
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    found = service.compare_for(session, principal, cycle, sef, versions.a, versions.b)
+    found = sef_versions.compare_for(session, principal, cycle, sef, versions.a, versions.b)
     return ComparisonOut(
         older=summary_out(found.older),
         newer=summary_out(found.newer),

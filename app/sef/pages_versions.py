@@ -24,6 +24,7 @@ from app.identifiers import Identifier
 from app.models import Cycle, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS
 from app.sef import access, content, service, signoff
+from app.sef import versions as sef_versions
 from app.sef.schemas import MESSAGES, CompareInput
 from app.web import render
 
@@ -89,7 +90,7 @@ def _versions_view(
     errors: forms.FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    found = service.readable_versions(session, principal, cycle, sef)
+    found = sef_versions.readable_versions(session, principal, cycle, sef)
     status = signoff.build_status(session, cycle, sef)
     titles = {c.id: c.title for c in service.template_of(sef).chapters}
     if values is None:
@@ -137,7 +138,7 @@ def version_page(
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    found = service.readable_version(session, principal, cycle, sef, number)
+    found = sef_versions.readable_version(session, principal, cycle, sef, number)
     titles = {c.id: c.title for c in service.template_of(sef).chapters}
     return render(
         request,
@@ -175,13 +176,15 @@ def compare_page(
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     if not access.can_read_history(principal, cycle, sef):
-        raise service.history_refusal(cycle, sef)  # before the form is checked: no drafts at all
+        raise sef_versions.history_refusal(
+            cycle, sef
+        )  # before the form is checked: no drafts at all
     data, errors = _compare_input(a, b)
     if data is None:
         return _versions_view(
             request, session, principal, cycle, sef, {"a": a, "b": b}, errors, status_code=422
         )
-    comparison = service.compare_for(session, principal, cycle, sef, data.a, data.b)
+    comparison = sef_versions.compare_for(session, principal, cycle, sef, data.a, data.b)
     return render(
         request,
         "sef/compare.html",

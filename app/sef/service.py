@@ -5,8 +5,6 @@ someone else has since changed the same chapter, the save is refused and nothing
 page shows both texts); a save to a chapter nobody else touched lands on top of the newest text.
 """
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -170,64 +168,6 @@ def signed_version(session: Session, sef: SelfEvaluation) -> SefVersion:
     if found is None:
         raise Conflict("This self-evaluation has not been signed by all three signatories yet.")
     return found
-
-
-@dataclass(frozen=True)
-class Comparison:
-    older: SefVersion
-    newer: SefVersion
-    chapters: tuple[content.ChapterComparison, ...]
-
-
-def compare(session: Session, sef: SelfEvaluation, first: int, second: int) -> Comparison:
-    """Any two saved versions side by side, older on the left."""
-    a, b = version(session, sef, min(first, second)), version(session, sef, max(first, second))
-    chapters = content.compare(template_of(sef), content_of(sef, a), content_of(sef, b))
-    return Comparison(a, b, chapters)
-
-
-def history_refusal(cycle: Cycle, sef: SelfEvaluation) -> NotPermitted:
-    """What a scrutineer or the RISL is told on asking for the drafts behind the signed text."""
-    name = local_authority(cycle, sef.la_code).name
-    return NotPermitted(
-        f"Earlier versions of {name}'s self-evaluation are seen only by {name}'s own people and "
-        "the regional coordinator; you can read the signed version."
-    )
-
-
-def readable_versions(
-    session: Session, principal: Principal | None, cycle: Cycle, sef: SelfEvaluation
-) -> list[SefVersion]:
-    """Every version (newest first) for the LA and its coordinator; the signed one for others."""
-    if access.can_read_history(principal, cycle, sef):
-        return versions(session, sef)
-    signed = submitted_version(session, sef) if sef.state in access.SHARED_STATES else None
-    return [signed] if signed else []
-
-
-def readable_version(
-    session: Session, principal: Principal | None, cycle: Cycle, sef: SelfEvaluation, number: int
-) -> SefVersion:
-    """One version; outside the LA and its coordinator, only the signed one (never a draft)."""
-    if not access.can_read_history(principal, cycle, sef) and not (
-        sef.state in access.SHARED_STATES and number == sef.submitted_number
-    ):
-        raise history_refusal(cycle, sef)
-    return version(session, sef, number)
-
-
-def compare_for(
-    session: Session,
-    principal: Principal | None,
-    cycle: Cycle,
-    sef: SelfEvaluation,
-    first: int,
-    second: int,
-) -> Comparison:
-    """Two versions side by side, for the LA and its coordinator: others see no drafts."""
-    if not access.can_read_history(principal, cycle, sef):
-        raise history_refusal(cycle, sef)
-    return compare(session, sef, first, second)
 
 
 def void_signatures(

@@ -13,6 +13,7 @@ from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, NotPermitt
 from app.models import AuditEvent, Cycle, SefContributor, SefVersion, SelfEvaluation
 from app.reference.sef import OfstedGrade
 from app.sef import content, contributors, service
+from app.sef import versions as sef_versions
 from app.sef.schemas import AssignInput, ChapterInput, SubmitInput
 from tests import factories as f
 from tests.sef_factories import DERBY, chapter_input, submit_latest, write_all
@@ -140,13 +141,13 @@ def test_every_version_is_kept_newest_first_and_any_two_compare(
         (2, CARE, 1),
         (1, HELP, None),
     ]
-    comparison = service.compare(session, sef, 3, 1)  # either order: older on the left
+    comparison = sef_versions.compare(session, sef, 3, 1)  # either order: older on the left
     assert (comparison.older.number, comparison.newer.number) == (1, 3)
     assert [c.chapter_id for c in comparison.chapters if c.changed] == [HELP, CARE]
     grade = comparison.chapters[0].sections[0]
     assert [(r.kind, r.old, r.new) for r in grade.rows] == [("changed", "Good", "Outstanding")]
     with pytest.raises(NotFound) as missing:
-        service.compare(session, sef, 1, 4)
+        sef_versions.compare(session, sef, 1, 4)
     assert missing.value.message == "There is no version 4 of this self-evaluation."
 
 

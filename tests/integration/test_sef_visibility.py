@@ -14,6 +14,7 @@ from app.models.types import utcnow
 from app.reference import get_reference
 from app.reference.models import Scrutiny
 from app.sef import access, scrutiny, service, signoff
+from app.sef import versions as sef_versions
 from app.sef.schemas import CommentInput, ReturnSefInput
 from tests import factories as f
 from tests.sef_factories import (
@@ -321,15 +322,15 @@ def _history_as_seen_by(
     session: Session, cycle: Cycle, who: Principal, sef: SelfEvaluation
 ) -> tuple[list[int], dict[int, int | str], str]:
     """Which versions are listed; versions 1, 6, 7 and 99 read (number or refusal); a compare."""
-    listed = [v.number for v in service.readable_versions(session, who, cycle, sef)]
+    listed = [v.number for v in sef_versions.readable_versions(session, who, cycle, sef)]
     read: dict[int, int | str] = {}
     for number in (1, 6, 7, 99):
         try:
-            read[number] = service.readable_version(session, who, cycle, sef, number).number
+            read[number] = sef_versions.readable_version(session, who, cycle, sef, number).number
         except (NotPermitted, NotFound) as refused:
             read[number] = refused.message
     try:
-        found = service.compare_for(session, who, cycle, sef, 7, 6)
+        found = sef_versions.compare_for(session, who, cycle, sef, 7, 6)
     except NotPermitted as refused:
         compared = refused.message
     else:
@@ -378,11 +379,11 @@ def test_while_drafting_the_la_and_its_coordinator_read_every_version(
     sef = _draft(session, cycle, people)
     for name in HISTORY_READERS:
         who = people[name]
-        assert [v.number for v in service.readable_versions(session, who, cycle, sef)] == [
+        assert [v.number for v in sef_versions.readable_versions(session, who, cycle, sef)] == [
             6, 5, 4, 3, 2, 1
         ], name  # fmt: skip
-        assert service.readable_version(session, who, cycle, sef, 2).number == 2
-        assert service.compare_for(session, who, cycle, sef, 1, 2).newer.number == 2
+        assert sef_versions.readable_version(session, who, cycle, sef, 2).number == 2
+        assert sef_versions.compare_for(session, who, cycle, sef, 1, 2).newer.number == 2
 
 
 @pytest.fixture
