@@ -54,6 +54,18 @@ def db_upgrade() -> None:
     console.print("Database is up to date.")
 
 
+def _serve_demonstration_as_such() -> None:
+    """A database holding the demonstration is served saying so; production refuses it."""
+    from app.demo_notice import DemonstrationInProductionError, notice_if_demonstration
+
+    try:
+        if notice_if_demonstration():
+            console.print("This database holds the demonstration: every page and pack says so.")
+    except DemonstrationInProductionError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web pages and the API."""
@@ -61,6 +73,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
     from app.settings import get_settings
 
+    _serve_demonstration_as_such()
     trusted_proxies = get_settings().forwarded_allow_ips
     uvicorn.run(
         "app.main:create_app",
@@ -189,6 +202,9 @@ def setup_demo(today: str | None = typer.Option(None, help=_TODAY_HELP)) -> None
             "[red]setup-demo loads demonstration accounts and is refused in production.[/red]"
         )
         raise typer.Exit(1)
+    from app.demo_notice import serve_as_demonstration
+
+    serve_as_demonstration()
     day = _demo_day(today)
     url = _database_url()
     _ensure_sqlite_folder(url)
@@ -222,6 +238,8 @@ def run_demo(
         folder = tempfile.mkdtemp(prefix="riia-demo-")
         os.environ["RIIA_DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
     os.environ.setdefault("RIIA_WARM_PACKS", "false")
+    # Its packs say on every page that they are a demonstration; production refuses it.
+    os.environ["RIIA_DEMO"] = "true"
     from app.audit.chain import verify
     from app.db import get_sessionmaker
     from app.demo_cycle import play_demo

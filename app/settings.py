@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: int = 8
     # Render packs in the background after a change, so downloads come from the cache.
     warm_packs: bool = True
+    # Serving the demonstration (riia setup-demo, riia demo): every page and every pack page says
+    # "Demonstration: invented text about real councils" (app/demo_notice.py). `riia serve` turns
+    # it on for a database holding the demonstration; production refuses it.
+    demo: bool = False
 
     # Sign-in throttling (app/auth/throttle.py). Wrong passwords counted over a window slow an
     # email address down with doubling waits, then lock it for a while; a client address gets
@@ -85,6 +89,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def refuse_unsafe_production(self) -> "Settings":
         if self.environment == "production":
+            if self.demo:
+                raise ValueError("RIIA_DEMO: the demonstration may not run in production")
             if not self.cookie_secure:
                 raise ValueError("RIIA_COOKIE_SECURE must be true in production")
             if self.database_url.startswith("sqlite"):

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from app.demo_notice import demo_notice
 from app.settings import get_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -113,6 +114,8 @@ env.globals["current_csrf_token"] = current_csrf_token
 env.globals["govuk_field_error"] = field_error
 # The Beta banner's feedback link (RIIA_FEEDBACK_URL), read at render so tests may change it.
 env.globals["feedback_href"] = lambda: get_settings().feedback_href
+# "Demonstration: invented text about real councils" when serving the demo (RIIA_DEMO), else "".
+env.globals["demo_notice"] = demo_notice
 
 templates = Jinja2Templates(env=env)
 

@@ -12,7 +12,7 @@ from app.models import Cycle, MouSignatureEvent, User
 from app.models.types import utcnow
 from app.mou import service
 from app.mou.status import MouStatus, build_status
-from app.pack.cache import cached_or_rendered, cached_pdf, store_pdf
+from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.mou import (
     MouPack,
     MouPackOrganisation,
@@ -130,7 +130,7 @@ def warm_cache(cycle_id: int) -> None:
         if cycle is None or service.published_of(session, cycle) is None:
             return
         pack = build_pack(session, cycle)
-        key = pack_input_hash(pack)
+        key = cache_key(pack_input_hash(pack))
         pdf = cached_pdf(session, key)
         session.rollback()
     if pdf is not None:

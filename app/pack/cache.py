@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from app.db import begin_write, end_read
+from app.demo_notice import demo_notice
 from app.models import RenderedPack
 
 # The audience of a pack that prints the same for everyone allowed to download it.
@@ -19,10 +20,16 @@ EVERYONE = "everyone"
 
 
 def cache_key(inputs_hash: str, audience: str = EVERYONE) -> str:
-    """The key a pack is kept under: its inputs' hash, bound to the audience it was printed for."""
-    if audience == EVERYONE:
-        return inputs_hash  # keys of packs cached before audiences existed stay valid
-    return hashlib.sha256(f"{audience}\n{inputs_hash}".encode()).hexdigest()
+    """The key a pack is kept under: its inputs' hash, bound to the audience it was printed for,
+    and to the demonstration notice it prints on every page when serving the demo (issue 10)."""
+    key = inputs_hash  # keys of packs cached before audiences existed stay valid
+    if audience != EVERYONE:
+        key = hashlib.sha256(f"{audience}\n{inputs_hash}".encode()).hexdigest()
+    notice = demo_notice()
+    if notice:
+        # A demo database's packs cached before the notice existed are never served again.
+        key = hashlib.sha256(f"{notice}\n{key}".encode()).hexdigest()
+    return key
 
 
 def cached_pdf(session: Session, key: str) -> bytes | None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from app.demo_notice import demo_notice
 from app.pack.environment import pack_env
 
 BUNDLED_ASSETS = Path(__file__).parent / "assets"
@@ -116,5 +117,6 @@ def render_template_pdf(template: str, context: dict[str, Any], *, title: str) -
     """Render templates/pdf/<template> with the shared environment, then print it to PDF."""
     env = pack_env()
     env.filters.setdefault("uk_datetime", uk_datetime)
+    env.globals.setdefault("demo_notice", demo_notice)
     html = env.get_template(f"pdf/{template}").render(**context)
     return html_to_pdf(html, title=title)
