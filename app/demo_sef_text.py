@@ -13,7 +13,8 @@ from app.reference.sef import OfstedGrade, SefChapter
 from app.sef.profile import SefDataProfile
 from app.sef.schemas import ChapterInput
 
-# Each authority's usual grade, before a chapter's own evidence moves it one step.
+# Each authority's usual self-assessed grade, before a chapter's own evidence moves it one step.
+# Invented for the demonstration: no inspection's outcome, and no text says what Ofsted found.
 _USUAL = {
     "E06000015": OfstedGrade.GOOD,  # Derby
     "E10000007": OfstedGrade.GOOD,  # Derbyshire
@@ -191,7 +192,9 @@ def chapter_text(la: LocalAuthority, chapter: SefChapter, profile: SefDataProfil
     figures = _figures(profile, chapter.id)
     # The year the latest figures belong to: the quarters the audits ran in, written that autumn.
     year = (profile.period or YEAR)[:7]
-    narrative = [f"{_JUDGEMENT[grade]} in {la.name}. {rng.choice(knows)}."]
+    # The authority's own view, said as such: never an inspection's outcome (issue 10).
+    opening = f"In our own assessment, {_JUDGEMENT[grade][0].lower()}{_JUDGEMENT[grade][1:]}"
+    narrative = [f"{opening} in {la.name}. {rng.choice(knows)}."]
     if figures:
         narrative.append(f"What the data tells us: {figures}")
     narrative.append(f"We know this from: {rng.choice(how).lower()}.")
