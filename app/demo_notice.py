@@ -7,8 +7,9 @@ run in production. `riia serve` reads that at start and sets RIIA_DEMO for its w
 """
 
 import os
+from pathlib import Path
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, make_url, select
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
@@ -36,6 +37,16 @@ def holds_demonstration(engine: Engine) -> bool:
         return found.first() is not None
 
 
+def _no_such_sqlite_file(url: str) -> bool:
+    """A SQLite file not made yet holds nothing (and looking must not create it)."""
+    url_path = make_url(url)
+    return (
+        url_path.get_backend_name() == "sqlite"
+        and url_path.database not in (None, "", ":memory:")
+        and not Path(url_path.database).exists()
+    )
+
+
 class DemonstrationInProductionError(RuntimeError):
     """Production was asked to serve a database that holds the demonstration."""
 
@@ -50,7 +61,7 @@ def notice_if_demonstration() -> bool:
     """Turn the notice on (and say True) when the configured database holds the demonstration,
     whatever RIIA_DEMO says: `riia setup-demo` then `riia serve` must not serve it unmarked."""
     settings = get_settings()
-    if settings.demo:
+    if settings.demo or _no_such_sqlite_file(settings.database_url):
         return False
     engine = make_engine(settings.database_url)
     try:

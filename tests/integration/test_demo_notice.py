@@ -4,17 +4,21 @@ The packs the demo itself writes are checked page by page in test_demo_notice_pa
 """
 
 import io
+import os
 import re
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from app.auth import accounts
 from app.auth.roles import Role
+from app.cli import cli
 from app.db import make_engine
 from app.demo_notice import (
     DEMO_NOTICE,
@@ -120,7 +124,11 @@ def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore
 def test_serving_a_database_that_holds_the_demonstration_turns_the_notice_on(
     configured: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert notice_if_demonstration() is False  # no schema yet: nothing to serve as a demo
+    served = Path(configured.removeprefix("sqlite:///"))
+    assert notice_if_demonstration() is False  # no database yet: nothing to serve as a demo
+    assert not served.exists()  # and looking did not make one
+    served.touch()
+    assert notice_if_demonstration() is False  # no schema yet
     upgrade(configured)
     engine = make_engine(configured)
     with sessionmaker(bind=engine).begin() as session:
@@ -143,6 +151,29 @@ def test_serving_a_database_that_holds_the_demonstration_turns_the_notice_on(
     assert notice_if_demonstration() is True
     assert get_settings().demo is True
     engine.dispose()
+
+
+def test_riia_serve_serves_the_demonstration_saying_so_and_production_refuses_it(
+    configured: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgrade(configured)
+    engine = make_engine(configured)
+    with sessionmaker(bind=engine).begin() as session:
+        accounts.create_user(
+            session, email="risl@demo.riia.example", display_name="D", password=None
+        )
+    engine.dispose()
+    served: list[bool] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: served.append(get_settings().demo))
+    monkeypatch.setattr(get_settings(), "environment", "production")
+    refused = CliRunner().invoke(cli, ["serve"])
+    assert (refused.exit_code, served) == (1, [])
+    assert "holds the demonstration, which production refuses to serve" in refused.output
+    monkeypatch.setattr(get_settings(), "environment", "development")
+    result = CliRunner().invoke(cli, ["serve"])
+    assert (result.exit_code, served) == (0, [True]), result.output
+    assert "This database holds the demonstration: every page and pack says so." in result.output
+    assert os.environ["RIIA_DEMO"] == "true"  # and so in every worker uvicorn starts
 
 
 def test_production_refuses_the_demonstration_setting() -> None:
