@@ -165,6 +165,8 @@ def _serve(
         "RIIA_WARM_PACKS": "false",
         "RIIA_COOKIE_SECURE": COOKIE_SECURE,
         "RIIA_EMAIL_BACKEND": "console",
+        # Every server holds the demonstration's people, so every page says so (issue 10).
+        "RIIA_DEMO": "true",
         **(settings or {}),
     }
     subprocess.run(

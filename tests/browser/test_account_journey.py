@@ -65,8 +65,11 @@ def test_locked_out_then_reset_then_signed_in(
     page.set_viewport_size({"width": width, "height": 900})
 
     page.goto("/sign-in")
-    banner = page.locator(".govuk-phase-banner")
+    banner = page.locator(".govuk-phase-banner:not(.app-demo-banner)")
     expect(banner).to_contain_text("Beta")
+    expect(page.locator(".app-demo-banner")).to_have_text(
+        re.compile(r"^\s*Demo\s+Demonstration: invented text about real councils\s*$")
+    )
     expect(banner.get_by_role("link", name="Give feedback")).to_have_attribute(
         "href", re.compile(r"^mailto:")
     )
