@@ -80,8 +80,8 @@ def range_flags(rules: FlagRules, benchmarks: Iterable[Benchmark]) -> list[Flag]
                 title=f"{indicator.name} {side} its usual range",
                 explanation=(
                     f"{indicator.name} was {figure_text(indicator, b.value)} in {b.period}, "
-                    f"{side} the usual range of {low} to {high}. Either end deserves a question: "
-                    f"{indicator.polarity_note}"
+                    f"{side} its usual range of {low} to {high}. A very high and a very low "
+                    "figure both deserve a question."
                 ),
                 numbers={"value": b.value, "low": band.low, "high": band.high},
                 severity=outside_by(indicator, b.value) / indicator.tolerance,

@@ -82,9 +82,9 @@ def test_a_two_sided_indicator_flags_above_its_range(session: Session) -> None:
         "outside_range",
         "Re-referrals within 12 months above its usual range",
     )
-    assert high.explanation.startswith(
-        "Re-referrals within 12 months was 27.5% in 2026-27 Q1, above the usual range of "
-        "15% to 26%. Either end deserves a question: "
+    assert high.explanation == (
+        "Re-referrals within 12 months was 27.5% in 2026-27 Q1, above its usual range of "
+        "15% to 26%. A very high and a very low figure both deserve a question."
     )
     assert high.numbers == {"value": 27.5, "low": 15.0, "high": 26.0}
 
@@ -94,7 +94,7 @@ def test_a_two_sided_indicator_flags_below_its_range_too(session: Session) -> No
     flags = flags_for_region(session, REGION, Q1, today=LATER)
     (low,) = [fl for fl in flags if fl.la_code == DERBY]
     assert (low.rule, low.numbers["value"]) == ("outside_range", 12.0)
-    assert "below the usual range of 15% to 26%" in low.explanation
+    assert "below its usual range of 15% to 26%" in low.explanation
 
 
 def test_moving_away_from_the_median_inside_the_range_raises_nothing(session: Session) -> None:
