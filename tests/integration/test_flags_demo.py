@@ -115,3 +115,21 @@ def test_the_data_pack_lists_three_per_la_then_the_full_list(demo_client: TestCl
     # North Northamptonshire has 7 flags and Nottingham 5: three each, then "and N more".
     assert re.findall(r"and (\d+) more", risks) == ["4", "2"]
     assert "North Northamptonshire" in every and "Nottingham" in every
+
+
+def test_the_la_profile_pdf_lists_three_then_every_flag_last(
+    session: Session, demo_client: TestClient
+) -> None:
+    url = f"/regions/{REGION}/las/{NORTH_NORTHAMPTONSHIRE}/2025-26-q4/profile.pdf"
+    reader = PdfReader(io.BytesIO(demo_client.get(url).content))
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    summary = next(p for p in pages if "Signatures of risk A signature of risk" in p)
+    assert re.findall(r"and (\d+) more", summary) == ["4"]
+    # The full list closes the pack, with the note on where the pack came from.
+    last = pages[-1]
+    assert last.startswith("Every signature of risk Most important first")
+    flags = flags_for_region(session, REGION, Q4, las={NORTH_NORTHAMPTONSHIRE}, today=LATER)
+    assert len(flags) == 7
+    assert all(fl.explanation[:60] in last for fl in flags)
+    assert "About this pack." in last
+    assert sum("About this pack." in p for p in pages) == 1
