@@ -30,6 +30,9 @@ class WorseningRun(Frozen):
 class WorstQuartile(Frozen):
     enabled: StrictBool = True
     min_region_count: Annotated[StrictInt, Field(ge=2)] = 4
+    # A quarter of the region is always in its worst quartile, so it must also be clearly worse
+    # than the region median and England: by this many of the indicator's tolerances.
+    min_tolerances: Annotated[Number, Field(gt=0)] = 2
 
 
 class Threshold(Frozen):
@@ -37,6 +40,9 @@ class Threshold(Frozen):
     above: Number | None = None
     below: Number | None = None
     why: Annotated[str, Field(min_length=1)]
+    # Where the line comes from (a seed's file:line, DfE's published figures or a cited public
+    # source), printed beside it so a reader can weigh it (issue 10).
+    source: Annotated[str, Field(min_length=1)]
 
     @model_validator(mode="after")
     def _one_side(self) -> "Threshold":
@@ -67,6 +73,10 @@ class FlagRules(Frozen):
     thresholds: tuple[Threshold, ...] = ()
     late_return: ReturnRule = ReturnRule()
     missing_return: ReturnRule = ReturnRule()
+    # Outside a two-sided indicator's sensible range (core_indicators.yaml), either side.
+    outside_range: ReturnRule = ReturnRule()
+    # The MoU or the self-evaluation not signed off when the region's calendar said.
+    missed_signoff: ReturnRule = ReturnRule()
 
     def thresholds_for(self, indicator_id: str) -> tuple[Threshold, ...]:
         """The thresholds set for one indicator (at most one above and one below)."""

@@ -6,7 +6,6 @@ Non-engagement counts too, because authorities that stop engaging are often the 
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -15,251 +14,55 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.auth.principal import Principal
 from app.indicators.benchmarks import Benchmark, region_benchmark_runs
-from app.indicators.charts import format_value
 from app.indicators.export import visible_quarter
-from app.indicators.figures import quartile_words
-from app.indicators.flag_rules import FlagRules, Threshold, rules_for
+from app.indicators.flag_engagement import engagement_flags, first_returns, signoff_flags
+from app.indicators.flag_order import by_importance
+from app.indicators.flag_rules import rules_for
+from app.indicators.flag_signals import (
+    range_flags,
+    threshold_flags,
+    worse_by,
+    worsening_run_flags,
+    worst_quartile_flags,
+)
+from app.indicators.flag_types import Flag, ReturnRecord
 from app.indicators.periods import Quarter, trailing
 from app.indicators.visibility import visible_las
 from app.indicators.windows import WindowState, window_state
 from app.models import IndicatorReturn
-from app.reference import Indicator, get_reference
+from app.reference import get_reference
 
-# The order flags are listed in for each LA: engagement first, as it colours everything else.
-RULES = ("missing_return", "late_return", "threshold", "worsening_run", "worst_quartile")
-
-_POLARITY_WORDS = {"higher_better": "higher is better", "lower_better": "lower is better"}
-
-
-@dataclass(frozen=True)
-class Flag:
-    la_code: str
-    indicator_id: str | None
-    rule: str
-    title: str
-    explanation: str
-    numbers: dict[str, float | int | str | None] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ReturnRecord:
-    """The first version of an LA's return for the quarter: was it in on time?"""
-
-    la_code: str
-    late: bool
-    submitted_on: date
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _figure(indicator: Indicator, value: float | None) -> str:
-    return format_value(value, indicator.unit, indicator.decimals)
-
-
-def _limit(indicator: Indicator, threshold: Threshold) -> str:
-    # A round threshold reads better without decimals: "25%", not "25.0%".
-    limit = threshold.limit
-    decimals = 0 if limit == int(limit) else indicator.decimals
-    return format_value(limit, indicator.unit, decimals)
-
-
-def threshold_flags(rules: FlagRules, benchmarks: Iterable[Benchmark]) -> list[Flag]:
-    """A value strictly beyond one of the region's thresholds."""
-    indicators = get_reference().indicators
-    flags = []
-    for b in benchmarks:
-        if b.value is None:
-            continue
-        indicator = indicators[b.indicator_id]
-        for threshold in rules.thresholds_for(b.indicator_id):
-            if not threshold.breached_by(b.value):
-                continue
-            flags.append(
-                Flag(
-                    la_code=b.la_code,
-                    indicator_id=b.indicator_id,
-                    rule="threshold",
-                    title=f"{indicator.name} {threshold.side} the region's threshold",
-                    explanation=(
-                        f"{indicator.name} was {_figure(indicator, b.value)} in {b.period}, "
-                        f"{threshold.side} the region's threshold of {_limit(indicator, threshold)}. "
-                        f"{threshold.why}"
-                    ),
-                    numbers={"value": b.value, threshold.side: threshold.limit},
-                )
-            )
-    return flags
-
-
-def worst_quartile_flags(rules: FlagRules, benchmarks: Iterable[Benchmark]) -> list[Flag]:
-    """In the region's worst quarter, where the region has enough values for quartiles to mean much."""
-    if not rules.worst_quartile.enabled:
-        return []
-    indicators = get_reference().indicators
-    flags = []
-    for b in benchmarks:
-        if (
-            b.quartile != 4
-            or b.value is None
-            or b.region_count < rules.worst_quartile.min_region_count
-        ):
-            continue
-        indicator = indicators[b.indicator_id]
-        median = _figure(indicator, b.region_median)
-        flags.append(
-            Flag(
-                la_code=b.la_code,
-                indicator_id=b.indicator_id,
-                rule="worst_quartile",
-                title=f"{indicator.name} in the region's worst quartile",
-                explanation=(
-                    # A band, never a rank: the MoU forbids league tables
-                    # (regions/templates/mou-standard.yaml:44).
-                    f"{indicator.name} was {_figure(indicator, b.value)} in {b.period}, "
-                    f"{quartile_words(b.quartile, indicator.polarity)} "
-                    f"(region median {median})."
-                ),
-                numbers={
-                    "value": b.value,
-                    "region_median": b.region_median,
-                    "quartile": b.quartile,
-                    "region_count": b.region_count,
-                },
-            )
-        )
-    return flags
-
-
-def _run_words(indicator: Indicator, periods: int, path: str, latest: Benchmark) -> tuple[str, str]:
-    """The title and explanation of a run, in words that fit the indicator's polarity."""
-    running = f"{periods} quarters running"
-    if indicator.polarity == "two_sided":
-        # Neither end is better for a two-sided indicator: it has moved away from the middle,
-        # which is a question to ask, not a decline.
-        median = _figure(indicator, latest.region_median)
-        return (
-            f"{indicator.name} further from the region median for {running}",
-            f"{indicator.name} has moved further from the region median for {running}: "
-            f"{path}, by {latest.period} (region median {median}).",
-        )
-    polarity = _POLARITY_WORDS.get(indicator.polarity)
-    because = f" ({polarity})" if polarity else ""
-    return (
-        f"{indicator.name} worsening for {running}",
-        f"{indicator.name} has worsened for {running}{because}: {path}, by {latest.period}.",
-    )
-
-
-def worsening_run_flags(rules: FlagRules, runs: Sequence[Sequence[Benchmark]]) -> list[Flag]:
-    """Worsening by polarity for N quarters running; `runs` holds the quarters oldest first."""
-    run = rules.worsening_run
-    if not run.enabled or len(runs) < run.periods:
-        return []
-    indicators = get_reference().indicators
-    recent = runs[-run.periods :]
-    by_key = [{(b.la_code, b.indicator_id): b for b in quarter} for quarter in recent]
-    flags = []
-    for key, latest in by_key[-1].items():
-        chain = [quarter.get(key) for quarter in by_key]
-        if any(b is None or b.direction != "worsening" for b in chain):
-            continue
-        steps: list[Benchmark] = [b for b in chain if b is not None]
-        indicator = indicators[latest.indicator_id]
-        first = steps[0]
-        values = [first.previous_value, *(b.value for b in steps)]
-        path = ", then ".join(_figure(indicator, v) for v in values)
-        title, explanation = _run_words(indicator, run.periods, path, latest)
-        flags.append(
-            Flag(
-                la_code=latest.la_code,
-                indicator_id=latest.indicator_id,
-                rule="worsening_run",
-                title=title,
-                explanation=explanation,
-                numbers={
-                    "periods": run.periods,
-                    **{b.period: b.value for b in steps},
-                },
-            )
-        )
-    return flags
-
-
-def engagement_flags(
-    rules: FlagRules,
-    window: WindowState | None,
-    la_codes: Iterable[str],
-    returns: Iterable[ReturnRecord],
-    today: date,
-) -> list[Flag]:
-    """Once the quarter's window has closed: a return that came late, or one that never came."""
-    if window is None or not window.is_late(today):
-        return []
-    received = {r.la_code: r for r in returns}
-    quarter, due = str(window.quarter), _day(window.closes_on)
-    flags = []
-    for code in la_codes:
-        record = received.get(code)
-        if record is None and rules.missing_return.enabled:
-            flags.append(
-                Flag(
-                    la_code=code,
-                    indicator_id=None,
-                    rule="missing_return",
-                    title="Quarterly return not received",
-                    explanation=(
-                        f"No return for {quarter} has been received. It was due on {due}, "
-                        f"{(today - window.closes_on).days} days ago."
-                    ),
-                    numbers={"due": window.closes_on.isoformat()},
-                )
-            )
-        elif record is not None and record.late and rules.late_return.enabled:
-            days = max((record.submitted_on - window.closes_on).days, 0)
-            flags.append(
-                Flag(
-                    la_code=code,
-                    indicator_id=None,
-                    rule="late_return",
-                    title="Quarterly return received late",
-                    explanation=(
-                        f"The return for {quarter} was received on {_day(record.submitted_on)}, "
-                        f"after it was due on {due}."
-                    ),
-                    numbers={
-                        "due": window.closes_on.isoformat(),
-                        "received": record.submitted_on.isoformat(),
-                        "days_late": days,
-                    },
-                )
-            )
-    return flags
-
-
-def first_returns(session: Session, region_id: str, quarter: Quarter) -> list[ReturnRecord]:
-    """Each LA's first version for the quarter: lateness is judged on when it first arrived."""
-    rows = session.execute(
-        select(
-            IndicatorReturn.organisation_code,
-            IndicatorReturn.late,
-            IndicatorReturn.submitted_at,
-        ).where(
-            IndicatorReturn.region_id == region_id,
-            IndicatorReturn.period == str(quarter),
-            IndicatorReturn.version == 1,
-        )
-    ).all()
-    return [ReturnRecord(code, bool(late), at.date()) for code, late, at in rows]
+# Kept importable from here: pages, packs and the self-evaluation read flags through this module.
+__all__ = [
+    "Flag",
+    "ReturnRecord",
+    "default_quarter",
+    "earlier_quarters",
+    "engagement_flags",
+    "flags_for_la",
+    "flags_for_region",
+    "threshold_flags",
+    "visible_flags",
+    "worse_by",
+    "worsening_run_flags",
+    "worst_quartile_flags",
+]
 
 
 def _order(region_id: str, flags: Iterable[Flag]) -> list[Flag]:
+    """By LA name, then most important first (app/indicators/flag_order.py), one flag per
+    indicator: a run behind a threshold breach on the same figure is the same concern, and
+    saying it three times is how a list cries wolf."""
     names = {la.code: la.name for la in get_reference().regions[region_id].local_authorities}
-    return sorted(
-        flags,
-        key=lambda f: (names.get(f.la_code, f.la_code), RULES.index(f.rule), f.indicator_id or ""),
-    )
+    kept: list[Flag] = []
+    seen: set[tuple[str, str]] = set()
+    for flag in by_importance(flags):
+        if flag.indicator_id is not None:
+            if (flag.la_code, flag.indicator_id) in seen:
+                continue
+            seen.add((flag.la_code, flag.indicator_id))
+        kept.append(flag)
+    return sorted(kept, key=lambda f: names.get(f.la_code, f.la_code))
 
 
 def earlier_quarters(region_id: str) -> int:
@@ -306,7 +109,11 @@ def flags_for_region(
         earlier = [computed[q] for q in before] if earlier is None else earlier
     current = [b for b in benchmarks if b.la_code in codes]
     runs = [list(run) for run in earlier or []] + [current]
-    flags = threshold_flags(rules, current) + worsening_run_flags(rules, runs)
+    flags = (
+        threshold_flags(rules, current)
+        + range_flags(rules, current)
+        + worsening_run_flags(rules, runs)
+    )
     if aggregates:
         flags += worst_quartile_flags(rules, current)
     if rules.late_return.enabled or rules.missing_return.enabled:
@@ -314,6 +121,8 @@ def flags_for_region(
         assert state is None or isinstance(state, WindowState)
         returns = first_returns(session, region_id, quarter) if state is not None else []
         flags += engagement_flags(rules, state, codes, returns, today)
+    if rules.missed_signoff.enabled:
+        flags += signoff_flags(session, region_id, quarter, codes, today)
     return _order(region_id, flags)
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from app.indicators.charts import Chart
 from app.indicators.figures import Figure
+from app.indicators.flag_order import SHOWN
 from app.indicators.flags import Flag
 
 
@@ -31,6 +32,15 @@ class Row:
     la_name: str
     figures: tuple[Figure, ...]
     flags: tuple[Flag, ...]
+
+    @property
+    def top_flags(self) -> tuple[Flag, ...]:
+        """The most important few (app/indicators/flag_order.py); the rest are one link away."""
+        return self.flags[:SHOWN]
+
+    @property
+    def more_flags(self) -> int:
+        return max(len(self.flags) - SHOWN, 0)
 
 
 @dataclass(frozen=True)
@@ -88,3 +98,12 @@ class Profile:
     indicators: tuple[IndicatorProfile, ...]
     aggregates_visible: bool
     notice: str | None
+
+    @property
+    def top_flags(self) -> tuple[Flag, ...]:
+        """The most important few (app/indicators/flag_order.py); the rest are one link away."""
+        return self.flags[:SHOWN]
+
+    @property
+    def more_flags(self) -> int:
+        return max(len(self.flags) - SHOWN, 0)

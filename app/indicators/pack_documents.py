@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from app.indicators.charts import NO_VALUE, Chart, format_value
 from app.indicators.compare_charts import BarChart, BarRow, bar_chart
 from app.indicators.figures import FLAG_SYMBOL, QUARTILE_SYMBOLS, QUARTILE_WORDS, Figure
 from app.indicators.pack_contexts import Column, Dashboard, IndicatorProfile, Profile, Row
-
-if TYPE_CHECKING:
-    from app.indicators.flags import Flag
 
 POLARITY_SHORT = {
     "higher_better": "Higher is better",
@@ -76,7 +72,9 @@ class DataPackDocument:
     glance: tuple[GlanceRow, ...]
     engagement: tuple[str, ...]  # per LA: "", "Late ⚑" or "Not received ⚑"
     strengths: tuple[Strengths, ...]
-    risks: tuple[tuple[str, tuple[Flag, ...]], ...]  # (LA name, its signatures of risk)
+    # Each flagged LA's row: its most important signatures of risk first (row.top_flags), the
+    # rest in the pack's full list, which "and N more" links to.
+    risks: tuple[Row, ...]
     pages: tuple[IndicatorPage, ...]
     trend_periods: tuple[str, ...]
 
@@ -190,7 +188,7 @@ def data_pack_document(
         glance=glance,
         engagement=engagement,
         strengths=tuple(strengths),
-        risks=tuple((r.la_name, r.flags) for r in rows if r.flags),
+        risks=tuple(r for r in rows if r.flags),
         pages=tuple(pages),
         trend_periods=tuple(trend_periods),
     )

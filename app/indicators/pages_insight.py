@@ -69,6 +69,22 @@ def la_profile(
     )
 
 
+@router.get(PROFILE + "/flags", response_class=HTMLResponse)
+def la_flags(
+    request: Request,
+    region_id: str,
+    la_code: str,
+    session: DbSession,
+    principal: Viewer,
+    period: str | None = None,
+) -> Response:
+    """Every signature of risk for one LA: where a pack's or profile's "and N more" leads. It
+    reads the profile, so it shows exactly the flags the profile may show this reader."""
+    quarter = _period(session, principal, region_id, period)
+    context = pack.build_profile(session, principal, region_id, la_code, quarter)
+    return render(request, "indicators/flags.html", {"pack": context})
+
+
 # Sync `def` on purpose: WeasyPrint is CPU-bound and must run in the worker thread pool.
 @router.get(DASHBOARD + "/{slug}/pack.pdf")
 def data_pack(region_id: str, slug: str, session: DbSession, principal: Viewer) -> Response:

@@ -120,6 +120,22 @@ def _cycle_order(month_day: tuple[int, int]) -> tuple[int, int, int]:
     return (0 if month >= _FIRST_MONTH else 1, month, day)
 
 
+class SensibleRange(Frozen):
+    """Where a two-sided indicator raises no question: either side of it does."""
+
+    low: float
+    high: float
+    source: NonEmpty
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SensibleRange":
+        if self.low >= self.high:
+            raise ValueError(
+                f"sensible_range low ({self.low:g}) must be below high ({self.high:g})"
+            )
+        return self
+
+
 class Indicator(Frozen):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     name: NonEmpty
@@ -136,6 +152,12 @@ class Indicator(Frozen):
     period_basis: NonEmpty
     published_ids: tuple[str, ...]
     england: dict[int, float] = Field(default_factory=dict)
+    # The smallest move that counts as change for a signature of risk: a worsening run, or a
+    # distance from the region median or England, must exceed it (issue 10: 5.4% to 5.8% turnover
+    # is noise, not a signal).
+    tolerance: Annotated[float, Field(gt=0)]
+    tolerance_why: NonEmpty
+    sensible_range: SensibleRange | None = None  # two-sided indicators only
 
     @model_validator(mode="after")
     def _range(self) -> "Indicator":
@@ -143,6 +165,8 @@ class Indicator(Frozen):
             raise ValueError(
                 f"valid_min ({self.valid_min:g}) must be less than valid_max ({self.valid_max:g})"
             )
+        if (self.polarity == Polarity.TWO_SIDED) != (self.sensible_range is not None):
+            raise ValueError("a two-sided indicator, and only one, needs a sensible_range")
         return self
 
 

@@ -19,6 +19,7 @@ from app import clock
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.errors import NotFound, NotPermitted
+from app.indicators.flag_order import SHOWN
 from app.indicators.flags import Flag, default_quarter
 from app.indicators.pack import IndicatorProfile, Profile, build_profile
 from app.indicators.periods import Quarter
@@ -46,8 +47,19 @@ class SefDataProfile:
     period_label: str | None
     notice: str | None  # the profile's notice, or a plain sentence why nothing is shown
     strengths: tuple[tuple[str, str], ...]  # (indicator name, why it is a strength)
-    flags: tuple[Flag, ...]  # every flag for the LA: the summary at the top
+    flags: tuple[Flag, ...]  # every flag for the LA, most important first
     chapters: dict[str, ChapterProfile]  # every chapter of the template, by id
+    # The page with every flag, which "and N more" links to; None when there is nothing more.
+    flags_href: str | None = None
+
+    @property
+    def top_flags(self) -> tuple[Flag, ...]:
+        """The summary at the top: the most important few (app/indicators/flag_order.py)."""
+        return self.flags[:SHOWN]
+
+    @property
+    def more_flags(self) -> int:
+        return max(len(self.flags) - SHOWN, 0)
 
 
 def _not_shared(la_name: str) -> str:
@@ -187,6 +199,7 @@ def sef_data_profile(
         strengths=profile.strengths,
         flags=profile.flags,
         chapters=_chapters(profile, template),
+        flags_href=f"/regions/{region_id}/las/{la_code}/flags?period={profile.slug}",
     )
 
 

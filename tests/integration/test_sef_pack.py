@@ -243,7 +243,7 @@ def test_the_pdf_prints_text_hash_signatures_and_threads(
     assert (
         _squashed(
             "Agency social worker rate (FTE) was 31.2% in 2026-27 Q1, above the region's threshold "
-            "of 25%."
+            "of 16.4%."
         )
         in squashed
     )

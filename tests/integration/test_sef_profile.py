@@ -103,17 +103,20 @@ def test_each_chapter_gets_its_indicators_in_order_and_the_flags_on_them(session
     assert ids(profile, "children-in-care") == []
     assert ids(profile, "leadership-and-management") == []
 
+    # Most important first (issue 10): the unsigned MoU, the late return, then the furthest
+    # beyond its threshold.
     assert [(fl.rule, fl.indicator_id) for fl in profile.flags] == [
+        ("missed_signoff", None),
         ("late_return", None),
-        ("threshold", ASSESSMENTS),
         ("threshold", AGENCY),
+        ("threshold", ASSESSMENTS),
     ]
     protection = profile.chapters["help-and-protection"]
     assert [(fl.rule, fl.indicator_id) for fl in protection.flags] == [("threshold", ASSESSMENTS)]
     assert protection.flags[0].explanation == (
         "Assessments completed within 45 working days was 72.0% in 2026-27 Q2, below the "
-        "region's threshold of 75%. Fewer than three in four assessments finished on time means "
-        "families wait for help."
+        "region's threshold of 80%. Fewer than four in five assessments on time means families "
+        "wait for help; England is 85.7%."
     )
     assert [fl.indicator_id for fl in profile.chapters["workforce"].flags] == [AGENCY]
     # The engagement flag has no indicator, so it sits only in the summary.
@@ -173,8 +176,9 @@ def test_the_las_own_dcs_sees_its_figures_before_the_region_does(session: Sessio
     assert mine.chapters["help-and-protection"].indicators[1].region_median_text is None
     # The window is still open, so a return is not late yet.
     assert [(fl.rule, fl.indicator_id) for fl in mine.flags] == [
-        ("threshold", ASSESSMENTS),
+        ("missed_signoff", None),
         ("threshold", AGENCY),
+        ("threshold", ASSESSMENTS),
     ]
 
 
@@ -302,7 +306,7 @@ def test_the_chapter_macro_shows_figures_charts_strengths_then_flags(session: Se
     assert "Derby has no quarterly figures to show beside this chapter for 2026-27 Q2." in none
 
 
-def test_the_summary_macro_lists_strengths_then_every_flag(session: Session) -> None:
+def test_the_summary_macro_lists_strengths_then_the_top_flags(session: Session) -> None:
     seed(session)
     profile = sef_data_profile(session, f.coordinator(session), REGION, DERBY, template())
     html = env.from_string(
@@ -310,9 +314,14 @@ def test_the_summary_macro_lists_strengths_then_every_flag(session: Session) -> 
     ).render(p=profile)
     assert "2026-27 Q2 (July to September 2026)" in html
     assert html.index("ICPCs within 15 working days") < html.index("Quarterly return received late")
-    for flag in profile.flags:
+    for flag in profile.top_flags:
         assert f"<strong>{escape(flag.title)}.</strong>" in html
-    assert "<a " not in html and "<svg" not in html
+    (hidden,) = profile.flags[3:]
+    assert f"<strong>{escape(hidden.title)}.</strong>" not in html
+    link = (
+        '<a class="govuk-link" href="/regions/east-midlands/las/E06000015/flags?period=2026-27-q2">'
+    )
+    assert html.count("<a ") == 1 and f"{link}and 1 more" in html and "<svg" not in html
 
 
 def test_the_macros_show_the_notice_when_nothing_is_shared(session: Session) -> None:

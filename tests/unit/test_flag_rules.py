@@ -18,10 +18,16 @@ def test_the_shipped_default_loads_for_every_region() -> None:
     assert default.worsening_run.periods == 2
     assert default.worst_quartile.enabled and default.late_return.enabled
     agency = default.thresholds_for("sw_agency_rate_fte_pct")
-    assert [(t.side, t.limit) for t in agency] == [("above", 25.0)]
-    assert [(t.side, t.limit) for t in default.thresholds_for("sw_average_caseload_fte")] == [
-        ("above", 20.0)
+    # Early lines: the averages of authorities that require improvement (seed 002:610).
+    assert [(t.side, t.limit) for t in agency] == [("above", 16.4)]
+    assert [(t.side, t.limit) for t in default.thresholds_for("sw_vacancy_rate_fte_pct")] == [
+        ("above", 16.8)
     ]
+    assert [(t.side, t.limit) for t in default.thresholds_for("sw_average_caseload_fte")] == [
+        ("above", 17.0)
+    ]
+    assert all(t.source for t in default.thresholds)
+    assert default.missed_signoff.enabled and default.outside_range.enabled
 
 
 def _load(tmp_path: Path, data: object) -> None:
@@ -35,7 +41,11 @@ def _load(tmp_path: Path, data: object) -> None:
 def test_a_good_file_with_defaults_left_out_loads(tmp_path: Path) -> None:
     _load(
         tmp_path,
-        {"thresholds": [{"indicator": "sw_turnover_rate_fte_pct", "above": 18, "why": "x"}]},
+        {
+            "thresholds": [
+                {"indicator": "sw_turnover_rate_fte_pct", "above": 18, "why": "x", "source": "s"}
+            ]
+        },
     )
 
 
@@ -43,30 +53,59 @@ def test_a_good_file_with_defaults_left_out_loads(tmp_path: Path) -> None:
     ("data", "problem"),
     [
         (
-            {"thresholds": [{"indicator": "no_such_indicator", "above": 3, "why": "x"}]},
+            {
+                "thresholds": [
+                    {"indicator": "no_such_indicator", "above": 3, "why": "x", "source": "s"}
+                ]
+            },
             "unknown indicator no_such_indicator in thresholds (not in core_indicators.yaml)",
         ),
         (
-            {"thresholds": [{"indicator": "sw_turnover_rate_fte_pct", "why": "x"}]},
+            {"thresholds": [{"indicator": "sw_turnover_rate_fte_pct", "why": "x", "source": "s"}]},
             "threshold for sw_turnover_rate_fte_pct needs exactly one of above or below",
         ),
         (
             {
                 "thresholds": [
-                    {"indicator": "sw_turnover_rate_fte_pct", "above": 1, "below": 2, "why": "x"}
+                    {
+                        "indicator": "sw_turnover_rate_fte_pct",
+                        "above": 1,
+                        "below": 2,
+                        "why": "x",
+                        "source": "s",
+                    }
                 ]
             },
             "needs exactly one of above or below",
         ),
         (
-            {"thresholds": [{"indicator": "sw_turnover_rate_fte_pct", "above": 150, "why": "x"}]},
+            {
+                "thresholds": [
+                    {
+                        "indicator": "sw_turnover_rate_fte_pct",
+                        "above": 150,
+                        "why": "x",
+                        "source": "s",
+                    }
+                ]
+            },
             "threshold 150 for sw_turnover_rate_fte_pct is outside its valid range 0 to 100",
         ),
         (
             {
                 "thresholds": [
-                    {"indicator": "sw_turnover_rate_fte_pct", "above": 20, "why": "x"},
-                    {"indicator": "sw_turnover_rate_fte_pct", "above": 25, "why": "y"},
+                    {
+                        "indicator": "sw_turnover_rate_fte_pct",
+                        "above": 20,
+                        "why": "x",
+                        "source": "s",
+                    },
+                    {
+                        "indicator": "sw_turnover_rate_fte_pct",
+                        "above": 25,
+                        "why": "y",
+                        "source": "s",
+                    },
                 ]
             },
             "two thresholds above for sw_turnover_rate_fte_pct",
@@ -81,6 +120,10 @@ def test_a_good_file_with_defaults_left_out_loads(tmp_path: Path) -> None:
         (
             {"thresholds": [{"indicator": "sw_turnover_rate_fte_pct", "above": 20}]},
             "missing key why",
+        ),
+        (
+            {"thresholds": [{"indicator": "sw_turnover_rate_fte_pct", "above": 20, "why": "x"}]},
+            "missing key source",
         ),
         ({"threshold": []}, "unknown key threshold in the top level"),
         ("thresholds: [", "not valid YAML"),
