@@ -29,6 +29,7 @@ from app.reference.models import (
     Unit,
     cycle_start_year,
 )
+from app.reference.parties import BoardChair, TrustActivity
 from app.reference.sef import (
     CHAPTER_SECTIONS,
     TEXT_SECTIONS,
@@ -44,6 +45,7 @@ __all__ = [
     "STAGES",
     "TEXT_SECTIONS",
     "TEMPLATE_PLACEHOLDERS",
+    "BoardChair",
     "Calendar",
     "Closeness",
     "DataTerms",
@@ -64,6 +66,7 @@ __all__ = [
     "StageWindow",
     "StatisticalNeighbour",
     "Trust",
+    "TrustActivity",
     "Unit",
     "cycle_start_year",
     "get_reference",

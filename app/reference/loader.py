@@ -22,6 +22,7 @@ from app.reference.models import (
     MouTemplate,
     Organisation,
     Region,
+    Trust,
 )
 from app.reference.sef import SefTemplate
 
@@ -90,6 +91,15 @@ class Reference:
     def local_authority(self, code: str) -> LocalAuthority:
         """The LA with this ONS code, in any region."""
         return self._local_authorities[code]
+
+    def trusts_of_company(self, company: str) -> tuple[tuple[Region, Trust], ...]:
+        """Each region's entry for one company, in region order (two for a cross-region one)."""
+        return tuple(
+            (region, trust)
+            for region in self.regions.values()
+            for trust in region.trusts
+            if trust.company_id == company
+        )
 
     def indicator_for_published_id(self, published_id: str) -> Indicator:
         """The core indicator a DfE published-values id belongs to."""
@@ -307,9 +317,29 @@ def _check_region(region: Region, rel: str, stem: str, templates: _Templates) ->
                     rel, f"trust {trust.code} serves {code}, which is not an LA of this region"
                 )
     org_codes = la_codes | {trust.code for trust in region.trusts}
-    for field, code in region.leads.model_dump().items():
-        if code not in org_codes:
-            raise ReferenceDataError(rel, f"unknown organisation code {code} in leads.{field}")
+    for field, codes in region.leads.codes().items():
+        for code in codes:
+            if code not in org_codes:
+                raise ReferenceDataError(rel, f"unknown organisation code {code} in leads.{field}")
+
+
+def _check_companies(regions: Mapping[str, Region], files: Mapping[str, str]) -> None:
+    # A company listed in several region files is one body: one name, one entry per region.
+    first: dict[str, tuple[Region, Trust]] = {}
+    for region in regions.values():
+        here: set[str] = set()
+        for trust in region.trusts:
+            rel, company = files[region.id], trust.company_id
+            if company in here:
+                raise ReferenceDataError(rel, f"company {company} is listed twice in this file")
+            here.add(company)
+            where, named = first.setdefault(company, (region, trust))
+            if named.name != trust.name:
+                raise ReferenceDataError(
+                    rel,
+                    f"trust {trust.code} is company {company}, named "
+                    f"{named.name!r} in {files[where.id]}, not {trust.name!r}",
+                )
 
 
 def _load_regions(root: Path, templates: _Templates) -> dict[str, Region]:
@@ -334,6 +364,7 @@ def _load_regions(root: Path, templates: _Templates) -> dict[str, Region]:
             owner[code] = rel
         regions[region.id] = region
         files[region.id] = rel
+    _check_companies(regions, files)
     # Neighbours may sit in any region, so they are checked once every region is read.
     all_la_codes = {la.code for region in regions.values() for la in region.local_authorities}
     for region in regions.values():

@@ -12,8 +12,6 @@ from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StrictInt,
@@ -21,14 +19,11 @@ from pydantic import (
     model_validator,
 )
 
-from app.auth.roles import SIGNATORY_ROLES, Role
+from app.auth.roles import Role
+from app.reference.base import Frozen, NonEmpty, OnsCode, signatories
+from app.reference.parties import Leads, Trust, TrustActivity
 from app.reference.terms_text import placeholders
 from app.structured_text import Block, parse
-
-OnsCode = Annotated[str, Field(pattern=r"^E\d{8}$")]
-# Trust codes are slugs because trusts have no ONS code of their own.
-TrustCode = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-NonEmpty = Annotated[str, Field(min_length=1)]
 
 # The stages of a cycle that have a default window, in the order they are shown.
 STAGES: tuple[str, ...] = (
@@ -38,6 +33,8 @@ STAGES: tuple[str, ...] = (
     "triad_challenge",
     "la_development_plan",
     "capacity_index",
+    # After the self-evaluations, to agree the regional priorities and plan (seed 002:2328).
+    "annual_assurance_conversation",
     "regional_plan",
 )
 
@@ -58,10 +55,6 @@ _CYCLE_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 # The cycle year starts in April: April to December fall in its first calendar year.
 _FIRST_MONTH = 4
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Polarity(StrEnum):
@@ -184,12 +177,6 @@ class LocalAuthority(Frozen):
     statistical_neighbours: tuple[StatisticalNeighbour, ...]
 
 
-class Trust(Frozen):
-    code: TrustCode
-    name: NonEmpty
-    serves: Annotated[tuple[OnsCode, ...], Field(min_length=1)]
-
-
 @dataclass(frozen=True)
 class Organisation:
     """An LA or a Trust as a party to the cycle: who it is and who signs for it."""
@@ -236,7 +223,32 @@ class Calendar(Frozen):
     triad_challenge: StageWindow
     la_development_plan: StageWindow
     capacity_index: StageWindow
+    annual_assurance_conversation: StageWindow
     regional_plan: StageWindow
+
+    @model_validator(mode="after")
+    def _capacity_index_after_its_sources(self) -> "Calendar":
+        # The capacity index is a menu drawn from the self-evaluations and the LA development
+        # plans (seed 002:2210): it cannot close before they do.
+        closes = _cycle_order(_month_day(self.capacity_index.closes))
+        for stage, words in (
+            ("self_evaluation", "the self-evaluations"),
+            ("la_development_plan", "the LA development plans"),
+        ):
+            window = self[stage]
+            if closes < _cycle_order(_month_day(window.closes)):
+                raise ValueError(
+                    f"the capacity index closes {self.capacity_index.closes}, before "
+                    f"{words} it draws on close ({window.closes}); let it close on or after them"
+                )
+        # The conversation comes once the self-assessment work is complete (seed 002:2328).
+        talk, sef = self.annual_assurance_conversation, self.self_evaluation
+        if _cycle_order(_month_day(talk.opens)) < _cycle_order(_month_day(sef.closes)):
+            raise ValueError(
+                f"the annual assurance conversation opens {talk.opens}, before the "
+                f"self-evaluations close ({sef.closes}); it follows them"
+            )
+        return self
 
     def __getitem__(self, stage: str) -> StageWindow:
         if stage not in STAGES:
@@ -249,30 +261,6 @@ class Calendar(Frozen):
         return tuple((stage, self[stage]) for stage in STAGES)
 
 
-class Leads(Frozen):
-    lead_dcs: str
-    lead_lead_member: str
-    lead_chief_executive: str
-
-    def by_role(self) -> dict[Role, str]:
-        """The organisation code holding each regional lead role."""
-        return {
-            Role.LEAD_DCS: self.lead_dcs,
-            Role.LEAD_LEAD_MEMBER: self.lead_lead_member,
-            Role.LEAD_CHIEF_EXECUTIVE: self.lead_chief_executive,
-        }
-
-
-def _signatories(roles: tuple[Role, ...]) -> tuple[Role, ...]:
-    for role in roles:
-        if role not in SIGNATORY_ROLES:
-            allowed = ", ".join(SIGNATORY_ROLES)
-            raise ValueError(f"{role} cannot sign for an organisation (allowed: {allowed})")
-    if len(set(roles)) != len(roles):
-        raise ValueError("a signing role is listed twice")
-    return roles
-
-
 class SigningRoles(Frozen):
     la: Annotated[tuple[Role, ...], Field(min_length=1)]
     trust: Annotated[tuple[Role, ...], Field(min_length=1)]
@@ -280,7 +268,7 @@ class SigningRoles(Frozen):
     @field_validator("la", "trust")
     @classmethod
     def _only_signatories(cls, roles: tuple[Role, ...]) -> tuple[Role, ...]:
-        return _signatories(roles)
+        return signatories(roles)
 
 
 class DataTerms(Frozen):
@@ -337,6 +325,22 @@ class Region(Frozen):
             if la.code == code:
                 return la
         raise KeyError(code)
+
+    def trusts_serving(
+        self, la_code: str, activity: TrustActivity | None = None
+    ) -> tuple[Trust, ...]:
+        """The Trusts that serve this LA; only those taking part in `activity` when given."""
+        return tuple(
+            trust
+            for trust in self.trusts
+            if la_code in trust.serves and (activity is None or activity in trust.takes_part_in)
+        )
+
+    def lead_roles_of(self, organisation_code: str) -> tuple[Role, ...]:
+        """The regional lead roles this organisation's signatories hold, as co-leads or alone."""
+        return tuple(
+            role for role, codes in self.leads.by_role().items() if organisation_code in codes
+        )
 
     def default_calendar(self, year: str) -> dict[str, tuple[datetime.date, datetime.date]]:
         """The default opening and closing date of each stage in a cycle year like "2026-27"."""
