@@ -7,10 +7,12 @@ before they write anything.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.auth import acting
 from app.auth.principal import Assignment, Principal
 from app.auth.roles import ROLE_SCOPE, Role, ScopeKind
 from app.errors import NotPermitted
 from app.reference import get_reference
+from app.reference.parties import TrustActivity
 
 
 class Action(StrEnum):
@@ -85,6 +87,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DOWNLOAD_SEF_PACK: _EVERY_ROLE,
 }
 
+# The actions a Trust takes part in for the LAs it serves, where its region file says so: its
+# signatories sign the LA's self-evaluation "or equivalent" (seed 002:2208).
+_TRUST_ACTIVITY: dict[Action, TrustActivity] = {Action.SIGN_SEF: TrustActivity.SELF_EVALUATION}
+
 # What the person was trying to do, for refusals written in plain words.
 _ACTION_WORDS: dict[Action, str] = {
     Action.VIEW_CYCLE: "see this region's cycle",
@@ -141,9 +147,15 @@ def _covers(assignment: Assignment, scope: Scope) -> bool:
 def matching_assignments(
     principal: Principal, action: Action, scope: Scope
 ) -> tuple[Assignment, ...]:
-    """The principal's assignments that allow `action` in `scope`."""
+    """The principal's assignments that allow `action` in `scope`, with the roles the region
+    file makes them act in: any co-lead as the lead, a Trust's signatories for the LAs it serves.
+    """
     allowed = PERMISSIONS[action]
-    return tuple(a for a in principal.assignments if a.role in allowed and _covers(a, scope))
+    held = principal.assignments + acting.lead_assignments(principal)
+    activity = _TRUST_ACTIVITY.get(action)
+    if activity is not None:
+        held += acting.trust_assignments(principal, activity)
+    return tuple(a for a in held if a.role in allowed and _covers(a, scope))
 
 
 def can(

@@ -8,21 +8,28 @@ RISL only where the region's data terms allow it: the signed version, not the dr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.acting import trust_acting_for, trust_assignments
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import ROLE_SCOPE, Role, ScopeKind
 from app.models import Cycle, SefContributor, SelfEvaluation, TriadMember
 from app.reference import get_reference
 from app.reference.models import Scrutiny
+from app.reference.parties import TrustActivity
 
 SHARED_STATES = frozenset({"signed", "scrutiny_closed"})
 
 
 def is_la_member(principal: Principal | None, la_code: str) -> bool:
-    """Whether the person holds any role in the LA itself."""
-    return principal is not None and any(
-        a.organisation_code == la_code and ROLE_SCOPE[a.role] is ScopeKind.ORGANISATION
-        for a in principal.assignments
+    """Whether the person holds any role in the LA itself, or signs its self-evaluation for the
+    Trust that runs its children's social care (where the region file says the Trust takes part).
+    """
+    return principal is not None and (
+        any(
+            a.organisation_code == la_code and ROLE_SCOPE[a.role] is ScopeKind.ORGANISATION
+            for a in principal.assignments
+        )
+        or trust_acting_for(principal, la_code, TrustActivity.SELF_EVALUATION) is not None
     )
 
 
@@ -58,7 +65,9 @@ def is_scrutineer(
         return any(
             a.role is Role.MODERATOR and a.region_id == region.id for a in principal.assignments
         )
-    own = {a.organisation_code for a in principal.assignments if a.role is Role.DCS}
+    # A Trust's DCS sits in the triad of each LA the Trust serves, where the region file says so.
+    acting = trust_assignments(principal, TrustActivity.TRIAD)
+    own = {a.organisation_code for a in principal.assignments + acting if a.role is Role.DCS}
     if not own:  # a coordinator, a data lead: no triad to look up
         return False
     peers = scrutineer_organisations(session, cycle, la_code)

@@ -23,6 +23,7 @@ from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.sef import content, pack, service, signoff
 from app.sef.pages_versions import sef_url
 from app.sef.schemas import MESSAGES, ReturnSefInput, SignSefInput, SubmitInput
+from app.sef.signoff import statement
 from app.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -203,7 +204,9 @@ def _signing_view(
     la = service.local_authority(cycle, la_code)
     number = status.submitted.number if status.submitted else 0
     roles = [
-        SigningRole(s.role, s.state, s.event, signoff.statement_for(la.name, s.role, number))
+        SigningRole(
+            s.role, s.state, s.event, statement(principal, la_code, la.name, s.role, number)
+        )
         for s in status.signatories
         if s.role in held
     ]

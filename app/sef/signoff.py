@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.auth.acting import signing_trust_name
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
@@ -33,13 +34,22 @@ from app.sef.schemas import ReturnSefInput, SignSefInput
 from app.workflow import SELF_EVALUATION, fire
 
 
-def statement_for(la_name: str, role: Role, number: int) -> str:
-    """The words a signatory signs, naming the authority, the role and the version."""
+def statement_for(la_name: str, role: Role, number: int, trust: str | None = None) -> str:
+    """The words a signatory signs, naming the authority, the role and the version; a Trust's
+    signatory signs for the LA it serves "or equivalent" (seed 002:2208)."""
+    who = (
+        f"{role.label} of {la_name}" if trust is None else f"{role.label} of {trust}, for {la_name}"
+    )
     return (
-        f"As {role.label} of {la_name}, I sign off version {number} of this self-evaluation as "
+        f"As {who}, I sign off version {number} of this self-evaluation as "
         "a fair and honest account of our children's services, to be shared with our peers "
         "for scrutiny."
     )
+
+
+def statement(principal: Principal, la_code: str, la_name: str, role: Role, number: int) -> str:
+    """The statement this person signs: for the LA, or for the Trust that serves it."""
+    return statement_for(la_name, role, number, signing_trust_name(principal, la_code, role))
 
 
 @dataclass(frozen=True)
@@ -226,7 +236,7 @@ def sign(
         decision="signed",
         user_id=principal.user_id,
         signatory_name=principal.display_name,
-        statement=statement_for(la_name, data.role, submitted.number),
+        statement=statement(principal, la_code, la_name, data.role, submitted.number),
         content_hash=submitted.content_hash,
         occurred_at=utcnow(),
     )
