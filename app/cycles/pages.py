@@ -12,6 +12,7 @@ from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission, signed_in
 from app.cycles import service
 from app.cycles.history import read_history
+from app.cycles.organisation import organisation_rows
 from app.cycles.overview import indicator_tasks, overview_tasks, sef_tasks
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, HistoryQuery, OpenCycleInput
 from app.errors import DomainError
@@ -104,6 +105,7 @@ def region_cycles(
             "region": region,
             "cycles": cycles,
             "can_open": can(principal, Action.OPEN_CYCLE, Scope(region_id)),
+            "organised": organisation_rows(region),
         },
     )
 
@@ -153,6 +155,9 @@ def calendar_form(
 ) -> Response:
     cycle = service.get_cycle(session, principal, region_id, year)
     windows = {s: (w.opens_on, w.closes_on) for s, w in service.calendar(session, cycle).items()}
+    # A stage added to the region files after this cycle opened starts from the region's dates.
+    for stage, pair in service.region_or_404(region_id).default_calendar(cycle.year).items():
+        windows.setdefault(stage, pair)
     for quarter, row in service.return_windows(session, cycle).items():
         windows[f"return-{quarter.slug}"] = (row.opens_on, row.closes_on)
     return render(

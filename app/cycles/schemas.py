@@ -14,6 +14,7 @@ STAGE_LABELS: dict[str, str] = {
     "triad_challenge": "Triad peer challenge",
     "la_development_plan": "LA development plans",
     "capacity_index": "Regional capacity index",
+    "annual_assurance_conversation": "Annual assurance conversation",
     "regional_plan": "Regional development plan",
 }
 

@@ -72,6 +72,22 @@ def _check_windows(year: str, windows: dict[str, StageDates]) -> None:
             )
 
 
+def _check_sources(windows: dict[str, StageDates]) -> None:
+    # The capacity index is drawn from the self-evaluations and LA development plans (seed
+    # 002:2210): the coordinator cannot close it before they close, as the region files cannot.
+    index = windows.get("capacity_index")
+    for stage, words in (
+        ("self_evaluation", "the self-evaluations"),
+        ("la_development_plan", "the LA development plans"),
+    ):
+        source = windows.get(stage)
+        if index is not None and source is not None and index.closes < source.closes:
+            raise InvalidInput(
+                f"The regional capacity index cannot close before {words} close: it draws on them",
+                field="capacity_index-closes",
+            )
+
+
 def open_cycle(
     session: Session, principal: Principal, region_id: str, data: OpenCycleInput
 ) -> Cycle:
@@ -89,6 +105,7 @@ def open_cycle(
     }
     windows.update(data.windows or {})
     _check_windows(data.year, windows)
+    _check_sources(windows)
     cycle = Cycle(region_id=region_id, year=data.year, opened_by_id=principal.user_id)
     session.add(cycle)
     session.flush()
@@ -139,6 +156,8 @@ def update_calendar(
     require(principal, Action.EDIT_CALENDAR, Scope(cycle.region_id))
     _check_windows(cycle.year, data.windows)
     current = calendar(session, cycle)
+    merged = {s: StageDates(opens=w.opens_on, closes=w.closes_on) for s, w in current.items()}
+    _check_sources(merged | data.windows)
     changed: dict[str, StageDates] = {}
     moved_returns = _move_return_windows(session, cycle, data.returns)
     for stage, dates in data.windows.items():

@@ -19,7 +19,7 @@ MOU = CYCLE + "/mou"
 TITLE = "East Midlands RIIA: Memorandum of Understanding 2026-27"
 BODY = "# Purpose\nWe agree to share data.\n\n- Derby\n- Rutland"
 STAGES = ["mou", "quarterly_returns", "self_evaluation", "triad_challenge", "la_development_plan",
-          "capacity_index", "regional_plan"]
+          "capacity_index", "annual_assurance_conversation", "regional_plan"]
 
 
 def _count(session: Session, model: type) -> int:
