@@ -101,12 +101,21 @@ def _missed(code: str, what: str, year: str, due: date, today: date) -> Flag:
 
 
 def signoff_flags(
-    session: Session, region_id: str, quarter: Quarter, la_codes: Iterable[str], today: date
+    session: Session,
+    region_id: str,
+    quarter: Quarter,
+    la_codes: Iterable[str],
+    today: date,
+    *,
+    sef_codes: Iterable[str] = (),
 ) -> list[Flag]:
     """The MoU or the self-evaluation of the quarter's cycle not signed off by its window's close.
 
     Whether the MoU is signed comes from the MoU's own rule (organisations_in_force), and the
     self-evaluation's lateness from its sign-off status, so a flag never disagrees with them.
+    The MoU's status is the whole region's to see (Action.VIEW_MOU); an unsigned
+    self-evaluation's state is not (app/sef/access.py), so its flag is raised only for
+    `sef_codes`, the LAs whose self-evaluation the reader may see unsigned.
     """
     cycle = session.execute(
         select(Cycle).where(Cycle.region_id == region_id, Cycle.year == quarter.year)
@@ -129,11 +138,13 @@ def signoff_flags(
             if code not in signed
         ]
     sef_due = closes.get("self_evaluation")
-    if sef_due is not None and today > sef_due:
+    readable = set(sef_codes)
+    shown = [code for code in codes if code in readable]
+    if sef_due is not None and today > sef_due and shown:
         sefs = list(
             session.scalars(
                 select(SelfEvaluation).where(
-                    SelfEvaluation.cycle_id == cycle.id, SelfEvaluation.la_code.in_(codes)
+                    SelfEvaluation.cycle_id == cycle.id, SelfEvaluation.la_code.in_(shown)
                 )
             )
         )
@@ -141,7 +152,7 @@ def signoff_flags(
         done = {s.la_code for s in sefs if not (status[s.id].late and s.state not in SHARED_STATES)}
         flags += [
             _missed(code, "self-evaluation", cycle.year, sef_due, today)
-            for code in codes
+            for code in shown
             if code not in done
         ]
     return flags

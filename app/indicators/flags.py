@@ -31,6 +31,7 @@ from app.indicators.visibility import visible_las
 from app.indicators.windows import WindowState, window_state
 from app.models import IndicatorReturn
 from app.reference import get_reference
+from app.sef.access import sees_unsigned
 
 # Kept importable from here: pages, packs and the self-evaluation read flags through this module.
 __all__ = [
@@ -85,8 +86,13 @@ def flags_for_region(
     benchmarks: Sequence[Benchmark] | None = None,
     earlier: Sequence[Sequence[Benchmark]] | None = None,
     window: WindowState | None | object = _UNKNOWN,
+    reader: Principal | None = None,
 ) -> list[Flag]:
     """Every signature of risk for the region's LAs (or only `las`) in the quarter.
+
+    A missed self-evaluation sign-off tells a state the self-evaluation's own rule keeps inside
+    the LA and its coordinator (app/sef/access.py), so it is flagged only to a `reader` that rule
+    lets see it. Without a reader (a pack shared with the whole region) it is never flagged.
 
     The quarter's benchmarks and those of the quarters before it (oldest first) may be passed in
     by a caller that has them already (the dashboard); otherwise they are computed together in
@@ -122,7 +128,8 @@ def flags_for_region(
         returns = first_returns(session, region_id, quarter) if state is not None else []
         flags += engagement_flags(rules, state, codes, returns, today)
     if rules.missed_signoff.enabled:
-        flags += signoff_flags(session, region_id, quarter, codes, today)
+        sef_codes = [c for c in codes if reader is not None and sees_unsigned(reader, region_id, c)]
+        flags += signoff_flags(session, region_id, quarter, codes, today, sef_codes=sef_codes)
     return _order(region_id, flags)
 
 
@@ -133,11 +140,18 @@ def flags_for_la(
     *,
     today: date | None = None,
     aggregates: bool = True,
+    reader: Principal | None = None,
 ) -> list[Flag]:
-    """The signatures of risk for one LA in the quarter."""
+    """The signatures of risk for one LA in the quarter (see flags_for_region for `reader`)."""
     region_id = get_reference().region_of(la_code).id
     return flags_for_region(
-        session, region_id, quarter, las={la_code}, today=today, aggregates=aggregates
+        session,
+        region_id,
+        quarter,
+        las={la_code},
+        today=today,
+        aggregates=aggregates,
+        reader=reader,
     )
 
 
@@ -166,6 +180,7 @@ def visible_flags(
         benchmarks=seen.benchmarks,
         earlier=seen.earlier,
         window=seen.window,
+        reader=principal,
     )
 
 

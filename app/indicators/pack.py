@@ -63,8 +63,13 @@ def build_dashboard(
     *,
     order: str = "asc",
     today: date | None = None,
+    shared: bool = False,
 ) -> Dashboard:
-    """Every LA the person may see by every indicator, with direction and flags."""
+    """Every LA the person may see by every indicator, with direction and flags.
+
+    `shared`: for a pack passed round the region, so it carries no flag that only this reader
+    may see (a missed self-evaluation sign-off, app/indicators/flags.py).
+    """
     reference = get_reference()
     region = reference.regions.get(region_id)
     if region is None:
@@ -81,6 +86,7 @@ def build_dashboard(
         flags_for_region(
             session, region_id, quarter, las=seen, today=on, aggregates=aggregates,
             benchmarks=benchmarks, earlier=view.earlier, window=window,
+            reader=None if shared else principal,
         )
         if seen and isinstance(quarter, Quarter)  # flags read quarterly returns
         else []
@@ -200,7 +206,7 @@ def build_profile(
     benchmarks = [b for b in view.benchmarks if b.la_code == la_code]
     flags = flags_for_region(
         session, region_id, quarter, las={la_code}, today=on, aggregates=aggregates,
-        benchmarks=benchmarks, earlier=view.earlier, window=window,
+        benchmarks=benchmarks, earlier=view.earlier, window=window, reader=principal,
     )  # fmt: skip
     flagged = {f.indicator_id for f in flags}
     spreads = _spreads(view.benchmarks) if aggregates else {}
@@ -308,7 +314,7 @@ def _cached_pdf(
 def data_pack_pdf(session: Session, principal: Principal, region_id: str, quarter: Period) -> bytes:
     """The region's data pack (a quarter or a published year) as this person may see it; from the
     cache if unchanged."""
-    context = build_dashboard(session, principal, region_id, quarter)
+    context = build_dashboard(session, principal, region_id, quarter, shared=True)
     kind = "indicator_data_pack"
     if not context.rows:
         region = get_reference().regions[region_id]

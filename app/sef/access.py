@@ -37,6 +37,13 @@ def is_coordinator(principal: Principal | None, region_id: str) -> bool:
     return can(principal, Action.TRACK_SEF, Scope(region_id))
 
 
+def sees_unsigned(principal: Principal | None, region_id: str, la_code: str) -> bool:
+    """Who may see a self-evaluation before it is signed (its drafts, its state, whether its
+    sign-off is late): the LA's own people and the region's coordinator. Every way out that
+    tells an unsigned self-evaluation's state asks here: reading it, its history, its flag."""
+    return is_la_member(principal, la_code) or is_coordinator(principal, region_id)
+
+
 def _triad_codes(session: Session, cycle_id: int, la_code: str) -> set[str]:
     mine = select(TriadMember.triad_id).where(
         TriadMember.cycle_id == cycle_id, TriadMember.la_code == la_code
@@ -89,7 +96,7 @@ def can_read(
     """Drafts: the LA and its coordinator. Signed: also scrutineers, and the RISL if allowed."""
     if not can(principal, Action.VIEW_SEF, Scope(cycle.region_id)):
         return False
-    if is_la_member(principal, sef.la_code) or is_coordinator(principal, cycle.region_id):
+    if sees_unsigned(principal, cycle.region_id, sef.la_code):
         return True
     if sef.state not in SHARED_STATES:
         return False
@@ -103,7 +110,7 @@ def can_read_history(principal: Principal | None, where: Cycle | str, sef: SelfE
     `where` is the cycle, or its region's id.
     """
     region_id = where if isinstance(where, str) else where.region_id
-    return is_la_member(principal, sef.la_code) or is_coordinator(principal, region_id)
+    return sees_unsigned(principal, region_id, sef.la_code)
 
 
 def can_see_scrutiny(

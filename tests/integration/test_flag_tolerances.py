@@ -135,7 +135,12 @@ def test_a_missed_mou_and_self_evaluation_sign_off_are_non_engagement(session: S
         "The memorandum of understanding for 2026-27 was due to be signed off by 31 May 2026 in "
         "the region's calendar, and is not yet: 10 days overdue."
     )
-    january = flags_for_region(session, REGION, Q1, las={DERBY}, today=date(2027, 1, 4))
+    # Only to a reader who may see the self-evaluation unsigned (tests/integration/
+    # test_flag_visibility.py): its coordinator here.
+    boss = f.coordinator(session)
+    january = flags_for_region(
+        session, REGION, Q1, las={DERBY}, today=date(2027, 1, 4), reader=boss
+    )
     assert [(fl.rule, fl.title, fl.numbers["days_overdue"]) for fl in january] == [
         ("missed_signoff", "Memorandum of understanding not signed off", 218),
         ("missed_signoff", "Self-evaluation not signed off", 16),
@@ -144,5 +149,5 @@ def test_a_missed_mou_and_self_evaluation_sign_off_are_non_engagement(session: S
     sef = session.query(SelfEvaluation).filter_by(cycle_id=cycle.id, la_code=DERBY).one()
     sef.state = "signed"
     session.flush()
-    signed = flags_for_region(session, REGION, Q1, las={DERBY}, today=date(2027, 1, 4))
+    signed = flags_for_region(session, REGION, Q1, las={DERBY}, today=date(2027, 1, 4), reader=boss)
     assert [fl.title for fl in signed] == ["Memorandum of understanding not signed off"]
