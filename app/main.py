@@ -23,7 +23,10 @@ from app.mou import pages as mou_pages
 from app.mou import pages_drafting as mou_drafting_pages
 from app.reference import get_reference
 from app.sef import api as sef_api
+from app.sef import api_documents as sef_api_documents
+from app.sef import pages_documents as sef_pages_documents
 from app.sef import pages_drafting as sef_pages_drafting
+from app.sef import pages_import as sef_pages_import
 from app.sef import pages_pack as sef_pack
 from app.sef import pages_scrutiny as sef_pages_scrutiny
 from app.sef import pages_signoff as sef_pages_signoff
@@ -72,6 +75,7 @@ def create_app() -> FastAPI:
         cycles_api.router,
         mou_api.router,
         sef_api.router,
+        sef_api_documents.router,
         pages_returns.router,
         api_returns.router,
         api_benchmarks.router,
@@ -87,6 +91,8 @@ def create_app() -> FastAPI:
         sef_pages_scrutiny.router,
         # Last: /self-evaluations/{la_code} would catch fixed paths such as .../tracker.
         sef_pages_versions.router,
+        sef_pages_documents.router,
+        sef_pages_import.router,
         sef_pages_drafting.router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)

@@ -1,6 +1,7 @@
 """Request-wide guards: body size, security headers, CSP nonce, and the session cookie."""
 
 import contextlib
+import re
 import secrets
 
 from starlette.datastructures import MutableHeaders
@@ -8,6 +9,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.error_responses import too_large
 from app.settings import get_settings
+
+# The only routes whose body may pass max_request_bytes: a supporting document or a DOCX to import
+# (10 MB each, app/sef/files.py), plus room for the multipart envelope and the form's fields.
+DOCUMENT_UPLOAD = re.compile(
+    r"^(/api/v1)?/regions/[^/]+/cycles/[^/]+/self-evaluations/[^/]+/(documents|import)$"
+)
+DOCUMENT_BYTES = 10 * 1024 * 1024
+DOCUMENT_ENVELOPE_BYTES = 64 * 1024
+
+
+def body_limit(method: str, path: str, default: int) -> tuple[int, int]:
+    """The most a request's body may hold, and the limit a refusal names: the setting, raised
+    only for document uploads (whose refusal names the 10 MB a file may be)."""
+    if method == "POST" and DOCUMENT_UPLOAD.match(path) and default < DOCUMENT_BYTES:
+        return DOCUMENT_BYTES + DOCUMENT_ENVELOPE_BYTES, DOCUMENT_BYTES
+    return default, default
 
 
 class RequestGuard:
@@ -21,7 +38,7 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         settings = get_settings()
-        limit = settings.max_request_bytes
+        limit, named = body_limit(scope["method"], scope["path"], settings.max_request_bytes)
         headers = dict(scope["headers"])
         state = scope.setdefault("state", {})
         state["csp_nonce"] = secrets.token_urlsafe(16)
@@ -70,7 +87,7 @@ class RequestGuard:
                 await self.app(scope, counted_receive, app_send)
             if not over_limit or started:
                 return
-        await too_large(scope, limit)(scope, receive, guarded_send)
+        await too_large(scope, named)(scope, receive, guarded_send)
 
 
 class BodyTooLarge(Exception):

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     max_request_bytes: int = 2 * 1024 * 1024
+    # Supporting documents (up to 10 MB each) are stored here, outside the web root, named by
+    # their SHA-256; only their upload routes take bodies past max_request_bytes (app/middleware.py).
+    data_dir: Path = PROJECT_ROOT / "var" / "data"
     base_url: str = "http://127.0.0.1:8000"
     # The reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client, so
     # the sign-in throttle counts people's addresses, not the proxy's. Unset: no proxy trusted.

@@ -5,6 +5,7 @@ rolled back, with the request's commit turned into a savepoint release.
 """
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from html.parser import HTMLParser
@@ -14,6 +15,8 @@ os.environ["RIIA_ENVIRONMENT"] = "test"
 os.environ["RIIA_WARM_PACKS"] = "false"
 os.environ["RIIA_FILL_POOL_AT_START"] = "false"  # the app's own engine is never used here
 os.environ.setdefault("RIIA_DATABASE_URL", "sqlite:////nonexistent/riia-tests-must-not-touch.db")
+# Supporting documents land in a throwaway folder, never the working tree's var/.
+os.environ.setdefault("RIIA_DATA_DIR", tempfile.mkdtemp(prefix="riia-test-data-"))
 
 import pytest
 from fastapi import FastAPI, Request

@@ -24,6 +24,7 @@ from app.models.sef import (
     Triad,
     TriadMember,
 )
+from app.models.sef_documents import SefDocument
 
 __all__ = [
     "FiguresVersion",
@@ -45,6 +46,7 @@ __all__ = [
     "RoleAssignment",
     "SefComment",
     "SefContributor",
+    "SefDocument",
     "SefResponse",
     "SefSignOffEvent",
     "SefVersion",

@@ -33,9 +33,16 @@ def dumps(content: Content) -> str:
     return canonical_json(content)
 
 
-def content_hash(template_id: str, content: Content) -> str:
-    """SHA-256 of the template and the exact text: what a signature is bound to."""
-    body = canonical_json({"template": template_id, "chapters": content})
+def content_hash(
+    template_id: str, content: Content, documents: list[dict[str, str]] | None = None
+) -> str:
+    """SHA-256 of the template, the exact text and the supporting documents carried (by name
+    and SHA-256, app/sef/document_rows.py): what a signature is bound to. Without documents the
+    hash is what it was before documents existed, so earlier versions' hashes still hold."""
+    body = canonical_json(
+        {"template": template_id, "chapters": content}
+        | ({"documents": documents} if documents else {})
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

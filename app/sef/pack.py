@@ -24,8 +24,9 @@ from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
 from app.reference.sef import TEXT_SECTIONS, SefChapter
-from app.sef import access, content, scrutiny, service, signoff
+from app.sef import access, content, document_rows, scrutiny, service, signoff
 from app.sef.pack_appendix import build_appendix
+from app.sef.pack_documents import PackDocument, pack_documents
 from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
 from app.settings import get_settings
 from app.structured_text import canonical_json
@@ -132,6 +133,8 @@ class SefPack:
     printed_at: datetime
     audit_head_sequence: int
     audit_head_hash: str
+    # The signed version's supporting documents (its hash covers them), listed in each chapter.
+    documents: tuple[PackDocument, ...] = ()
 
     @property
     def title(self) -> str:
@@ -271,6 +274,7 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
         printed_at=utcnow(),
         audit_head_sequence=sequence,
         audit_head_hash=head_hash,
+        documents=pack_documents(document_rows.in_version(session, sef, signed.number)),
     )
 
 

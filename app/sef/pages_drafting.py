@@ -23,6 +23,7 @@ from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, OfstedGrade, SefChapter
 from app.sef import access, contributors, profile, scrutiny, service, signoff
+from app.sef.pages_documents import documents_context
 from app.sef.pages_versions import ONE, SEF, common, readable, readable_all, sef_url
 from app.sef.schemas import MESSAGES, AssignInput, ChapterInput
 from app.web import render
@@ -124,6 +125,7 @@ def show(
             # Earlier versions and returns' reasons: the LA and its coordinator, not scrutineers.
             "can_read_history": access.can_read_history(principal, cycle, sef),
             "role_labels": {role.value: role.label for role in Role},
+            **documents_context(session, principal, cycle, sef),
         },
     )
 

@@ -25,7 +25,7 @@ from app.models.types import utcnow
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
 from app.reference.sef import SefChapter, SefTemplate
-from app.sef import access, content
+from app.sef import access, content, document_rows
 from app.sef.schemas import ChapterInput, SubmitInput
 from app.workflow import SELF_EVALUATION, fire
 
@@ -261,7 +261,11 @@ def save_chapter(
         self_evaluation_id=sef.id,
         number=(latest_number or 0) + 1,
         content=content.dumps(updated),
-        content_hash=content.content_hash(sef.template_id, updated),
+        content_hash=content.content_hash(
+            sef.template_id,
+            updated,
+            document_rows.hash_entries(document_rows.attached(session, sef)),
+        ),
         chapter_id=chapter_id,
         based_on_number=data.base_version,
         created_by_id=principal.user_id,

@@ -37,12 +37,15 @@ from app.mou import service as mou
 from app.mou.schemas import DraftInput
 from app.reference import get_reference
 from app.sef import contributors as sef_contributors
+from app.sef import documents as sef_documents
+from app.sef import files as sef_files
 from app.sef import scrutiny
 from app.sef.schemas import AssignInput, CommentInput
 from app.triads import service as triads
 from tests import factories as f
 from tests import sef_factories as sf
 from tests.conftest import check_page
+from tests.sef_document_files import CSV_BYTES, docx_bytes
 
 DERBY = "E06000015"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -84,7 +87,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 26
+    assert len(HTML_UNSAFE) == 30
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -157,6 +160,7 @@ def _calendar_form() -> dict[str, str]:
 
 SEF = "/regions/{region_id}/cycles/{year}/self-evaluations/{la_code}"
 DERBYSHIRE = "E10000007"
+SMALL_DOCX = docx_bytes(("Heading 1", "Workforce"), ("", "Agency use is down."))
 # A self-evaluation form's set-up: (LA in the URL, form data, other URL parts), built only for the
 # form under test, since a signed self-evaluation fixes the triads that another form would change.
 SefSetup = Callable[[Session, User, Principal, Cycle], tuple[str, dict[str, str], dict[str, int]]]
@@ -243,7 +247,40 @@ SEF_FORMS: dict[str, SefSetup] = {
         {"comment_id": _signed_with_comment(s, c)},
     ),
     SEF + "/scrutiny/close": _close_form,
+    SEF + "/documents": lambda s, u, b, c: (DERBY, {"chapter_id": "workforce"}, {}),
+    SEF + "/documents/{document_id}/remove": lambda s, u, b, c: (
+        DERBY,
+        {},
+        {"document_id": _document(s, b, c)},
+    ),
+    SEF + "/import": lambda s, u, b, c: (DERBY, {}, {}),
+    SEF + "/import/confirm": lambda s, u, b, c: (DERBY, _kept_import(), {}),
 }
+# Sent with their form: a supporting document, a DOCX to import.
+SEF_FILES = {
+    SEF + "/documents": {"file": ("figures.csv", CSV_BYTES)},
+    SEF + "/import": {"file": ("sef.docx", SMALL_DOCX)},
+}
+# Reads the DOCX and proposes a match, writing nothing: accepted with 200, not a redirect.
+PROPOSES = {SEF + "/import"}
+
+
+def _document(session: Session, boss: Principal, cycle: Cycle) -> int:
+    checked = sef_files.check("figures.csv", CSV_BYTES)
+    sef_files.store(checked)
+    return sef_documents.add(session, boss, cycle, DERBY, "workforce", checked).id
+
+
+def _kept_import() -> dict[str, str]:
+    checked = sef_files.check("sef.docx", SMALL_DOCX)
+    sef_files.keep_for_import(checked, f.REGION, f.YEAR, DERBY)
+    return {
+        "file_sha256": checked.sha256,
+        "base_version": "",
+        "filename": "sef.docx",
+        "sections": "1",
+        "section-0": "workforce",
+    }
 
 
 def _world(session: Session, client: TestClient, path: str | None = None) -> dict[str, Any]:
@@ -315,6 +352,7 @@ def _world(session: Session, client: TestClient, path: str | None = None) -> dic
     }
     if path in SEF_FORMS:
         forms[path] = sef_form
+    files.update(SEF_FILES)
     assert set(forms) | set(SEF_FORMS) == {p for _, p in HTML_UNSAFE}
     return {
         "forms": forms,
@@ -334,7 +372,13 @@ def _url(path: str, world: dict[str, Any]) -> str:
         quarter_slug="2026-27-q1",
         la_code=world["la_code"],
         chapter_id="help-and-protection",
-        **{"contributor_id": 0, "comment_id": 0, "token": "", **world["url_parts"]},
+        **{
+            "contributor_id": 0,
+            "comment_id": 0,
+            "document_id": 0,
+            "token": "",
+            **world["url_parts"],
+        },
     )
 
 
@@ -392,6 +436,10 @@ def test_the_same_form_with_its_token_from_this_site_is_accepted(
         files=world["files"].get(path),
         headers={"Origin": "https://testserver", "Sec-Fetch-Site": "same-origin"},
     )
+    if path in PROPOSES:
+        assert response.status_code == 200, response.text
+        assert "Match the document" in response.text
+        return
     assert response.status_code in (201, 303), response.text
     assert _snapshot(session) != before
 
