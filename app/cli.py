@@ -237,6 +237,7 @@ def run_demo(
     if "RIIA_DATABASE_URL" not in os.environ:
         folder = tempfile.mkdtemp(prefix="riia-demo-")
         os.environ["RIIA_DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
+        os.environ.setdefault("RIIA_DATA_DIR", f"{folder}/data")  # supporting documents
     os.environ.setdefault("RIIA_WARM_PACKS", "false")
     # Its packs say on every page that they are a demonstration; production refuses it.
     os.environ["RIIA_DEMO"] = "true"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app import clock
+from app import clock, demo_sef_documents
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.demo import _ROLE_SLUGS, REGION, _email, _principal, _slug, cycle_of
@@ -175,6 +175,8 @@ class _SefPlay:
         for k, chapter in enumerate(template.chapters):
             if not (contributed and chapter.id == CONTRIBUTED[1]):
                 self.on(start + timedelta(days=k), partial(self.save_by_dcs, la, chapter.id))
+        if self.story and la.code == demo_sef_documents.DOCUMENTED[0]:
+            self.on(start + timedelta(days=len(template.chapters)), lambda: self._attach(la))
         self.on(submitted, lambda: self.submit(la))
         roles = {Role.DCS: 2, Role.LEAD_MEMBER: 4, Role.CHIEF_EXECUTIVE: SIGNED_AFTER}
         if self.story and la.code == VOIDED[0]:
@@ -188,6 +190,9 @@ class _SefPlay:
         for role in SIGNATORY_ROLES:
             self.on(submitted + timedelta(days=roles[role]), partial(self.sign, la, role), 11)
         return submitted + timedelta(days=SIGNED_AFTER)
+
+    def _attach(self, la: LocalAuthority) -> None:
+        demo_sef_documents.attach(self.session, self.dcs(la), self.cycle(), la, self.log)
 
     def _contribute(self, la: LocalAuthority) -> None:
         dcs, cycle = self.dcs(la), self.cycle()

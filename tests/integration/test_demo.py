@@ -261,6 +261,10 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
         assert list(assigned) == ["care-leavers"]
     assert "Derbyshire's DCS signed version 6, then edited 'Workforce'" in december.lines
     assert "Nottinghamshire's Chief Executive returned it" in december.lines
+    assert (
+        "Derby's DCS attached children-in-care-indicators.csv to 'The experiences and progress "
+        "of children in care' as a supporting document"
+    ) in december.lines
     assert december.out is not None
     written = {p.relative_to(december.out).as_posix() for p in december.out.rglob("*.pdf")}
     last_packs = {
@@ -283,6 +287,10 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
     for name in sorted(written):
         days = [date.fromisoformat(_iso(d)) for d in dated.findall(_text(december.out / name))]
         assert [d for d in days if d > december.today] == [], name
+    # Derby's signed version carried its supporting document: its pack lists it, with its hash.
+    derby = _text(december.out / "2026-27/self-evaluation-derby.pdf")
+    assert "Supporting documents carried by the signed version" in derby
+    assert "children-in-care-indicators.csv CSV" in derby
     # Nottingham's trend runs over last cycle's four quarters and this cycle's closed two.
     profile = _text(december.out / "2026-27/la-profile-nottingham-2026-27-q2.pdf")
     for quarter in ("2025-26 Q1", "2025-26 Q4", "2026-27 Q1", "2026-27 Q2"):

@@ -375,3 +375,14 @@ def test_the_pack_lists_the_signed_versions_documents_by_name_size_and_hash(
     )
     assert "Annualaudit.pdf" in text and "figures.csv" in text
     assert hashlib.sha256(PDF_BYTES).hexdigest() in text
+
+
+def test_the_upload_is_checked_outside_any_transaction(
+    session: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.test_slow_work_outside_transactions import _spy
+
+    _dcs(session, client)
+    seen = _spy(monkeypatch, files, "check", session)
+    assert _upload(client, "audit.pdf", PDF_BYTES).status_code == 303  # type: ignore[attr-defined]
+    assert seen == [False]

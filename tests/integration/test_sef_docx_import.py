@@ -243,3 +243,29 @@ def test_the_api_proposes_and_confirms(session: Session, client: TestClient) -> 
     assert missing.json()["error"]["message"] == (
         "The uploaded document is no longer available: upload it again."
     )
+
+
+def test_the_upload_is_read_and_parsed_outside_any_transaction(
+    session: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.sef import docx_import, files
+    from tests.integration.test_slow_work_outside_transactions import _spy
+
+    _start(session, client)
+    checked = _spy(monkeypatch, files, "check", session)
+    parsed = _spy(monkeypatch, docx_import, "read_sections", session)
+    proposal = _propose(client, OFSTED_SEF)
+    assert proposal.status_code == 200
+    form = {
+        "csrf_token": check_page(proposal.text).csrf_tokens[0],
+        "file_sha256": _hidden(proposal.text, "file_sha256"),
+        "base_version": "",
+        "filename": "Ofsted SEF.docx",
+        "sections": "3",
+        "section-0": "children-in-care",
+        "section-1": "",
+        "section-2": "",
+    }
+    assert client.post(SEF + "/import/confirm", data=form).status_code == 303
+    # Checked once, parsed at the proposal and again from the kept file at the confirmation.
+    assert (checked, parsed) == ([False], [False, False])
