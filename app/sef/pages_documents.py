@@ -83,6 +83,8 @@ def documents_context(
         "document_writable": {c for c, _ in writable_chapters(session, principal, sef)},
         "can_import": access.is_dcs_of(principal, sef.la_code)
         and "edit" in available(SELF_EVALUATION, sef.state),
+        "document_kinds": files.LABELS,
+        "document_size": files.size_in_words,
     }
 
 

@@ -73,7 +73,11 @@ CASES = _integer_parameters()
 
 def test_the_walk_finds_every_integer_parameter() -> None:
     names = {(method, path.rsplit("/", 1)[-1], name) for method, path, name, _, _ in CASES}
-    assert len(CASES) == 14
+    assert len(CASES) == 18
+    # A supporting document: downloaded and removed, on the pages and in the API (issue 10).
+    assert ("GET", "{document_id}", "document_id") in names
+    assert ("DELETE", "{document_id}", "document_id") in names
+    assert ("POST", "remove", "document_id") in names
     assert ("GET", "{number}", "number") in names
     assert ("GET", "compare", "a") in names and ("GET", "compare", "b") in names
     assert ("POST", "revoke", "token_id") in names

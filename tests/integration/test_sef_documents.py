@@ -101,6 +101,7 @@ def test_a_dcs_adds_a_document_that_downloads_as_an_attachment_only(
     page = client.get(SEF)
     check_page(page.text)
     assert "Annual audit 2026.pdf" in page.text
+    assert f"(PDF, {len(PDF_BYTES)} bytes), added by Derby DCS on " in page.text
     row = session.scalars(select(SefDocument)).one()
     assert (row.filename, row.media_type, row.size_bytes, row.sha256, row.chapter_id) == (
         "Annual audit 2026.pdf", "application/pdf", len(PDF_BYTES), digest, CARE
