@@ -1,6 +1,5 @@
 """Deriving who has signed what from the signature events: never stored by hand."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.models import Cycle, MouSignatureEvent, MouVersion
+from app.mou.binding import Binding, region_bindings
 from app.reference import get_reference
 from app.reference.models import Organisation
 
@@ -45,18 +45,25 @@ class MouStatus:
     cycle: Cycle
     current: MouVersion | None
     organisations: tuple[OrganisationState, ...]
+    # Which version binds each organisation today (app.mou.binding): what "in force" means.
+    bindings: dict[str, Binding]
 
     @property
     def in_force(self) -> bool:
+        """Every organisation is bound by a version: the current one, or during a changeover
+        the one it signed."""
+        return self.current is not None and all(b.in_force for b in self.bindings.values())
+
+    @property
+    def all_signed(self) -> bool:
+        """Every signatory has signed the current version."""
         return self.current is not None and all(o.complete for o in self.organisations)
 
     @property
     def in_force_since(self) -> datetime | None:
         if not self.in_force:
             return None
-        return max(
-            s.event.occurred_at for o in self.organisations for s in o.signatories if s.event
-        )
+        return max(b.since for b in self.bindings.values() if b.since is not None)
 
     @property
     def outstanding(self) -> tuple[SignatoryState, ...]:
@@ -140,38 +147,4 @@ def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> 
                 )
             )
         organisations.append(OrganisationState(organisation, tuple(states)))
-    return MouStatus(cycle, current, tuple(organisations))
-
-
-def organisations_in_force(session: Session, cycles: Sequence[Cycle]) -> set[str]:
-    """Codes of the organisations whose MoU is in force: OrganisationState.complete, for many
-    regions from one query, so a national returns file need not build each region's status.
-
-    A signature is final for its version (build_status keeps it over any other event), so an
-    organisation is complete when each of its signing roles has a "signed" event on its
-    region's published version.
-    """
-    if not cycles:
-        return set()
-    signed = set(
-        session.execute(
-            select(MouVersion.cycle_id, MouSignatureEvent.organisation_code, MouSignatureEvent.role)
-            .join(MouVersion, MouVersion.id == MouSignatureEvent.mou_version_id)
-            .where(
-                MouVersion.cycle_id.in_([cycle.id for cycle in cycles]),
-                MouVersion.state == "published",
-                MouSignatureEvent.decision == "signed",
-            )
-            .distinct()
-        )
-    )
-    regions = get_reference().regions
-    return {
-        organisation.code
-        for cycle in cycles
-        for organisation in regions[cycle.region_id].organisations
-        if all(
-            (cycle.id, organisation.code, role.value) in signed
-            for role in organisation.signing_roles
-        )
-    }
+    return MouStatus(cycle, current, tuple(organisations), region_bindings(session, cycle))
