@@ -50,6 +50,10 @@ class Binding:
     def changeover_on(self) -> date | None:
         return self.current.changeover_on if self.current is not None else None
 
+    @property
+    def text(self) -> str:
+        return describe(self)
+
 
 def considered_versions(session: Session, cycles: Sequence[Cycle]) -> dict[int, list[MouVersion]]:
     """For each cycle, the published or superseded versions that may bind in it, oldest first:

@@ -85,5 +85,4 @@ MESSAGES: dict[str, str] = {
     "confirm": "Confirm the statement to sign the Memorandum",
     "reason": "Enter why you are declining, up to 2,000 characters",
     "changeover_on": "Enter the changeover date as a real date, for example 31 5 2027",
-    "no_change": "Confirm the regional leads reviewed this version and agreed no change",
 }

@@ -47,6 +47,9 @@ class MouStatus:
     organisations: tuple[OrganisationState, ...]
     # Which version binds each organisation today (app.mou.binding): what "in force" means.
     bindings: dict[str, Binding]
+    # (organisation, role, user) of every signature on the current version, a new office
+    # holder's too: who may still add theirs.
+    signers: frozenset[tuple[str, str, int]] = frozenset()
 
     @property
     def in_force(self) -> bool:
@@ -94,6 +97,8 @@ class SigningOption:
     role: Role
     state: SignatoryState
     statement: str
+    # This person signed already (the organisation may have signed through someone else).
+    signed_by_me: bool = False
 
 
 def signing_options(principal: Principal, status: MouStatus) -> list[SigningOption]:
@@ -117,6 +122,7 @@ def signing_options(principal: Principal, status: MouStatus) -> list[SigningOpti
                             assignment.role,
                             signatory,
                             statement_for(org.organisation, assignment.role),
+                            (code, assignment.role.value, principal.user_id) in status.signers,
                         )
                     )
     return options
@@ -125,6 +131,7 @@ def signing_options(principal: Principal, status: MouStatus) -> list[SigningOpti
 def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> MouStatus:
     region = get_reference().regions[cycle.region_id]
     latest: dict[tuple[str, str], MouSignatureEvent] = {}
+    signers: set[tuple[str, str, int]] = set()
     if current is not None:
         events = session.execute(
             select(MouSignatureEvent)
@@ -133,6 +140,8 @@ def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> 
         ).scalars()
         for event in events:
             key = (event.organisation_code, event.role)
+            if event.decision == "signed":
+                signers.add((event.organisation_code, event.role, event.user_id))
             # A signature is final for its version; a later decline cannot exist (the table).
             if latest.get(key) is None or latest[key].decision != "signed":
                 latest[key] = event
@@ -147,4 +156,6 @@ def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> 
                 )
             )
         organisations.append(OrganisationState(organisation, tuple(states)))
-    return MouStatus(cycle, current, tuple(organisations), region_bindings(session, cycle))
+    return MouStatus(
+        cycle, current, tuple(organisations), region_bindings(session, cycle), frozenset(signers)
+    )
