@@ -116,7 +116,7 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
         ),
         superseded_versions=superseded,
         review_text=review_state(session, cycle).text,
-        changeover_on=current.changeover_on,
+        changeover_on=current.changeover_on if status.changeover_pending else None,
         audit_head_sequence=sequence,
         audit_head_hash=head_hash,
         rendered_at=utcnow(),

@@ -10,7 +10,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.models import Cycle, MouSignatureEvent, MouVersion
-from app.mou.binding import Binding, region_bindings
+from app.mou.binding import CHANGEOVER, LAPSED, Binding, region_bindings
 from app.reference import get_reference
 from app.reference.models import Organisation
 
@@ -56,6 +56,14 @@ class MouStatus:
         """Every organisation is bound by a version: the current one, or during a changeover
         the one it signed."""
         return self.current is not None and all(b.in_force for b in self.bindings.values())
+
+    @property
+    def changeover_pending(self) -> bool:
+        """A revised version's changeover still matters: someone is bound by, or lapsed from,
+        an earlier version. Once everyone has signed the current version it is history."""
+        return bool(self.current and self.current.changeover_on) and any(
+            b.state in (CHANGEOVER, LAPSED) for b in self.bindings.values()
+        )
 
     @property
     def all_signed(self) -> bool:
