@@ -269,3 +269,27 @@ def test_a_new_office_holder_adds_a_signature_without_changing_the_status(
         session.execute(select(AuditEvent).order_by(AuditEvent.sequence.desc())).scalars().first()
     )
     assert last is not None and last.action == "mou.signature_added"
+
+
+def test_the_late_mou_flag_follows_the_binding_rule(
+    session: Session, signed_last_cycle: tuple[Principal, Cycle]
+) -> None:
+    """A MoU signed last cycle is not "not signed off" this cycle; a lapsed one is."""
+    from app.indicators.flag_engagement import signoff_flags
+
+    boss, _ = signed_last_cycle
+    second = _next_cycle(session, boss)
+
+    def late_mou(today: date) -> list[str]:
+        flags = signoff_flags(session, f.REGION, Q1_NEXT, [DERBY, LEICESTER], today)
+        return [
+            flag.la_code
+            for flag in flags
+            if flag.title == "Memorandum of understanding not signed off"
+        ]
+
+    assert late_mou(BEFORE) == []
+    _revise(session, second, boss, CHANGEOVER_ON)
+    _sign_organisation(session, second, DERBY)
+    assert late_mou(ON_THE_DAY) == []
+    assert late_mou(AFTER) == [LEICESTER]
