@@ -1,6 +1,6 @@
 """The East Midlands demo, relative to the day it runs for.
 
-Last cycle is complete: its MoU in force, four quarters in, every self-evaluation signed and its
+Last cycle is complete: its MoU set up and in force, four quarters in, every self-evaluation signed and its
 scrutiny closed, and every pack written. This cycle is played up to today as its calendar says:
 the acts dated after today have not happened yet. Every act is played at its own simulated
 moment (app/demo_play.py), so nothing the demo writes is dated after today, and a
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.demo import DemoAccount, load_demo_people
-from app.demo_mou import schedule_mou, write_mou_pack
+from app.demo_mou import schedule_mou, schedule_review, write_mou_pack
 from app.demo_play import Play, cycle_year, previous_year, start_year
 from app.demo_returns import latest_closed, schedule_returns, write_indicator_packs
 from app.demo_sef import schedule_sefs, sef_summary, write_sef_packs
@@ -45,8 +45,9 @@ def play_demo(session: Session, today: date, out: Path | None, log: list[str]) -
 
     # The people were in post before the first cycle the demo shows was opened.
     play.add(date(start_year(years.last), 3, 2), arrive, 9)
-    schedule_mou(play, years.last, log, story=False)
-    schedule_mou(play, years.this, log, story=True)
+    # The MoU is set up last cycle and lasts: this cycle its review finds no change.
+    schedule_mou(play, years.last, log, story=True)
+    schedule_review(play, years.this, log)
     schedule_returns(play, years.last, years.this, log)
     groups = schedule_sefs(play, years.last, None, log, story=False)
     schedule_sefs(play, years.this, groups, log, story=True)

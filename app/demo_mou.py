@@ -1,8 +1,10 @@
-"""The MoU stage of the demonstration: opened in March, in force by the end of April.
+"""The MoU stage of the demonstration: set up in last cycle, lasting into this one.
 
-Last cycle's MoU went through plainly; this cycle's tells the usual story: Derby signs version 1,
-a clearer data clause supersedes it, Rutland's Lead Member declines with a reason, the coordinator
-sends reminders, and every signatory signs version 2 (calendar: regions/east-midlands.yaml `mou`).
+Last cycle set the MoU up and told the usual story: Derby signs version 1, a clearer data
+clause supersedes it, Rutland's Lead Member declines with a reason, the coordinator sends
+reminders, and every signatory signs version 2 (calendar: regions/east-midlands.yaml `mou`).
+The MoU lasts (002_d98c8bcad6f8fe4d.txt:2302, :2318), so this cycle nobody signs again: on
+3 April the coordinator records the leads' review, "no change".
 """
 
 from datetime import date, timedelta
@@ -21,7 +23,8 @@ from app.demo_play import Play, start_year
 from app.models import Cycle
 from app.mou import pack, reminders
 from app.mou import service as mou
-from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
+from app.mou.review import record_no_change
+from app.mou.schemas import DeclineInput, DraftInput, PublishInput, ReviewInput, SignInput
 from app.reference import get_reference
 
 COORDINATOR = "coordinator@demo.riia.example"
@@ -37,7 +40,8 @@ DECLINE_REASON = (
 
 
 def open_and_publish(session: Session, year: str, *, clause: bool = False) -> Cycle:
-    """The coordinator opens the year's cycle and publishes the MoU drawn from the template."""
+    """The coordinator opens the year's cycle and, unless an MoU is already in force from an
+    earlier cycle, publishes one drawn from the template."""
     coordinator = _principal(session, COORDINATOR)
     existing = session.execute(
         select(Cycle).where(Cycle.region_id == REGION, Cycle.year == year)
@@ -154,6 +158,39 @@ def schedule_mou(play: Play, year: str, log: list[str], *, story: bool) -> None:
         play.add(when, partial(_sign, session, year, code, role), 10 + n % 3 * 2)
     last_day = date(start, 4, 27) if story else day + timedelta(days=(len(ordered) - 1) // 3)
     play.add(last_day, lambda: _in_force(session, year, log), 17)
+
+
+def schedule_review(play: Play, year: str, log: list[str]) -> None:
+    """This cycle: opened in mid-March with last cycle's MoU still in force; reviewed on 3 April
+    with no change, so nobody signs again and returns flow from the first quarter."""
+    session, start = play.session, start_year(year)
+
+    def opened() -> None:
+        cycle = open_and_publish(session, year)
+        current = mou.published_of(session, cycle)
+        number = current.number if current else "none"
+        log.append(
+            f"16 March {start}: the coordinator opened {year}; version {number} of the MoU "
+            "stays in force"
+        )
+
+    def reviewed() -> None:
+        cycle = cycle_of(session, year)
+        current = mou.published_of(session, cycle)
+        assert current is not None
+        record_no_change(
+            session,
+            _principal(session, COORDINATOR),
+            cycle,
+            ReviewInput(content_hash=current.content_hash, confirm=True),
+        )
+        log.append(
+            f"3 April {start}: the leads reviewed the MoU: no change, version {current.number} "
+            "stays in force and nobody signs again"
+        )
+
+    play.add(date(start, 3, 16), opened)
+    play.add(date(start, 4, 3), reviewed, 11)
 
 
 def write_mou_pack(play: Play, year: str, out: Path, log: list[str]) -> Path:

@@ -21,6 +21,7 @@ from app.middleware import RequestGuard
 from app.mou import api as mou_api
 from app.mou import pages as mou_pages
 from app.mou import pages_drafting as mou_drafting_pages
+from app.mou import pages_review as mou_review_pages
 from app.reference import get_reference
 from app.sef import api as sef_api
 from app.sef import api_documents as sef_api_documents
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
         cycles_pages.router,
         mou_pages.router,
         mou_drafting_pages.router,
+        mou_review_pages.router,
         cycles_api.router,
         mou_api.router,
         sef_api.router,

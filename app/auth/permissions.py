@@ -22,6 +22,7 @@ class Action(StrEnum):
     VIEW_HISTORY = "cycle.view_history"
     EDIT_MOU = "mou.edit"
     PUBLISH_MOU = "mou.publish"
+    REVIEW_MOU = "mou.review"
     SIGN_MOU = "mou.sign"
     VIEW_MOU = "mou.view"
     SEND_MOU_REMINDERS = "mou.send_reminders"
@@ -56,6 +57,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_HISTORY: _EVERY_ROLE,
     Action.EDIT_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.PUBLISH_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
+    # Recording the leads' yearly review is the same person's as publishing a revision.
+    Action.REVIEW_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.SIGN_MOU: frozenset({Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE}),
     Action.VIEW_MOU: _EVERY_ROLE,
     Action.SEND_MOU_REMINDERS: frozenset({Role.REGIONAL_COORDINATOR}),
@@ -99,6 +102,7 @@ _ACTION_WORDS: dict[Action, str] = {
     Action.VIEW_HISTORY: "see this cycle's history",
     Action.EDIT_MOU: "edit this region's Memorandum of Understanding",
     Action.PUBLISH_MOU: "publish this region's Memorandum of Understanding",
+    Action.REVIEW_MOU: "record the review of this region's Memorandum of Understanding",
     Action.SIGN_MOU: "sign the Memorandum of Understanding for this organisation",
     Action.VIEW_MOU: "see this region's Memorandum of Understanding",
     Action.SEND_MOU_REMINDERS: "send reminders about the Memorandum of Understanding",

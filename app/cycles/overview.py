@@ -11,6 +11,7 @@ from app.auth.roles import SIGNATORY_ROLES, Role
 from app.indicators.returns_queries import tracker as returns_tracker
 from app.models import Cycle, SelfEvaluation
 from app.mou import service as mou
+from app.mou.review import review_state
 from app.mou.status import signing_options
 from app.sef import access, content, scrutiny, signoff
 from app.sef import service as sef_service
@@ -56,6 +57,17 @@ def overview_tasks(session: Session, principal: Principal, cycle: Cycle) -> list
                     + ("; a new draft is in progress" if draft else ""),
                 )
             )
+    if status.current is not None and can(principal, Action.REVIEW_MOU, scope):
+        # The yearly review: "no change" is a valid outcome (app.mou.review).
+        reviewed = review_state(session, cycle)
+        tasks.append(
+            Task(
+                "Review the Memorandum of Understanding",
+                f"{base}/mou/review",
+                "not_started" if reviewed.state == "due" else "completed",
+                reviewed.text,
+            )
+        )
     if status.current is None:
         # Only for people who will sign: the rest would see a task that never starts for them.
         if _signs_anything(principal):

@@ -14,7 +14,7 @@ from app.indicators.flag_types import Flag, ReturnRecord, day_text
 from app.indicators.periods import Quarter
 from app.indicators.windows import WindowState
 from app.models import Cycle, IndicatorReturn, SelfEvaluation, StageWindow
-from app.mou.status import organisations_in_force
+from app.mou.binding import bindings
 from app.sef import signoff
 from app.sef.access import SHARED_STATES
 
@@ -111,7 +111,7 @@ def signoff_flags(
 ) -> list[Flag]:
     """The MoU or the self-evaluation of the quarter's cycle not signed off by its window's close.
 
-    Whether the MoU is signed comes from the MoU's own rule (organisations_in_force), and the
+    Whether the MoU binds comes from the MoU's own rule (app.mou.binding.bindings), and the
     self-evaluation's lateness from its sign-off status, so a flag never disagrees with them.
     The MoU's status is the whole region's to see (Action.VIEW_MOU); an unsigned
     self-evaluation's state is not (app/sef/access.py), so its flag is raised only for
@@ -131,11 +131,12 @@ def signoff_flags(
     flags = []
     mou_due = closes.get("mou")
     if mou_due is not None and today > mou_due:
-        signed = organisations_in_force(session, [cycle])
+        # A MoU signed in an earlier cycle still binds (issue 10): only an unbound one is late.
+        bound = bindings(session, [cycle], today=today)
         flags += [
             _missed(code, "memorandum of understanding", cycle.year, mou_due, today)
             for code in codes
-            if code not in signed
+            if not bound[(cycle.id, code)].in_force
         ]
     sef_due = closes.get("self_evaluation")
     readable = set(sef_codes)

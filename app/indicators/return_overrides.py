@@ -1,6 +1,7 @@
 """The coordinator's overrides, and the rule they lift: returns need the LA's MoU in force."""
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,22 +16,26 @@ from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput
 from app.indicators.returns_queries import la_or_404
 from app.models import Cycle, ReturnOverride, User
-from app.mou.status import organisations_in_force
+from app.mou.binding import LAPSED, Binding, bindings, describe
 from app.reference.models import LocalAuthority
 
 SYSTEM_EMAIL = "command-line@riia-cycle.invalid"
 
 
 def refuse_without_mou(
-    session: Session, by_cycle: Sequence[tuple[Cycle, Sequence[LocalAuthority]]]
+    session: Session,
+    by_cycle: Sequence[tuple[Cycle, Sequence[LocalAuthority]]],
+    today: date | None = None,
 ) -> None:
-    """Returns only from organisations whose MoU is in force, unless the coordinator overrode.
+    """Returns only from organisations whose MoU binds them today (app.mou.binding), unless the
+    coordinator overrode. During a revised version's changeover an organisation that has not
+    signed it is still bound by the one it signed, so its returns are accepted.
 
-    Two queries for any number of regions and LAs (a national file has 153): the signatures
-    of every region's published version, and the overrides of every cycle.
+    Three queries for any number of regions and LAs (a national file has 153): the versions,
+    their signatures, and the overrides of every cycle.
     """
     cycles = [cycle for cycle, _ in by_cycle]
-    in_force = organisations_in_force(session, cycles)
+    bound = bindings(session, cycles, today=today)
     overridden = set(
         session.execute(
             select(ReturnOverride.cycle_id, ReturnOverride.organisation_code).where(
@@ -39,19 +44,39 @@ def refuse_without_mou(
         )
     )
     for cycle, las in by_cycle:
-        blocked = [
-            la.name
+        blocked: list[tuple[LocalAuthority, Binding]] = [
+            (la, bound[(cycle.id, la.code)])
             for la in las
-            if la.code not in in_force and (cycle.id, la.code) not in overridden
+            if not bound[(cycle.id, la.code)].in_force and (cycle.id, la.code) not in overridden
         ]
         if blocked:
-            names = " and ".join(blocked) if len(blocked) < 3 else ", ".join(blocked)
-            raise Conflict(
-                f"The Memorandum of Understanding for {cycle.year} is not yet in force for "
-                f"{names}, so the return cannot be accepted. It is accepted once every signatory "
-                "has signed, or sooner if the regional coordinator records an override on the "
-                f"page /regions/{cycle.region_id}/cycles/{cycle.year}/returns/overrides."
-            )
+            raise Conflict(_refusal(cycle, blocked))
+
+
+def _names(names: Sequence[str]) -> str:
+    return " and ".join(names) if len(names) < 3 else ", ".join(names)
+
+
+def _refusal(cycle: Cycle, blocked: Sequence[tuple[LocalAuthority, Binding]]) -> str:
+    """Why, in the words of the binding rule: never signed, or lapsed after a changeover."""
+    page = f"/regions/{cycle.region_id}/cycles/{cycle.year}/returns/overrides"
+    lapsed = [(la, b) for la, b in blocked if b.state == LAPSED]
+    if lapsed:
+        la, binding = lapsed[0]
+        current = binding.current
+        return (
+            f"The Memorandum of Understanding has lapsed for {_names([la.name for la, _ in lapsed])}: "
+            f"{describe(binding)[len('Lapsed: ') :]}, so the return cannot be accepted. It is "
+            f"accepted again once every signatory has signed version "
+            f"{current.number if current else ''}, or sooner if the regional coordinator records "
+            f"an override on the page {page}."
+        )
+    return (
+        f"The Memorandum of Understanding is not yet in force for "
+        f"{_names([la.name for la, _ in blocked])}, so the return cannot be accepted. It is "
+        "accepted once every signatory has signed, or sooner if the regional coordinator "
+        f"records an override on the page {page}."
+    )
 
 
 def record_override(

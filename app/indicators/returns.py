@@ -122,7 +122,7 @@ def submit_return(
     require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
     window = windows_for(session, [region], quarter, today or clock.today())[region.id]
     _check_values(values)
-    refuse_without_mou(session, [(window.cycle, [la])])
+    refuse_without_mou(session, [(window.cycle, [la])], today or clock.today())
     current = currents(session, [la_code], quarter).get(la_code)
     reason = (reason or "").strip() or None
     if current is not None:
@@ -228,7 +228,7 @@ def import_file(
     regions = [r for r in reference.regions.values() if r.id in by_region]
     if region is None:
         windows = windows_for(session, regions, quarter, today)
-    refuse_without_mou(session, [(windows[r.id].cycle, by_region[r.id]) for r in regions])
+    refuse_without_mou(session, [(windows[r.id].cycle, by_region[r.id]) for r in regions], today)
     reason = (reason or "").strip() or None
     found = currents(session, by_la, quarter)
     # Decide every LA before writing any, so a refusal part-way leaves nothing half-imported.

@@ -12,7 +12,7 @@ from app.models.indicators import (
     ReturnValue,
     ReturnWindow,
 )
-from app.models.mou import MouSignatureEvent, MouVersion
+from app.models.mou import MouReview, MouSignatureEvent, MouVersion
 from app.models.outbox import OutboxMessage, RenderedPack
 from app.models.sef import (
     SefComment,
@@ -39,6 +39,7 @@ __all__ = [
     "AuditHead",
     "AuditHeadSignature",
     "Cycle",
+    "MouReview",
     "MouSignatureEvent",
     "MouVersion",
     "OutboxMessage",

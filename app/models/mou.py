@@ -1,8 +1,8 @@
 """The Memorandum of Understanding: its versions and the signature events bound to them."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -42,6 +42,10 @@ class MouVersion(Base):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A revised version's changeover: until this day an organisation that has not signed it
+    # stays bound by the version it signed; after it, that organisation's MoU lapses. None for
+    # a region's first version (nobody was bound before it).
+    changeover_on: Mapped[date | None] = mapped_column(Date)
 
 
 class MouSignatureEvent(Base):
@@ -50,12 +54,14 @@ class MouSignatureEvent(Base):
     __tablename__ = "mou_signature_event"
     __table_args__ = (
         Index("ix_mou_signature_event_version", "mou_version_id"),
-        # A double submit signs once: the database refuses a second signature.
+        # A double submit signs once: the database refuses a second signature by the same
+        # person. A new office holder (another person) may add theirs: the history shows both.
         Index(
             "uq_mou_signature_signed_once",
             "mou_version_id",
             "organisation_code",
             "role",
+            "user_id",
             unique=True,
             sqlite_where=text("decision = 'signed'"),
             postgresql_where=text("decision = 'signed'"),
@@ -73,3 +79,22 @@ class MouSignatureEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MouReview(Base):
+    """The leads' yearly review of the alliance's MoU ended in "no change": once per cycle.
+
+    A review that ends in a revision is the published version itself (MouVersion.cycle_id).
+    """
+
+    __tablename__ = "mou_review"
+    __table_args__ = (UniqueConstraint("cycle_id", name="uq_mou_review_cycle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    mou_version_id: Mapped[int] = mapped_column(ForeignKey("mou_version.id"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

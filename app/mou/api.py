@@ -1,6 +1,6 @@
 """JSON API for the MoU, under /api/v1: everything the pages offer."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Response
@@ -14,9 +14,9 @@ from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.errors import NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
-from app.mou import pack, service
+from app.mou import pack, review, service
 from app.mou.reminders import send_reminders
-from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
+from app.mou.schemas import DeclineInput, DraftInput, PublishInput, ReviewInput, SignInput
 
 router = APIRouter(prefix="/api/v1/regions/{region_id}/cycles/{year}/mou", tags=["mou"])
 
@@ -35,6 +35,7 @@ class VersionOut(BaseModel):
     revision: int
     published_at: datetime | None
     superseded_at: datetime | None
+    changeover_on: date | None
     blocks: list[BlockOut]
     source: str
 
@@ -51,6 +52,27 @@ class SignatoryOut(BaseModel):
     content_hash: str | None
 
 
+class BindingOut(BaseModel):
+    """Which version binds an organisation today (app.mou.binding)."""
+
+    organisation_code: str
+    state: str  # in_force, changeover, lapsed or not_signed
+    version_number: int | None
+    since: datetime | None
+    changeover_on: date | None
+    text: str
+
+
+class ReviewOut(BaseModel):
+    """This cycle's review: due, reviewed_no_change or revised."""
+
+    state: str
+    version_number: int | None
+    by: str | None
+    at: datetime | None
+    text: str
+
+
 class StatusOut(BaseModel):
     in_force: bool
     in_force_since: datetime | None
@@ -58,6 +80,8 @@ class StatusOut(BaseModel):
     required: int
     current: VersionOut | None
     signatories: list[SignatoryOut]
+    organisations: list[BindingOut]
+    review: ReviewOut
 
 
 class SignatureOut(BaseModel):
@@ -83,6 +107,7 @@ def version_out(version: MouVersion) -> VersionOut:
         revision=version.revision,
         published_at=version.published_at,
         superseded_at=version.superseded_at,
+        changeover_on=version.changeover_on,
         blocks=[BlockOut(**b.as_dict()) for b in blocks],  # type: ignore[arg-type]
         source=structured_text.to_source(blocks),
     )
@@ -122,6 +147,29 @@ def status_out(session: Session, principal: Principal, cycle: Cycle) -> StatusOu
             for o in status.organisations
             for s in o.signatories
         ],
+        organisations=[
+            BindingOut(
+                organisation_code=code,
+                state=b.state,
+                version_number=b.version.number if b.version else None,
+                since=b.since,
+                changeover_on=b.changeover_on,
+                text=b.text,
+            )
+            for code, b in status.bindings.items()
+        ],
+        review=review_out(session, cycle),
+    )
+
+
+def review_out(session: Session, cycle: Cycle) -> ReviewOut:
+    state = review.review_state(session, cycle)
+    return ReviewOut(
+        state=state.state,
+        version_number=state.version.number if state.version else None,
+        by=state.by,
+        at=state.at,
+        text=state.text,
     )
 
 
@@ -214,6 +262,20 @@ def decline(
     cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.decline(session, principal, cycle, data)
     return signature_out(event)
+
+
+@router.post("/review", response_model=ReviewOut, status_code=201)
+def record_review(
+    region_id: str,
+    year: str,
+    data: ReviewInput,
+    session: WriteSession,
+    principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
+) -> ReviewOut:
+    """The leads reviewed the version in force and agreed no change: nobody signs again."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    review.record_no_change(session, principal, cycle, data)
+    return review_out(session, cycle)
 
 
 @router.post("/reminders", response_model=RemindersOut)

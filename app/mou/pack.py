@@ -11,6 +11,8 @@ from app.errors import Conflict
 from app.models import Cycle, MouSignatureEvent, User
 from app.models.types import utcnow
 from app.mou import service
+from app.mou.binding import CHANGEOVER, LAPSED
+from app.mou.review import review_state
 from app.mou.status import MouStatus, build_status
 from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.mou import (
@@ -30,7 +32,17 @@ KIND = "mou"
 
 def _status_text(status: MouStatus) -> str:
     if status.in_force:
+        waiting = sum(1 for b in status.bindings.values() if b.state == CHANGEOVER)
+        current = status.current
+        if waiting and current is not None and current.changeover_on:
+            return (
+                f"In force: {waiting} organisation{'s' if waiting != 1 else ''} still bound by "
+                f"an earlier version until {current.changeover_on:%-d %B %Y}"
+            )
         return f"In force since {uk_datetime(status.in_force_since)}"
+    lapsed = sum(1 for b in status.bindings.values() if b.state == LAPSED)
+    if lapsed:
+        return f"Lapsed for {lapsed} organisation{'s' if lapsed != 1 else ''}: see the schedule"
     outstanding = len(status.outstanding)
     return f"Not yet in force: {outstanding} signature{'s' if outstanding != 1 else ''} outstanding"
 
@@ -51,6 +63,8 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
             code=o.organisation.code,
             kind_label="Children's Trust" if o.organisation.kind == "trust" else "Local authority",
             complete=o.complete,
+            binding_state=status.bindings[o.organisation.code].state,
+            binding_text=status.bindings[o.organisation.code].text,
             rows=tuple(
                 MouPackSignatureRow(
                     role_label=s.role.label,
@@ -101,6 +115,8 @@ def build_pack(session: Session, cycle: Cycle) -> MouPack:
             for s in status.outstanding
         ),
         superseded_versions=superseded,
+        review_text=review_state(session, cycle).text,
+        changeover_on=current.changeover_on if status.changeover_pending else None,
         audit_head_sequence=sequence,
         audit_head_hash=head_hash,
         rendered_at=utcnow(),

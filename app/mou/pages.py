@@ -14,7 +14,7 @@ from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import AlreadyDone, DomainError
 from app.identifiers import Identifier
-from app.mou import pack, service, terms
+from app.mou import pack, review, service, terms
 from app.mou.reminders import send_reminders
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
@@ -54,6 +54,8 @@ def mou_page(
             "can_edit": can(principal, Action.EDIT_MOU, scope),
             "signing_options": signing_options(principal, status),
             "terms_warning": terms.warning_for(principal, status),
+            "review": review.review_state(session, cycle),
+            "can_review": can(principal, Action.REVIEW_MOU, scope),
         },
     )
 
@@ -281,6 +283,8 @@ def tracker(
             "roles": [Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE],
             "can_remind": can(principal, Action.SEND_MOU_REMINDERS, Scope(region_id)),
             "terms_warning": terms.warning_for(principal, status),
+            "review": review.review_state(session, cycle),
+            "can_review": can(principal, Action.REVIEW_MOU, Scope(region_id)),
         },
     )
 

@@ -1,18 +1,22 @@
 """HTML pages for drafting the MoU: edit the draft, check it, publish it for signature."""
 
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from app import forms
+from app import clock, forms
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.pages import flash
-from app.errors import DomainError, StaleVersion
+from app.errors import DomainError, InvalidInput, StaleVersion
+from app.models import Cycle
 from app.mou import pack, service
+from app.mou.binding import DEFAULT_CHANGEOVER_DAYS
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, DraftInput, PublishInput
 from app.web import render
@@ -99,18 +103,19 @@ def edit_save(
     )
 
 
-@router.get(MOU + "/draft", response_class=HTMLResponse)
-def draft_page(
+def _draft_view(
     request: Request,
     region_id: str,
-    year: str,
-    session: DbSession,
-    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    cycle: Cycle,
+    session: Session,
+    changeover: dict[str, str] | None = None,
+    errors: forms.FormErrors | None = None,
+    status_code: int = 200,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     draft = service.draft_of(session, cycle)
     if draft is None:
-        return RedirectResponse(base_path(region_id, year) + "/edit", status_code=303)
+        return RedirectResponse(base_path(region_id, cycle.year) + "/edit", status_code=303)
+    default = clock.today() + timedelta(days=DEFAULT_CHANGEOVER_DAYS)
     return render(
         request,
         "mou/draft.html",
@@ -120,8 +125,35 @@ def draft_page(
             "draft": draft,
             "blocks": service.blocks_of(draft),
             "current": service.published_of(session, cycle),
+            "changeover": changeover
+            or {"day": str(default.day), "month": str(default.month), "year": str(default.year)},
+            "errors": errors,
         },
+        status_code=status_code,
     )
+
+
+@router.get(MOU + "/draft", response_class=HTMLResponse)
+def draft_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    return _draft_view(request, region_id, cycle, session)
+
+
+def _changeover_from(form: dict[str, str]) -> str | None:
+    """The date input's three boxes as an ISO date for the schema; empty boxes mean the default."""
+    day, month, year = (form[f"changeover_on-{p}"] for p in ("day", "month", "year"))
+    if not (day or month or year):
+        return None
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return "not-a-date"
 
 
 @router.post(MOU + "/publish", response_class=HTMLResponse, dependencies=[CsrfProtected])
@@ -135,12 +167,23 @@ def publish(
     form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    data, errors = forms.parse(
-        PublishInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
-    )
-    if data is None:
-        raise StaleVersion(next(iter(errors.by_field.values())))
-    version = service.publish(session, principal, cycle, data)
-    flash(request, f"Version {version.number} is published. Signatories can now sign it.")
-    background.add_task(pack.warm_cache, cycle.id)
-    return RedirectResponse(base_path(region_id, year), status_code=303)
+    changeover = {
+        p: str(form.get(f"changeover_on-{p}", "")).strip() for p in ("day", "month", "year")
+    }
+    values = {
+        "content_hash": str(form.get("content_hash", "")),
+        "changeover_on": _changeover_from({f"changeover_on-{k}": v for k, v in changeover.items()}),
+    }
+    data, errors = forms.parse(PublishInput, values, MESSAGES)
+    if data is None and "content_hash" in errors.by_field:
+        raise StaleVersion(errors.by_field["content_hash"])
+    if data is not None:
+        try:
+            version = service.publish(session, principal, cycle, data)
+        except InvalidInput as exc:
+            errors = forms.errors_from(exc, "changeover_on")
+        else:
+            flash(request, f"Version {version.number} is published. Signatories can now sign it.")
+            background.add_task(pack.warm_cache, cycle.id)
+            return RedirectResponse(base_path(region_id, year), status_code=303)
+    return _draft_view(request, region_id, cycle, session, changeover, errors, 422)

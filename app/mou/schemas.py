@@ -1,6 +1,7 @@
 """Inputs for the MoU: shared by the HTML forms and the JSON API."""
 
 import re
+from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -39,6 +40,20 @@ class PublishInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_hash: ContentHash = Field(description="SHA-256 of the draft the coordinator reviewed")
+    changeover_on: date | None = Field(
+        default=None,
+        description="For a revised version: the day after which an organisation that has not "
+        "signed it lapses (default: 60 days after publication)",
+    )
+
+
+class ReviewInput(BaseModel):
+    """The leads reviewed the version in force and decided it needs no change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_hash: ContentHash = Field(description="SHA-256 of the version that was reviewed")
+    confirm: bool = Field(description="The leads reviewed this version and agreed no change")
 
 
 class SignInput(BaseModel):
@@ -69,4 +84,5 @@ MESSAGES: dict[str, str] = {
     "role": "Choose who you are signing for",
     "confirm": "Confirm the statement to sign the Memorandum",
     "reason": "Enter why you are declining, up to 2,000 characters",
+    "changeover_on": "Enter the changeover date as a real date, for example 31 5 2027",
 }

@@ -1,141 +1,65 @@
-"""The MoU: drafting from the region's template, publishing, signing, declining.
+"""The MoU: drafting from the region's template, publishing a version with its changeover.
 
-Status is derived from signature events on the current published version; nothing is stored by
-hand. A signature is bound to the SHA-256 of the exact version; publishing a new version
-supersedes the old one, whose signatures stay in the history but no longer count.
+Status is derived from signature events; nothing is stored by hand. A signature is bound to the
+SHA-256 of the exact version. The MoU is the alliance's and lasts across cycles: publishing a
+revised version supersedes the old one, and each organisation stays bound by the version it
+signed until it signs the new one or the changeover date passes (app.mou.binding). Signing and
+declining are in app.mou.signing, reading versions in app.mou.versions, the yearly review in
+app.mou.review.
 """
 
-import json
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import structured_text
-from app.audit.chain import record
-from app.auth.permissions import Action, Scope, can, require
+from app import clock, structured_text
+from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
-from app.auth.roles import Role
-from app.cycles.service import actor_of
 from app.db import add_once
-from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, StaleVersion
-from app.models import Cycle, MouSignatureEvent, MouVersion
+from app.errors import Conflict, InvalidInput, StaleVersion
+from app.models import Cycle, MouVersion
 from app.models.types import utcnow
 from app.mou import terms
-from app.mou.schemas import DeclineInput, DraftInput, PublishInput, SignInput
-from app.mou.status import MouStatus, build_status, statement_for
+from app.mou.binding import DEFAULT_CHANGEOVER_DAYS
+from app.mou.schemas import DraftInput, PublishInput
+from app.mou.signing import decline, sign
+from app.mou.status import MouStatus, build_status
+from app.mou.versions import (
+    blocks_of,
+    draft_of,
+    may_read,
+    published_of,
+    published_versions,
+    readable_version,
+    record_version_event,
+    signature_events,
+    version_by_number,
+    versions,
+)
 from app.reference import get_reference
-from app.reference.models import Organisation
-from app.workflow import MOU_SIGNATORY, MOU_VERSION, fire
+from app.workflow import MOU_VERSION, fire
 
-
-def record_version_event(
-    session: Session,
-    principal: Principal,
-    cycle: Cycle,
-    version: MouVersion,
-    action: str,
-    summary: str,
-    *,
-    payload: dict[str, object],
-    organisation_code: str | None = None,
-) -> None:
-    """One history entry about a version of this cycle's MoU, in the caller's transaction."""
-    record(
-        session,
-        actor=actor_of(principal),
-        action=action,
-        summary=summary,
-        subject_type="mou_version",
-        subject_id=version.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
-        organisation_code=organisation_code,
-        payload=payload,
-    )
-
-
-def _signature(
-    version: MouVersion,
-    organisation: Organisation,
-    role: Role,
-    principal: Principal,
-    decision: str,
-    *,
-    statement: str = "",
-    reason: str | None = None,
-) -> MouSignatureEvent:
-    return MouSignatureEvent(
-        mou_version_id=version.id,
-        organisation_code=organisation.code,
-        role=role.value,
-        decision=decision,
-        user_id=principal.user_id,
-        signatory_name=principal.display_name,
-        statement=statement,
-        reason=reason,
-        content_hash=version.content_hash,
-    )
-
-
-def blocks_of(version: MouVersion) -> tuple[structured_text.Block, ...]:
-    return structured_text.from_dicts(json.loads(version.content))
-
-
-def _version_in(session: Session, cycle: Cycle, state: str) -> MouVersion | None:
-    return session.execute(
-        select(MouVersion).where(MouVersion.cycle_id == cycle.id, MouVersion.state == state)
-    ).scalar_one_or_none()
-
-
-def draft_of(session: Session, cycle: Cycle) -> MouVersion | None:
-    return _version_in(session, cycle, "draft")
-
-
-def published_of(session: Session, cycle: Cycle) -> MouVersion | None:
-    return _version_in(session, cycle, "published")
-
-
-def versions(session: Session, cycle: Cycle) -> list[MouVersion]:
-    return list(
-        session.execute(
-            select(MouVersion)
-            .where(MouVersion.cycle_id == cycle.id)
-            .order_by(MouVersion.number.desc())
-        ).scalars()
-    )
-
-
-def version_by_number(session: Session, cycle: Cycle, number: int) -> MouVersion:
-    version = session.execute(
-        select(MouVersion).where(MouVersion.cycle_id == cycle.id, MouVersion.number == number)
-    ).scalar_one_or_none()
-    if version is None:
-        raise NotFound(f"There is no version {number} of this Memorandum.")
-    return version
-
-
-def may_read(principal: Principal | None, region_id: str, state: str) -> bool:
-    """Published and superseded versions are for the region; a draft only for its editors."""
-    if state == "draft":
-        return can(principal, Action.EDIT_MOU, Scope(region_id))
-    return can(principal, Action.VIEW_MOU, Scope(region_id))
-
-
-def readable_version(
-    session: Session, principal: Principal, cycle: Cycle, number: int
-) -> MouVersion:
-    """A version of the MoU, if may_read allows this person to read it."""
-    require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
-    version = version_by_number(session, cycle, number)
-    if not may_read(principal, cycle.region_id, version.state):
-        raise NotFound(f"There is no published version {number} of this Memorandum yet.")
-    return version
-
-
-def published_versions(session: Session, principal: Principal, cycle: Cycle) -> list[MouVersion]:
-    """Every version that was published, newest first (drafts are the coordinator's own)."""
-    require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
-    return [v for v in versions(session, cycle) if v.state != "draft"]
+# Callers reach the whole MoU through this module.
+__all__ = [
+    "MouStatus",
+    "blocks_of",
+    "decline",
+    "draft_of",
+    "editor_source",
+    "may_read",
+    "publish",
+    "published_of",
+    "published_versions",
+    "readable_version",
+    "record_version_event",
+    "save_draft",
+    "sign",
+    "signature_events",
+    "status",
+    "version_by_number",
+    "versions",
+]
 
 
 def editor_source(session: Session, cycle: Cycle) -> tuple[str, str, int | None]:
@@ -173,9 +97,12 @@ def save_draft(
                 "Your text is below: check the published version, then save again to start a new draft.",
                 field="body",
             )
+        # Numbers run on across the alliance's cycles: it is one MoU, revised.
         number = (
             session.execute(
-                select(func.max(MouVersion.number)).where(MouVersion.cycle_id == cycle.id)
+                select(func.max(MouVersion.number))
+                .join(Cycle, Cycle.id == MouVersion.cycle_id)
+                .where(Cycle.region_id == cycle.region_id)
             ).scalar_one()
             or 0
         ) + 1
@@ -224,8 +151,22 @@ def save_draft(
     return draft
 
 
+def _live_versions(session: Session, region_id: str) -> list[MouVersion]:
+    return list(
+        session.execute(
+            select(MouVersion)
+            .join(Cycle, Cycle.id == MouVersion.cycle_id)
+            .where(Cycle.region_id == region_id, MouVersion.state == "published")
+        ).scalars()
+    )
+
+
 def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishInput) -> MouVersion:
-    """Publishing freezes the draft the coordinator reviewed and supersedes the old version."""
+    """Publishing freezes the draft the coordinator reviewed and supersedes the old version.
+
+    A revised version gets a changeover date, set by the leads (default 60 days on): until then
+    each organisation stays bound by the version it signed.
+    """
     require(principal, Action.PUBLISH_MOU, Scope(cycle.region_id))
     draft = draft_of(session, cycle)
     if draft is None:
@@ -234,24 +175,40 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
         raise StaleVersion(
             "The draft changed after you reviewed it. Review the latest draft, then publish."
         )
-    now = utcnow()
-    previous = published_of(session, cycle)
-    if previous is not None:
+    now, today = utcnow(), clock.today()
+    # The version that binds in this cycle now is the one a changeover is from.
+    revising = published_of(session, cycle)
+    changeover_on = None
+    if revising is not None:
+        changeover_on = data.changeover_on or today + timedelta(days=DEFAULT_CHANGEOVER_DAYS)
+        if changeover_on <= today:
+            raise InvalidInput(
+                "The changeover date must be after today, so organisations have time to sign",
+                field="changeover_on",
+            )
+    for previous in _live_versions(session, cycle.region_id):
         previous.state = fire(MOU_VERSION, previous.state, "supersede")
         previous.superseded_at = now
         # Free the one-published-version slot before the draft takes it.
         session.flush()
+        until = (
+            f"; organisations that signed it stay bound by it until they sign version "
+            f"{draft.number} or until {changeover_on:%-d %B %Y}"
+            if changeover_on and previous is revising
+            else ""
+        )
         record_version_event(
             session,
             principal,
             cycle,
             previous,
             "mou.superseded",
-            f"Version {previous.number} superseded by version {draft.number}; its signatures no longer count",
+            f"Version {previous.number} superseded by version {draft.number}{until}",
             payload={"number": previous.number, "content_hash": previous.content_hash},
         )
     draft.state = fire(MOU_VERSION, draft.state, "publish")
     draft.published_at, draft.published_by_id = now, principal.user_id
+    draft.changeover_on = changeover_on
     session.flush()
     record_version_event(
         session,
@@ -259,140 +216,21 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
         cycle,
         draft,
         "mou.published",
-        f"Version {draft.number} published for signature",
+        f"Version {draft.number} published for signature"
+        + (f", changeover on {changeover_on:%-d %B %Y}" if changeover_on else ""),
         # The data terms it is published under go into the hash-chained log with its hash.
         payload={
             "number": draft.number,
             "content_hash": draft.content_hash,
+            "changeover_on": changeover_on.isoformat() if changeover_on else None,
             "data_terms": get_reference().regions[cycle.region_id].data_terms.model_dump(),
         },
     )
     return draft
 
 
-def _signable(
-    session: Session,
-    principal: Principal,
-    cycle: Cycle,
-    organisation_code: str,
-    role: Role,
-    content_hash: str,
-) -> tuple[MouVersion, Organisation, str]:
-    """Checks shared by sign and decline: who, which organisation, which version, which state."""
-    region = get_reference().regions[cycle.region_id]
-    try:
-        organisation = region.organisation(organisation_code)
-    except KeyError:
-        raise NotFound("That organisation is not part of this region's alliance.") from None
-    require(principal, Action.SIGN_MOU, Scope(cycle.region_id, organisation_code), as_role=role)
-    if role not in organisation.signing_roles:
-        raise Conflict(f"The {role.label} does not sign the Memorandum for {organisation.name}.")
-    current = published_of(session, cycle)
-    if current is None:
-        raise Conflict("The Memorandum has not been published for signature yet.")
-    if current.content_hash != content_hash:
-        raise StaleVersion(
-            "The Memorandum was changed after you opened it, so your signature was not recorded. "
-            "Read the current version, then sign."
-        )
-    status = build_status(session, cycle, current)
-    state = status.signatory(organisation_code, role).state
-    return current, organisation, state
-
-
-def sign(
-    session: Session, principal: Principal, cycle: Cycle, data: SignInput
-) -> MouSignatureEvent:
-    """A signatory signs the exact published version, with an explicit statement of intent."""
-    if not data.confirm:
-        raise InvalidInput("Confirm the statement to sign the Memorandum", field="confirm")
-    version, organisation, state = _signable(
-        session, principal, cycle, data.organisation_code, data.role, data.content_hash
-    )
-    if state == "signed":
-        # A double submit: say so plainly, so a page can treat it as success.
-        raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")])
-    fire(MOU_SIGNATORY, state, "sign")
-    event = _signature(
-        version,
-        organisation,
-        data.role,
-        principal,
-        "signed",
-        statement=statement_for(organisation, data.role),
-    )
-    add_once(
-        session,
-        event,
-        AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]),
-    )
-    record_version_event(
-        session,
-        principal,
-        cycle,
-        version,
-        "mou.signed",
-        f"{principal.display_name} signed version {version.number} for {organisation.name} as {data.role.label}",
-        organisation_code=organisation.code,
-        payload={
-            "role": data.role.value,
-            "content_hash": version.content_hash,
-            "statement": event.statement,
-        },
-    )
-    status = build_status(session, cycle, version)
-    if status.in_force:
-        record_version_event(
-            session,
-            principal,
-            cycle,
-            version,
-            "mou.came_into_force",
-            f"Version {version.number} is in force: every organisation has signed",
-            payload={"content_hash": version.content_hash},
-        )
-    return event
-
-
-def decline(
-    session: Session, principal: Principal, cycle: Cycle, data: DeclineInput
-) -> MouSignatureEvent:
-    """A signatory may decline the published version, saying why."""
-    version, organisation, state = _signable(
-        session, principal, cycle, data.organisation_code, data.role, data.content_hash
-    )
-    fire(MOU_SIGNATORY, state, "decline")
-    event = _signature(version, organisation, data.role, principal, "declined", reason=data.reason)
-    session.add(event)
-    session.flush()
-    record_version_event(
-        session,
-        principal,
-        cycle,
-        version,
-        "mou.declined",
-        f"{principal.display_name} declined version {version.number} for {organisation.name} as {data.role.label}",
-        organisation_code=organisation.code,
-        payload={
-            "role": data.role.value,
-            "content_hash": version.content_hash,
-            "reason": data.reason,
-        },
-    )
-    return event
-
-
 def status(session: Session, principal: Principal | None, cycle: Cycle) -> MouStatus:
-    """Per-organisation and regional status, derived from signatures on the current version."""
+    """Per-organisation and regional status: signatures on the current version, and which
+    version binds each organisation today."""
     require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
     return build_status(session, cycle, published_of(session, cycle))
-
-
-def signature_events(session: Session, version: MouVersion) -> list[MouSignatureEvent]:
-    return list(
-        session.execute(
-            select(MouSignatureEvent)
-            .where(MouSignatureEvent.mou_version_id == version.id)
-            .order_by(MouSignatureEvent.id)
-        ).scalars()
-    )

@@ -1,6 +1,5 @@
 """Deriving who has signed what from the signature events: never stored by hand."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.models import Cycle, MouSignatureEvent, MouVersion
+from app.mou.binding import CHANGEOVER, LAPSED, Binding, region_bindings
 from app.reference import get_reference
 from app.reference.models import Organisation
 
@@ -45,18 +45,36 @@ class MouStatus:
     cycle: Cycle
     current: MouVersion | None
     organisations: tuple[OrganisationState, ...]
+    # Which version binds each organisation today (app.mou.binding): what "in force" means.
+    bindings: dict[str, Binding]
+    # (organisation, role, user) of every signature on the current version, a new office
+    # holder's too: who may still add theirs.
+    signers: frozenset[tuple[str, str, int]] = frozenset()
 
     @property
     def in_force(self) -> bool:
+        """Every organisation is bound by a version: the current one, or during a changeover
+        the one it signed."""
+        return self.current is not None and all(b.in_force for b in self.bindings.values())
+
+    @property
+    def changeover_pending(self) -> bool:
+        """A revised version's changeover still matters: someone is bound by, or lapsed from,
+        an earlier version. Once everyone has signed the current version it is history."""
+        return bool(self.current and self.current.changeover_on) and any(
+            b.state in (CHANGEOVER, LAPSED) for b in self.bindings.values()
+        )
+
+    @property
+    def all_signed(self) -> bool:
+        """Every signatory has signed the current version."""
         return self.current is not None and all(o.complete for o in self.organisations)
 
     @property
     def in_force_since(self) -> datetime | None:
         if not self.in_force:
             return None
-        return max(
-            s.event.occurred_at for o in self.organisations for s in o.signatories if s.event
-        )
+        return max(b.since for b in self.bindings.values() if b.since is not None)
 
     @property
     def outstanding(self) -> tuple[SignatoryState, ...]:
@@ -87,6 +105,8 @@ class SigningOption:
     role: Role
     state: SignatoryState
     statement: str
+    # This person signed already (the organisation may have signed through someone else).
+    signed_by_me: bool = False
 
 
 def signing_options(principal: Principal, status: MouStatus) -> list[SigningOption]:
@@ -110,6 +130,7 @@ def signing_options(principal: Principal, status: MouStatus) -> list[SigningOpti
                             assignment.role,
                             signatory,
                             statement_for(org.organisation, assignment.role),
+                            (code, assignment.role.value, principal.user_id) in status.signers,
                         )
                     )
     return options
@@ -118,6 +139,7 @@ def signing_options(principal: Principal, status: MouStatus) -> list[SigningOpti
 def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> MouStatus:
     region = get_reference().regions[cycle.region_id]
     latest: dict[tuple[str, str], MouSignatureEvent] = {}
+    signers: set[tuple[str, str, int]] = set()
     if current is not None:
         events = session.execute(
             select(MouSignatureEvent)
@@ -126,6 +148,8 @@ def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> 
         ).scalars()
         for event in events:
             key = (event.organisation_code, event.role)
+            if event.decision == "signed":
+                signers.add((event.organisation_code, event.role, event.user_id))
             # A signature is final for its version; a later decline cannot exist (the table).
             if latest.get(key) is None or latest[key].decision != "signed":
                 latest[key] = event
@@ -140,38 +164,6 @@ def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> 
                 )
             )
         organisations.append(OrganisationState(organisation, tuple(states)))
-    return MouStatus(cycle, current, tuple(organisations))
-
-
-def organisations_in_force(session: Session, cycles: Sequence[Cycle]) -> set[str]:
-    """Codes of the organisations whose MoU is in force: OrganisationState.complete, for many
-    regions from one query, so a national returns file need not build each region's status.
-
-    A signature is final for its version (build_status keeps it over any other event), so an
-    organisation is complete when each of its signing roles has a "signed" event on its
-    region's published version.
-    """
-    if not cycles:
-        return set()
-    signed = set(
-        session.execute(
-            select(MouVersion.cycle_id, MouSignatureEvent.organisation_code, MouSignatureEvent.role)
-            .join(MouVersion, MouVersion.id == MouSignatureEvent.mou_version_id)
-            .where(
-                MouVersion.cycle_id.in_([cycle.id for cycle in cycles]),
-                MouVersion.state == "published",
-                MouSignatureEvent.decision == "signed",
-            )
-            .distinct()
-        )
+    return MouStatus(
+        cycle, current, tuple(organisations), region_bindings(session, cycle), frozenset(signers)
     )
-    regions = get_reference().regions
-    return {
-        organisation.code
-        for cycle in cycles
-        for organisation in regions[cycle.region_id].organisations
-        if all(
-            (cycle.id, organisation.code, role.value) in signed
-            for role in organisation.signing_roles
-        )
-    }

@@ -2,7 +2,7 @@
 
 import hashlib
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from app.pack.render import render_template_pdf
@@ -29,6 +29,9 @@ class MouPackOrganisation:
     kind_label: str
     complete: bool
     rows: tuple[MouPackSignatureRow, ...]
+    # Which version binds it and since when (app.mou.binding), in the tracker's words.
+    binding_state: str = "not_signed"
+    binding_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class MouPack:
     organisations: tuple[MouPackOrganisation, ...]
     outstanding: tuple[str, ...]
     superseded_versions: tuple[MouPackSupersededVersion, ...]
+    # The MoU lasts across cycles: this cycle's review, and a revised version's changeover.
+    review_text: str
+    changeover_on: date | None
     audit_head_sequence: int
     audit_head_hash: str
     rendered_at: datetime
@@ -96,6 +102,8 @@ def _jsonable(value: object) -> object:
         # One instant, one key: a UTC and a London spelling of the same moment hash equally.
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

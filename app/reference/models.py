@@ -285,6 +285,9 @@ class Region(Frozen):
     riia: NonEmpty
     leads: Leads
     mou_template: NonEmpty
+    # The seeds' MoU is set up once and lasts (002_d98c8bcad6f8fe4d.txt:2302, :2318); a region
+    # that wants every organisation to sign again each cycle says so here.
+    mou_resign_each_cycle: bool = False
     signing_roles: SigningRoles
     data_terms: DataTerms
     calendar: Calendar

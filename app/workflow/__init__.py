@@ -54,6 +54,27 @@ MOU_VERSION = TransitionTable(
     },
 )
 
+# The leads' yearly review of the alliance's MoU: "no change" is a valid outcome
+# (002_d98c8bcad6f8fe4d.txt:2318); a revision is a newly published version.
+MOU_REVIEW = TransitionTable(
+    name="review of the Memorandum",
+    transitions={
+        ("due", "no_change"): "reviewed_no_change",
+        ("due", "revise"): "revised",
+        # A region that decided "no change" may still revise later in the year.
+        ("reviewed_no_change", "revise"): "revised",
+    },
+    refusals={
+        ("reviewed_no_change", "no_change"): (
+            "The Memorandum has already been reviewed this cycle, with no change."
+        ),
+        ("revised", "no_change"): (
+            "The Memorandum was revised this cycle, so its review is done: the revised version "
+            "is the outcome."
+        ),
+    },
+)
+
 MOU_SIGNATORY = TransitionTable(
     name="signature",
     transitions={
@@ -61,6 +82,8 @@ MOU_SIGNATORY = TransitionTable(
         ("outstanding", "decline"): "declined",
         # A signatory who declined may still sign the same version after talking it through.
         ("declined", "sign"): "signed",
+        # A new office holder adds their own signature; the organisation had already signed.
+        ("signed", "add_signature"): "signed",
     },
     refusals={
         ("signed", "sign"): "This has already been signed for this version of the Memorandum.",

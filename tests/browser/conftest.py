@@ -48,6 +48,21 @@ with get_sessionmaker().begin() as session:
     demo.open_and_publish(session)
 """
 
+# Last cycle's MoU story (2025-26: set up and signed by everyone), then 2026-27 opened with that
+# MoU still in force and its yearly review due (the review journey records it).
+REVIEW_SEED = """
+from pathlib import Path
+import sys
+from app import demo
+from app.db import get_sessionmaker
+from app.demo_mou import mou_story, open_and_publish
+from app.schema import upgrade
+upgrade(sys.argv[1])
+with get_sessionmaker().begin() as session:
+    demo.load_demo_people(session)
+    mou_story(session, "2025-26", Path(sys.argv[2]), [])
+    open_and_publish(session, "2026-27")
+"""
 # The whole MoU stage (so every MoU is in force), DfE's published values as comparators, every
 # LA's 2026-27 Q1 return on time, and Q2 from every LA but Rutland (E06000017), whose data lead
 # uploads it through the pages (late, as the window closed on 30 October 2026).
@@ -236,6 +251,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Last cycle's MoU in force, this cycle opened with its review due."""
+    yield from _serve(tmp_path_factory, "browser-review", REVIEW_SEED)
+
+
+@pytest.fixture(scope="session")
 def indicators_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second server: the MoU in force, DfE's published values, Q1 and most of Q2 returned."""
     yield from _serve(tmp_path_factory, "browser-indicators", INDICATORS_SEED)
@@ -296,6 +317,12 @@ def _contexts(browser: Any, base_url: str) -> Iterator[Callable[[], Any]]:
 def new_context(browser: Any, live_server: str) -> Iterator[Callable[[], Any]]:
     """Fresh browser contexts on `live_server` (the MoU not yet signed)."""
     yield from _contexts(browser, live_server)
+
+
+@pytest.fixture
+def review_context(browser: Any, review_server: str) -> Iterator[Callable[[], Any]]:
+    """Fresh browser contexts on `review_server` (last cycle's MoU lasting into this one)."""
+    yield from _contexts(browser, review_server)
 
 
 @pytest.fixture

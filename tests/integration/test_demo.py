@@ -187,9 +187,14 @@ def _last_cycle_complete(session: Session, year: str) -> None:
     assert all(signoff.build_status(session, cycle, s).signed_count == 3 for s in sefs)
 
 
-def test_early_may_last_cycle_done_this_one_signing_its_mou(may: Played) -> None:
+def test_early_may_last_cycle_done_this_one_reviewing_its_mou(may: Played) -> None:
     _check_the_clock(may)
-    assert "every signatory had signed the 2026-27 MoU: in force = True (31 of 31" in may.lines
+    # The MoU set up last cycle lasts: this cycle's review found no change (issue 10).
+    assert "every signatory had signed the 2025-26 MoU: in force = True (31 of 31" in may.lines
+    assert (
+        "3 April 2026: the leads reviewed the MoU: no change, version 2 stays in force and "
+        "nobody signs again"
+    ) in may.lines
     with _session(may) as session:
         _last_cycle_complete(session, "2025-26")
         # No quarter of 2026-27 has closed: none is in, and no self-evaluation is begun.

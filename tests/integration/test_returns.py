@@ -148,7 +148,7 @@ def test_without_the_mou_in_force_a_return_needs_an_override(session: Session) -
     with pytest.raises(Conflict) as caught:
         submit(session, lead)
     assert caught.value.message == (
-        "The Memorandum of Understanding for 2026-27 is not yet in force for Derby, so the "
+        "The Memorandum of Understanding is not yet in force for Derby, so the "
         "return cannot be accepted. It is accepted once every signatory has signed, or sooner "
         "if the regional coordinator records an override on the page "
         "/regions/east-midlands/cycles/2026-27/returns/overrides."

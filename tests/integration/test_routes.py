@@ -87,7 +87,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 30
+    assert len(HTML_UNSAFE) == 31
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -294,6 +294,13 @@ def _world(session: Session, client: TestClient, path: str | None = None) -> dic
     draft = mou.save_draft(
         session, boss, cycle, DraftInput(title="Version two", body="# Two\nText.")
     )
+    if path == "/regions/{region_id}/cycles/{year}/mou/review":
+        # The yearly review is of a version from an earlier cycle: last year's, still in force.
+        earlier = Cycle(region_id=f.REGION, year="2025-26", opened_by_id=user.id)
+        session.add(earlier)
+        session.flush()
+        published.cycle_id = earlier.id
+        session.flush()
     token = f.token_for(session, user)
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))
     returns.record_override(session, boss, cycle, DERBY, "So Derby's return can be sent")
@@ -335,6 +342,10 @@ def _world(session: Session, client: TestClient, path: str | None = None) -> dic
             "content_hash": published.content_hash,
         },
         "/regions/{region_id}/cycles/{year}/mou/reminders": {},
+        "/regions/{region_id}/cycles/{year}/mou/review": {
+            "confirm": "yes",
+            "content_hash": published.content_hash,
+        },
         "/regions/{region_id}/cycles/{year}/returns/overrides": {
             "la_code": "E06000016",
             "reason": "Triad",

@@ -3,7 +3,7 @@
 import dataclasses
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -92,6 +92,8 @@ def make_pack(**changes: object) -> MouPack:
         superseded_versions=(
             MouPackSupersededVersion(1, "cd" * 32, datetime(2026, 4, 2, 11, 0, tzinfo=UTC), 7),
         ),
+        review_text="Revised: version 2 published on 1 May 2026 by Jo Coordinator",
+        changeover_on=date(2026, 6, 30),
         audit_head_sequence=412,
         audit_head_hash=AUDIT_HASH,
         rendered_at=datetime(2026, 5, 20, 8, 0, tzinfo=UTC),
@@ -130,7 +132,11 @@ def test_pack_text_has_title_status_and_every_organisation(mou_text: str) -> Non
     assert "Councillor Sam Derbyshire" in mou_text
     assert "Rutland County Council: Lead Member" in mou_text
     assert "14 May 2026 at 3:02pm" in mou_text
-    assert "Earlier versions (signatures no longer count)" in mou_text
+    assert "Earlier versions" in mou_text
+    # The MoU's lifetime: which version binds, this cycle's review, the changeover date.
+    assert "Which version binds each organisation" in mou_text
+    assert "Changeover date 30 June 2026: until then an organisation" in mou_text
+    assert "Revised: version 2 published on 1 May 2026 by Jo Coordinator" in mou_text
 
 
 def test_user_text_is_printed_as_text_not_markup(mou_text: str) -> None:

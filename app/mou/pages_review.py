@@ -1,0 +1,87 @@
+"""The page for the leads' yearly review of the MoU: "reviewed, no change", or revise it."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from app import forms
+from app.auth.permissions import Action, Scope, can
+from app.auth.principal import Principal
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
+from app.cycles import service as cycles
+from app.cycles.pages import flash
+from app.errors import AlreadyDone, DomainError
+from app.models import Cycle
+from app.mou import review, service
+from app.mou.pages import MOU, base_path
+from app.mou.schemas import MESSAGES, ReviewInput
+from app.web import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _view(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    cycle: Cycle,
+    errors: forms.FormErrors,
+    status_code: int = 200,
+) -> Response:
+    status = service.status(session, principal, cycle)
+    return render(
+        request,
+        "mou/review.html",
+        {
+            "region": cycles.region_or_404(cycle.region_id),
+            "cycle": cycle,
+            "status": status,
+            "review": review.review_state(session, cycle),
+            "can_review": can(principal, Action.REVIEW_MOU, Scope(cycle.region_id)),
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(MOU + "/review", response_class=HTMLResponse)
+def review_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    return _view(request, session, principal, cycle, forms.FormErrors())
+
+
+@router.post(MOU + "/review", response_class=HTMLResponse, dependencies=[CsrfProtected])
+def record_review(
+    request: Request,
+    region_id: str,
+    year: str,
+    session: WriteSession,
+    principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
+    form: PostedForm,
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    values = {
+        "content_hash": str(form.get("content_hash", "")),
+        "confirm": form.get("confirm") == "yes",
+    }
+    data, errors = forms.parse(ReviewInput, values, MESSAGES)
+    if data is not None:
+        try:
+            review.record_no_change(session, principal, cycle, data)
+        except AlreadyDone as exc:
+            flash(request, exc.message)
+            return RedirectResponse(base_path(region_id, year) + "/tracker", status_code=303)
+        except DomainError as exc:
+            errors = forms.errors_from(exc, "confirm")
+        else:
+            flash(request, f"Review recorded: no change. Nobody needs to sign again for {year}.")
+            return RedirectResponse(base_path(region_id, year) + "/tracker", status_code=303)
+    return _view(request, session, principal, cycle, errors, status_code=422)
