@@ -57,8 +57,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_HISTORY: _EVERY_ROLE,
     Action.EDIT_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.PUBLISH_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
-    # Recording the leads' yearly review is the same person's as publishing a revision.
-    Action.REVIEW_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
+    # "Each year the regional leads are given the task of reviewing the MoU" (issue 10; the MoU
+    # is set up once, seeds 002:2302, 2318, 2404): the leads (every co-lead alike, through the
+    # region file) record "reviewed, no change", and so may the coordinator who supports them
+    # (002:2272). A revised version is drafted and published by the coordinator.
+    Action.REVIEW_MOU: frozenset(
+        {
+            Role.REGIONAL_COORDINATOR,
+            Role.LEAD_DCS,
+            Role.LEAD_LEAD_MEMBER,
+            Role.LEAD_CHIEF_EXECUTIVE,
+        }
+    ),
     Action.SIGN_MOU: frozenset({Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE}),
     Action.VIEW_MOU: _EVERY_ROLE,
     Action.SEND_MOU_REMINDERS: frozenset({Role.REGIONAL_COORDINATOR}),

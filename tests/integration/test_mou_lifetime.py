@@ -30,6 +30,7 @@ from app.reference import get_reference
 from tests import factories as f
 
 DERBY, LEICESTER, RUTLAND = "E06000015", "E06000016", "E06000017"
+LINCOLNSHIRE = "E10000019"
 NEXT_YEAR = "2027-28"
 Q1_NEXT = Quarter(2027, 1)
 CHANGEOVER_ON = date(2027, 7, 15)
@@ -213,7 +214,7 @@ def test_reviewed_no_change_keeps_the_version_and_is_recorded_once(
     assert mou.status(session, boss, second).in_force
 
 
-def test_only_the_coordinator_records_the_review(
+def test_the_leads_and_the_coordinator_record_the_review_and_no_one_else(
     session: Session, signed_last_cycle: tuple[Principal, Cycle]
 ) -> None:
     boss, _ = signed_last_cycle
@@ -221,9 +222,11 @@ def test_only_the_coordinator_records_the_review(
     current = mou.published_of(session, second)
     assert current is not None
     data = ReviewInput(content_hash=current.content_hash, confirm=True)
+    leads = (Role.REGIONAL_COORDINATOR, Role.LEAD_DCS, Role.LEAD_LEAD_MEMBER)
+    leads += (Role.LEAD_CHIEF_EXECUTIVE,)
     refused = []
     for role in Role:
-        if role is Role.REGIONAL_COORDINATOR:
+        if role in leads:
             continue
         if role in (
             Role.DCS,
@@ -232,14 +235,19 @@ def test_only_the_coordinator_records_the_review(
             Role.DATA_LEAD,
             Role.CONTRIBUTOR,
         ):
-            who = f.principal(session, f.make_user(session, role, organisation=DERBY))
+            # Leicester leads nothing in the region file, so its people act only as themselves.
+            who = f.principal(session, f.make_user(session, role, organisation=LEICESTER))
         else:
             who = f.principal(session, f.make_user(session, role, region=f.REGION))
         with pytest.raises(NotPermitted):
             review.record_no_change(session, who, second, data)
         refused.append(role)
-    assert len(refused) == len(Role) - 1
+    assert len(refused) == len(Role) - len(leads)
     assert review.review_state(session, second).state == "due"
+    # Lincolnshire's DCS leads the region's DCSs (regions/east-midlands.yaml), so records it.
+    lead = f.principal(session, f.make_user(session, Role.DCS, organisation=LINCOLNSHIRE))
+    review.record_no_change(session, lead, second, data)
+    assert review.review_state(session, second).state == "reviewed_no_change"
 
 
 def test_a_new_office_holder_adds_a_signature_without_changing_the_status(
