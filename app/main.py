@@ -31,6 +31,7 @@ from app.sef import pages_import as sef_pages_import
 from app.sef import pages_pack as sef_pack
 from app.sef import pages_scrutiny as sef_pages_scrutiny
 from app.sef import pages_signoff as sef_pages_signoff
+from app.sef import pages_start as sef_pages_start
 from app.sef import pages_versions as sef_pages_versions
 from app.settings import get_settings
 from app.triads import api as triads_api
@@ -91,6 +92,7 @@ def create_app() -> FastAPI:
         # Before the drafting pages: their /self-evaluations/{la_code} would catch .../tracker.
         sef_pages_signoff.router,
         sef_pages_scrutiny.router,
+        sef_pages_start.router,
         # Last: /self-evaluations/{la_code} would catch fixed paths such as .../tracker.
         sef_pages_versions.router,
         sef_pages_documents.router,

@@ -15,9 +15,10 @@ DERBY = "E06000015"
 
 
 def chapter_input(
-    base: int | None, label: str = "", grade: OfstedGrade = OfstedGrade.GOOD
+    base: int | None, label: str = "", grade: OfstedGrade | None = OfstedGrade.GOOD
 ) -> ChapterInput:
-    """A chapter complete enough for sign-off; `label` makes its text distinct."""
+    """A chapter complete enough for sign-off; `label` makes its text distinct. Pass grade=None
+    for a chapter whose template gives it no grade."""
     return ChapterInput(
         base_version=base,
         grade=grade,
@@ -36,10 +37,12 @@ def write_all(
     """The DCS writes every chapter; returns the latest version."""
     sef = service.get_sef(session, dcs, cycle, la_code)
     latest = service.latest_version(session, sef)
-    for chapter in service.template_of(sef).chapters:
+    template = service.template_of(sef)
+    for chapter in template.chapters:
+        grade = OfstedGrade.GOOD if template.graded(chapter.id) else None
         latest = service.save_chapter(
             session, dcs, cycle, la_code, chapter.id,
-            chapter_input(latest.number if latest else None, label),
+            chapter_input(latest.number if latest else None, label, grade),
         )  # fmt: skip
     assert latest is not None
     return latest

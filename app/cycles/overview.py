@@ -228,7 +228,8 @@ def _chapter_tasks(
         if chapter.id not in assigned:
             continue
         sections = text.get(chapter.id, {})
-        if not editable or not content.chapter_gaps(sections):
+        graded = sef_service.template_of(sef).graded(chapter.id)
+        if not editable or not content.chapter_gaps(sections, graded=graded):
             state = "completed"
         else:
             state = "in_progress" if any(v.strip() for v in sections.values()) else "not_started"
@@ -243,6 +244,16 @@ def _chapter_tasks(
             )
         )
     return tasks
+
+
+def _scrutiny_hint(graded: bool) -> str:
+    # Peers are not inspectors: they offer a different view of a grade, they do not challenge it.
+    if graded:
+        return (
+            "Comment chapter by chapter, and offer a different view of a grade if you read "
+            "the evidence differently"
+        )
+    return "Comment chapter by chapter on its strengths and areas for development"
 
 
 def sef_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Task]:
@@ -277,8 +288,7 @@ def sef_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Task
                     "closed" if closed else "open",
                     "Scrutiny is closed"
                     if closed
-                    else "Comment chapter by chapter, and challenge a grade if the evidence "
-                    "does not support it",
+                    else _scrutiny_hint(sef_service.template_of(sef).any_grades),
                 )
             )
         if dcs and sef.state == "signed":

@@ -4,9 +4,9 @@ Every save is a new, immutable version; sign-off events are bound to one version
 which text was signed is never in doubt and an edit after signing visibly voids the signatures.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -54,6 +54,10 @@ class SelfEvaluation(Base):
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     scrutiny_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The LA's own sign-off date, set by the coordinator with a reason (say, before its Ofsted
+    # annual engagement meeting); None: the close of the region's self-evaluation window.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    due_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class SefVersion(Base):
@@ -71,6 +75,9 @@ class SefVersion(Base):
     # The chapter this save changed (None when a whole version was written at once).
     chapter_id: Mapped[str | None] = mapped_column(String(60))
     based_on_number: Mapped[int | None]
+    # Set on a version copied whole from the LA's signed self-evaluation of an earlier cycle: the
+    # signed version it came from. Its chapters count as carried forward until each is edited.
+    carried_from_version_id: Mapped[int | None] = mapped_column(ForeignKey("sef_version.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_by_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -132,7 +139,8 @@ class SefSignOffEvent(Base):
 
 
 class SefComment(Base):
-    """A scrutineer's comment on one chapter of the signed version, perhaps challenging its grade."""
+    """A scrutineer's comment on one chapter of the signed version, perhaps offering a different
+    view of its grade."""
 
     __tablename__ = "sef_comment"
     __table_args__ = (Index("ix_sef_comment_sef", "self_evaluation_id"),)
@@ -146,7 +154,7 @@ class SefComment(Base):
     # Where the scrutineer speaks from: their LA, or "Moderator".
     author_affiliation: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    # The grade the scrutineer thinks the evidence supports, when they challenge the LA's own.
+    # A different view of the LA's grade: the grade the scrutineer reads in the evidence.
     challenged_grade: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,8 +1,12 @@
 """Typed models of the self-evaluation (SEF) templates in regions/templates/ (kind: sef).
 
-A template names its chapters; the sections every chapter carries (grade, strengths, areas for
+A template names its chapters; the sections every chapter carries (strengths, areas for
 development, signatures of strength and of risk, evidence) are fixed here, not per file, so every
-region's self-evaluation can be read, compared and scrutinised the same way.
+region's self-evaluation can be read, compared and scrutinised the same way. Whether a chapter also
+carries a self-assessed grade is the template's choice (`grades`, overridable per chapter): ADCS's
+core features ask for strengths and areas for development, not grades (seed
+002_d98c8bcad6f8fe4d.txt:2208), while East Midlands mirrors Ofsted's own self-evaluation and keeps
+them (002_d98c8bcad6f8fe4d.txt:2322).
 """
 
 from enum import StrEnum
@@ -59,12 +63,17 @@ class SefChapter(Frozen):
     prompts: tuple[NonEmpty, ...]
     # Core indicator ids shown beside the chapter; the loader checks each one exists.
     indicators: tuple[IndicatorId, ...] = ()
+    # None: as the template says; True or False: this chapter differs from the template.
+    grades: bool | None = None
 
 
 class SefTemplate(Frozen):
     id: Slug
     kind: Literal["sef"]
     title: NonEmpty
+    # Whether chapters carry a self-assessed grade. Off unless a template asks for it: grades are
+    # the exception, not the rule (002_d98c8bcad6f8fe4d.txt:2208).
+    grades: bool = False
     chapters: tuple[SefChapter, ...]
 
     @model_validator(mode="after")
@@ -81,6 +90,16 @@ class SefTemplate(Frozen):
             if len(set(chapter.indicators)) != len(chapter.indicators):
                 raise ValueError(f"chapter {chapter.id} lists an indicator twice")
         return self
+
+    def graded(self, chapter_id: str) -> bool:
+        """Whether this chapter carries a self-assessed grade."""
+        own = self.chapter(chapter_id).grades
+        return self.grades if own is None else own
+
+    @property
+    def any_grades(self) -> bool:
+        """Whether any chapter carries a grade: if none does, no page or pack mentions grades."""
+        return any(self.graded(c.id) for c in self.chapters)
 
     def chapter(self, chapter_id: str) -> SefChapter:
         """The chapter with this id; KeyError if the template has none."""

@@ -24,7 +24,7 @@ from app.errors import StaleVersion
 from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, SefChapter
-from app.sef import access, api_scrutiny, content, contributors, service, signoff
+from app.sef import access, api_scrutiny, api_start, carry, content, contributors, service, signoff
 from app.sef import versions as sef_versions
 from app.sef.api_models import (
     ChapterComparisonOut,
@@ -47,17 +47,19 @@ router = APIRouter(
 
 # Sign-off and scrutiny first, so "/tracker" is matched before "/{la_code}".
 router.include_router(api_scrutiny.router)
+router.include_router(api_start.router)
 
 Viewer = Annotated[Principal, permission(Action.VIEW_SEF)]
 
 
-def chapter_out(chapter: SefChapter, text: dict[str, str]) -> ChapterOut:
+def chapter_out(chapter: SefChapter, text: dict[str, str], *, graded: bool) -> ChapterOut:
     grade = text.get("grade", "")
     return ChapterOut(
         chapter_id=chapter.id,
         title=chapter.title,
-        grade=grade,
-        grade_label=content.grade_label(grade),
+        graded=graded,
+        grade=grade if graded else None,
+        grade_label=content.grade_label(grade) if graded else None,
         sections={name: text.get(name, "") for name, _ in TEXT_SECTIONS},
     )
 
@@ -75,9 +77,13 @@ def summary_out(version: SefVersion) -> VersionSummaryOut:
 
 def version_out(sef: SelfEvaluation, version: SefVersion) -> VersionOut:
     text = service.content_of(sef, version)
+    template = service.template_of(sef)
     return VersionOut(
         **summary_out(version).model_dump(),
-        chapters=[chapter_out(c, text.get(c.id, {})) for c in service.template_of(sef).chapters],
+        chapters=[
+            chapter_out(c, text.get(c.id, {}), graded=template.graded(c.id))
+            for c in template.chapters
+        ],
     )
 
 
@@ -103,6 +109,7 @@ def sef_out(session: Session, principal: Principal, cycle: Cycle, sef: SelfEvalu
         signed_at=sef.signed_at,
         scrutiny_closed_at=sef.scrutiny_closed_at,
         latest_version=version_out(sef, latest) if latest else None,
+        carried_forward=carry.carried_chapters(session, sef),
         sign_off=sign_off,
         contributors=contributors_out(session, principal, cycle, sef),
     )
@@ -127,7 +134,11 @@ def _conflict(
         message=exc.message,
         field=exc.field,
         latest_version=summary_out(latest),
-        chapter=chapter_out(service.chapter_of(sef, chapter_id), text),
+        chapter=chapter_out(
+            service.chapter_of(sef, chapter_id),
+            text,
+            graded=service.template_of(sef).graded(chapter_id),
+        ),
     )
     return JSONResponse(ConflictOut(error=body).model_dump(mode="json"), status_code=409)
 

@@ -20,7 +20,9 @@ class SefSummaryOut(BaseModel):
     state: str = Field(description="draft, awaiting_sign_off, signed or scrutiny_closed")
     latest_version: int | None = Field(description="The newest saved version; none before any")
     submitted_version: int | None = Field(description="The version under sign-off, or signed")
-    due_on: date | None = Field(description="When sign-off is due: the calendar's closing day")
+    due_on: date | None = Field(
+        description="When sign-off is due: the LA's own date, else the calendar's closing day"
+    )
     late: bool = Field(description="Past the due day and not yet signed by all three")
 
 
@@ -36,8 +38,12 @@ class VersionSummaryOut(BaseModel):
 class ChapterOut(BaseModel):
     chapter_id: str
     title: str
-    grade: str = Field(description="The self-assessed grade's value, or '' while undecided")
-    grade_label: str
+    graded: bool = Field(description="Whether the template gives this chapter a grade")
+    grade: str | None = Field(
+        description="The self-assessed grade's value, or '' while undecided; null in a chapter "
+        "that carries no grade"
+    )
+    grade_label: str | None
     sections: dict[str, str] = Field(
         description="Every text section by name: " + ", ".join(n for n, _ in TEXT_SECTIONS)
     )
@@ -68,6 +74,11 @@ class SefOut(BaseModel):
     signed_at: datetime | None
     scrutiny_closed_at: datetime | None
     latest_version: VersionOut | None
+    carried_forward: dict[str, str] = Field(
+        default_factory=dict,
+        description="Chapters started from an earlier cycle's signed self-evaluation and not "
+        "edited since: chapter id -> that cycle's year",
+    )
     sign_off: SignOffOut = Field(
         description="Signatures on the submitted version and those made void. `returns` (with "
         "their reasons) is empty unless you are one of the authority's own people or the "

@@ -49,7 +49,15 @@ class ReturnOut(BaseModel):
 
 
 class SignOffOut(BaseModel):
-    due_on: date | None
+    due_on: date | None = Field(
+        description="When sign-off is due: the LA's own date if the coordinator set one, else "
+        "the close of the region's self-evaluation window"
+    )
+    due_reason: str | None = Field(
+        default=None,
+        description="Why the LA has its own due date; null on the region's date, and for "
+        "readers outside the authority and its coordinator",
+    )
     late: bool
     submitted_version: int | None
     signed: int = Field(description="How many of the three have signed the submitted version")
@@ -69,6 +77,8 @@ class TrackerRowOut(BaseModel):
     comments: int
     unanswered: int = Field(description="Scrutiny comments without a response")
     signed_at: datetime | None
+    due_on: date | None = Field(default=None, description="This LA's due date")
+    due_reason: str | None = Field(default=None, description="Why it has its own due date")
 
 
 class TrackerOut(BaseModel):
@@ -93,7 +103,9 @@ class CommentOut(BaseModel):
     author_name: str
     author_affiliation: str = Field(description="The scrutineer's authority, or 'Moderator'")
     body: str
-    challenged_grade: str | None = Field(description="The grade the scrutineer suggests instead")
+    challenged_grade: str | None = Field(
+        description="A different view of the grade: the grade the scrutineer reads in the evidence"
+    )
     challenged_grade_label: str | None
     created_at: datetime
 
@@ -132,6 +144,7 @@ def signatory_out(s: signoff.Signatory) -> SignatoryOut:
 def sign_off_out(status: signoff.SignOffStatus) -> SignOffOut:
     return SignOffOut(
         due_on=status.due_on,
+        due_reason=status.due_reason,
         late=status.late,
         submitted_version=status.submitted.number if status.submitted else None,
         signed=status.signed_count,
@@ -233,6 +246,8 @@ def get_tracker(
                 comments=r.comments,
                 unanswered=r.unanswered,
                 signed_at=r.signed_at,
+                due_on=r.due_on,
+                due_reason=r.due_reason,
             )
             for r in rows
         ],
@@ -306,7 +321,7 @@ def post_comment(
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
     background: BackgroundTasks,
 ) -> CommentOut:
-    """A scrutineer comments on a chapter of the signed version, perhaps challenging its grade."""
+    """A scrutineer comments on a chapter of the signed version, perhaps offering a different view of its grade."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     made = scrutiny.comment(session, principal, cycle, la_code, data)
     background.add_task(pack.warm_cache, cycle.id, la_code)

@@ -1,7 +1,8 @@
 """The text of a self-evaluation version: pure functions, no database.
 
-A version's content is {chapter id: {section: text}} for every chapter of its template; the grade
-is one of the sections (its value, or "" while undecided). Text is plain and never HTML. The hash
+A version's content is {chapter id: {section: text}} for every chapter of its template; in a chapter
+that carries a grade (SefTemplate.graded) the grade is one of the sections (its value, or "" while
+undecided); a chapter without one has no grade section at all. Text is plain and never HTML. The hash
 of the canonical JSON is what signatories sign.
 """
 
@@ -19,9 +20,16 @@ Content = dict[str, dict[str, str]]
 SECTION_NAMES: tuple[str, ...] = tuple(name for name, _ in CHAPTER_SECTIONS)
 
 
+def section_names(template: SefTemplate, chapter_id: str) -> tuple[str, ...]:
+    """The sections this chapter carries: the grade only where the template asks for one."""
+    if template.graded(chapter_id):
+        return SECTION_NAMES
+    return tuple(name for name in SECTION_NAMES if name != "grade")
+
+
 def empty(template: SefTemplate) -> Content:
-    """A blank self-evaluation: every chapter, every section, nothing written."""
-    return {chapter.id: dict.fromkeys(SECTION_NAMES, "") for chapter in template.chapters}
+    """A blank self-evaluation: every chapter, every section it carries, nothing written."""
+    return {c.id: dict.fromkeys(section_names(template, c.id), "") for c in template.chapters}
 
 
 def loads(raw: str) -> Content:
@@ -46,11 +54,11 @@ def content_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def chapter_from(data: ChapterInput) -> dict[str, str]:
-    """The chapter as saved: the grade's value (or "") and every text section."""
+def chapter_from(data: ChapterInput, *, graded: bool = True) -> dict[str, str]:
+    """The chapter as saved: the grade's value (or "") if it carries one, and every text section."""
     chapter = {name: str(getattr(data, name) or "") for name, _ in TEXT_SECTIONS}
     chapter["grade"] = data.grade.value if data.grade else ""
-    return {name: chapter[name] for name in SECTION_NAMES}
+    return {name: chapter[name] for name in SECTION_NAMES if graded or name != "grade"}
 
 
 def with_chapter(content: Content, chapter_id: str, chapter: dict[str, str]) -> Content:
@@ -65,7 +73,7 @@ def grade_label(value: str) -> str:
 
 
 def missing_for_sign_off(template: SefTemplate, content: Content) -> list[str]:
-    """What must be written before sign-off: a grade, strengths and areas for development."""
+    """What must be written before sign-off: strengths, areas for development, and any grade."""
     return [text for _, text in missing_by_chapter(template, content)]
 
 
@@ -73,14 +81,15 @@ def missing_by_chapter(template: SefTemplate, content: Content) -> list[tuple[st
     """(chapter id, what it still needs), once for each chapter with a gap, in template order."""
     missing: list[tuple[str, str]] = []
     for chapter in template.chapters:
-        gaps = chapter_gaps(content.get(chapter.id, {}))
+        gaps = chapter_gaps(content.get(chapter.id, {}), graded=template.graded(chapter.id))
         if gaps:
             missing.append((chapter.id, f"{chapter.title} needs {_and_list(gaps)}"))
     return missing
 
 
-def chapter_gaps(chapter: dict[str, str]) -> list[str]:
-    """What one chapter still needs before sign-off: a grade, strengths, areas for development."""
+def chapter_gaps(chapter: dict[str, str], *, graded: bool = True) -> list[str]:
+    """What one chapter still needs before sign-off: strengths, areas for development, and a
+    grade where the template asks for one."""
     return [
         label
         for name, label in (
@@ -88,7 +97,7 @@ def chapter_gaps(chapter: dict[str, str]) -> list[str]:
             ("strengths", "strengths"),
             ("areas_for_development", "areas for development"),
         )
-        if not chapter.get(name, "").strip()
+        if (graded or name != "grade") and not chapter.get(name, "").strip()
     ]
 
 
@@ -154,6 +163,8 @@ def compare(template: SefTemplate, older: Content, newer: Content) -> tuple[Chap
         before, after = older.get(chapter.id, {}), newer.get(chapter.id, {})
         sections: list[SectionComparison] = []
         for name, label in CHAPTER_SECTIONS:
+            if name == "grade" and not template.graded(chapter.id):
+                continue
             old, new = before.get(name, ""), after.get(name, "")
             if name == "grade":
                 old_paras = [grade_label(old)] if old else []

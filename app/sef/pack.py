@@ -23,7 +23,7 @@ from app.models.types import utcnow
 from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
-from app.reference.sef import TEXT_SECTIONS, SefChapter
+from app.reference.sef import TEXT_SECTIONS, SefTemplate
 from app.sef import access, content, document_rows, scrutiny, service, signoff
 from app.sef.pack_appendix import build_appendix
 from app.sef.pack_documents import PackDocument, pack_documents
@@ -62,6 +62,7 @@ class PackChapter:
     # development, signatures of strength before signatures of risk, then evidence.
     sections: tuple[PackSection, ...]
     indicator_count: int = 0  # the core indicators the template sets beside the chapter
+    graded: bool = True  # False: the template gives this chapter no grade, so none is printed
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ class SefPack:
     audit_head_hash: str
     # The signed version's supporting documents (its hash covers them), listed in each chapter.
     documents: tuple[PackDocument, ...] = ()
+    # Whether any chapter carries a grade: if none does, the pack never mentions grades.
+    any_grades: bool = True
 
     @property
     def title(self) -> str:
@@ -164,24 +167,24 @@ def _lapsed(pairs: tuple[tuple[SefSignOffEvent, int], ...]) -> tuple[PackLapsed,
     )
 
 
-def _chapters(
-    template_chapters: tuple[SefChapter, ...], text: content.Content
-) -> tuple[PackChapter, ...]:
+def _chapters(template: SefTemplate, text: content.Content) -> tuple[PackChapter, ...]:
     chapters = []
-    for chapter in template_chapters:
+    for chapter in template.chapters:
         written = text.get(chapter.id, {})
-        grade = written.get("grade", "")
+        graded = template.graded(chapter.id)
+        grade = written.get("grade", "") if graded else ""
         chapters.append(
             PackChapter(
                 chapter_id=chapter.id,
                 title=chapter.title,
                 grade=grade,
-                grade_label=content.grade_label(grade),
+                grade_label=content.grade_label(grade) if graded else "",
                 sections=tuple(
                     PackSection(name, label, tuple(content.paragraphs(written.get(name, ""))))
                     for name, label in TEXT_SECTIONS
                 ),
                 indicator_count=len(chapter.indicators),
+                graded=graded,
             )
         )
     return tuple(chapters)
@@ -231,7 +234,7 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
     region = get_reference().regions[cycle.region_id]
     la = service.local_authority(cycle, la_code)
     template = service.template_of(sef)
-    chapters = _chapters(template.chapters, service.content_of(sef, signed))
+    chapters = _chapters(template, service.content_of(sef, signed))
     status = signoff.readable_status(session, principal, cycle, sef)
     threads = _threads(scrutiny.visible_threads(session, principal, cycle, sef), chapters)
     history = access.can_read_history(principal, cycle, sef)
@@ -275,6 +278,7 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
         audit_head_sequence=sequence,
         audit_head_hash=head_hash,
         documents=pack_documents(document_rows.in_version(session, sef, signed.number)),
+        any_grades=template.any_grades,
     )
 
 

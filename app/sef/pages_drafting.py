@@ -22,7 +22,7 @@ from app.errors import DomainError, NotPermitted, StaleVersion
 from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS, OfstedGrade, SefChapter
-from app.sef import access, contributors, profile, scrutiny, service, signoff
+from app.sef import access, carry, contributors, profile, scrutiny, service, signoff
 from app.sef.pages_documents import documents_context
 from app.sef.pages_versions import ONE, SEF, common, readable, readable_all, sef_url
 from app.sef.schemas import MESSAGES, AssignInput, ChapterInput
@@ -99,6 +99,13 @@ def show(
         assigned.setdefault(person.chapter_id, []).append(person)
     shared = sef.state in access.SHARED_STATES
     is_dcs = access.is_dcs_of(principal, la_code)
+    # Offered only on a blank draft, and only where a readable signed earlier one exists.
+    can_start = (
+        is_dcs
+        and latest is None
+        and _editable(sef)
+        and carry.previous_signed(session, principal, cycle, la_code) is not None
+    )
     return render(
         request,
         "sef/show.html",
@@ -113,6 +120,12 @@ def show(
                 if _editable(sef) and access.can_write_chapter(session, principal, sef, c.id)
             },
             "status": status,
+            "carried": {
+                c: carry.year_label(y) for c, y in carry.carried_chapters(session, sef).items()
+            },
+            "can_start": can_start,
+            "can_set_due": access.is_coordinator(principal, region_id)
+            and can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
             "profile": profile.sef_data_profile(session, principal, region_id, la_code, template),
             "threads": threads if shared else None,
             "unanswered": sum(1 for t in threads or () if t.response is None),
@@ -152,6 +165,10 @@ def _chapter_view(
             "values": values,
             "errors": errors,
             "grades": list(OfstedGrade),
+            "graded": template.graded(chapter.id),
+            "carried_from": carry.year_label(y)
+            if (y := carry.carried_chapters(session, sef).get(chapter.id))
+            else None,
             "text_sections": TEXT_SECTIONS,
             "newer": newer,
             "profile": profile.sef_data_profile(
@@ -218,7 +235,10 @@ def chapter_save(
                 newer = {
                     # Who last changed this chapter, not whoever saved another chapter since.
                     "version": service.last_change(session, sef, chapter.id) or latest,
-                    "text": readable(service.content_of(sef, latest)[chapter.id]),
+                    "text": readable(
+                        service.content_of(sef, latest)[chapter.id],
+                        graded=service.template_of(sef).graded(chapter.id),
+                    ),
                 }
                 # The form now starts from the newer version, so a second save goes through.
                 values["base_version"] = str(latest.number)

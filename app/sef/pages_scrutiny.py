@@ -36,6 +36,8 @@ class ChapterThreads:
     chapter: SefChapter
     grade: str
     threads: list[scrutiny.Thread]
+    # Whether the chapter carries a grade, and so whether a different view of it may be offered.
+    graded: bool
 
 
 def _placed(errors: forms.FormErrors, ids: dict[str, str]) -> forms.FormErrors:
@@ -62,13 +64,15 @@ def _view(
         raise NotPermitted(scrutiny.WITHHELD)
     shown = service.submitted_version(session, sef) or service.latest_version(session, sef)
     text = service.content_of(sef, shown)
+    template = service.template_of(sef)
     chapters = [
         ChapterThreads(
             chapter,
             content.grade_label(text.get(chapter.id, {}).get("grade", "")),
             [t for t in found if t.comment.chapter_id == chapter.id],
+            template.graded(chapter.id),
         )
-        for chapter in service.template_of(sef).chapters
+        for chapter in template.chapters
     ]
     region = cycles.region_or_404(cycle.region_id)
     names = {la.code: la.name for la in region.local_authorities}

@@ -95,6 +95,7 @@ def _submit_view(
             "cycle": cycle,
             "la": service.local_authority(cycle, la_code),
             "sef": sef,
+            "template": service.template_of(sef),
             "latest": latest,
             "chapters": _review(sef, latest),
             "missing": missing,

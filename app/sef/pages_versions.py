@@ -42,15 +42,16 @@ class ReadableSection:
 
 @dataclass(frozen=True)
 class ReadableChapter:
-    """One chapter's text as the pages show it: the grade in words, each section in paragraphs."""
+    """One chapter's text as the pages show it: the grade in words (None where the chapter carries
+    no grade, so no page mentions one), each section in paragraphs."""
 
-    grade: str
+    grade: str | None
     sections: tuple[ReadableSection, ...]
 
 
-def readable(text: Mapping[str, str]) -> ReadableChapter:
+def readable(text: Mapping[str, str], *, graded: bool = True) -> ReadableChapter:
     return ReadableChapter(
-        content.grade_label(text.get("grade", "")),
+        content.grade_label(text.get("grade", "")) if graded else None,
         tuple(
             ReadableSection(name, label, tuple(content.paragraphs(text.get(name, ""))))
             for name, label in TEXT_SECTIONS
@@ -60,7 +61,10 @@ def readable(text: Mapping[str, str]) -> ReadableChapter:
 
 def readable_all(sef: SelfEvaluation, text: content.Content) -> dict[str, ReadableChapter]:
     """Every chapter of the template, by id, blank where the version has nothing."""
-    return {c.id: readable(text.get(c.id, {})) for c in service.template_of(sef).chapters}
+    template = service.template_of(sef)
+    return {
+        c.id: readable(text.get(c.id, {}), graded=template.graded(c.id)) for c in template.chapters
+    }
 
 
 def sef_url(cycle: Cycle, la_code: str) -> str:

@@ -1,10 +1,12 @@
 """Inputs for the self-evaluation: shared by the HTML forms and the JSON API."""
 
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app.auth.roles import Role
+from app.cycles.schemas import check_year
 from app.identifiers import Identifier
 from app.mou.schemas import ContentHash
 from app.reference.sef import OfstedGrade
@@ -82,7 +84,8 @@ class CommentInput(BaseModel):
     body: str = Field(min_length=1, max_length=5000)
     challenged_grade: MaybeGrade = Field(
         default=None,
-        description="The grade the scrutineer thinks the evidence supports, to challenge the LA's",
+        description="A different view of the chapter's self-assessed grade: the grade the "
+        "scrutineer reads in the evidence. Only for chapters that carry a grade",
     )
 
 
@@ -90,6 +93,31 @@ class ResponseInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     body: str = Field(min_length=1, max_length=5000)
+
+
+class CarryForwardInput(BaseModel):
+    """The DCS starts a blank self-evaluation from the LA's signed one of an earlier cycle."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    from_year: str = Field(description="The earlier cycle, like 2025-26, whose signed text to copy")
+
+    @field_validator("from_year")
+    @classmethod
+    def valid_year(cls, value: str) -> str:
+        return check_year(value)
+
+
+class DueDateInput(BaseModel):
+    """The coordinator sets one LA's own sign-off date, or (no date) returns it to the region's."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    due_on: Annotated[date | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None,
+        description="The LA's own due date; null returns it to the close of the region's window",
+    )
+    reason: str = Field(min_length=1, max_length=500, description="Why, for the history")
 
 
 class TriadsInput(BaseModel):
@@ -118,6 +146,8 @@ MESSAGES = {
     "challenged_grade": "Choose a grade from the Ofsted scale, or leave it blank",
     "content_hash": "The version reference is missing or malformed; reload the page",
     "groups": "Choose a triad for every authority",
+    "from_year": "Choose the earlier cycle to start from",
+    "due_on": "Enter the due date as a real date, like 14 11 2026",
     "a": "Choose the first version to compare",
     "b": "Choose the second version to compare",
 }

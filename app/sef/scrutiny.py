@@ -1,7 +1,11 @@
-"""Peer scrutiny of a signed self-evaluation: comments, grade challenges, responses, closing.
+"""Peer scrutiny of a signed self-evaluation: comments, different views of a grade, responses,
+closing.
 
-Scrutineers comment chapter by chapter on the signed version and may challenge its self-assessed
-grade; the LA's DCS responds once to each comment; the region's coordinator closes scrutiny.
+Scrutineers comment chapter by chapter on the signed version and, where the chapter carries a
+self-assessed grade, may offer a different view of it: peers are not inspectors, so they offer a
+view rather than "challenge" a grade (seed 002_d98c8bcad6f8fe4d.txt:2208 asks for strengths and
+areas for development, not grades). The LA's DCS responds once to each comment; the region's
+coordinator closes scrutiny. (The column keeps its first name, challenged_grade.)
 """
 
 from dataclasses import dataclass
@@ -13,7 +17,7 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import add_once
-from app.errors import AlreadyDone, NotFound, NotPermitted
+from app.errors import AlreadyDone, InvalidInput, NotFound, NotPermitted
 from app.models import Cycle, SefComment, SefResponse, SelfEvaluation
 from app.models.types import utcnow
 from app.reference import get_reference
@@ -50,7 +54,8 @@ def _affiliation(session: Session, principal: Principal, cycle: Cycle, la_code: 
 def comment(
     session: Session, principal: Principal, cycle: Cycle, la_code: str, data: CommentInput
 ) -> SefComment:
-    """A scrutineer comments on a chapter of the signed version, perhaps challenging its grade."""
+    """A scrutineer comments on a chapter of the signed version, perhaps offering a different view
+    of its grade."""
     require(principal, Action.COMMENT_SEF, Scope(cycle.region_id))
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
     if not access.is_scrutineer(session, principal, cycle, la_code):
@@ -60,6 +65,12 @@ def comment(
         )
     fire(SELF_EVALUATION, sef.state, "comment")
     chapter = service.chapter_of(sef, data.chapter_id)
+    if data.challenged_grade is not None and not service.template_of(sef).graded(chapter.id):
+        raise InvalidInput(
+            f"'{chapter.title}' carries no self-assessed grade, so there is no grade to offer a "
+            "different view of: say what you read in the comment.",
+            field="challenged_grade",
+        )
     signed = service.signed_version(session, sef)
     row = SefComment(
         self_evaluation_id=sef.id,
@@ -75,7 +86,7 @@ def comment(
     session.add(row)
     session.flush()
     challenge = (
-        f", challenging the grade (suggests {content.grade_label(row.challenged_grade)})"
+        f", offering a different view of the grade ({content.grade_label(row.challenged_grade)})"
         if row.challenged_grade
         else ""
     )

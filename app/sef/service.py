@@ -241,7 +241,14 @@ def save_chapter(
     latest = latest_version(session, sef)
     latest_number = latest.number if latest else None
     current = content_of(sef, latest)
-    written = content.chapter_from(data)
+    graded = template_of(sef).graded(chapter_id)
+    if data.grade is not None and not graded:
+        raise InvalidInput(
+            f"'{chapter.title}' carries no self-assessed grade in this region's template: "
+            "write its strengths and areas for development instead.",
+            field="grade",
+        )
+    written = content.chapter_from(data, graded=graded)
     if data.base_version != latest_number:
         base = version(session, sef, data.base_version) if data.base_version else None
         if content_of(sef, base).get(chapter_id) != current.get(chapter_id) and latest:
@@ -319,7 +326,8 @@ def require_dcs(principal: Principal, cycle: Cycle, la_code: str, action: Action
 def submit(
     session: Session, principal: Principal, cycle: Cycle, la_code: str, data: SubmitInput
 ) -> SefVersion:
-    """The DCS submits the exact version they reviewed, once every chapter is graded and written."""
+    """The DCS submits the exact version they reviewed, once every chapter is written (and graded,
+    where the template asks for grades)."""
     require_dcs(principal, cycle, la_code, Action.SUBMIT_SEF)
     sef = get_sef(session, principal, cycle, la_code, lock=True)
     fire(SELF_EVALUATION, sef.state, "submit")
@@ -342,10 +350,12 @@ def submit(
             f"Version {latest.number} was returned by the {Role(returned.role).label} "
             f"({returned.signatory_name}): change it, then submit the new version."
         )
-    missing = content.missing_for_sign_off(template_of(sef), content_of(sef, latest))
+    template = template_of(sef)
+    missing = content.missing_for_sign_off(template, content_of(sef, latest))
     if missing:
+        needs = "a grade, strengths" if template.any_grades else "strengths"
         raise InvalidInput(
-            "Before sign-off every chapter needs a grade, strengths and areas for development: "
+            f"Before sign-off every chapter needs {needs} and areas for development: "
             + "; ".join(missing)
             + ".",
             field="content_hash",

@@ -69,6 +69,9 @@ class SignOffStatus:
     returns: tuple[tuple[SefSignOffEvent, int], ...]  # (returned event, version number)
     due_on: date | None
     late: bool
+    # Why the LA has its own due date; None on the region's default (the window's close) and
+    # for readers outside the LA and its coordinator (readable_status).
+    due_reason: str | None = None
 
     @property
     def signed_count(self) -> int:
@@ -131,6 +134,8 @@ def _status(
         if e.decision == "signed" and (submitted is None or e.sef_version_id != submitted.id)
     )
     returns = tuple((e, n) for e, n in events if e.decision == "returned")
+    # The LA's own date, where the coordinator set one, else the region's window (app.sef.due).
+    due = sef.due_on or due
     # Late while unsigned after the due day, and still late once signed after it: the tracker
     # keeps the record of a late sign-off, not only of one still outstanding.
     signed_late = (
@@ -139,7 +144,8 @@ def _status(
     late = due is not None and (
         (on > due and sef.state in {"draft", "awaiting_sign_off"}) or signed_late
     )
-    return SignOffStatus(sef.state, submitted, signatories, void, returns, due, late)
+    reason = sef.due_reason if sef.due_on else None
+    return SignOffStatus(sef.state, submitted, signatories, void, returns, due, late, reason)
 
 
 def build_status(
@@ -166,7 +172,7 @@ def readable_status(
     status = build_status(session, cycle, sef)
     if access.can_read_history(principal, cycle, sef):
         return status
-    return replace(status, void=(), returns=())
+    return replace(status, void=(), returns=(), due_reason=None)
 
 
 def statuses(
@@ -328,6 +334,8 @@ class TrackerRow:
     signed_at: datetime | None
     # The return that sent it back to drafting, while the DCS revises it.
     returned: tuple[SefSignOffEvent, int] | None
+    due_on: date | None = None  # this LA's: its own date, or the window's close
+    due_reason: str | None = None  # set only where the LA has its own date
 
 
 def tracker(
@@ -379,6 +387,8 @@ def tracker(
                 unanswered,
                 sef.signed_at,
                 status.current_return,
+                status.due_on,
+                status.due_reason,
             )
         )
     return due, rows

@@ -344,7 +344,7 @@ def _peer_challenges_a_grade(page: Any) -> str:
 
     workforce.get_by_label("Your comment on 'Workforce'").fill(COMMENT)
     workforce.get_by_label(
-        "Challenge the self-assessed grade of 'Workforce' (optional)"
+        "Offer a different view of the self-assessed grade of 'Workforce' (optional)"
     ).select_option(label="Inadequate")
     workforce.get_by_role("button", name="Add comment on Workforce").click()
 
@@ -358,11 +358,11 @@ def _peer_challenges_a_grade(page: Any) -> str:
     )
     expect(workforce.get_by_text(COMMENT, exact=True)).to_be_visible()
     expect(workforce.locator(".govuk-inset-text")).to_have_text(
-        _exact("Challenges the grade: suggests Inadequate")
+        _exact("Offers a different view of the grade: Inadequate")
     )
     expect(workforce.get_by_text("No response yet", exact=True)).to_be_visible()
     # One comment only: the other chapters are untouched.
-    expect(page.get_by_text("Challenges the grade: suggests")).to_have_count(1)
+    expect(page.get_by_text("Offers a different view of the grade:")).to_have_count(1)
     axe_check(page)
     return name
 

@@ -14,6 +14,8 @@ from app.auth.accounts import assign_role
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import route_markers
+from app.cycles import service as cycles
+from app.cycles.schemas import OpenCycleInput
 from app.indicators import returns
 from app.main import create_app
 from app.models import (
@@ -87,7 +89,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 31
+    assert len(HTML_UNSAFE) == 33
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -204,6 +206,15 @@ def _close_form(
     return DERBY, {}, {}
 
 
+def _start_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    """Derby's 2025-26 self-evaluation signed, so this year's can start from it."""
+    last = cycles.open_cycle(session, boss, f.REGION, OpenCycleInput(year="2025-26"))
+    sf.signed_sef(session, last, DERBY)
+    return DERBY, {"from_year": "2025-26"}, {}
+
+
 SEF_FORMS: dict[str, SefSetup] = {
     "/regions/{region_id}/cycles/{year}/triads": _triads_form,
     SEF + "/chapters/{chapter_id}": lambda s, u, b, c: (
@@ -255,6 +266,12 @@ SEF_FORMS: dict[str, SefSetup] = {
     ),
     SEF + "/import": lambda s, u, b, c: (DERBY, {}, {}),
     SEF + "/import/confirm": lambda s, u, b, c: (DERBY, _kept_import(), {}),
+    SEF + "/start": _start_form,
+    SEF + "/due-date": lambda s, u, b, c: (
+        DERBY,
+        {"due_on-day": "1", "due_on-month": "12", "due_on-year": "2026", "reason": "Ofsted"},
+        {},
+    ),
 }
 # Sent with their form: a supporting document, a DOCX to import.
 SEF_FILES = {

@@ -108,6 +108,7 @@ def test_chapters_saved_through_the_api_read_back_exactly(
     )
     assert body["sign_off"] == {
         "due_on": "2026-12-19",
+        "due_reason": None,
         "late": False,
         "submitted_version": None,
         "signed": 0,
@@ -142,6 +143,7 @@ def test_chapters_saved_through_the_api_read_back_exactly(
     assert workforce == {
         "chapter_id": "workforce",
         "title": "Workforce",
+        "graded": True,
         "grade": "outstanding",
         "grade_label": "Outstanding",
         "sections": {

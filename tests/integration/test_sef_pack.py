@@ -229,8 +229,8 @@ def test_the_pdf_prints_text_hash_signatures_and_threads(
         assert _squashed(said) in squashed
     assert (
         _squashed(
-            "Grade challenge: the scrutineer suggests Requires improvement to be good; the "
-            "authority's own grade is Good."
+            "A different view of the grade: the scrutineer reads Requires improvement to be "
+            "good; the authority's own grade is Good."
         )
         in squashed
     )

@@ -152,12 +152,12 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     assert 'id="comment-workforce"' in comments and "Stable workforce." not in comments
     for chapter in ("help-and-protection", "workforce", "partnerships-and-early-help"):
         assert f'id="comment-{chapter}"' in page and f'id="challenge-{chapter}"' in page
-    assert '<option value="">No challenge to the grade</option>' in page
+    assert '<option value="">No different view of the grade</option>' in page
     # Every chapter's form names its chapter, so no two labels or buttons on the page are alike.
     labels = _labels(page)
     assert labels["comment-workforce"] == "Your comment on 'Workforce'"
     assert labels["challenge-workforce"] == (
-        "Challenge the self-assessed grade of 'Workforce' (optional)"
+        "Offer a different view of the self-assessed grade of 'Workforce' (optional)"
     )
     assert labels["comment-help-and-protection"] == (
         "Your comment on 'The experiences and progress of children who need help and protection'"
@@ -220,7 +220,8 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     assert "Comments Comment 1: Pat Peer, DCS, Derbyshire" in after
     assert (
         "The audit sample is small. Twelve cases cannot show a trend. "
-        "Challenges the grade: suggests Requires improvement to be good No response yet" in after
+        "Offers a different view of the grade: Requires improvement to be good No response yet"
+        in after
     )
     session.expire_all()
     comment = session.scalars(select(SefComment)).one()
@@ -467,7 +468,8 @@ def test_the_overview_gives_each_person_their_self_evaluation_tasks(session: Ses
     _sign(session, world, chief, Role.CHIEF_EXECUTIVE, submitted.content_hash)
     assert service.get_sef(session, dcs, world.cycle, DERBY).state == "signed"
     challenge = (
-        "Comment chapter by chapter, and challenge a grade if the evidence does not support it"
+        "Comment chapter by chapter, and offer a different view of a grade if you read the "
+        "evidence differently"
     )
     assert _tasks(session, world, world.peer) == [
         peer_write,

@@ -121,8 +121,8 @@ def test_a_triad_peer_comments_and_challenges_a_grade(session: Session, cycle: C
     [event] = _since(session, head)
     assert (event.action, event.summary) == (
         "sef.commented",
-        "Pat Peer commented on 'Workforce', challenging the grade (suggests Requires "
-        "improvement to be good)",
+        "Pat Peer commented on 'Workforce', offering a different view of the grade "
+        "(Requires improvement to be good)",
     )
     assert json.loads(event.payload) == {
         "comment_id": made.id,
@@ -345,8 +345,9 @@ def test_moderators_scrutinise_where_the_region_uses_moderation(
     assert service.template_of(sef).id == "sef-three-questions"
     chapter = service.template_of(sef).chapters[0]
     mo = _person(session, Role.MODERATOR, "Mo Moderator", region=EAST)
-    made = _comment(session, mo, east, "Evidence is thin.", OfstedGrade.GOOD, chapter.id, BEDFORD)
-    assert (made.author_affiliation, made.challenged_grade) == ("Moderator", "good")
+    # The short-form template carries no grades, so a moderator comments without one.
+    made = _comment(session, mo, east, "Evidence is thin.", None, chapter.id, BEDFORD)
+    assert (made.author_affiliation, made.challenged_grade) == ("Moderator", None)
     assert access.scrutineer_organisations(session, east, BEDFORD) == set()
 
     refused_message = (
