@@ -8,9 +8,12 @@ pace: triads are formed in October, self-evaluations are written from 2 November
 scrutiny closes at its challenge conversation (January to February). Played to a December day,
 some are drafting, some await sign-off and some are signed and under scrutiny.
 
-This cycle tells three stories on purpose: each authority's contributor drafts its care leavers
+This cycle tells six stories on purpose: each authority's contributor drafts its care leavers
 chapter (Leicestershire's is told in the log), Derbyshire's DCS edits a chapter after signing
-(voiding that signature), and Nottinghamshire's Chief Executive returns the text with a reason. No person is named in any text: only the
+(voiding that signature), Nottinghamshire's Chief Executive returns the text with a reason,
+Derby's DCS attaches a supporting document (app.demo_sef_documents), Lincolnshire's DCS starts from last year's signed self-evaluation and rewrites only some chapters
+(the others stay marked as carried forward), and the coordinator gives Derby its own due date,
+before its Ofsted annual engagement meeting. No person is named in any text: only the
 demonstration accounts appear, as authors and signatories.
 """
 
@@ -31,11 +34,13 @@ from app.demo_triads import form_demo_triads, schedule_scrutiny, schedule_triads
 from app.models import Cycle
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
-from app.sef import contributors, pack, service, signoff
+from app.sef import carry, contributors, due, pack, service, signoff
 from app.sef.profile import sef_data_profile
 from app.sef.schemas import (
     AssignInput,
+    CarryForwardInput,
     ChapterInput,
+    DueDateInput,
     ReturnSefInput,
     SignSefInput,
     SubmitInput,
@@ -48,6 +53,11 @@ __all__ = ["form_demo_triads", "schedule_sefs", "sef_summary", "write_sef_packs"
 CONTRIBUTED = ("E10000018", "care-leavers")  # Leicestershire's is the one the log tells
 VOIDED = ("E10000007", "workforce")  # Derbyshire's DCS edits this after signing
 RETURNED = ("E10000024", "workforce")  # Nottinghamshire's Chief Executive returns it
+CARRIED = "E10000019"  # Lincolnshire starts from last year's signed self-evaluation
+# Lincolnshire rewrites these chapters this year; the others stay as signed last year.
+CARRIED_REWRITTEN = ("help-and-protection", "children-in-care", "care-leavers")
+OWN_DUE = "E06000015"  # Derby: due before its Ofsted annual engagement meeting
+OWN_DUE_REASON = "Before its Ofsted annual engagement meeting on 2 December"
 RETURN_REASON = (
     "The workforce chapter does not say how far we still rely on agency social workers or what "
     "the recruitment plan will change by March. Please add both before I sign."
@@ -170,9 +180,16 @@ class _SefPlay:
         start, submitted = drafting_dates(self.year, index)
         template = get_reference().sef_templates[self.region.sef_template]
         contributed = self.story
+        carried = self.story and la.code == CARRIED
+        if carried:
+            self.on(start, lambda: self._carry_forward(la), 8)
+        if self.story and la.code == OWN_DUE:
+            self.on(start - timedelta(days=1), lambda: self._own_due(la, start))
         if contributed:
             self.on(start, lambda: self._contribute(la), 9)
         for k, chapter in enumerate(template.chapters):
+            if carried and chapter.id not in CARRIED_REWRITTEN:
+                continue  # kept as carried forward from last year
             if not (contributed and chapter.id == CONTRIBUTED[1]):
                 self.on(start + timedelta(days=k), partial(self.save_by_dcs, la, chapter.id))
         if self.story and la.code == demo_sef_documents.DOCUMENTED[0]:
@@ -193,6 +210,29 @@ class _SefPlay:
 
     def _attach(self, la: LocalAuthority) -> None:
         demo_sef_documents.attach(self.session, self.dcs(la), self.cycle(), la, self.log)
+
+    def _carry_forward(self, la: LocalAuthority) -> None:
+        last = f"{start_year(self.year) - 1}-{start_year(self.year) % 100:02d}"
+        carry.carry_forward(
+            self.session, self.dcs(la), self.cycle(), la.code, CarryForwardInput(from_year=last)
+        )
+        self.log.append(
+            f"{clock.today():%-d %B %Y}: {la.name}'s DCS started from the signed {last} "
+            f"self-evaluation; {len(CARRIED_REWRITTEN)} chapters are rewritten this year, the "
+            "others stay marked as carried forward"
+        )
+
+    def _own_due(self, la: LocalAuthority, start: date) -> None:
+        coordinator = _principal(self.session, "coordinator@demo.riia.example")
+        day = date(start.year, 11, 28)
+        due.set_due_date(
+            self.session, coordinator, self.cycle(), la.code,
+            DueDateInput(due_on=day, reason=OWN_DUE_REASON),
+        )  # fmt: skip
+        self.log.append(
+            f"{clock.today():%-d %B %Y}: the coordinator set {la.name}'s own due date, "
+            f"{day:%-d %B %Y}: {OWN_DUE_REASON}"
+        )
 
     def _contribute(self, la: LocalAuthority) -> None:
         dcs, cycle = self.dcs(la), self.cycle()

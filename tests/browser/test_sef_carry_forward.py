@@ -127,3 +127,34 @@ def test_the_dcs_starts_from_last_years_signed_self_evaluation(
     expect(workforce.get_by_text(MARK)).to_have_count(0)
     expect(workforce.get_by_text("A new principal social worker since April.")).to_be_visible()
     axe_check(page)
+
+
+def test_the_coordinator_gives_an_authority_its_own_due_date(
+    carry_context: Callable[[], Any],
+) -> None:
+    """From the tracker, the coordinator sets Lincolnshire's own due date with a reason."""
+    expect = expect_()
+    page = carry_context().new_page()
+    sign_in(page, "coordinator@demo.riia.example")
+    page.goto(f"/regions/east-midlands/cycles/{THIS}/self-evaluations/tracker")
+    _check(page, "tracker")
+    page.get_by_role("link", name="Set own due date for Lincolnshire").click()
+    expect(page).to_have_url(re.compile(re.escape(HOME + "/due-date") + "$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set Lincolnshire's own due date")
+    page.get_by_role("button", name="Save due date").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    _check(page, "due-date-error")
+    page.get_by_label("Day").fill("27")
+    page.get_by_label("Month").fill("11")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Why").fill("Before its Ofsted annual engagement meeting on 1 December")
+    page.get_by_role("button", name="Save due date").click()
+    expect(
+        page.get_by_text("Lincolnshire's self-evaluation is now due by 27 November 2026.")
+    ).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Own due date 27 November 2026: Before its Ofsted annual engagement meeting on 1 December"
+        )
+    ).to_be_visible()
+    _check(page, "tracker-own-due")

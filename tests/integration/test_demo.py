@@ -37,7 +37,7 @@ from app.models import (
 from app.models.types import UTCDateTime
 from app.mou import service as mou
 from app.reference import get_reference
-from app.sef import service, signoff
+from app.sef import carry, service, signoff
 
 NAMES = {la.code: la.name for la in get_reference().regions["east-midlands"].local_authorities}
 SLUGS = [
@@ -270,6 +270,31 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
         "Derby's DCS attached children-in-care-indicators.csv to 'The experiences and progress "
         "of children in care' as a supporting document"
     ) in december.lines
+    # Lincolnshire started from its signed 2025-26 self-evaluation and rewrote three chapters;
+    # the coordinator gave Derby its own due date, before its Ofsted annual engagement meeting.
+    assert (
+        "Lincolnshire's DCS started from the signed 2025-26 self-evaluation; 3 chapters are "
+        "rewritten this year, the others stay marked as carried forward" in december.lines
+    )
+    with _session(december) as session:
+        this = session.execute(select(Cycle).where(Cycle.year == "2026-27")).scalar_one()
+        lincs = session.execute(
+            select(SelfEvaluation).where(
+                SelfEvaluation.cycle_id == this.id, SelfEvaluation.la_code == "E10000019"
+            )
+        ).scalar_one()
+        assert carry.carried_chapters(session, lincs) == dict.fromkeys(
+            ("leadership-and-management", "workforce", "partnerships-and-early-help"), "2025-26"
+        )
+        derby = session.execute(
+            select(SelfEvaluation).where(
+                SelfEvaluation.cycle_id == this.id, SelfEvaluation.la_code == "E06000015"
+            )
+        ).scalar_one()
+        assert (derby.due_on, derby.due_reason) == (
+            date(2026, 11, 28),
+            "Before its Ofsted annual engagement meeting on 2 December",
+        )
     assert december.out is not None
     written = {p.relative_to(december.out).as_posix() for p in december.out.rglob("*.pdf")}
     last_packs = {
