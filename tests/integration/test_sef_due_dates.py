@@ -69,6 +69,16 @@ def test_the_coordinator_sets_and_clears_an_las_own_due_date(session: Session) -
         "reason": REASON,
     }
 
+    # The reason is the LA's and the coordinator's, like the rest of its history: a peer or the
+    # RISL reads the date, not why.
+    sef = service._row(session, cycle, DERBY, lock=False)
+    for role, org, region in ((Role.DCS, LEICESTER, None), (Role.RISL, None, f.REGION)):
+        reader = f.principal(session, f.make_user(session, role, organisation=org, region=region))
+        shown = signoff.readable_status(session, reader, cycle, sef)
+        assert (shown.due_on, shown.due_reason) == (OWN, None)
+    own = f.principal(session, f.make_user(session, Role.LEAD_MEMBER, organisation=DERBY))
+    assert signoff.readable_status(session, own, cycle, sef).due_reason == REASON
+
     # The same again records nothing; a date outside the cycle year is refused.
     due.set_due_date(session, boss, cycle, DERBY, DueDateInput(due_on=OWN, reason=REASON))
     with pytest.raises(InvalidInput) as outside:

@@ -203,3 +203,25 @@ def test_a_new_template_file_can_be_chosen(root: Path) -> None:
     assert template.id == "sef-west-midlands"
     assert template.chapters[0].indicators == ()
     assert loaded.sef_template("east-midlands").id == "sef-east-midlands"
+
+
+def test_a_chapter_may_differ_from_its_templates_grades() -> None:
+    """Grades are the template's choice; one chapter may say otherwise (seed 002:2208, 2322)."""
+    from app.reference.sef import SefTemplate
+
+    template = SefTemplate.model_validate(
+        {
+            "id": "sef-mixed",
+            "kind": "sef",
+            "title": "Mixed",
+            "grades": True,
+            "chapters": [
+                {"id": "graded", "title": "Graded", "prompts": ["How good?"]},
+                {"id": "plain", "title": "Plain", "prompts": ["What?"], "grades": False},
+            ],
+        }
+    )
+    assert [template.graded(c.id) for c in template.chapters] == [True, False]
+    assert template.any_grades is True
+    plain = template.model_copy(update={"grades": False})
+    assert plain.any_grades is False
