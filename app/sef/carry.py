@@ -164,3 +164,13 @@ def carried_chapters(session: Session, sef: SelfEvaluation) -> dict[str, str]:
         for c in service.template_of(sef).chapters
         if c.id in copied and c.id not in later
     }
+
+
+def source_year(session: Session, version: SefVersion) -> str | None:
+    """The earlier cycle's year a carried-forward version was copied from; None otherwise."""
+    if version.carried_from_version_id is None:
+        return None
+    source = session.get(SefVersion, version.carried_from_version_id)
+    source_sef = session.get(SelfEvaluation, source.self_evaluation_id) if source else None
+    earlier = session.get(Cycle, source_sef.cycle_id) if source_sef else None
+    return earlier.year if earlier else None

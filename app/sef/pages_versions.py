@@ -23,7 +23,7 @@ from app.cycles.pages import CYCLE
 from app.identifiers import Identifier
 from app.models import Cycle, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS
-from app.sef import access, content, service, signoff
+from app.sef import access, carry, content, service, signoff
 from app.sef import versions as sef_versions
 from app.sef.schemas import MESSAGES, CompareInput
 from app.web import render
@@ -107,6 +107,12 @@ def _versions_view(
             **common(cycle, sef),
             "versions": found,
             "titles": titles,
+            # The version a self-evaluation started from last year's with, and that year.
+            "carried": {
+                v.number: carry.year_label(y)
+                for v in found
+                if v.carried_from_version_id and (y := carry.source_year(session, v))
+            },
             "void_numbers": {number for _, number in status.void},
             "can_read_history": access.can_read_history(principal, cycle, sef),
             "values": values,

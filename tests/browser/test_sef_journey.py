@@ -382,7 +382,7 @@ def _coordinator_tracks(page: Any, signed_by: dict[Role, str]) -> None:
     )
     expect(derby).to_have_count(1)
     cells = derby.get_by_role("cell")
-    expect(cells).to_have_count(6)  # status, versions, three signatories, scrutiny
+    expect(cells).to_have_count(7)  # status, versions, three signatories, scrutiny, due by
     expect(cells.nth(0).locator(".govuk-tag").first).to_have_text(_exact("Signed"))
     expect(cells.nth(0)).to_contain_text(f"Version {SUBMITTED} signed")
     expect(cells.nth(1)).to_have_text(_exact(str(SUBMITTED)))
@@ -390,6 +390,7 @@ def _coordinator_tracks(page: Any, signed_by: dict[Role, str]) -> None:
         expect(cells.nth(column).locator(".govuk-tag")).to_have_text(_exact("Signed"))
         expect(cells.nth(column)).to_contain_text(f"{signed_by[role]}, ")
     expect(cells.nth(5)).to_contain_text("1 comment, 1 without a response")
+    expect(cells.nth(6)).to_contain_text("19 December 2026")  # the region's window: no own date
     axe_check(page)
 
 

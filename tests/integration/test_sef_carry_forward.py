@@ -176,6 +176,8 @@ def test_start_from_last_year_through_the_pages_and_the_api(
     shown = client.get(HOME).text
     assert shown.count("Carried forward from 2025–26, not yet edited.") == 6
     assert "Start from last year" not in shown  # no longer blank
+    history = client.get(HOME + "/versions").text
+    assert "Whole self-evaluation, carried forward from the signed 2025–26" in history
     again = client.post(HOME + "/start", data={"csrf_token": token, "from_year": LAST})
     assert again.status_code == 409
     assert "This self-evaluation already has text" in again.text
