@@ -7,7 +7,7 @@ the region, if they may read it. The copy is version 1, written whole and pointi
 version it came from (SefVersion.carried_from_version_id); each copied chapter is shown as
 "carried forward, not yet edited" until a later version changes it. That is derived from the
 append-only versions, not a flag anyone could reset: a chapter is edited once a later version
-names it (or a later version is written whole).
+names it, or a later version written whole (a DOCX import) changes its text.
 """
 
 from dataclasses import dataclass
@@ -19,11 +19,9 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.cycles import service as cycles
-from app.db import add_once
-from app.errors import Conflict, InvalidInput, StaleVersion
+from app.errors import Conflict, InvalidInput
 from app.models import Cycle, SefVersion, SelfEvaluation
-from app.models.types import utcnow
-from app.sef import access, content, service
+from app.sef import access, content, service, versioning
 from app.sef.schemas import CarryForwardInput
 from app.workflow import SELF_EVALUATION, fire
 
@@ -97,22 +95,17 @@ def carry_forward(
             continue  # a chapter the earlier template did not have starts blank
         for name in text[chapter.id]:
             text[chapter.id][name] = copied[chapter.id].get(name, "")
-    saved = SefVersion(
-        self_evaluation_id=sef.id,
-        number=1,
-        content=content.dumps(text),
-        content_hash=content.content_hash(sef.template_id, text),
-        chapter_id=None,
-        based_on_number=None,
-        carried_from_version_id=signed.id,
-        created_by_id=principal.user_id,
-        created_by_name=principal.display_name,
-        created_at=utcnow(),
-    )
-    add_once(
+    # Through the one way versions are made, so documents already attached are in its hash.
+    saved = versioning.add_version(
         session,
-        saved,
-        StaleVersion("Someone saved this self-evaluation at the same moment: reload the page."),
+        principal,
+        cycle,
+        sef,
+        text,
+        chapter_id=None,
+        new_state=fire(SELF_EVALUATION, sef.state, "edit"),
+        why=f"started from the signed {year_label(earlier.year)} self-evaluation",
+        carried_from_version_id=signed.id,
     )
     chapters = [c.id for c in template.chapters if c.id in copied]
     service.audit(
@@ -149,20 +142,22 @@ def carried_chapters(session: Session, sef: SelfEvaluation) -> dict[str, str]:
     assert source_sef is not None
     earlier = session.get(Cycle, source_sef.cycle_id)
     assert earlier is not None
-    later = set(
-        session.scalars(
-            select(SefVersion.chapter_id).where(
-                SefVersion.self_evaluation_id == sef.id, SefVersion.number > 1
-            )
-        )
-    )
-    if None in later:
-        return {}  # a later version was written whole: every chapter has been rewritten
+    edited: set[str] = set()
+    carried = content.loads(first.content)
+    for later in session.scalars(
+        select(SefVersion).where(SefVersion.self_evaluation_id == sef.id, SefVersion.number > 1)
+    ):
+        if later.chapter_id is not None:
+            edited.add(later.chapter_id)
+        else:
+            # Written whole (a DOCX import, say): the chapters whose text it changed.
+            text = content.loads(later.content)
+            edited.update(c for c in carried if text.get(c) != carried[c])
     copied = content.loads(source.content)
     return {
         c.id: earlier.year
         for c in service.template_of(sef).chapters
-        if c.id in copied and c.id not in later
+        if c.id in copied and c.id not in edited
     }
 
 

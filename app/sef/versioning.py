@@ -23,6 +23,7 @@ def add_version(
     chapter_id: str | None,
     new_state: str,
     why: str,
+    carried_from_version_id: int | None = None,
 ) -> SefVersion:
     """Save `text` with the documents attached now as the next version; flushes."""
     latest = service.latest_version(session, sef)
@@ -35,6 +36,7 @@ def add_version(
         content_hash=content.content_hash(sef.template_id, text, carried),
         chapter_id=chapter_id,
         based_on_number=latest.number if latest else None,
+        carried_from_version_id=carried_from_version_id,
         created_by_id=principal.user_id,
         created_by_name=principal.display_name,
         created_at=utcnow(),

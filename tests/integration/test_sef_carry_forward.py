@@ -206,3 +206,24 @@ def test_start_through_the_api_and_who_is_refused(session: Session, client: Test
         API + "/start", json={"from_year": "last"}, headers=f.token_for(session, user)
     )
     assert bad.status_code == 422
+
+
+def test_a_version_written_whole_clears_only_the_chapters_it_changed(session: Session) -> None:
+    """A DOCX import writes a whole version; only the chapters whose text it changed count as
+    edited (app.sef.importing)."""
+    from app.sef import content, versioning
+
+    _, this = _cycles(session)
+    _, dcs = _dcs(session)
+    carry.carry_forward(session, dcs, this, DERBY, CarryForwardInput(from_year=LAST))
+    sef = service.get_sef(session, dcs, this, DERBY, lock=True)
+    text = service.content_of(sef, service.latest_version(session, sef))
+    changed = content.with_chapter(
+        text, "care-leavers", {**text["care-leavers"], "narrative": "Imported this year."}
+    )
+    versioning.add_version(
+        session, dcs, this, sef, changed, chapter_id=None, new_state="draft", why="import"
+    )
+    assert carry.carried_chapters(session, sef) == {
+        c: LAST for c in CHAPTERS if c != "care-leavers"
+    }
