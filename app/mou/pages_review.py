@@ -40,6 +40,8 @@ def _view(
             "status": status,
             "review": review.review_state(session, cycle),
             "can_review": can(principal, Action.REVIEW_MOU, Scope(cycle.region_id)),
+            # The leads record the review; revising the text is the coordinator's.
+            "can_revise": can(principal, Action.EDIT_MOU, Scope(cycle.region_id)),
             "errors": errors,
         },
         status_code=status_code,

@@ -21,7 +21,7 @@ from tests.conftest import check_page
 NEXT = "/regions/east-midlands/cycles/2027-28"
 MOU = NEXT + "/mou"
 API = "/api/v1" + MOU
-DERBY, LEICESTER = "E06000015", "E06000016"
+DERBY, LEICESTER, LINCOLNSHIRE = "E06000015", "E06000016", "E10000019"
 
 
 def _page(client: TestClient, path: str, status: int = 200) -> str:
@@ -97,6 +97,34 @@ def test_a_signatory_may_not_open_the_review_page(session: Session, client: Test
     f.sign_in(client, dcs)
     _page(client, MOU + "/review", 403)
     assert "Record the review" not in _page(client, MOU + "/tracker")
+
+
+def test_the_lead_dcs_records_the_review_but_is_not_offered_the_revision(
+    session: Session, client: TestClient
+) -> None:
+    _second_cycle(session)
+    # Lincolnshire leads the region's DCSs (regions/east-midlands.yaml), so its DCS acts as lead.
+    lead = f.make_user(session, Role.DCS, organisation=LINCOLNSHIRE, name="Lena Lead")
+    session.commit()
+    f.sign_in(client, lead)
+    assert "Record the review" in _page(client, MOU + "/tracker")
+    page = _page(client, MOU + "/review")
+    # Revising the text is the coordinator's: the lead is told so, not linked to a refusal.
+    assert "ask the regional coordinator to revise it" in page
+    assert f'href="{MOU}/edit"' not in page
+    _page(client, MOU + "/edit", 403)
+    token = check_page(client.get(MOU + "/review").text).csrf_tokens[0]
+    content_hash = re.search(r'name="content_hash" value="([0-9a-f]{64})"', page)
+    assert content_hash is not None
+    form = {"csrf_token": token, "content_hash": content_hash.group(1), "confirm": "yes"}
+    recorded = client.post(MOU + "/review", data=form)
+    assert recorded.status_code == 303
+    session.expire_all()
+    review = session.execute(select(MouReview)).scalar_one()
+    day = clock.day_of(review.reviewed_at)
+    assert (
+        f"Reviewed, no change on {day.day} {day:%B %Y} by Lena Lead: version 1 stays in force."
+    ) in _page(client, MOU + "/tracker")
 
 
 def test_publishing_a_revision_sets_its_changeover_and_the_tracker_shows_it(
