@@ -5,10 +5,8 @@ Pages, error pages and PDF packs all render through `env`, so they share autoesc
 
 from collections.abc import Mapping
 from contextvars import ContextVar
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -18,6 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from app.demo_notice import demo_notice
 from app.settings import get_settings
+from app.uk_dates import date_uk, datetime_uk
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = PROJECT_DIR / "templates"
@@ -25,45 +24,6 @@ TEMPLATES_DIR = PROJECT_DIR / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 SERVICE_NAME = "RIIA Cycle"
-UK_TIME = ZoneInfo("Europe/London")
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def _uk(value: datetime | date) -> datetime | date:
-    # A naive datetime is taken to be UTC, which is how the database stores them.
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=ZoneInfo("UTC"))
-        return value.astimezone(UK_TIME)
-    return value
-
-
-def date_uk(value: datetime | date | None) -> str:
-    """23 November 2026 (a datetime is shown as its date in Europe/London)."""
-    if value is None:
-        return ""
-    day = _uk(value)
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def datetime_uk(value: datetime | None) -> str:
-    """23 November 2026 at 7:05pm, in Europe/London (GOV.UK style: 12-hour, lower-case am/pm)."""
-    if value is None:
-        return ""
-    moment = _uk(value)
-    assert isinstance(moment, datetime)
-    hour = moment.hour % 12 or 12
-    if moment.hour == 12 and moment.minute == 0:
-        clock = "midday"
-    elif moment.hour == 0 and moment.minute == 0:
-        clock = "midnight"
-    else:
-        clock = f"{hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
-    return f"{date_uk(moment)} at {clock}"
 
 
 def short_hash(value: str | bytes | None) -> str:

@@ -46,7 +46,7 @@ from app.indicators.schemas import ValueInput
 from app.models import ImportedFile, IndicatorReturn, User
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
-from app.web import datetime_uk
+from app.uk_dates import datetime_uk
 
 # ImportedFile.region_id for a file holding several regions' LAs.
 NATIONAL = "national"

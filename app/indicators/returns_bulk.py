@@ -23,7 +23,7 @@ from app.indicators.periods import Quarter
 from app.indicators.windows import WindowState, window_states
 from app.models import Cycle, IndicatorReturn, ReturnValue
 from app.reference.models import LocalAuthority, Region
-from app.web import date_uk
+from app.uk_dates import date_uk
 
 
 class Value(Protocol):

@@ -20,7 +20,7 @@ from app.indicators.visibility import can_see_la, visible_from
 from app.indicators.windows import WindowState, read_windows, window_state
 from app.models import Cycle, IndicatorReturn, ReturnValue, ReturnWindow, User
 from app.reference.models import LocalAuthority, Region
-from app.web import date_uk
+from app.uk_dates import date_uk
 
 
 @dataclass(frozen=True)

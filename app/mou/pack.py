@@ -23,9 +23,9 @@ from app.pack.mou import (
     pack_input_hash,
     render_mou_pack,
 )
-from app.pack.render import uk_datetime
 from app.reference import get_reference
 from app.settings import get_settings
+from app.uk_dates import datetime_uk
 
 KIND = "mou"
 
@@ -39,7 +39,7 @@ def _status_text(status: MouStatus) -> str:
                 f"In force: {waiting} organisation{'s' if waiting != 1 else ''} still bound by "
                 f"an earlier version until {current.changeover_on:%-d %B %Y}"
             )
-        return f"In force since {uk_datetime(status.in_force_since)}"
+        return f"In force since {datetime_uk(status.in_force_since)}"
     lapsed = sum(1 for b in status.bindings.values() if b.state == LAPSED)
     if lapsed:
         return f"Lapsed for {lapsed} organisation{'s' if lapsed != 1 else ''}: see the schedule"

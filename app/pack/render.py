@@ -3,21 +3,18 @@
 import base64
 import binascii
 import mimetypes
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
-from zoneinfo import ZoneInfo
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.demo_notice import demo_notice
 from app.pack.environment import pack_env
+from app.uk_dates import date_uk, datetime_uk
 
 BUNDLED_ASSETS = Path(__file__).parent / "assets"
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class RefusedURLError(ValueError):
@@ -82,19 +79,6 @@ class BundledAssetsFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint is u
         return url_fetcher(url if isinstance(url, str) else url.full_url)
 
 
-def uk_datetime(value: datetime | None) -> str:
-    """Format an instant as UK readers expect: "14 May 2026 at 3:02pm", Europe/London time."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        # The database stores UTC; a naive value is UTC that lost its zone.
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{suffix}"
-
-
 def html_to_pdf(html: str, *, title: str) -> bytes:
     """Render HTML to a tagged PDF/UA-1 document; only bundled assets and data: URLs load."""
     # CPU-bound and synchronous on purpose: callers run it in a worker thread or process.
@@ -116,7 +100,8 @@ def html_to_pdf(html: str, *, title: str) -> bytes:
 def render_template_pdf(template: str, context: dict[str, Any], *, title: str) -> bytes:
     """Render templates/pdf/<template> with the shared environment, then print it to PDF."""
     env = pack_env()
-    env.filters.setdefault("uk_datetime", uk_datetime)
+    env.filters.setdefault("datetime_uk", datetime_uk)
+    env.filters.setdefault("date_uk", date_uk)
     env.globals.setdefault("demo_notice", demo_notice)
     html = env.get_template(f"pdf/{template}").render(**context)
     return html_to_pdf(html, title=title)

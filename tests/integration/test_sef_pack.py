@@ -16,7 +16,6 @@ from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import Cycle, RenderedPack, SefVersion, User
 from app.pack.cache import cache_key
 from app.pack.environment import pack_env
-from app.pack.render import uk_datetime
 from app.reference import get_reference
 from app.reference.sef import OfstedGrade
 from app.sef import pack, scrutiny, service, signoff
@@ -302,7 +301,6 @@ def test_void_signatures_and_returns_are_listed_apart(session: Session) -> None:
     assert built.threads == ()
     # Every table the pack prints has a caption naming what it lists.
     env = pack_env()
-    env.filters.setdefault("uk_datetime", uk_datetime)
     printed = env.get_template("pdf/sef.html").render(**pack.template_context(built))
     assert printed.count("<table") == len(re.findall(r"<table[^>]*>\s*<caption", printed))
     captions = re.findall(r"<table[^>]*>\s*<caption>(.*?)</caption>", printed)

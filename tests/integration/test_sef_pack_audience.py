@@ -21,9 +21,9 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.errors import NotPermitted
 from app.models import Cycle, SefVersion, User
-from app.pack.render import uk_datetime
 from app.sef import pack, service, signoff
 from app.sef.schemas import ReturnSefInput
+from app.uk_dates import datetime_uk
 from tests import factories as f
 from tests.sef_factories import (
     DERBY,
@@ -167,7 +167,7 @@ def test_each_copy_says_whom_it_was_printed_for_when_and_against_which_audit_hea
     }.items():
         built = pack.build_pack(session, scene.readers[who], scene.cycle, DERBY)
         first_page = PdfReader(io.BytesIO(pack.render_pack(built))).pages[0].extract_text()
-        printed = f"Printed: {uk_datetime(built.printed_at)}, for {label}."
+        printed = f"Printed: {datetime_uk(built.printed_at)}, for {label}."
         assert _squashed(printed) in _squashed(first_page), who
         assert _squashed(f"Audit chain head when printed: entry {sequence}, hash {head}") in (
             _squashed(first_page)

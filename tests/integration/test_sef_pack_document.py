@@ -17,7 +17,6 @@ from app.demo_indicators import demo_values
 from app.demo_sef_text import QUESTIONS, chapter_text
 from app.indicators.periods import Quarter
 from app.pack.environment import pack_env
-from app.pack.render import uk_datetime
 from app.reference import get_reference
 from app.sef import pack, scrutiny, service
 from app.sef.profile import sef_data_profile
@@ -71,7 +70,6 @@ def _full_pack(session: Session) -> pack.SefPack:
 
 def _html(built: pack.SefPack) -> str:
     env = pack_env()
-    env.filters.setdefault("uk_datetime", uk_datetime)
     return env.get_template("pdf/sef.html").render(**pack.template_context(built))
 
 

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from app.auth.roles import Role
 from app.models import AuditEvent, Cycle, SefVersion
 from app.pack.environment import pack_env
-from app.pack.render import uk_datetime
 from app.reference import get_reference
 from app.reference.sef import OfstedGrade
 from app.sef import content, pack, service
@@ -164,7 +163,6 @@ def test_a_template_without_grades_end_to_end(session: Session, client: TestClie
     assert built.any_grades is False
     assert [(c.graded, c.grade, c.grade_label) for c in built.chapters] == [(False, "", "")] * 3
     env = pack_env()
-    env.filters.setdefault("uk_datetime", uk_datetime)
     printed = env.get_template("pdf/sef.html").render(**pack.template_context(built))
     _no_grade(
         "the pack",

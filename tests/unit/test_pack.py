@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
+from app.pack.environment import pack_env
 from app.pack.mou import (
     MouPack,
     MouPackOrganisation,
@@ -18,8 +19,9 @@ from app.pack.mou import (
     pack_input_hash,
     render_mou_pack,
 )
-from app.pack.render import BUNDLED_ASSETS, html_to_pdf, uk_datetime, url_fetcher
+from app.pack.render import BUNDLED_ASSETS, html_to_pdf, url_fetcher
 from app.structured_text import content_hash, parse
+from app.uk_dates import datetime_uk
 
 MOU_SOURCE = """# Purpose
 The East Midlands councils agree to take part in the 2026-27 sector-led improvement cycle.
@@ -268,11 +270,16 @@ def test_input_hash_changes_when_one_signature_changes() -> None:
     assert pack_input_hash(changed) != pack_input_hash(pack)
 
 
-def test_uk_datetime_uses_london_time() -> None:
-    assert uk_datetime(datetime(2026, 5, 14, 14, 2, tzinfo=UTC)) == "14 May 2026 at 3:02pm"
-    assert uk_datetime(datetime(2026, 1, 5, 0, 7, tzinfo=UTC)) == "5 January 2026 at 12:07am"
-    assert uk_datetime(datetime(2026, 7, 1, 11, 0)) == "1 July 2026 at 12:00pm"
-    assert uk_datetime(None) == ""
+def test_packs_and_pages_write_times_alike_in_london_time() -> None:
+    # One formatter for pages and packs, so a pack never says "12:00pm" where the page said
+    # "midday" (they disagreed before).
+    assert datetime_uk(datetime(2026, 5, 14, 14, 2, tzinfo=UTC)) == "14 May 2026 at 3:02pm"
+    assert datetime_uk(datetime(2026, 1, 5, 0, 7, tzinfo=UTC)) == "5 January 2026 at 12:07am"
+    assert datetime_uk(datetime(2026, 7, 1, 11, 0)) == "1 July 2026 at midday"
+    assert datetime_uk(datetime(2026, 1, 1, 0, 0)) == "1 January 2026 at midnight"
+    assert datetime_uk(None) == ""
+    page = pack_env().from_string("{{ moment | datetime_uk }}")
+    assert page.render(moment=datetime(2026, 7, 1, 11, 0)) == "1 July 2026 at midday"
 
 
 def test_declined_signature_prints_status_word_and_reason() -> None:
