@@ -5,7 +5,6 @@ the same way on screen and on paper. Visibility is applied while the context is 
 for the LAs the person may see, the region's aggregates only when they may see the whole region.
 """
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
@@ -35,10 +34,10 @@ from app.indicators.release_notices import Unreleased, day, notice, release_day,
 from app.indicators.visibility import can_see_la
 from app.indicators.visible_trends import region_trend_values, visible_trend
 from app.indicators.windows import window_state
+from app.pack import inputs
 from app.pack.cache import cached_or_rendered
 from app.pack.render import render_template_pdf
 from app.reference import Indicator, get_reference
-from app.structured_text import canonical_json
 
 
 def _england_text(b: Benchmark | None, indicator: Indicator) -> str | None:
@@ -286,8 +285,7 @@ def build_profile(
 
 def input_hash(kind: str, context: object) -> str:
     """SHA-256 of everything a pack prints: equal inputs give an equal cache key."""
-    payload = canonical_json({"kind": kind, "context": asdict(context)})  # type: ignore[call-overload]
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return inputs.input_hash(kind, asdict(context))  # type: ignore[call-overload]
 
 
 def _cached_pdf(

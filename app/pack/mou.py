@@ -1,12 +1,12 @@
 """The MoU pack: the agreed text, who has signed which version, and how to check it."""
 
-import hashlib
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
+from app.pack import inputs
 from app.pack.render import render_template_pdf
-from app.structured_text import Block, canonical_json
+from app.structured_text import Block
 
 SignatureStatus = Literal["signed", "declined", "outstanding"]
 
@@ -89,22 +89,7 @@ def pack_input_hash(pack: MouPack) -> str:
     """SHA-256 of every input but rendered_at: equal inputs give an equal cache key."""
     data = asdict(pack)
     del data["rendered_at"]
-    return hashlib.sha256(canonical_json(_jsonable(data)).encode("utf-8")).hexdigest()
-
-
-def _jsonable(value: object) -> object:
-    # asdict turns dataclasses (Block included) into dicts and keeps tuples as tuples.
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        # One instant, one key: a UTC and a London spelling of the same moment hash equally.
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return inputs.input_hash("mou_pack", data)
 
 
 def render_mou_pack(pack: MouPack) -> bytes:

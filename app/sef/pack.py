@@ -5,9 +5,8 @@ shared pack renderer and kept by the SHA-256 of that data: equal inputs are neve
 and any change to the text, a signature, a comment or a response makes a new key.
 """
 
-import hashlib
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from app.errors import Conflict, DomainError
 from app.indicators.pack import PROVISIONAL
 from app.models import Cycle, SefSignOffEvent
 from app.models.types import utcnow
+from app.pack import inputs
 from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
@@ -29,7 +29,6 @@ from app.sef.pack_appendix import build_appendix
 from app.sef.pack_documents import PackDocument, pack_documents
 from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
 from app.settings import get_settings
-from app.structured_text import canonical_json
 
 KIND = "self_evaluation"
 PROVENANCE = frozenset({"printed_at", "audit_head_sequence", "audit_head_hash"})
@@ -282,20 +281,6 @@ def build_pack(session: Session, principal: Principal, cycle: Cycle, la_code: st
     )
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        # One instant, one key: a naive value is UTC that lost its zone (as the database stores).
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).isoformat()
-    if isinstance(value, str):
-        return str(value)  # Markup (a chart's SVG) hashes as its text
-    return value
-
-
 def pack_digest(pack: SefPack) -> dict[str, object]:
     """Every input the pack prints, as JSON-ready data; the profile by its own digest."""
     data: dict[str, object] = {}
@@ -309,15 +294,14 @@ def pack_digest(pack: SefPack) -> dict[str, object]:
             data[field.name] = [asdict(item) for item in value]
         else:
             data[field.name] = value
-    result = _jsonable(data)
+    result = inputs.jsonable(data)
     assert isinstance(result, dict)
     return result
 
 
 def input_hash(pack: SefPack) -> str:
     """SHA-256 of everything the pack prints: equal inputs give an equal cache key."""
-    payload = canonical_json({"kind": KIND, "context": pack_digest(pack)})
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return inputs.input_hash(KIND, pack_digest(pack))
 
 
 def render_pack(pack: SefPack) -> bytes:
