@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 from app.audit import chain
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
-from app.db import READS_ONLY, get_sessionmaker
 from app.errors import Conflict
 from app.models import Cycle, MouSignatureEvent, User
 from app.models.types import utcnow
@@ -14,7 +13,7 @@ from app.mou import service
 from app.mou.binding import CHANGEOVER, LAPSED
 from app.mou.review import review_state
 from app.mou.status import MouStatus, build_status
-from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
+from app.pack.cache import Prepared, cache_key, cached_or_rendered, warm
 from app.pack.mou import (
     MouPack,
     MouPackOrganisation,
@@ -24,7 +23,6 @@ from app.pack.mou import (
     render_mou_pack,
 )
 from app.reference import get_reference
-from app.settings import get_settings
 from app.uk_dates import datetime_uk
 
 KIND = "mou"
@@ -133,24 +131,14 @@ def pdf_for(session: Session, principal: Principal, cycle: Cycle) -> bytes:
 
 
 def warm_cache(cycle_id: int) -> None:
-    """Render after the response has gone, so the next download comes from the cache.
+    """Render after the response has gone, so the next download comes from the cache."""
 
-    Reading and storing are two short transactions with the slow render between them, so
-    the render never holds a database lock (on SQLite that would stall every other request).
-    """
-    if not get_settings().warm_packs:
-        return
-    maker = get_sessionmaker()
-    with maker(execution_options=READS_ONLY) as session:
+    def prepare(session: Session) -> Prepared | None:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None or service.published_of(session, cycle) is None:
-            return
+            return None
         pack = build_pack(session, cycle)
         key = cache_key(pack_input_hash(pack))
-        pdf = cached_pdf(session, key)
-        session.rollback()
-    if pdf is not None:
-        return
-    rendered = render_mou_pack(pack)
-    with maker.begin() as session:
-        store_pdf(session, key, KIND, str(cycle_id), rendered)
+        return Prepared(key, KIND, str(cycle_id), lambda: render_mou_pack(pack))
+
+    warm(prepare)

@@ -8,12 +8,14 @@ be served each other's copy.
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.db import begin_write, end_read
+from app.db import READS_ONLY, begin_write, end_read, get_sessionmaker
 from app.demo_notice import demo_notice
 from app.models import RenderedPack
+from app.settings import get_settings
 
 # The audience of a pack that prints the same for everyone allowed to download it.
 EVERYONE = "everyone"
@@ -65,3 +67,36 @@ def cached_or_rendered(
         begin_write(session)
         store_pdf(session, key, kind, subject_id, pdf)
     return pdf
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A pack read and ready to print: the key it is kept under and how to render it."""
+
+    key: str  # cache_key(...), audience included
+    kind: str
+    subject_id: str
+    render: Callable[[], bytes]
+
+
+def warm(prepare: Callable[[Session], Prepared | None]) -> None:
+    """Render a pack after the response has gone, so its next download comes from the cache.
+
+    `prepare` reads what the pack prints (None: nothing to warm). Reading and storing are two
+    short transactions with the slow render between them, so the render never holds a database
+    lock (on SQLite that would stall every other request).
+    """
+    if not get_settings().warm_packs:
+        return
+    maker = get_sessionmaker()
+    with maker(execution_options=READS_ONLY) as session:
+        prepared = prepare(session)
+        if prepared is None:
+            return
+        found = cached_pdf(session, prepared.key)
+        session.rollback()
+    if found is not None:
+        return
+    pdf = prepared.render()
+    with maker.begin() as session:
+        store_pdf(session, prepared.key, prepared.kind, prepared.subject_id, pdf)

@@ -14,13 +14,12 @@ from app.audit import chain
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Assignment, Principal
 from app.auth.roles import Role
-from app.db import READS_ONLY, get_sessionmaker
 from app.errors import Conflict, DomainError
 from app.indicators.pack import PROVISIONAL
 from app.models import Cycle, SefSignOffEvent
 from app.models.types import utcnow
 from app.pack import inputs
-from app.pack.cache import cache_key, cached_or_rendered, cached_pdf, store_pdf
+from app.pack.cache import Prepared, cache_key, cached_or_rendered, warm
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
 from app.reference.sef import TEXT_SECTIONS, SefTemplate
@@ -28,7 +27,6 @@ from app.sef import access, content, document_rows, scrutiny, service, signoff
 from app.sef.pack_appendix import build_appendix
 from app.sef.pack_documents import PackDocument, pack_documents
 from app.sef.profile import SefDataProfile, profile_digest, sef_data_profile
-from app.settings import get_settings
 
 KIND = "self_evaluation"
 PROVENANCE = frozenset({"printed_at", "audit_head_sequence", "audit_head_hash"})
@@ -334,27 +332,17 @@ def _authority_view(la_code: str) -> Principal:
 
 
 def warm_cache(cycle_id: int, la_code: str) -> None:
-    """Render the authority's view after the response has gone, so its download is instant.
+    """Render the authority's view after the response has gone, so its download is instant."""
 
-    Reading and storing are two short transactions with the slow render between them, so the
-    render never holds a database lock (on SQLite that would stall every other request).
-    """
-    if not get_settings().warm_packs:
-        return
-    maker = get_sessionmaker()
-    with maker(execution_options=READS_ONLY) as session:
+    def prepare(session: Session) -> Prepared | None:
         cycle = session.get(Cycle, cycle_id)
         if cycle is None:
-            return
+            return None
         try:
             pack = build_pack(session, _authority_view(la_code), cycle, la_code)
         except DomainError:
-            return  # not signed yet, or gone: nothing to warm
+            return None  # not signed yet, or gone: nothing to warm
         key = cache_key(input_hash(pack), pack.audience)
-        found = cached_pdf(session, key)
-        session.rollback()
-    if found is not None:
-        return
-    rendered = render_pack(pack)
-    with maker.begin() as session:
-        store_pdf(session, key, KIND, f"{cycle_id}:{la_code}", rendered)
+        return Prepared(key, KIND, f"{cycle_id}:{la_code}", lambda: render_pack(pack))
+
+    warm(prepare)

@@ -12,6 +12,7 @@ from app.auth.roles import Role
 from app.db import make_engine
 from app.models import Cycle, RenderedPack
 from app.mou import pack
+from app.pack import cache as pack_cache
 from app.schema import upgrade
 from app.settings import get_settings
 from tests import factories as f
@@ -24,7 +25,7 @@ def test_warm_cache_renders_once_and_downloads_reuse_it(
     upgrade(url)
     engine = make_engine(url)
     maker = sessionmaker(bind=engine, expire_on_commit=False)
-    monkeypatch.setattr(pack, "get_sessionmaker", lambda: maker)
+    monkeypatch.setattr(pack_cache, "get_sessionmaker", lambda: maker)
     monkeypatch.setattr(get_settings(), "warm_packs", True)
     with maker.begin() as session:
         boss = f.coordinator(session)
@@ -60,7 +61,7 @@ def test_a_signed_self_evaluation_pack_is_warmed_for_the_authority_and_the_coord
     upgrade(url)
     engine = make_engine(url)
     maker = sessionmaker(bind=engine, expire_on_commit=False)
-    monkeypatch.setattr(sef_pack, "get_sessionmaker", lambda: maker)
+    monkeypatch.setattr(pack_cache, "get_sessionmaker", lambda: maker)
     monkeypatch.setattr(get_settings(), "warm_packs", True)
     with maker.begin() as session:
         boss = f.coordinator(session)
