@@ -11,10 +11,7 @@ from app.models import Cycle, MouSignatureEvent, User
 from app.models.types import utcnow
 from app.mou import service
 from app.mou.binding import CHANGEOVER, LAPSED
-from app.mou.review import review_state
-from app.mou.status import MouStatus, build_status
-from app.pack.cache import Prepared, cache_key, cached_or_rendered, warm
-from app.pack.mou import (
+from app.mou.pack_document import (
     MouPack,
     MouPackOrganisation,
     MouPackSignatureRow,
@@ -22,6 +19,9 @@ from app.pack.mou import (
     pack_input_hash,
     render_mou_pack,
 )
+from app.mou.review import review_state
+from app.mou.status import MouStatus, build_status
+from app.pack.cache import Prepared, cache_key, cached_or_rendered, warm
 from app.reference import get_reference
 from app.uk_dates import datetime_uk
 

@@ -1,6 +1,6 @@
 """The MoU pack's signature schedule: a matrix of organisation by role, each hash printed once."""
 
-from app.pack.mou import render_mou_pack
+from app.mou.pack_document import render_mou_pack
 from tests.unit.test_pack import VERSION_HASH, make_pack, pdf_text, squashed
 
 EARLIER_HASH = "cd" * 32

@@ -10,8 +10,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 
-from app.pack.environment import pack_env
-from app.pack.mou import (
+from app.mou.pack_document import (
     MouPack,
     MouPackOrganisation,
     MouPackSignatureRow,
@@ -19,6 +18,7 @@ from app.pack.mou import (
     pack_input_hash,
     render_mou_pack,
 )
+from app.pack.environment import pack_env
 from app.pack.render import BUNDLED_ASSETS, html_to_pdf, url_fetcher
 from app.structured_text import content_hash, parse
 from app.uk_dates import datetime_uk

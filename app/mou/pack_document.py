@@ -1,4 +1,5 @@
-"""The MoU pack: the agreed text, who has signed which version, and how to check it."""
+"""The MoU pack as a document: the agreed text, who has signed which version, and how to check
+it. Plain data that templates/pdf/mou.html prints; app.mou.pack builds it from the database."""
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
