@@ -15,12 +15,7 @@ from app.auth.roles import Role
 from app.cycles.service import actor_of
 from app.db import add_once
 from app.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleVersion
-from app.models import (
-    Cycle,
-    SefSignOffEvent,
-    SefVersion,
-    SelfEvaluation,
-)
+from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.models.types import utcnow
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
@@ -264,49 +259,22 @@ def save_chapter(
     if latest is not None and current.get(chapter_id) == written:
         return latest  # Nothing changed: a double submit makes no new version.
     updated = content.with_chapter(current, chapter_id, written)
-    saved = SefVersion(
-        self_evaluation_id=sef.id,
-        number=(latest_number or 0) + 1,
-        content=content.dumps(updated),
-        content_hash=content.content_hash(
-            sef.template_id,
-            updated,
-            document_rows.hash_entries(document_rows.attached(session, sef)),
-        ),
-        chapter_id=chapter_id,
-        based_on_number=data.base_version,
-        created_by_id=principal.user_id,
-        created_by_name=principal.display_name,
-        created_at=utcnow(),
-    )
-    add_once(
+    saved = add_version(
         session,
-        saved,
-        StaleVersion(
+        principal,
+        cycle,
+        sef,
+        updated,
+        chapter_id=chapter_id,
+        new_state=new_state,
+        why=f"{principal.display_name} edited '{chapter.title}'",
+        based_on_number=data.base_version,
+        stale=StaleVersion(
             "Someone else saved this self-evaluation at the same moment. Nothing was saved: "
             "your text is kept; reload to see theirs, then save again.",
             field="narrative",
         ),
     )
-    withdrawn = sef.submitted_number
-    if sef.state != new_state or withdrawn is not None:
-        voided = void_signatures(
-            session, principal, cycle, sef, f"{principal.display_name} edited '{chapter.title}'"
-        )
-        if withdrawn is not None and not voided:
-            # Nobody had signed yet, but the submission itself lapses: say so in the history.
-            audit(
-                session,
-                principal,
-                cycle,
-                sef,
-                "sef.submission_withdrawn",
-                f"Version {withdrawn} is no longer submitted for sign-off: "
-                f"{principal.display_name} edited '{chapter.title}'",
-                {"number": withdrawn, "chapter_id": chapter_id},
-            )
-    sef.state = new_state
-    session.flush()
     audit(
         session,
         principal,
@@ -316,6 +284,57 @@ def save_chapter(
         f"{principal.display_name} saved '{chapter.title}' as version {saved.number}",
         {"number": saved.number, "chapter_id": chapter_id, "content_hash": saved.content_hash},
     )
+    return saved
+
+
+def add_version(
+    session: Session,
+    principal: Principal,
+    cycle: Cycle,
+    sef: SelfEvaluation,
+    text: content.Content,
+    *,
+    chapter_id: str | None,
+    new_state: str,
+    why: str,
+    based_on_number: int | None,
+    stale: StaleVersion,
+    carried_from_version_id: int | None = None,
+) -> SefVersion:
+    """Save `text` as the next version (its hash covering the documents attached now), voiding
+    signatures gathered so far; flushes. Every way a version is made (form, document, import,
+    carry-forward) comes here."""
+    latest = latest_version(session, sef)
+    saved = SefVersion(
+        self_evaluation_id=sef.id,
+        number=(latest.number if latest else 0) + 1,
+        content=content.dumps(text),
+        content_hash=content.content_hash(
+            sef.template_id, text, document_rows.hash_entries(document_rows.attached(session, sef))
+        ),
+        chapter_id=chapter_id,
+        based_on_number=based_on_number,
+        carried_from_version_id=carried_from_version_id,
+        created_by_id=principal.user_id,
+        created_by_name=principal.display_name,
+        created_at=utcnow(),
+    )
+    add_once(session, saved, stale)
+    withdrawn = sef.submitted_number
+    if sef.state != new_state or withdrawn is not None:
+        voided = void_signatures(session, principal, cycle, sef, why)
+        if withdrawn is not None and not voided:
+            audit(
+                session,
+                principal,
+                cycle,
+                sef,
+                "sef.submission_withdrawn",
+                f"Version {withdrawn} is no longer submitted for sign-off: {why}",
+                {"number": withdrawn, "chapter_id": chapter_id},
+            )
+    sef.state = new_state
+    session.flush()
     return saved
 
 
