@@ -268,9 +268,9 @@ def run_demo(
 @cli.command("import-published")
 def import_published(path: Path) -> None:
     """Load the DfE published annual values (England, regions, LAs) as comparators."""
+    from app.benchmarks.published import PublishedFileError
+    from app.benchmarks.published import import_published as load
     from app.db import get_sessionmaker
-    from app.indicators.published import PublishedFileError
-    from app.indicators.published import import_published as load
 
     try:
         with get_sessionmaker().begin() as session:
@@ -294,11 +294,11 @@ def benchmarks_export(
     ),
 ) -> None:
     """Write the region's benchmarks for a quarter or reporting year as CSV to standard output."""
+    from app.benchmarks.export import benchmarks_csv
+    from app.benchmarks.service import region_benchmarks
     from app.db import get_sessionmaker
-    from app.indicators.benchmarks import region_benchmarks
-    from app.indicators.export import benchmarks_csv
-    from app.indicators.periods import ReportingYear, read_period
     from app.reference import get_reference
+    from app.returns.periods import ReportingYear, read_period
 
     if region not in get_reference().regions:
         console.print(f"[red]There is no region “{region}”.[/red]")
@@ -337,8 +337,9 @@ def returns_import(
     """Import a CSV or XLSX return as the upload page does; exit 1, listing every problem, if refused."""
     from app.db import get_sessionmaker
     from app.errors import AlreadyDone, DomainError, FileRejected
-    from app.indicators import parsing, returns
-    from app.indicators.periods import Quarter
+    from app.returns import parsing
+    from app.returns import service as returns
+    from app.returns.periods import Quarter
 
     def refuse(message: str) -> typer.Exit:
         typer.echo(message, err=True)

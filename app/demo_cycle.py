@@ -19,7 +19,7 @@ from app.demo_mou import schedule_mou, schedule_review, write_mou_pack
 from app.demo_play import Play, cycle_year, previous_year, start_year
 from app.demo_returns import latest_closed, schedule_returns, write_indicator_packs
 from app.demo_sef import schedule_sefs, sef_summary, write_sef_packs
-from app.indicators.periods import quarters_of
+from app.returns.periods import quarters_of
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.indicators.periods import Quarter
 from app.models import PublishedValue
 from app.reference import get_reference
+from app.returns.periods import Quarter
 
 NOTTINGHAM = "E06000018"
 RUTLAND = "E06000017"

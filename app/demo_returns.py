@@ -1,6 +1,6 @@
 """The quarterly returns of the demonstration: every quarter whose window has opened by today.
 
-Windows follow the calendar (app/indicators/windows.py: a quarter's return opens the day after it
+Windows follow the calendar (app/returns/windows.py: a quarter's return opens the day after it
 ends and is due `returns_due_days` later). Last cycle's returns came in one regional file from
 the coordinator; this cycle's from each data lead. Three mishaps are told once each, in the
 latest closed quarters: Derby resubmits with a reason, Leicester's return is late, and
@@ -15,16 +15,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.benchmarks import pack as indicator_pack
+from app.benchmarks.published import import_published
 from app.demo import PROFILED_LA, PUBLISHED_FILE, REGION, _email, _principal, _slug
 from app.demo_indicators import as_long_csv, demo_values
 from app.demo_play import Play, start_year
 from app.errors import FileRejected
-from app.indicators import pack as indicator_pack
-from app.indicators.periods import Quarter, quarters_of
-from app.indicators.published import import_published
-from app.indicators.returns import import_file, submit_return
-from app.indicators.schemas import ValueInput
 from app.reference import get_reference
+from app.returns.periods import Quarter, quarters_of
+from app.returns.schemas import ValueInput
+from app.returns.service import import_file, submit_return
 
 COORDINATOR = "coordinator@demo.riia.example"
 DERBY, LEICESTER, LINCOLNSHIRE = "E06000015", "E06000016", "E10000019"

@@ -34,9 +34,10 @@ from app.demo_triads import form_demo_triads, schedule_scrutiny, schedule_triads
 from app.models import Cycle
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
-from app.sef import carry, contributors, due, pack, service, signoff
-from app.sef.profile import sef_data_profile
-from app.sef.schemas import (
+from app.self_evaluation import contributors, due, pack
+from app.self_evaluation.drafting import carry, service
+from app.self_evaluation.profile import sef_data_profile
+from app.self_evaluation.schemas import (
     AssignInput,
     CarryForwardInput,
     ChapterInput,
@@ -45,6 +46,7 @@ from app.sef.schemas import (
     SignSefInput,
     SubmitInput,
 )
+from app.self_evaluation.signoff import service as signoff
 
 __all__ = ["form_demo_triads", "schedule_sefs", "sef_summary", "write_sef_packs"]
 

@@ -15,8 +15,10 @@ from app.auth.principal import Principal
 from app.demo import REGION, _principal
 from app.models import Cycle
 from app.reference.models import LocalAuthority
-from app.sef import documents, files, service
-from app.sef.profile import sef_data_profile
+from app.self_evaluation.documents import files
+from app.self_evaluation.documents import service as documents
+from app.self_evaluation.drafting import service
+from app.self_evaluation.profile import sef_data_profile
 
 DOCUMENTED = ("E06000015", "children-in-care")  # Derby's children in care chapter
 FILENAME = "children-in-care-indicators.csv"

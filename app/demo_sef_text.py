@@ -10,8 +10,8 @@ import random
 from app.demo import YEAR
 from app.reference.models import LocalAuthority
 from app.reference.sef import OfstedGrade, SefChapter
-from app.sef.profile import SefDataProfile
-from app.sef.schemas import ChapterInput
+from app.self_evaluation.profile import SefDataProfile
+from app.self_evaluation.schemas import ChapterInput
 
 # Each authority's usual self-assessed grade, before a chapter's own evidence moves it one step.
 # Invented for the demonstration: no inspection's outcome, and no text says what Ofsted found.

@@ -21,8 +21,9 @@ from app.models import Cycle
 from app.reference import get_reference
 from app.reference.models import Region
 from app.reference.sef import OfstedGrade
-from app.sef import scrutiny, service
-from app.sef.schemas import CommentInput, ResponseInput, TriadsInput
+from app.self_evaluation.drafting import service
+from app.self_evaluation.schemas import CommentInput, ResponseInput, TriadsInput
+from app.self_evaluation.scrutiny import service as scrutiny
 from app.triads import service as triads
 
 COORDINATOR = "coordinator@demo.riia.example"

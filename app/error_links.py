@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.reference import get_reference
-from app.sef import access
+from app.self_evaluation import access
 
 _PATH = re.compile(
     r"^/regions/(?P<region>[a-z0-9-]+)"
@@ -85,7 +85,7 @@ def _in_sefs(
         return listing if path.rstrip("/") != listing[0] else (cycle, "Go to the cycle page")
     home = f"{cycle}/self-evaluations/{la.code}"
     # The authority's own people and its coordinator read its self-evaluation and every version
-    # at any stage (app.sef.access.can_read and can_read_history); anyone else gets the list.
+    # at any stage (app.self_evaluation.access.can_read and can_read_history); anyone else gets the list.
     if not (access.is_la_member(principal, la.code) or access.is_coordinator(principal, region_id)):
         return listing
     if rest.startswith("/versions/"):

@@ -25,9 +25,9 @@ from app.errors import (
     error_body,
 )
 from app.identifiers import NOT_FOUND, NOT_FOUND_BY_PARAMETER
-from app.indicators.schemas import MESSAGES as INDICATOR_MESSAGES
 from app.mou.schemas import MESSAGES as MOU_MESSAGES
-from app.sef.schemas import MESSAGES as SEF_MESSAGES
+from app.returns.schemas import MESSAGES as INDICATOR_MESSAGES
+from app.self_evaluation.schemas import MESSAGES as SEF_MESSAGES
 from app.web import render
 
 API_PREFIX = "/api/"

@@ -10,29 +10,32 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth import pages as auth_pages
+from app.benchmarks import api as api_benchmarks
+from app.benchmarks import pages as pages_insight
+from app.benchmarks.flag_rules import check_flag_rules
 from app.cycles import api as cycles_api
 from app.cycles import pages as cycles_pages
 from app.db import fill_pool
 from app.error_responses import ERROR_RESPONSES, domain_error, http_error, invalid_request
 from app.errors import DomainError
-from app.indicators import api_benchmarks, api_returns, pages_insight, pages_returns
-from app.indicators.flag_rules import check_flag_rules
 from app.middleware import RequestGuard
 from app.mou import api as mou_api
 from app.mou import pages as mou_pages
 from app.mou import pages_drafting as mou_drafting_pages
 from app.mou import pages_review as mou_review_pages
 from app.reference import get_reference
-from app.sef import api as sef_api
-from app.sef import api_documents as sef_api_documents
-from app.sef import pages_documents as sef_pages_documents
-from app.sef import pages_drafting as sef_pages_drafting
-from app.sef import pages_import as sef_pages_import
-from app.sef import pages_pack as sef_pack
-from app.sef import pages_scrutiny as sef_pages_scrutiny
-from app.sef import pages_signoff as sef_pages_signoff
-from app.sef import pages_start as sef_pages_start
-from app.sef import pages_versions as sef_pages_versions
+from app.returns import api as api_returns
+from app.returns import pages as pages_returns
+from app.self_evaluation import api as sef_api
+from app.self_evaluation import pages_pack as sef_pack
+from app.self_evaluation.documents import api as sef_api_documents
+from app.self_evaluation.documents import pages as sef_pages_documents
+from app.self_evaluation.documents import pages_import as sef_pages_import
+from app.self_evaluation.drafting import pages as sef_pages_drafting
+from app.self_evaluation.drafting import pages_start as sef_pages_start
+from app.self_evaluation.drafting import pages_versions as sef_pages_versions
+from app.self_evaluation.scrutiny import pages as sef_pages_scrutiny
+from app.self_evaluation.signoff import pages as sef_pages_signoff
 from app.settings import get_settings
 from app.triads import api as triads_api
 from app.triads import pages as triads_pages

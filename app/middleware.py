@@ -11,7 +11,7 @@ from app.error_responses import too_large
 from app.settings import get_settings
 
 # The only routes whose body may pass max_request_bytes: a supporting document or a DOCX to import
-# (10 MB each, app/sef/files.py), plus room for the multipart envelope and the form's fields.
+# (10 MB each, app/self_evaluation/documents/files.py), plus room for the multipart envelope and the form's fields.
 DOCUMENT_UPLOAD = re.compile(
     r"^(/api/v1)?/regions/[^/]+/cycles/[^/]+/self-evaluations/[^/]+/(documents|import)$"
 )

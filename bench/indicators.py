@@ -28,15 +28,15 @@ from fastapi.testclient import TestClient  # noqa: E402
 from app.auth import accounts  # noqa: E402
 from app.auth.principal import load_principal  # noqa: E402
 from app.auth.roles import Role  # noqa: E402
+from app.benchmarks.service import region_benchmarks  # noqa: E402
 from app.cycles import service as cycles  # noqa: E402
 from app.cycles.schemas import OpenCycleInput  # noqa: E402
 from app.db import get_sessionmaker  # noqa: E402
-from app.indicators import returns  # noqa: E402
-from app.indicators.benchmarks import region_benchmarks  # noqa: E402
-from app.indicators.periods import Quarter  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import ReturnOverride  # noqa: E402
 from app.reference import get_reference  # noqa: E402
+from app.returns import service as returns  # noqa: E402
+from app.returns.periods import Quarter  # noqa: E402
 from app.schema import upgrade  # noqa: E402
 from app.web import templates  # noqa: E402
 
@@ -98,9 +98,9 @@ def dashboard_throughput(coordinator_id: int) -> None:
     from sqlalchemy import insert
 
     from app.auth.web import public
-    from app.indicators.periods import trailing
-    from app.indicators.published import import_published
+    from app.benchmarks.published import import_published
     from app.models import IndicatorReturn, ReturnValue
+    from app.returns.periods import trailing
 
     reference = get_reference()
     rng = random.Random(27)  # noqa: S311  (plausible figures, not secrets)

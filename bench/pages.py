@@ -48,17 +48,17 @@ from sqlalchemy import event  # noqa: E402
 
 from app import demo, demo_sef  # noqa: E402
 from app.auth import accounts  # noqa: E402
+from app.benchmarks import charts, figures_version  # noqa: E402
+from app.benchmarks import pack as indicator_pack  # noqa: E402
 from app.db import get_engine, get_sessionmaker  # noqa: E402
 from app.demo_cycle import play_demo  # noqa: E402
 from app.demo_sef_text import chapter_text  # noqa: E402
-from app.indicators import charts, figures_version  # noqa: E402
-from app.indicators import pack as indicator_pack  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.mou import pack as mou_pack  # noqa: E402
 from app.reference import get_reference  # noqa: E402
 from app.schema import upgrade  # noqa: E402
-from app.sef import service as sef_service  # noqa: E402
-from app.sef.profile import sef_data_profile  # noqa: E402
+from app.self_evaluation.drafting import service as sef_service  # noqa: E402
+from app.self_evaluation.profile import sef_data_profile  # noqa: E402
 from app.web import templates  # noqa: E402
 
 REGION = demo.REGION

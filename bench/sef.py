@@ -28,7 +28,7 @@ from app.demo_cycle import play_demo  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Cycle  # noqa: E402
 from app.schema import upgrade  # noqa: E402
-from app.sef import pack  # noqa: E402
+from app.self_evaluation import pack  # noqa: E402
 
 DERBY = "E06000015"
 SEF = "/regions/east-midlands/cycles/2026-27/self-evaluations"

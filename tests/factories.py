@@ -130,7 +130,7 @@ def calendar_form(**changes: str) -> dict[str, str]:
     """The calendar page's fields as the region's defaults fill them, with `changes` applied."""
     from datetime import timedelta
 
-    from app.indicators.periods import quarters_of
+    from app.returns.periods import quarters_of
 
     region = get_reference().regions[REGION]
     windows = dict(region.default_calendar(YEAR))

@@ -9,16 +9,20 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cycles import service as cycles
 from app.cycles.schemas import CalendarInput, StageDates
-from app.indicators import return_overrides, returns
-from app.indicators.periods import Quarter
-from app.indicators.schemas import ValueInput
 from app.models import Cycle, User
 from app.mou import reminders
 from app.mou import service as mou
 from app.mou.schemas import DeclineInput, DraftInput
 from app.reference import get_reference
-from app.sef import contributors, scrutiny, service, signoff
-from app.sef.schemas import AssignInput, CommentInput, ResponseInput, ReturnSefInput
+from app.returns import overrides as return_overrides
+from app.returns import service as returns
+from app.returns.periods import Quarter
+from app.returns.schemas import ValueInput
+from app.self_evaluation import contributors
+from app.self_evaluation.drafting import service
+from app.self_evaluation.schemas import AssignInput, CommentInput, ResponseInput, ReturnSefInput
+from app.self_evaluation.scrutiny import service as scrutiny
+from app.self_evaluation.signoff import service as signoff
 from tests import factories as f
 from tests.sef_factories import (
     DERBY,

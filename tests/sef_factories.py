@@ -7,8 +7,9 @@ from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.reference import get_reference
 from app.reference.sef import OfstedGrade
-from app.sef import service, signoff
-from app.sef.schemas import ChapterInput, SignSefInput, SubmitInput, TriadsInput
+from app.self_evaluation.drafting import service
+from app.self_evaluation.schemas import ChapterInput, SignSefInput, SubmitInput, TriadsInput
+from app.self_evaluation.signoff import service as signoff
 from tests.factories import coordinator, signatory
 
 DERBY = "E06000015"

@@ -53,7 +53,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.OPEN_CYCLE: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.EDIT_CALENDAR: frozenset({Role.REGIONAL_COORDINATOR}),
     # Which entries a person sees is further limited, entry by entry, by the rule of the object
-    # each describes (app.cycles.history_visibility).
+    # each describes (app.history.visibility).
     Action.VIEW_HISTORY: _EVERY_ROLE,
     Action.EDIT_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.PUBLISH_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
@@ -79,11 +79,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # One file for every region's LAs at once: the service administrator's, besides the command
     # line (which acts as each region's coordinator). Not a right to submit any one LA's form.
     Action.IMPORT_NATIONAL_RETURNS: frozenset({Role.SERVICE_ADMIN}),
-    # Seeing returns is further limited, value by value, by app.indicators.visibility.
+    # Seeing returns is further limited, value by value, by app.returns.visibility.
     Action.VIEW_RETURNS: _EVERY_ROLE,
     Action.OVERRIDE_RETURNS: frozenset({Role.REGIONAL_COORDINATOR}),
     Action.VIEW_BENCHMARKS: _EVERY_ROLE,
-    # Which self-evaluations a person sees is further limited, one by one, by app.sef.access.
+    # Which self-evaluations a person sees is further limited, one by one, by app.self_evaluation.access.
     Action.VIEW_SEF: _EVERY_ROLE,
     # The DCS writes every chapter; a contributor or data lead only the chapters assigned to them.
     Action.EDIT_SEF: frozenset({Role.DCS, Role.CONTRIBUTOR, Role.DATA_LEAD}),

@@ -11,8 +11,8 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission, signed_in
 from app.cycles import service
-from app.cycles.history import read_history
 from app.cycles.schemas import HISTORY_STAGES, CalendarInput, HistoryQuery, OpenCycleInput
+from app.history.service import read_history
 from app.models import Cycle
 
 router = APIRouter(prefix="/api/v1", tags=["cycles"])

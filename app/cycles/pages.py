@@ -11,12 +11,12 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission, signed_in
 from app.cycles import service
-from app.cycles.history import read_history
 from app.cycles.organisation import organisation_rows
-from app.cycles.overview import indicator_tasks, overview_tasks, sef_tasks
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, HistoryQuery, OpenCycleInput
 from app.errors import DomainError
-from app.indicators.periods import quarters_of
+from app.history.service import read_history
+from app.overview.tasks import indicator_tasks, overview_tasks, sef_tasks
+from app.returns.periods import quarters_of
 from app.web import render
 
 router = APIRouter(include_in_schema=False)

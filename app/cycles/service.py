@@ -11,11 +11,11 @@ from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput, StageDates
 from app.errors import Conflict, InvalidInput, NotFound
-from app.indicators.periods import Quarter
-from app.indicators.windows import create_windows
 from app.models import Cycle, ReturnWindow, SelfEvaluation, StageWindow
 from app.reference import get_reference
 from app.reference.models import Region
+from app.returns.periods import Quarter
+from app.returns.windows import create_windows
 
 
 def actor_of(principal: Principal) -> Actor:

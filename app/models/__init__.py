@@ -21,10 +21,9 @@ from app.models.sef import (
     SefSignOffEvent,
     SefVersion,
     SelfEvaluation,
-    Triad,
-    TriadMember,
 )
 from app.models.sef_documents import SefDocument
+from app.models.triads import Triad, TriadMember
 
 __all__ = [
     "FiguresVersion",

@@ -131,7 +131,7 @@ class FiguresVersion(Base):
     """A token that changes, in the same transaction, whenever returns or published values do.
 
     Benchmarks are computed from those figures alone, so results are remembered per token
-    (app/indicators/figures_version.py). A random token, not a counter: a rolled-back change
+    (app/benchmarks/figures_version.py). A random token, not a counter: a rolled-back change
     restores the old token together with the old figures, and no two states share one.
     """
 

@@ -1,6 +1,6 @@
 """Supporting documents of a self-evaluation's chapters ("key documents", seed 002:2346).
 
-The bytes live outside the web root, named by their SHA-256 (app/sef/files.py); a row says
+The bytes live outside the web root, named by their SHA-256 (app/self_evaluation/documents/files.py); a row says
 whose chapter carries them and in which versions. Removing a document closes its row: it is
 never deleted, so what a signed version carried stays known.
 """

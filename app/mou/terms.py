@@ -1,7 +1,7 @@
 """Whether the MoU in force still says what the region file's data terms make the service do.
 
-The data terms are enforced from the region file (app/indicators/visibility.py,
-app/sef/access.py). A version's text was written from the terms of its day
+The data terms are enforced from the region file (app/returns/visibility.py,
+app/self_evaluation/access.py). A version's text was written from the terms of its day
 (app/reference/terms_text.py), so if the region file changes, the signed text no longer
 describes the service: the coordinator is told to publish a new version for signature.
 """

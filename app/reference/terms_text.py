@@ -3,8 +3,8 @@
 What the RISL may see, and when, is agreed in the MoU (seed 002_d98c8bcad6f8fe4d.txt:2493: RISLs
 "access data each quarter ... as per the agreements set out in their MoUs"); members are wary of
 how what they share will be used (002_d98c8bcad6f8fe4d.txt:2489). So these sentences are
-generated from `data_terms` and from the rules that enforce them (app/indicators/visibility.py,
-app/sef/access.py: risl_may_read, can_see_scrutiny), never typed by hand.
+generated from `data_terms` and from the rules that enforce them (app/returns/visibility.py,
+app/self_evaluation/access.py: risl_may_read, can_see_scrutiny), never typed by hand.
 """
 
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ def _days(n: int) -> str:
 
 
 def release_sentence(terms: "DataTerms") -> str:
-    """app/indicators/windows.py: region_release_on and risl_release_on."""
+    """app/returns/windows.py: region_release_on and risl_release_on."""
     days = terms.risl_release_days
     when = "on the same day" if days == 0 else f"{_days(days)} later (the release period)"
     return (
@@ -32,7 +32,7 @@ def release_sentence(terms: "DataTerms") -> str:
 
 
 def self_evaluation_sentence(terms: "DataTerms") -> str:
-    """app/sef/access.py: risl_may_read."""
+    """app/self_evaluation/access.py: risl_may_read."""
     if terms.risl_sees_signed_self_evaluations:
         return (
             "The RISL may read each self-evaluation once it has been signed off, "
@@ -42,7 +42,7 @@ def self_evaluation_sentence(terms: "DataTerms") -> str:
 
 
 def challenge_sentence(region: "Region") -> str:
-    """app/sef/access.py: can_see_scrutiny (is_scrutineer follows the region's scrutiny)."""
+    """app/self_evaluation/access.py: can_see_scrutiny (is_scrutineer follows the region's scrutiny)."""
     peers = (
         "the region's moderators"
         if region.scrutiny == "moderation"

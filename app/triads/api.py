@@ -10,7 +10,7 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
 from app.models import Cycle
-from app.sef.schemas import TriadsInput
+from app.self_evaluation.schemas import TriadsInput
 from app.triads import service
 
 router = APIRouter(prefix="/api/v1/regions/{region_id}/cycles/{year}/triads", tags=["triads"])

@@ -13,7 +13,7 @@ from app.cycles import service as cycles
 from app.cycles.pages import CYCLE, flash
 from app.errors import DomainError
 from app.models import Cycle
-from app.sef.schemas import MESSAGES, TriadsInput
+from app.self_evaluation.schemas import MESSAGES, TriadsInput
 from app.triads import service
 from app.web import render
 

@@ -18,9 +18,9 @@ from app.errors import Conflict, InvalidInput
 from app.models import Cycle, SelfEvaluation, Triad, TriadMember
 from app.reference import cycle_start_year, get_reference
 from app.reference.models import Region
-from app.sef.schemas import TriadsInput
+from app.self_evaluation.schemas import TriadsInput
 
-# The states in which a self-evaluation has been shared with its triad (as app.sef.access has
+# The states in which a self-evaluation has been shared with its triad (as app.self_evaluation.access has
 # them; not imported from there, as the scrutiny code asks this module who is in a triad).
 _SHARED_STATES = ("signed", "scrutiny_closed")
 _SIZE_RULE = "a triad has three, or two or four when the region's size needs it"

@@ -60,8 +60,8 @@ def _draft_self_evaluations(session: Any, log: list[str]) -> list[str]:
     from app.demo_sef import form_demo_triads
     from app.demo_sef_text import chapter_text
     from app.reference import get_reference
-    from app.sef import service
-    from app.sef.profile import sef_data_profile
+    from app.self_evaluation.drafting import service
+    from app.self_evaluation.profile import sef_data_profile
 
     region = get_reference().regions[demo.REGION]
     coordinator = demo._principal(session, COORDINATOR)
@@ -87,8 +87,8 @@ def _quarters_by_window(session: Any) -> tuple[list[str], list[str]]:
     """Quarters whose return window has opened by today (a resubmission is accepted), and those
     already shared across the region (other LAs' figures may be read)."""
     from app import clock, demo
-    from app.indicators.periods import quarters_of
-    from app.indicators.windows import window_state
+    from app.returns.periods import quarters_of
+    from app.returns.windows import window_state
 
     today = clock.today()
     opened, released = [], []
@@ -129,8 +129,8 @@ def seed(url: str, render_packs: bool) -> dict[str, Any]:
     from app import demo
     from app.db import get_sessionmaker
     from app.demo_cycle import play_mou_and_returns
-    from app.indicators.periods import quarters_of
     from app.reference import get_reference
+    from app.returns.periods import quarters_of
     from app.schema import upgrade
 
     timings: dict[str, float] = {}

@@ -73,10 +73,10 @@ import sys
 from app import demo
 from app.db import get_sessionmaker
 from app.demo_indicators import as_long_csv, demo_values
-from app.indicators.periods import quarters_of
-from app.indicators.published import import_published
-from app.indicators.returns import import_file
-from app.indicators.windows import window_state
+from app.returns.periods import quarters_of
+from app.benchmarks.published import import_published
+from app.returns.service import import_file
+from app.returns.windows import window_state
 from app.schema import upgrade
 upgrade(sys.argv[1])
 with get_sessionmaker().begin() as session:
@@ -111,8 +111,8 @@ SEF_SEED = (
     from app.demo_sef import form_demo_triads
     from app.demo_sef_text import chapter_text
     from app.reference import get_reference
-    from app.sef import service
-    from app.sef.profile import sef_data_profile
+    from app.self_evaluation.drafting import service
+    from app.self_evaluation.profile import sef_data_profile
     region = get_reference().regions[demo.REGION]
     cycle, _groups = form_demo_triads(session)
     derby = region.local_authority("E06000015")

@@ -18,8 +18,16 @@ CYCLE = API + "/2026-27"
 MOU = CYCLE + "/mou"
 TITLE = "East Midlands RIIA: Memorandum of Understanding 2026-27"
 BODY = "# Purpose\nWe agree to share data.\n\n- Derby\n- Rutland"
-STAGES = ["mou", "quarterly_returns", "self_evaluation", "triad_challenge", "la_development_plan",
-          "capacity_index", "annual_assurance_conversation", "regional_plan"]
+STAGES = [
+    "mou",
+    "quarterly_returns",
+    "self_evaluation",
+    "triad_challenge",
+    "la_development_plan",
+    "capacity_index",
+    "annual_assurance_conversation",
+    "regional_plan",
+]
 
 
 def _count(session: Session, model: type) -> int:
@@ -58,8 +66,12 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
     assert body["region_id"] == "east-midlands" and body["year"] == "2026-27"
     assert [s["stage"] for s in body["calendar"]] == STAGES
     mou_window = body["calendar"][0]
-    assert mou_window == {"stage": "mou", "label": "Memorandum of Understanding",
-                          "opens_on": "2026-04-01", "closes_on": "2026-05-31"}
+    assert mou_window == {
+        "stage": "mou",
+        "label": "Memorandum of Understanding",
+        "opens_on": "2026-04-01",
+        "closes_on": "2026-05-31",
+    }
 
     missing = client.get(MOU + "/draft", headers=boss)
     assert missing.status_code == 404
@@ -70,7 +82,12 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
     saved = client.put(MOU + "/draft", json={"title": TITLE, "body": BODY}, headers=boss)
     assert saved.status_code == 200, saved.text
     draft = saved.json()
-    assert (draft["number"], draft["state"], draft["revision"], draft["title"]) == (1, "draft", 1, TITLE)
+    assert (draft["number"], draft["state"], draft["revision"], draft["title"]) == (
+        1,
+        "draft",
+        1,
+        TITLE,
+    )
     assert draft["blocks"] == [
         {"kind": "heading", "text": "Purpose", "items": None},
         {"kind": "paragraph", "text": "We agree to share data.", "items": None},
@@ -78,7 +95,9 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
     ]
     assert client.get(MOU + "/draft", headers=boss).json()["content_hash"] == draft["content_hash"]
 
-    published = client.post(MOU + "/publish", json={"content_hash": draft["content_hash"]}, headers=boss)
+    published = client.post(
+        MOU + "/publish", json={"content_hash": draft["content_hash"]}, headers=boss
+    )
     assert published.status_code == 200, published.text
     assert (published.json()["state"], published.json()["number"]) == ("published", 1)
     assert published.json()["published_at"] is not None
@@ -86,9 +105,16 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
 
     # Derby's DCS first declines, saying why.
     derby_dcs = next(h for code, role, h in signatories if (code, role) == (DERBY, Role.DCS))
-    declined = client.post(MOU + "/declines", headers=derby_dcs, json={
-        "organisation_code": DERBY, "role": "dcs", "content_hash": content_hash,
-        "reason": "Our lawyers have not read it yet."})
+    declined = client.post(
+        MOU + "/declines",
+        headers=derby_dcs,
+        json={
+            "organisation_code": DERBY,
+            "role": "dcs",
+            "content_hash": content_hash,
+            "reason": "Our lawyers have not read it yet.",
+        },
+    )
     assert declined.status_code == 201, declined.text
     assert declined.json()["decision"] == "declined"
 
@@ -107,8 +133,16 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
 
     # Everyone signs, the Derby DCS included (a decline can be followed by a signature).
     for number, (code, role, headers) in enumerate(signatories, start=1):
-        signed = client.post(MOU + "/signatures", headers=headers, json={
-            "organisation_code": code, "role": role.value, "content_hash": content_hash, "confirm": True})
+        signed = client.post(
+            MOU + "/signatures",
+            headers=headers,
+            json={
+                "organisation_code": code,
+                "role": role.value,
+                "content_hash": content_hash,
+                "confirm": True,
+            },
+        )
         assert signed.status_code == 201, signed.text
         assert signed.json()["decision"] == "signed"
         assert signed.json()["content_hash"] == content_hash
@@ -127,11 +161,18 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
     assert nobody.status_code == 409
     assert nobody.json()["error"]["message"] == "Everyone has signed: there is nobody to remind."
 
-    calendar = client.put(CYCLE + "/calendar", headers=boss, json={
-        "windows": {"mou": {"opens": "2026-04-07", "closes": "2026-06-12"}}})
+    calendar = client.put(
+        CYCLE + "/calendar",
+        headers=boss,
+        json={"windows": {"mou": {"opens": "2026-04-07", "closes": "2026-06-12"}}},
+    )
     assert calendar.status_code == 200, calendar.text
-    assert calendar.json()["calendar"][0] == {"stage": "mou", "label": "Memorandum of Understanding",
-                                              "opens_on": "2026-04-07", "closes_on": "2026-06-12"}
+    assert calendar.json()["calendar"][0] == {
+        "stage": "mou",
+        "label": "Memorandum of Understanding",
+        "opens_on": "2026-04-07",
+        "closes_on": "2026-06-12",
+    }
     assert client.get(CYCLE, headers=boss).json()["calendar"][0]["closes_on"] == "2026-06-12"
 
     history = client.get(CYCLE + "/history", headers=boss)
@@ -140,7 +181,8 @@ def test_the_whole_mou_stage_through_the_api(session: Session, client: TestClien
     assert history.json()["links"]["next"] is None
     events = history.json()["entries"]
     assert [e["action"] for e in events] == (
-        ["cycle.calendar_changed", "mou.came_into_force"] + ["mou.signed"] * 31
+        ["cycle.calendar_changed", "mou.came_into_force"]
+        + ["mou.signed"] * 31
         + ["mou.reminders_sent", "mou.declined", "mou.published", "mou.draft_saved", "cycle.opened"]
     )
     sequences = [e["sequence"] for e in events]
@@ -160,7 +202,9 @@ def test_no_token_is_refused_with_401_json(session: Session, client: TestClient)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json()["error"]["message"] == "Sign in to continue."
-    wrong_scheme = client.post(API, json={"year": "2026-27"}, headers={"Authorization": "Basic abc"})
+    wrong_scheme = client.post(
+        API, json={"year": "2026-27"}, headers={"Authorization": "Basic abc"}
+    )
     assert wrong_scheme.status_code == 401
     assert wrong_scheme.json()["error"]["type"] == "NotSignedIn"
     assert _count(session, Cycle) == 0
@@ -174,14 +218,20 @@ def test_a_revoked_token_is_refused(session: Session, client: TestClient) -> Non
     session.commit()
     response = client.post(API, json={"year": "2026-27"}, headers=headers)
     assert response.status_code == 401
-    assert response.json()["error"]["message"] == "The API token is not recognised or has been revoked."
+    assert (
+        response.json()["error"]["message"]
+        == "The API token is not recognised or has been revoked."
+    )
     assert _count(session, Cycle) == 0
 
 
 def test_an_unknown_token_is_refused(client: TestClient) -> None:
     response = client.get(API, headers={"Authorization": "Bearer riia_not-a-real-token"})
     assert response.status_code == 401
-    assert response.json()["error"]["message"] == "The API token is not recognised or has been revoked."
+    assert (
+        response.json()["error"]["message"]
+        == "The API token is not recognised or has been revoked."
+    )
 
 
 def test_a_malformed_body_is_422_naming_the_field(session: Session, client: TestClient) -> None:
@@ -200,10 +250,14 @@ def test_a_malformed_body_is_422_naming_the_field(session: Session, client: Test
     assert no_body.json()["error"]["problems"] == [
         {"field": "body", "message": "Enter the text of the Memorandum, up to 50,000 characters"}
     ]
-    extra = client.put(MOU + "/draft", json={"title": TITLE, "body": BODY, "colour": "red"}, headers=boss)
+    extra = client.put(
+        MOU + "/draft", json={"title": TITLE, "body": BODY, "colour": "red"}, headers=boss
+    )
     assert extra.status_code == 422
     assert [p["field"] for p in extra.json()["error"]["problems"]] == ["colour"]
-    not_json = client.put(MOU + "/draft", content=b"{not json", headers={**boss, "content-type": "application/json"})
+    not_json = client.put(
+        MOU + "/draft", content=b"{not json", headers={**boss, "content-type": "application/json"}
+    )
     assert not_json.status_code == 422
     assert not_json.json()["error"]["problems"]
     assert _count(session, MouVersion) == 0
@@ -220,14 +274,21 @@ def test_a_stale_content_hash_is_409_in_plain_words(session: Session, client: Te
         "The draft changed after you reviewed it. Review the latest draft, then publish."
     )
     assert session.execute(select(MouVersion.state)).scalars().all() == ["draft"]
-    assert client.post(MOU + "/publish", json={"content_hash": draft["content_hash"]},
-                       headers=boss).status_code == 200
+    assert (
+        client.post(
+            MOU + "/publish", json={"content_hash": draft["content_hash"]}, headers=boss
+        ).status_code
+        == 200
+    )
 
     dcs = f.make_user(session, Role.DCS, organisation=DERBY)
     dcs_headers = f.token_for(session, dcs)
     session.commit()
-    wrong = client.post(MOU + "/signatures", headers=dcs_headers, json={
-        "organisation_code": DERBY, "role": "dcs", "content_hash": "b" * 64, "confirm": True})
+    wrong = client.post(
+        MOU + "/signatures",
+        headers=dcs_headers,
+        json={"organisation_code": DERBY, "role": "dcs", "content_hash": "b" * 64, "confirm": True},
+    )
     assert wrong.status_code == 409
     assert wrong.json()["error"]["message"] == (
         "The Memorandum was changed after you opened it, so your signature was not recorded. "
@@ -236,13 +297,20 @@ def test_a_stale_content_hash_is_409_in_plain_words(session: Session, client: Te
     assert _count(session, MouSignatureEvent) == 0
 
 
-def test_signing_twice_is_409_and_one_signature_is_stored(session: Session, client: TestClient) -> None:
+def test_signing_twice_is_409_and_one_signature_is_stored(
+    session: Session, client: TestClient
+) -> None:
     _, boss = _coordinator(session)
     dcs = f.make_user(session, Role.DCS, organisation=DERBY)
     dcs_headers = f.token_for(session, dcs)
     session.commit()
     content_hash = _open_and_publish(client, boss)
-    body = {"organisation_code": DERBY, "role": "dcs", "content_hash": content_hash, "confirm": True}
+    body = {
+        "organisation_code": DERBY,
+        "role": "dcs",
+        "content_hash": content_hash,
+        "confirm": True,
+    }
     assert client.post(MOU + "/signatures", json=body, headers=dcs_headers).status_code == 201
     before = _count(session, AuditEvent)
     again = client.post(MOU + "/signatures", json=body, headers=dcs_headers)
@@ -252,7 +320,9 @@ def test_signing_twice_is_409_and_one_signature_is_stored(session: Session, clie
     assert [(s.organisation_code, s.role, s.decision) for s in stored] == [(DERBY, "dcs", "signed")]
     assert _count(session, AuditEvent) == before
 
-    unconfirmed = client.post(MOU + "/signatures", json={**body, "confirm": False}, headers=dcs_headers)
+    unconfirmed = client.post(
+        MOU + "/signatures", json={**body, "confirm": False}, headers=dcs_headers
+    )
     assert unconfirmed.status_code == 422
     assert unconfirmed.json()["error"]["message"] == "Confirm the statement to sign the Memorandum"
 
@@ -264,7 +334,10 @@ def test_publish_with_no_draft_is_409(session: Session, client: TestClient) -> N
     before = _count(session, AuditEvent)
     response = client.post(MOU + "/publish", json={"content_hash": "c" * 64}, headers=boss)
     assert response.status_code == 409
-    assert response.json()["error"]["message"] == "There is no draft to publish. Edit the Memorandum first."
+    assert (
+        response.json()["error"]["message"]
+        == "There is no draft to publish. Edit the Memorandum first."
+    )
     assert _count(session, AuditEvent) == before and _count(session, MouVersion) == 0
 
 
@@ -274,8 +347,16 @@ def test_a_decline_needs_a_reason(session: Session, client: TestClient) -> None:
     dcs_headers = f.token_for(session, dcs)
     session.commit()
     content_hash = _open_and_publish(client, boss)
-    response = client.post(MOU + "/declines", headers=dcs_headers, json={
-        "organisation_code": DERBY, "role": "dcs", "content_hash": content_hash, "reason": "  "})
+    response = client.post(
+        MOU + "/declines",
+        headers=dcs_headers,
+        json={
+            "organisation_code": DERBY,
+            "role": "dcs",
+            "content_hash": content_hash,
+            "reason": "  ",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["error"]["problems"] == [
         {"field": "reason", "message": "Enter why you are declining, up to 2,000 characters"}
@@ -305,7 +386,9 @@ def test_the_openapi_schema_lists_the_api(client: TestClient) -> None:
         assert methods <= set(paths[path]), (path, set(paths[path]))
 
     def request_schema(path: str, method: str) -> str:
-        ref: str = paths[path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        ref: str = paths[path][method]["requestBody"]["content"]["application/json"]["schema"][
+            "$ref"
+        ]
         return ref.rsplit("/", 1)[1]
 
     assert request_schema(base, "post") == "OpenCycleInput"
@@ -315,6 +398,14 @@ def test_the_openapi_schema_lists_the_api(client: TestClient) -> None:
     assert request_schema(base + "/{year}/mou/signatures", "post") == "SignInput"
     assert request_schema(base + "/{year}/mou/declines", "post") == "DeclineInput"
     components = schema["components"]["schemas"]
-    assert set(components["SignInput"]["required"]) == {"organisation_code", "role", "content_hash", "confirm"}
+    assert set(components["SignInput"]["required"]) == {
+        "organisation_code",
+        "role",
+        "content_hash",
+        "confirm",
+    }
     assert set(components["DraftInput"]["properties"]) == {"title", "body", "revision"}
-    assert "application/pdf" in paths[base + "/{year}/mou/pack.pdf"]["get"]["responses"]["200"]["content"]
+    assert (
+        "application/pdf"
+        in paths[base + "/{year}/mou/pack.pdf"]["get"]["responses"]["200"]["content"]
+    )

@@ -94,8 +94,8 @@ def test_a_last_signature_and_a_return_at_the_same_moment_leave_one_coherent_out
     without a signed version, never a signature counted on a returned version."""
     from app.db import make_engine
     from app.models import SelfEvaluation
-    from app.sef import signoff
-    from app.sef.schemas import ReturnSefInput, SignSefInput
+    from app.self_evaluation.schemas import ReturnSefInput, SignSefInput
+    from app.self_evaluation.signoff import service as signoff
     from tests import sef_factories as sf
 
     url = fresh_database_url(backend, tmp_path, "sef-race")

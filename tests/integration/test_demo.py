@@ -37,7 +37,8 @@ from app.models import (
 from app.models.types import UTCDateTime
 from app.mou import service as mou
 from app.reference import get_reference
-from app.sef import carry, service, signoff
+from app.self_evaluation.drafting import carry, service
+from app.self_evaluation.signoff import service as signoff
 
 NAMES = {la.code: la.name for la in get_reference().regions["east-midlands"].local_authorities}
 SLUGS = [

@@ -54,7 +54,7 @@ def test_warm_cache_renders_once_and_downloads_reuse_it(
 def test_a_signed_self_evaluation_pack_is_warmed_for_the_authority_and_the_coordinator(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.sef import pack as sef_pack
+    from app.self_evaluation import pack as sef_pack
     from tests.sef_factories import DERBY, signed_sef, write_all
 
     url = f"sqlite:///{tmp_path / 'sef-packs.db'}"

@@ -60,8 +60,10 @@ def _error_summary(html: str) -> list[tuple[str, str]]:
     """(href, text) of each link in the GOV.UK error summary."""
     match = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
     assert match, "no error summary"
-    return [(h, unescape(re.sub(r"\s+", " ", t)).strip())
-            for h, t in re.findall(r'<a href="([^"]*)">(.*?)</a>', match.group(0), re.S)]
+    return [
+        (h, unescape(re.sub(r"\s+", " ", t)).strip())
+        for h, t in re.findall(r'<a href="([^"]*)">(.*?)</a>', match.group(0), re.S)
+    ]
 
 
 def _ids(html: str) -> set[str]:
@@ -96,14 +98,19 @@ def test_opening_a_cycle_through_the_form(session: Session, client: TestClient) 
     assert opened.status_code == 303
     assert opened.headers["location"] == CYCLE
     overview, _ = _page(client, CYCLE)
-    assert "The 2026-27 cycle is open. Its calendar uses the region's dates; change them below if you need to." in overview
+    assert (
+        "The 2026-27 cycle is open. Its calendar uses the region's dates; change them below if you need to."
+        in overview
+    )
     assert "Memorandum of Understanding" in overview
     # The flash is shown once.
     assert "The 2026-27 cycle is open." not in _page(client, CYCLE)[0]
 
     again = client.post(REGION_PATH + "/cycles", data={"csrf_token": token, "year": "2026-27"})
     _checked(again, 422)
-    assert _error_summary(again.text) == [("#year", "The 2026-27 cycle for East Midlands is already open.")]
+    assert _error_summary(again.text) == [
+        ("#year", "The 2026-27 cycle for East Midlands is already open.")
+    ]
     assert _count(session, Cycle) == 1
 
 
@@ -117,16 +124,24 @@ def _open(session: Session) -> User:
 def test_editing_publishing_and_a_stale_second_tab(session: Session, client: TestClient) -> None:
     f.sign_in(client, _open(session))
     editor, checker = _page(client, MOU + "/edit")
-    assert 'name="title" type="text" value="East Midlands RIIA: Memorandum of Understanding"' in editor
+    assert (
+        'name="title" type="text" value="East Midlands RIIA: Memorandum of Understanding"' in editor
+    )
     template_body = _textarea(editor, "body")
     assert "the East Midlands region" in template_body
     assert "{region_name}" not in template_body
     assert _hidden(editor, "revision") == ""
     token = checker.csrf_tokens[0]
 
-    saved = client.post(MOU + "/edit", data={"csrf_token": token, "title": "Our Memorandum",
-                                             "body": template_body + "\n\n# Local terms\nDerby hosts the data hub.",
-                                             "revision": ""})
+    saved = client.post(
+        MOU + "/edit",
+        data={
+            "csrf_token": token,
+            "title": "Our Memorandum",
+            "body": template_body + "\n\n# Local terms\nDerby hosts the data hub.",
+            "revision": "",
+        },
+    )
     assert saved.status_code == 303 and saved.headers["location"] == MOU + "/draft"
     draft, draft_checker = _page(client, MOU + "/draft")
     assert "Draft saved. Check it below, then publish it for signature." in draft
@@ -136,16 +151,27 @@ def test_editing_publishing_and_a_stale_second_tab(session: Session, client: Tes
     tab_a, _ = _page(client, MOU + "/edit")
     tab_b, _ = _page(client, MOU + "/edit")
     assert _hidden(tab_a, "revision") == _hidden(tab_b, "revision") == "1"
-    first = client.post(MOU + "/edit", data={"csrf_token": token, "title": "Our Memorandum",
-                                             "body": "# Tab A\nSaved first.", "revision": "1"})
+    first = client.post(
+        MOU + "/edit",
+        data={
+            "csrf_token": token,
+            "title": "Our Memorandum",
+            "body": "# Tab A\nSaved first.",
+            "revision": "1",
+        },
+    )
     assert first.status_code == 303
     mine = "# Tab B\nMy careful wording, which must not be lost."
-    second = client.post(MOU + "/edit", data={"csrf_token": token, "title": "Tab B title",
-                                              "body": mine, "revision": "1"})
+    second = client.post(
+        MOU + "/edit",
+        data={"csrf_token": token, "title": "Tab B title", "body": mine, "revision": "1"},
+    )
     html = _checked(second, 409)
     summary = _error_summary(second.text)
     assert len(summary) == 1 and summary[0][0] == "#body"
-    assert summary[0][1].startswith("Someone else saved this draft (now revision 2) after you opened it at revision 1.")
+    assert summary[0][1].startswith(
+        "Someone else saved this draft (now revision 2) after you opened it at revision 1."
+    )
     assert _textarea(second.text, "body") == mine
     assert 'value="Tab B title"' in html
     assert _hidden(html, "revision") == "2"  # saving again now overwrites knowingly
@@ -157,8 +183,10 @@ def test_editing_publishing_and_a_stale_second_tab(session: Session, client: Tes
     assert "Tab A" in draft and "Saved first." in draft
     content_hash = _hidden(draft, "content_hash")
     assert content_hash == version.content_hash
-    published = client.post(MOU + "/publish", data={"csrf_token": draft_checker.csrf_tokens[0],
-                                                    "content_hash": content_hash})
+    published = client.post(
+        MOU + "/publish",
+        data={"csrf_token": draft_checker.csrf_tokens[0], "content_hash": content_hash},
+    )
     assert published.status_code == 303 and published.headers["location"] == MOU
     shown, _ = _page(client, MOU)
     assert "Version 1 is published. Signatories can now sign it." in shown
@@ -167,13 +195,19 @@ def test_editing_publishing_and_a_stale_second_tab(session: Session, client: Tes
     assert session.execute(select(MouVersion.state)).scalar_one() == "published"
 
 
-def test_publishing_a_draft_changed_since_it_was_reviewed_is_refused(session: Session, client: TestClient) -> None:
+def test_publishing_a_draft_changed_since_it_was_reviewed_is_refused(
+    session: Session, client: TestClient
+) -> None:
     f.sign_in(client, _open(session))
     token = f.csrf(client, MOU + "/edit")
-    client.post(MOU + "/edit", data={"csrf_token": token, "title": "T", "body": "First.", "revision": ""})
+    client.post(
+        MOU + "/edit", data={"csrf_token": token, "title": "T", "body": "First.", "revision": ""}
+    )
     reviewed, _ = _page(client, MOU + "/draft")
     old_hash = _hidden(reviewed, "content_hash")
-    client.post(MOU + "/edit", data={"csrf_token": token, "title": "T", "body": "Second.", "revision": "1"})
+    client.post(
+        MOU + "/edit", data={"csrf_token": token, "title": "T", "body": "Second.", "revision": "1"}
+    )
     refused = client.post(MOU + "/publish", data={"csrf_token": token, "content_hash": old_hash})
     html = _checked(refused, 409)
     assert "The draft changed after you reviewed it. Review the latest draft, then publish." in html
@@ -195,14 +229,23 @@ def test_a_dcs_signs_and_the_coordinator_sees_it(session: Session, client: TestC
     boss, dcs, content_hash = _published(session)
     f.sign_in(client, dcs)
     page, checker = _page(client, MOU + "/sign")
-    assert "I sign this Memorandum of Understanding on behalf of Derby as its Director of Children's Services." in page
+    assert (
+        "I sign this Memorandum of Understanding on behalf of Derby as its Director of Children's Services."
+        in page
+    )
     assert _hidden(page, "content_hash") == content_hash
     assert _hidden(page, "signing_as") == f"{DERBY}|dcs"
-    form = {"csrf_token": checker.csrf_tokens[0], "content_hash": content_hash, "signing_as": f"{DERBY}|dcs"}
+    form = {
+        "csrf_token": checker.csrf_tokens[0],
+        "content_hash": content_hash,
+        "signing_as": f"{DERBY}|dcs",
+    }
 
     unticked = client.post(MOU + "/sign", data=form)
     _checked(unticked, 422)
-    assert _error_summary(unticked.text) == [("#confirm", "Confirm the statement to sign the Memorandum")]
+    assert _error_summary(unticked.text) == [
+        ("#confirm", "Confirm the statement to sign the Memorandum")
+    ]
     assert "confirm" in _ids(unticked.text)
     assert _count(session, MouSignatureEvent) == 0
 
@@ -230,21 +273,32 @@ def test_a_dcs_signs_and_the_coordinator_sees_it(session: Session, client: TestC
     history, _ = _page(client, CYCLE + "/history")
     assert "Version 1 published for signature" in history
     assert "Dana Director signed version 1 for Derby as Director of Children's Services" in history
-    assert history.index("Dana Director signed version 1") < history.index("Version 1 published for signature")
+    assert history.index("Dana Director signed version 1") < history.index(
+        "Version 1 published for signature"
+    )
 
 
 def test_a_dcs_declines_with_a_reason(session: Session, client: TestClient) -> None:
     boss, dcs, content_hash = _published(session)
     f.sign_in(client, dcs)
     page, checker = _page(client, MOU + f"/decline?organisation={DERBY}&role=dcs")
-    form = {"csrf_token": checker.csrf_tokens[0], "content_hash": content_hash, "signing_as": f"{DERBY}|dcs"}
+    form = {
+        "csrf_token": checker.csrf_tokens[0],
+        "content_hash": content_hash,
+        "signing_as": f"{DERBY}|dcs",
+    }
     empty = client.post(MOU + "/decline", data={**form, "reason": ""})
     _checked(empty, 422)
-    assert _error_summary(empty.text) == [("#reason", "Enter why you are declining, up to 2,000 characters")]
+    assert _error_summary(empty.text) == [
+        ("#reason", "Enter why you are declining, up to 2,000 characters")
+    ]
     declined = client.post(MOU + "/decline", data={**form, "reason": "Cabinet meets in June."})
     assert declined.status_code == 303
     after, _ = _page(client, MOU + "/sign")
-    assert "You have declined to sign. Your reason has been recorded and the coordinator can see it." in after
+    assert (
+        "You have declined to sign. Your reason has been recorded and the coordinator can see it."
+        in after
+    )
     f.sign_in(client, boss)
     tracker, _ = _page(client, MOU + "/tracker")
     assert "Reason: Cabinet meets in June." in tracker
@@ -269,8 +323,18 @@ def test_the_calendar_form(session: Session, client: TestClient) -> None:
     assert (window.opens_on, window.closes_on) == (date(2026, 4, 1), date(2026, 5, 20))
     events = _count(session, AuditEvent)
 
-    backwards = client.post(CYCLE + "/calendar", data=_calendar_form(
-        token, **{"mou-opens-day": "10", "mou-opens-month": "5", "mou-closes-day": "1", "mou-closes-month": "5"}))
+    backwards = client.post(
+        CYCLE + "/calendar",
+        data=_calendar_form(
+            token,
+            **{
+                "mou-opens-day": "10",
+                "mou-opens-month": "5",
+                "mou-closes-day": "1",
+                "mou-closes-month": "5",
+            },
+        ),
+    )
     html = _checked(backwards, 422)
     summary = _error_summary(backwards.text)
     assert [text for _, text in summary] == [
@@ -286,32 +350,56 @@ def test_the_calendar_form(session: Session, client: TestClient) -> None:
     assert window.closes_on == date(2026, 5, 20)
     assert _count(session, AuditEvent) == events
 
-    outside = client.post(CYCLE + "/calendar", data=_calendar_form(token, **{"regional_plan-closes-day": "30",
-                                                                             "regional_plan-closes-month": "4"}))
+    outside = client.post(
+        CYCLE + "/calendar",
+        data=_calendar_form(
+            token, **{"regional_plan-closes-day": "30", "regional_plan-closes-month": "4"}
+        ),
+    )
     _checked(outside, 422)
-    assert _error_summary(outside.text) == [(
-        "#regional_plan-opens",
-        "Regional development plan must open and close within the cycle year (1 April 2026 to 31 March 2027)",
-    )]
+    assert _error_summary(outside.text) == [
+        (
+            "#regional_plan-opens",
+            "Regional development plan must open and close within the cycle year (1 April 2026 to 31 March 2027)",
+        )
+    ]
     assert "regional_plan-opens" in _ids(outside.text)
 
     # Quarterly return windows are on the same calendar; one cannot open before its quarter ends.
     assert 'name="return-2026-27-q1-closes-day" type="text" value="30"' in page
-    too_early = client.post(CYCLE + "/calendar", data=_calendar_form(
-        token, **{"return-2026-27-q2-opens-day": "15", "return-2026-27-q2-opens-month": "9"}))
+    too_early = client.post(
+        CYCLE + "/calendar",
+        data=_calendar_form(
+            token, **{"return-2026-27-q2-opens-day": "15", "return-2026-27-q2-opens-month": "9"}
+        ),
+    )
     _checked(too_early, 422)
-    assert _error_summary(too_early.text) == [(
-        "#return-2026-27-q2-opens",
-        "The 2026-27 Q2 return can open only after the quarter ends on 30 September 2026",
-    )]
-    moved = client.post(CYCLE + "/calendar", data=_calendar_form(
-        token, **{"mou-closes-day": "20", "return-2026-27-q2-closes-day": "14",
-                   "return-2026-27-q2-closes-month": "11"}))
+    assert _error_summary(too_early.text) == [
+        (
+            "#return-2026-27-q2-opens",
+            "The 2026-27 Q2 return can open only after the quarter ends on 30 September 2026",
+        )
+    ]
+    moved = client.post(
+        CYCLE + "/calendar",
+        data=_calendar_form(
+            token,
+            **{
+                "mou-closes-day": "20",
+                "return-2026-27-q2-closes-day": "14",
+                "return-2026-27-q2-closes-month": "11",
+            },
+        ),
+    )
     assert moved.status_code == 303
     session.expire_all()
-    q2 = session.execute(select(ReturnWindow).where(ReturnWindow.period == "2026-27 Q2")).scalar_one()
+    q2 = session.execute(
+        select(ReturnWindow).where(ReturnWindow.period == "2026-27 Q2")
+    ).scalar_one()
     assert (q2.opens_on, q2.closes_on) == (date(2026, 10, 1), date(2026, 11, 14))
-    latest = session.execute(select(AuditEvent).order_by(AuditEvent.sequence.desc()).limit(1)).scalar_one()
+    latest = session.execute(
+        select(AuditEvent).order_by(AuditEvent.sequence.desc()).limit(1)
+    ).scalar_one()
     assert latest.summary == "Calendar changed: 2026-27 Q2 return"
 
 
@@ -319,15 +407,25 @@ def test_the_mou_pack_is_a_pdf_naming_the_version(session: Session, client: Test
     boss, dcs, content_hash = _published(session)
     f.sign_in(client, dcs)
     page, checker = _page(client, MOU + "/sign")
-    client.post(MOU + "/sign", data={"csrf_token": checker.csrf_tokens[0], "content_hash": content_hash,
-                                     "signing_as": f"{DERBY}|dcs", "confirm": "yes"})
+    client.post(
+        MOU + "/sign",
+        data={
+            "csrf_token": checker.csrf_tokens[0],
+            "content_hash": content_hash,
+            "signing_as": f"{DERBY}|dcs",
+            "confirm": "yes",
+        },
+    )
     f.sign_in(client, boss)
     shown, _ = _page(client, MOU)
     assert "pack.pdf" in shown
     response = client.get(MOU + "/pack.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"] == 'attachment; filename="mou-east-midlands-2026-27.pdf"'
+    assert (
+        response.headers["content-disposition"]
+        == 'attachment; filename="mou-east-midlands-2026-27.pdf"'
+    )
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Memorandum of Understanding" in text
     assert "Derby" in text
@@ -335,12 +433,15 @@ def test_the_mou_pack_is_a_pdf_naming_the_version(session: Session, client: Test
     assert "Dana Director" in text
 
 
-def test_signing_without_choosing_who_for_names_that_question(session: Session, client: TestClient) -> None:
+def test_signing_without_choosing_who_for_names_that_question(
+    session: Session, client: TestClient
+) -> None:
     _, dcs, content_hash = _published(session)
     f.sign_in(client, dcs)
     token = f.csrf(client, MOU + "/sign")
-    response = client.post(MOU + "/sign", data={"csrf_token": token, "content_hash": content_hash,
-                                                "confirm": "yes"})
+    response = client.post(
+        MOU + "/sign", data={"csrf_token": token, "content_hash": content_hash, "confirm": "yes"}
+    )
     _checked(response, 422)
     assert _error_summary(response.text) == [("#signing_as", "Choose who you are signing for")]
     assert _count(session, MouSignatureEvent) == 0

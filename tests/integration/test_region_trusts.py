@@ -18,7 +18,8 @@ from app.errors import AlreadyDone, InvalidInput
 from app.models import SefSignOffEvent, StageWindow
 from app.mou import service as mou
 from app.reference import get_reference
-from app.sef import access, service
+from app.self_evaluation import access
+from app.self_evaluation.drafting import service
 from tests import factories as f
 from tests.conftest import check_page
 from tests.sef_factories import (

@@ -16,7 +16,6 @@ from app.auth.roles import Role
 from app.auth.web import route_markers
 from app.cycles import service as cycles
 from app.cycles.schemas import OpenCycleInput
-from app.indicators import returns
 from app.main import create_app
 from app.models import (
     ApiToken,
@@ -38,11 +37,12 @@ from app.models import (
 from app.mou import service as mou
 from app.mou.schemas import DraftInput
 from app.reference import get_reference
-from app.sef import contributors as sef_contributors
-from app.sef import documents as sef_documents
-from app.sef import files as sef_files
-from app.sef import scrutiny
-from app.sef.schemas import AssignInput, CommentInput
+from app.returns import service as returns
+from app.self_evaluation import contributors as sef_contributors
+from app.self_evaluation.documents import files as sef_files
+from app.self_evaluation.documents import service as sef_documents
+from app.self_evaluation.schemas import AssignInput, CommentInput
+from app.self_evaluation.scrutiny import service as scrutiny
 from app.triads import service as triads
 from tests import factories as f
 from tests import sef_factories as sf

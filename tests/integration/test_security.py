@@ -105,13 +105,17 @@ def test_the_session_cookie_attributes(client: TestClient) -> None:
     assert set(attributes) == {"Path=/", "HttpOnly", "SameSite=Lax", "Secure"}  # and no Domain
 
 
-def test_sign_in_issues_a_new_session_id(session: Session, client: TestClient, other_client: TestClient) -> None:
+def test_sign_in_issues_a_new_session_id(
+    session: Session, client: TestClient, other_client: TestClient
+) -> None:
     user = _coordinator(session)
     page = client.get("/sign-in")
     before = _cookie_from(_set_cookies(page))
     token = check_page(page.text).csrf_tokens[0]
-    signed_in = client.post("/sign-in", data={"email": user.email, "password": f.PASSWORD,
-                                              "csrf_token": token, "next": "/"})
+    signed_in = client.post(
+        "/sign-in",
+        data={"email": user.email, "password": f.PASSWORD, "csrf_token": token, "next": "/"},
+    )
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
     after = _cookie_from(_set_cookies(signed_in))
     assert after != before
@@ -121,11 +125,15 @@ def test_sign_in_issues_a_new_session_id(session: Session, client: TestClient, o
     replay = _as(other_client, before).get("/")
     assert replay.status_code == 303
     assert replay.headers["location"] == "/sign-in?next=/"
-    old = session.execute(select(WebSession).where(WebSession.token_hash == _digest(before))).scalar_one()
+    old = session.execute(
+        select(WebSession).where(WebSession.token_hash == _digest(before))
+    ).scalar_one()
     assert old.revoked_at is not None and old.user_id is None
 
 
-def test_sign_out_revokes_the_session(session: Session, client: TestClient, other_client: TestClient) -> None:
+def test_sign_out_revokes_the_session(
+    session: Session, client: TestClient, other_client: TestClient
+) -> None:
     f.sign_in(client, _coordinator(session))
     cookie = client.cookies[COOKIE]
     token = f.csrf(client, "/")
@@ -138,7 +146,9 @@ def test_sign_out_revokes_the_session(session: Session, client: TestClient, othe
     assert client.get("/").status_code == 303
     replay = _as(other_client, cookie).get("/")
     assert replay.status_code == 303 and replay.headers["location"] == "/sign-in?next=/"
-    record = session.execute(select(WebSession).where(WebSession.token_hash == _digest(cookie))).scalar_one()
+    record = session.execute(
+        select(WebSession).where(WebSession.token_hash == _digest(cookie))
+    ).scalar_one()
     assert record.revoked_at is not None
 
 
@@ -168,7 +178,9 @@ def test_an_idle_session_is_refused(session: Session, client: TestClient) -> Non
     again = client.get("/")
     assert again.status_code == 303 and again.headers["location"] == "/sign-in?next=/"
     session.expire_all()
-    old = session.execute(select(WebSession).where(WebSession.token_hash == _digest(cookie))).scalar_one()
+    old = session.execute(
+        select(WebSession).where(WebSession.token_hash == _digest(cookie))
+    ).scalar_one()
     assert old.last_seen_at < utcnow() - timedelta(minutes=idle)
 
 
@@ -203,8 +215,11 @@ def test_a_request_over_the_size_limit_is_413_and_writes_nothing(
         for _ in range(10):
             yield b"x" * 1000
 
-    streamed = client.post(MOU + "/edit", content=chunks(),
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+    streamed = client.post(
+        MOU + "/edit",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert streamed.status_code == 413
     assert session.scalar(select(func.count()).select_from(MouVersion)) == 0
 
@@ -214,21 +229,41 @@ def test_a_request_over_the_size_limit_is_413_and_writes_nothing(
 
 
 def test_the_default_limit_is_two_megabytes(client: TestClient) -> None:
-    response = client.post("/sign-in", content=b"x" * (2 * 1024 * 1024 + 1),
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/sign-in",
+        content=b"x" * (2 * 1024 * 1024 + 1),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413
     assert "What you sent is larger than 2 MB, the most this service accepts" in response.text
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "http:/evil.example",
-                                    "evil.example", "///evil.example"])
-def test_sign_in_never_redirects_off_site(session: Session, client: TestClient, target: str) -> None:
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "https://evil.example",
+        "http:/evil.example",
+        "evil.example",
+        "///evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_site(
+    session: Session, client: TestClient, target: str
+) -> None:
     user = _coordinator(session)
     page = client.get("/sign-in", params={"next": target})
     checker = check_page(page.text)
     assert 'name="next" value="/"' in page.text
-    response = client.post("/sign-in", data={"email": user.email, "password": f.PASSWORD,
-                                             "csrf_token": checker.csrf_tokens[0], "next": target})
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": user.email,
+            "password": f.PASSWORD,
+            "csrf_token": checker.csrf_tokens[0],
+            "next": target,
+        },
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
 
@@ -237,8 +272,15 @@ def test_a_backslash_next_stays_on_this_site(session: Session, client: TestClien
     # Browsers read "/\\evil.example" as "//evil.example"; the redirect must not let them.
     user = _coordinator(session)
     token = f.csrf(client, "/sign-in")
-    response = client.post("/sign-in", data={"email": user.email, "password": f.PASSWORD,
-                                             "csrf_token": token, "next": "/\\evil.example"})
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": user.email,
+            "password": f.PASSWORD,
+            "csrf_token": token,
+            "next": "/\\evil.example",
+        },
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
 
@@ -260,8 +302,15 @@ def test_openapi_describes_only_the_json_api(client: TestClient) -> None:
 def test_sign_in_keeps_a_same_site_next(session: Session, client: TestClient) -> None:
     user = _coordinator(session)
     token = f.csrf(client, "/sign-in")
-    response = client.post("/sign-in", data={"email": user.email, "password": f.PASSWORD,
-                                             "csrf_token": token, "next": "/regions/east-midlands"})
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": user.email,
+            "password": f.PASSWORD,
+            "csrf_token": token,
+            "next": "/regions/east-midlands",
+        },
+    )
     assert response.status_code == 303 and response.headers["location"] == "/regions/east-midlands"
 
 
@@ -270,8 +319,10 @@ def test_a_wrong_password_signs_nobody_in(session: Session, client: TestClient) 
     page = client.get("/sign-in")
     cookie = client.cookies[COOKIE]
     token = check_page(page.text).csrf_tokens[0]
-    response = client.post("/sign-in", data={"email": user.email, "password": "wrong horse",
-                                             "csrf_token": token, "next": "/"})
+    response = client.post(
+        "/sign-in",
+        data={"email": user.email, "password": "wrong horse", "csrf_token": token, "next": "/"},
+    )
     assert response.status_code == 422
     check_page(response.text)
     assert "Enter a correct email address and password" in response.text
@@ -285,7 +336,7 @@ def test_user_text_is_escaped_on_every_page(session: Session, client: TestClient
     user = _coordinator(session)
     boss = f.principal(session, user)
     cycle = f.open_cycle(session, boss)
-    body = f"# Heading {SCRIPT}\nA paragraph {SCRIPT} with \"quotes\" & more.\n\n- item {SCRIPT}"
+    body = f'# Heading {SCRIPT}\nA paragraph {SCRIPT} with "quotes" & more.\n\n- item {SCRIPT}'
     draft = mou.save_draft(session, boss, cycle, DraftInput(title=f"Title {SCRIPT}", body=body))
     session.commit()
     f.sign_in(client, user)

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.auth import accounts
 from app.auth.roles import Role
-from app.indicators import returns
 from app.mou import pack as mou_pack
+from app.returns import service as returns
 from tests import factories as f
-from tests.integration.test_returns_pages import UPLOAD, _csv, _ready
+from tests.integration.returns.test_returns_pages import UPLOAD, _csv, _ready
 
 CYCLE = "/regions/east-midlands/cycles/2026-27"
 

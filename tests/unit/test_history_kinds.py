@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from app.cycles.history_visibility import CYCLE_SUBJECTS, OUTSIDE_CYCLES
+from app.history.visibility import CYCLE_SUBJECTS, OUTSIDE_CYCLES
 
 APP = Path(__file__).resolve().parents[2] / "app"
 

@@ -1,0 +1,206 @@
+"""HTML pages for how one LA's self-evaluation starts and when it is due.
+
+Starting from last year: the DCS starts a blank self-evaluation from the LA's own signed one of
+an earlier cycle (app.self_evaluation.drafting.carry). Its own due date: the region's coordinator sets one LA's
+sign-off date with a reason (app.self_evaluation.due). Both are thin: parse the shared schema, call the one
+service function, redirect or show the errors.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from app import forms
+from app.auth.permissions import Action, Scope, require
+from app.auth.principal import Principal
+from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
+from app.cycles import service as cycles
+from app.cycles.pages import flash
+from app.errors import DomainError, NotPermitted
+from app.models import Cycle
+from app.self_evaluation import due
+from app.self_evaluation.drafting import carry, service
+from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
+from app.self_evaluation.schemas import MESSAGES, CarryForwardInput, DueDateInput
+from app.self_evaluation.signoff import service as signoff
+from app.web import render
+
+router = APIRouter(include_in_schema=False)
+DUE_MESSAGES = {
+    **MESSAGES,
+    "reason": "Say why this authority has its own due date, in under 500 characters",
+}
+
+
+def _start_view(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    cycle: Cycle,
+    la_code: str,
+    errors: forms.FormErrors,
+    status_code: int = 200,
+) -> Response:
+    service.require_dcs(principal, cycle, la_code, Action.EDIT_SEF)
+    sef = service.get_sef(session, principal, cycle, la_code)
+    source = carry.previous_signed(session, principal, cycle, la_code)
+    return render(
+        request,
+        "sef/start.html",
+        {
+            **common(cycle, sef),
+            "source": source,
+            "source_label": carry.year_label(source.year) if source else None,
+            "blank": service.latest_version(session, sef) is None,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(ONE + "/start", response_class=HTMLResponse)
+def start_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    return _start_view(request, session, principal, cycle, la_code, forms.FormErrors())
+
+
+@router.post(ONE + "/start", response_class=HTMLResponse, dependencies=[CsrfProtected])
+def start_from_last_year(
+    request: Request,
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: WriteSession,
+    principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    form: PostedForm,
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    data, errors = forms.parse(
+        CarryForwardInput, {"from_year": str(form.get("from_year", ""))}, MESSAGES
+    )
+    status_code = 422
+    if data is not None:
+        try:
+            saved = carry.carry_forward(session, principal, cycle, la_code, data)
+        except NotPermitted:
+            raise
+        except DomainError as exc:
+            errors, status_code = forms.errors_from(exc, "from_year"), exc.status_code
+        else:
+            flash(
+                request,
+                f"Started from the signed {carry.year_label(data.from_year)} self-evaluation as "
+                f"version {saved.number}. Each chapter is marked as carried forward until it is "
+                "edited.",
+            )
+            return RedirectResponse(sef_url(cycle, la_code), status_code=303)
+    return _start_view(request, session, principal, cycle, la_code, errors, status_code)
+
+
+def _due_view(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    cycle: Cycle,
+    la_code: str,
+    values: dict[str, str] | None,
+    errors: forms.FormErrors,
+    status_code: int = 200,
+) -> Response:
+    require(principal, Action.EDIT_CALENDAR, Scope(cycle.region_id))
+    sef = service.get_sef(session, principal, cycle, la_code)
+    if values is None:
+        own = sef.due_on
+        values = {
+            "due_on-day": str(own.day) if own else "",
+            "due_on-month": str(own.month) if own else "",
+            "due_on-year": str(own.year) if own else "",
+            "reason": sef.due_reason or "",
+        }
+    return render(
+        request,
+        "sef/due_date.html",
+        {
+            **common(cycle, sef),
+            "window_due": signoff.due_date(session, cycle),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(ONE + "/due-date", response_class=HTMLResponse)
+def due_date_page(
+    request: Request,
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: DbSession,
+    principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    return _due_view(request, session, principal, cycle, la_code, None, forms.FormErrors())
+
+
+def _posted_date(form: PostedForm) -> str:
+    """The three boxes of the date input as one ISO date ("" if all blank, "invalid" if not a day)."""
+    parts = [str(form.get(f"due_on-{p}", "")).strip() for p in ("day", "month", "year")]
+    if not any(parts) or form.get("use_region") == "yes":
+        return ""
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+    except ValueError:
+        return "invalid"
+
+
+@router.post(ONE + "/due-date", response_class=HTMLResponse, dependencies=[CsrfProtected])
+def set_due_date(
+    request: Request,
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: WriteSession,
+    principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+    form: PostedForm,
+) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
+    values = {
+        name: str(form.get(name, ""))
+        for name in ("due_on-day", "due_on-month", "due_on-year", "reason", "use_region")
+    }
+    data, errors = forms.parse(
+        DueDateInput, {"due_on": _posted_date(form), "reason": values["reason"]}, DUE_MESSAGES
+    )
+    status_code = 422
+    if data is not None:
+        try:
+            sef = due.set_due_date(session, principal, cycle, la_code, data)
+        except NotPermitted:
+            raise
+        except DomainError as exc:
+            errors, status_code = forms.errors_from(exc, "due_on"), exc.status_code
+        else:
+            name = service.local_authority(cycle, la_code).name
+            when = signoff.build_status(session, cycle, sef).due_on
+            flash(
+                request,
+                f"{name}'s self-evaluation is now due by {when:%-d %B %Y}."
+                if when
+                else f"{name}'s self-evaluation now follows the region's calendar.",
+            )
+            return RedirectResponse(
+                f"/regions/{region_id}/cycles/{year}/self-evaluations/tracker#la-{la_code}",
+                status_code=303,
+            )
+    return _due_view(request, session, principal, cycle, la_code, values, errors, status_code)
