@@ -8,6 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.errors import Conflict
+from app.workflow.states import (
+    MouReviewAction,
+    MouReviewState,
+    MouVersionAction,
+    MouVersionState,
+    SefAction,
+    SefState,
+    SignatoryAction,
+    SignatoryState,
+)
 
 
 @dataclass(frozen=True)
@@ -42,14 +52,17 @@ def available(table: TransitionTable, state: str) -> tuple[str, ...]:
 MOU_VERSION = TransitionTable(
     name="Memorandum",
     transitions={
-        ("draft", "publish"): "published",
-        ("published", "supersede"): "superseded",
+        (MouVersionState.DRAFT, MouVersionAction.PUBLISH): MouVersionState.PUBLISHED,
+        (MouVersionState.PUBLISHED, MouVersionAction.SUPERSEDE): MouVersionState.SUPERSEDED,
     },
     refusals={
-        ("published", "publish"): "This version of the Memorandum is already published.",
         (
-            "superseded",
-            "publish",
+            MouVersionState.PUBLISHED,
+            MouVersionAction.PUBLISH,
+        ): "This version of the Memorandum is already published.",
+        (
+            MouVersionState.SUPERSEDED,
+            MouVersionAction.PUBLISH,
         ): "This version of the Memorandum has been replaced by a newer one.",
     },
 )
@@ -59,16 +72,16 @@ MOU_VERSION = TransitionTable(
 MOU_REVIEW = TransitionTable(
     name="review of the Memorandum",
     transitions={
-        ("due", "no_change"): "reviewed_no_change",
-        ("due", "revise"): "revised",
+        (MouReviewState.DUE, MouReviewAction.NO_CHANGE): MouReviewState.REVIEWED_NO_CHANGE,
+        (MouReviewState.DUE, MouReviewAction.REVISE): MouReviewState.REVISED,
         # A region that decided "no change" may still revise later in the year.
-        ("reviewed_no_change", "revise"): "revised",
+        (MouReviewState.REVIEWED_NO_CHANGE, MouReviewAction.REVISE): MouReviewState.REVISED,
     },
     refusals={
-        ("reviewed_no_change", "no_change"): (
+        (MouReviewState.REVIEWED_NO_CHANGE, MouReviewAction.NO_CHANGE): (
             "The Memorandum has already been reviewed this cycle, with no change."
         ),
-        ("revised", "no_change"): (
+        (MouReviewState.REVISED, MouReviewAction.NO_CHANGE): (
             "The Memorandum was revised this cycle, so its review is done: the revised version "
             "is the outcome."
         ),
@@ -78,80 +91,104 @@ MOU_REVIEW = TransitionTable(
 MOU_SIGNATORY = TransitionTable(
     name="signature",
     transitions={
-        ("outstanding", "sign"): "signed",
-        ("outstanding", "decline"): "declined",
+        (SignatoryState.OUTSTANDING, SignatoryAction.SIGN): SignatoryState.SIGNED,
+        (SignatoryState.OUTSTANDING, SignatoryAction.DECLINE): SignatoryState.DECLINED,
         # A signatory who declined may still sign the same version after talking it through.
-        ("declined", "sign"): "signed",
+        (SignatoryState.DECLINED, SignatoryAction.SIGN): SignatoryState.SIGNED,
         # A new office holder adds their own signature; the organisation had already signed.
-        ("signed", "add_signature"): "signed",
+        (SignatoryState.SIGNED, SignatoryAction.ADD_SIGNATURE): SignatoryState.SIGNED,
     },
     refusals={
-        ("signed", "sign"): "This has already been signed for this version of the Memorandum.",
-        ("signed", "decline"): (
+        (
+            SignatoryState.SIGNED,
+            SignatoryAction.SIGN,
+        ): "This has already been signed for this version of the Memorandum.",
+        (SignatoryState.SIGNED, SignatoryAction.DECLINE): (
             "This has already been signed for this version of the Memorandum, so it cannot be "
             "declined."
         ),
-        ("declined", "decline"): "This version of the Memorandum has already been declined.",
+        (
+            SignatoryState.DECLINED,
+            SignatoryAction.DECLINE,
+        ): "This version of the Memorandum has already been declined.",
     },
 )
 
 SELF_EVALUATION = TransitionTable(
     name="self-evaluation",
     transitions={
-        ("draft", "edit"): "draft",
-        ("draft", "submit"): "awaiting_sign_off",
+        (SefState.DRAFT, SefAction.EDIT): SefState.DRAFT,
+        (SefState.DRAFT, SefAction.SUBMIT): SefState.AWAITING_SIGN_OFF,
         # An edit while signatures are being gathered makes a new version: back to drafting.
-        ("awaiting_sign_off", "edit"): "draft",
-        ("awaiting_sign_off", "sign"): "awaiting_sign_off",
-        ("awaiting_sign_off", "return"): "draft",
-        ("awaiting_sign_off", "complete_sign_off"): "signed",
+        (SefState.AWAITING_SIGN_OFF, SefAction.EDIT): SefState.DRAFT,
+        (SefState.AWAITING_SIGN_OFF, SefAction.SIGN): SefState.AWAITING_SIGN_OFF,
+        (SefState.AWAITING_SIGN_OFF, SefAction.RETURN): SefState.DRAFT,
+        (SefState.AWAITING_SIGN_OFF, SefAction.COMPLETE_SIGN_OFF): SefState.SIGNED,
         # Signed means shared with its scrutineers, who comment until the coordinator closes it.
-        ("signed", "comment"): "signed",
-        ("signed", "respond"): "signed",
-        ("signed", "close_scrutiny"): "scrutiny_closed",
+        (SefState.SIGNED, SefAction.COMMENT): SefState.SIGNED,
+        (SefState.SIGNED, SefAction.RESPOND): SefState.SIGNED,
+        (SefState.SIGNED, SefAction.CLOSE_SCRUTINY): SefState.SCRUTINY_CLOSED,
     },
     refusals={
-        ("draft", "sign"): (
+        (SefState.DRAFT, SefAction.SIGN): (
             "This self-evaluation has not been submitted for sign-off yet, so it cannot be signed."
         ),
-        ("draft", "return"): "This self-evaluation is being drafted: there is nothing to return.",
-        ("awaiting_sign_off", "submit"): (
+        (
+            SefState.DRAFT,
+            SefAction.RETURN,
+        ): "This self-evaluation is being drafted: there is nothing to return.",
+        (SefState.AWAITING_SIGN_OFF, SefAction.SUBMIT): (
             "This self-evaluation has already been submitted for sign-off."
         ),
-        ("signed", "edit"): (
+        (SefState.SIGNED, SefAction.EDIT): (
             "This self-evaluation has been signed by all three signatories and shared with its "
             "scrutineers, so its text can no longer change. Respond to comments instead."
         ),
-        ("scrutiny_closed", "edit"): (
+        (SefState.SCRUTINY_CLOSED, SefAction.EDIT): (
             "This self-evaluation has been signed and its scrutiny is closed, so its text can no "
             "longer change."
         ),
-        ("signed", "sign"): "All three signatories have already signed this self-evaluation.",
-        ("scrutiny_closed", "sign"): (
+        (
+            SefState.SIGNED,
+            SefAction.SIGN,
+        ): "All three signatories have already signed this self-evaluation.",
+        (SefState.SCRUTINY_CLOSED, SefAction.SIGN): (
             "All three signatories have already signed this self-evaluation."
         ),
-        ("signed", "submit"): "This self-evaluation has already been signed.",
-        ("scrutiny_closed", "submit"): "This self-evaluation has already been signed.",
-        ("signed", "return"): (
+        (SefState.SIGNED, SefAction.SUBMIT): "This self-evaluation has already been signed.",
+        (
+            SefState.SCRUTINY_CLOSED,
+            SefAction.SUBMIT,
+        ): "This self-evaluation has already been signed.",
+        (SefState.SIGNED, SefAction.RETURN): (
             "This self-evaluation has been signed by all three signatories, so it cannot be "
             "returned."
         ),
-        ("scrutiny_closed", "return"): (
+        (SefState.SCRUTINY_CLOSED, SefAction.RETURN): (
             "This self-evaluation has been signed by all three signatories, so it cannot be "
             "returned."
         ),
-        ("draft", "comment"): (
+        (SefState.DRAFT, SefAction.COMMENT): (
             "Scrutiny starts once the self-evaluation is signed by all three signatories."
         ),
-        ("awaiting_sign_off", "comment"): (
+        (SefState.AWAITING_SIGN_OFF, SefAction.COMMENT): (
             "Scrutiny starts once the self-evaluation is signed by all three signatories."
         ),
-        ("scrutiny_closed", "comment"): "Scrutiny of this self-evaluation has been closed.",
-        ("scrutiny_closed", "respond"): "Scrutiny of this self-evaluation has been closed.",
-        ("scrutiny_closed", "close_scrutiny"): (
+        (
+            SefState.SCRUTINY_CLOSED,
+            SefAction.COMMENT,
+        ): "Scrutiny of this self-evaluation has been closed.",
+        (
+            SefState.SCRUTINY_CLOSED,
+            SefAction.RESPOND,
+        ): "Scrutiny of this self-evaluation has been closed.",
+        (SefState.SCRUTINY_CLOSED, SefAction.CLOSE_SCRUTINY): (
             "Scrutiny of this self-evaluation is already closed."
         ),
-        ("draft", "close_scrutiny"): "This self-evaluation has not been signed yet.",
-        ("awaiting_sign_off", "close_scrutiny"): "This self-evaluation has not been signed yet.",
+        (SefState.DRAFT, SefAction.CLOSE_SCRUTINY): "This self-evaluation has not been signed yet.",
+        (
+            SefState.AWAITING_SIGN_OFF,
+            SefAction.CLOSE_SCRUTINY,
+        ): "This self-evaluation has not been signed yet.",
     },
 )
