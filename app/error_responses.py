@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
+from app import stages
 from app.error_links import back_link
 from app.errors import (
     DomainError,
@@ -26,8 +27,6 @@ from app.errors import (
 )
 from app.identifiers import NOT_FOUND, NOT_FOUND_BY_PARAMETER
 from app.mou.schemas import MESSAGES as MOU_MESSAGES
-from app.returns.schemas import MESSAGES as INDICATOR_MESSAGES
-from app.self_evaluation.schemas import MESSAGES as SEF_MESSAGES
 from app.web import render
 
 API_PREFIX = "/api/"
@@ -43,13 +42,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "A field is wrong; `field` names it"},
 }
 
-# Each feature's plain-English messages, found by a segment of the request's path.
-_MESSAGES_BY_PATH: tuple[tuple[str, Mapping[str, str]], ...] = (
-    ("/self-evaluations", SEF_MESSAGES),
-    ("/triads", SEF_MESSAGES),
-    ("/returns", INDICATOR_MESSAGES),
-    ("/mou", MOU_MESSAGES),
-)
 # Where FastAPI says a value came from; the field's own name is what a person can correct.
 _SOURCES = {"body", "query", "path", "header", "cookie"}
 
@@ -83,7 +75,16 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 
 def _messages_for(path: str) -> Mapping[str, str]:
-    return next((m for segment, m in _MESSAGES_BY_PATH if segment in path), MOU_MESSAGES)
+    """The words of the stage that owns the path: the one whose segment comes first, so
+    .../self-evaluations/{la}/returns is the self-evaluation's. Paths no stage claims (the
+    cycle, benchmarking, accounts) have always used the MoU's."""
+    found = [
+        (path.find(segment), messages)
+        for stage in stages.STAGES
+        for segment, messages in (stage.messages or {}).items()
+        if segment in path
+    ]
+    return min(found, key=lambda pair: pair[0])[1] if found else MOU_MESSAGES
 
 
 async def invalid_request(request: Request, exc: Exception) -> Response:

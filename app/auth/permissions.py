@@ -4,6 +4,7 @@ Routes declare the action they need; services assert it again, with the object's
 before they write anything.
 """
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -12,9 +13,12 @@ from app.auth.principal import Assignment, Principal
 from app.auth.roles import ROLE_SCOPE, Role, ScopeKind
 from app.errors import NotPermitted
 from app.reference import get_reference
-from app.reference.parties import TrustActivity
+from app.stage import Permission
 
 
+# The names of the cycle's actions and of the stages built before the registry; their rows (who,
+# and the refusal's words) live in each stage's stage.py. A new stage names its actions in a
+# StrEnum of its own, in its folder: every function here takes any StrEnum.
 class Action(StrEnum):
     VIEW_CYCLE = "cycle.view"
     OPEN_CYCLE = "cycle.open"
@@ -48,93 +52,52 @@ class Action(StrEnum):
 
 _EVERY_ROLE = frozenset(Role)
 
-PERMISSIONS: dict[Action, frozenset[Role]] = {
-    Action.VIEW_CYCLE: _EVERY_ROLE,
-    Action.OPEN_CYCLE: frozenset({Role.REGIONAL_COORDINATOR}),
-    Action.EDIT_CALENDAR: frozenset({Role.REGIONAL_COORDINATOR}),
+# The cycle's own rows; each stage declares its rows in its stage.py (app.stages lists them).
+_CYCLE_ROWS: tuple[Permission, ...] = (
+    Permission(Action.VIEW_CYCLE, _EVERY_ROLE, "see this region's cycle"),
+    Permission(
+        Action.OPEN_CYCLE, frozenset({Role.REGIONAL_COORDINATOR}), "open a cycle for this region"
+    ),
+    Permission(
+        Action.EDIT_CALENDAR, frozenset({Role.REGIONAL_COORDINATOR}), "change this cycle's calendar"
+    ),
     # Which entries a person sees is further limited, entry by entry, by the rule of the object
     # each describes (app.history.visibility).
-    Action.VIEW_HISTORY: _EVERY_ROLE,
-    Action.EDIT_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
-    Action.PUBLISH_MOU: frozenset({Role.REGIONAL_COORDINATOR}),
-    # "Each year the regional leads are given the task of reviewing the MoU" (issue 10; the MoU
-    # is set up once, seeds 002:2302, 2318, 2404): the leads (every co-lead alike, through the
-    # region file) record "reviewed, no change", and so may the coordinator who supports them
-    # (002:2272). A revised version is drafted and published by the coordinator.
-    Action.REVIEW_MOU: frozenset(
-        {
-            Role.REGIONAL_COORDINATOR,
-            Role.LEAD_DCS,
-            Role.LEAD_LEAD_MEMBER,
-            Role.LEAD_CHIEF_EXECUTIVE,
-        }
-    ),
-    Action.SIGN_MOU: frozenset({Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE}),
-    Action.VIEW_MOU: _EVERY_ROLE,
-    Action.SEND_MOU_REMINDERS: frozenset({Role.REGIONAL_COORDINATOR}),
-    Action.DOWNLOAD_MOU_PACK: _EVERY_ROLE,
-    Action.MANAGE_OWN_TOKENS: _EVERY_ROLE,
-    # A data lead submits for their own LA; the coordinator may upload for the whole region.
-    Action.SUBMIT_RETURN: frozenset({Role.DATA_LEAD, Role.REGIONAL_COORDINATOR}),
-    # One file for every region's LAs at once: the service administrator's, besides the command
-    # line (which acts as each region's coordinator). Not a right to submit any one LA's form.
-    Action.IMPORT_NATIONAL_RETURNS: frozenset({Role.SERVICE_ADMIN}),
-    # Seeing returns is further limited, value by value, by app.returns.visibility.
-    Action.VIEW_RETURNS: _EVERY_ROLE,
-    Action.OVERRIDE_RETURNS: frozenset({Role.REGIONAL_COORDINATOR}),
-    Action.VIEW_BENCHMARKS: _EVERY_ROLE,
-    # Which self-evaluations a person sees is further limited, one by one, by app.self_evaluation.access.
-    Action.VIEW_SEF: _EVERY_ROLE,
-    # The DCS writes every chapter; a contributor or data lead only the chapters assigned to them.
-    Action.EDIT_SEF: frozenset({Role.DCS, Role.CONTRIBUTOR, Role.DATA_LEAD}),
-    Action.ASSIGN_SEF_CHAPTERS: frozenset({Role.DCS}),
-    Action.SUBMIT_SEF: frozenset({Role.DCS}),
-    # Signing and returning with a reason are the same three people's.
-    Action.SIGN_SEF: frozenset({Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE}),
-    Action.TRACK_SEF: frozenset({Role.REGIONAL_COORDINATOR}),
-    Action.FORM_TRIADS: frozenset({Role.REGIONAL_COORDINATOR}),
-    # Only the self-evaluation's own scrutineers: peer DCSs of its triad, or the moderators.
-    Action.COMMENT_SEF: frozenset({Role.DCS, Role.MODERATOR}),
-    Action.RESPOND_SEF: frozenset({Role.DCS}),
-    Action.CLOSE_SEF_SCRUTINY: frozenset({Role.REGIONAL_COORDINATOR}),
-    Action.DOWNLOAD_SEF_PACK: _EVERY_ROLE,
-}
+    Permission(Action.VIEW_HISTORY, _EVERY_ROLE, "see this cycle's history"),
+    Permission(Action.MANAGE_OWN_TOKENS, _EVERY_ROLE, "manage API tokens"),
+)
+_built: tuple[tuple[object, ...], dict[StrEnum, Permission]] | None = None
 
-# The actions a Trust takes part in for the LAs it serves, where its region file says so: its
-# signatories sign the LA's self-evaluation "or equivalent" (seed 002:2208).
-_TRUST_ACTIVITY: dict[Action, TrustActivity] = {Action.SIGN_SEF: TrustActivity.SELF_EVALUATION}
 
-# What the person was trying to do, for refusals written in plain words.
-_ACTION_WORDS: dict[Action, str] = {
-    Action.VIEW_CYCLE: "see this region's cycle",
-    Action.OPEN_CYCLE: "open a cycle for this region",
-    Action.EDIT_CALENDAR: "change this cycle's calendar",
-    Action.VIEW_HISTORY: "see this cycle's history",
-    Action.EDIT_MOU: "edit this region's Memorandum of Understanding",
-    Action.PUBLISH_MOU: "publish this region's Memorandum of Understanding",
-    Action.REVIEW_MOU: "record the review of this region's Memorandum of Understanding",
-    Action.SIGN_MOU: "sign the Memorandum of Understanding for this organisation",
-    Action.VIEW_MOU: "see this region's Memorandum of Understanding",
-    Action.SEND_MOU_REMINDERS: "send reminders about the Memorandum of Understanding",
-    Action.DOWNLOAD_MOU_PACK: "download this region's Memorandum of Understanding pack",
-    Action.MANAGE_OWN_TOKENS: "manage API tokens",
-    Action.SUBMIT_RETURN: "submit quarterly indicators for this authority",
-    Action.IMPORT_NATIONAL_RETURNS: "import a national file of quarterly returns",
-    Action.VIEW_RETURNS: "see this region's quarterly returns",
-    Action.OVERRIDE_RETURNS: "accept returns from an authority whose MoU is not in force",
-    Action.VIEW_BENCHMARKS: "see this region's benchmarking",
-    Action.VIEW_SEF: "see this self-evaluation",
-    Action.EDIT_SEF: "write this authority's self-evaluation",
-    Action.ASSIGN_SEF_CHAPTERS: "assign chapters of this authority's self-evaluation",
-    Action.SUBMIT_SEF: "submit this authority's self-evaluation for sign-off",
-    Action.SIGN_SEF: "sign this authority's self-evaluation",
-    Action.TRACK_SEF: "track this region's self-evaluations",
-    Action.FORM_TRIADS: "form this region's triads",
-    Action.COMMENT_SEF: "comment on this self-evaluation as a scrutineer",
-    Action.RESPOND_SEF: "respond to scrutiny of this authority's self-evaluation",
-    Action.CLOSE_SEF_SCRUTINY: "close scrutiny of this self-evaluation",
-    Action.DOWNLOAD_SEF_PACK: "download this self-evaluation pack",
-}
+def _rows() -> dict[StrEnum, Permission]:
+    """The table: the cycle's rows and every registered stage's, built once per registry."""
+    global _built
+    from app import stages  # here, not above: a stage's declarations name this module's Action
+
+    if _built is None or _built[0] is not stages.STAGES:
+        rows: dict[StrEnum, Permission] = {}
+        for row in _CYCLE_ROWS + tuple(p for s in stages.STAGES for p in s.permissions):
+            if row.action in rows:
+                raise ValueError(f"Two stages declare the permission {row.action}")
+            rows[row.action] = row
+        _built = (stages.STAGES, rows)
+    return _built[1]
+
+
+class _PermissionTable(Mapping[StrEnum, frozenset[Role]]):
+    """Action -> the roles allowed it, read from the rows above and the registry's."""
+
+    def __getitem__(self, action: StrEnum) -> frozenset[Role]:
+        return _rows()[action].roles
+
+    def __iter__(self) -> Iterator[StrEnum]:
+        return iter(_rows())
+
+    def __len__(self) -> int:
+        return len(_rows())
+
+
+PERMISSIONS: Mapping[StrEnum, frozenset[Role]] = _PermissionTable()
 
 
 @dataclass(frozen=True)
@@ -159,14 +122,15 @@ def _covers(assignment: Assignment, scope: Scope) -> bool:
 
 
 def matching_assignments(
-    principal: Principal, action: Action, scope: Scope
+    principal: Principal, action: StrEnum, scope: Scope
 ) -> tuple[Assignment, ...]:
     """The principal's assignments that allow `action` in `scope`, with the roles the region
     file makes them act in: any co-lead as the lead, a Trust's signatories for the LAs it serves.
     """
-    allowed = PERMISSIONS[action]
+    row = _rows()[action]
+    allowed = row.roles
     held = principal.assignments + acting.lead_assignments(principal)
-    activity = _TRUST_ACTIVITY.get(action)
+    activity = row.trust_activity
     if activity is not None:
         held += acting.trust_assignments(principal, activity)
     return tuple(a for a in held if a.role in allowed and _covers(a, scope))
@@ -174,7 +138,7 @@ def matching_assignments(
 
 def can(
     principal: Principal | None,
-    action: Action,
+    action: StrEnum,
     scope: Scope = Scope(),
     *,
     as_role: Role | None = None,
@@ -188,7 +152,7 @@ def can(
 
 def require(
     principal: Principal | None,
-    action: Action,
+    action: StrEnum,
     scope: Scope = Scope(),
     *,
     as_role: Role | None = None,
@@ -196,7 +160,7 @@ def require(
     """Raise NotPermitted, in plain words, unless can() allows it."""
     if can(principal, action, scope, as_role=as_role):
         return
-    what = _ACTION_WORDS[action]
+    what = _rows()[action].words
     if as_role is not None:
         raise NotPermitted(
             f"You cannot {what}: you are not recorded as its {as_role.label}. "

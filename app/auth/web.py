@@ -8,6 +8,7 @@ settled. A test walks every route and fails when one breaks these rules.
 
 import secrets
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.auth.accounts import principal_for_token
-from app.auth.permissions import Action, Scope, require
+from app.auth.permissions import Scope, require
 from app.auth.principal import Principal, load_principal
 from app.auth.sessions import csrf_matches, find_session, open_session
 from app.db import begin_write, end_read, get_session, own_write
@@ -105,7 +106,7 @@ def _principal_of(
 PrincipalDep = Annotated[Principal | None, Depends(current_principal)]
 
 
-def permission(action: Action) -> Any:
+def permission(action: StrEnum) -> Any:
     """Route dependency: signed in, and allowed `action` in the region named by the path."""
 
     def check(request: Request, principal: PrincipalDep) -> Principal:

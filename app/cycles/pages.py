@@ -15,7 +15,7 @@ from app.cycles.organisation import organisation_rows
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, HistoryQuery, OpenCycleInput
 from app.errors import DomainError
 from app.history.service import read_history
-from app.overview.tasks import indicator_tasks, overview_tasks, sef_tasks
+from app.overview.tasks import overview_sections
 from app.returns.periods import quarters_of
 from app.web import render
 
@@ -126,9 +126,7 @@ def overview(
             "region": service.region_or_404(region_id),
             "cycle": cycle,
             "stages": service.stage_states(session, cycle),
-            "tasks": overview_tasks(session, principal, cycle),
-            "indicator_tasks": indicator_tasks(session, principal, cycle),
-            "sef_tasks": sef_tasks(session, principal, cycle),
+            "sections": overview_sections(session, principal, cycle),
             "can_edit_calendar": can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
             "can_view_history": can(principal, Action.VIEW_HISTORY, Scope(region_id)),
         },

@@ -1,34 +1,28 @@
 """Inputs for opening a cycle and setting its calendar, shared by the form and the API."""
 
-import re
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app import stages
+from app.cycles.years import check_year
 from app.identifiers import Identifier
 
-STAGE_LABELS: dict[str, str] = {
-    "mou": "Memorandum of Understanding",
-    "quarterly_returns": "Quarterly core indicators",
-    "self_evaluation": "Self-evaluation",
+# The windows of the region files' calendar (app.reference.models.Calendar), in cycle order.
+# A registered stage labels its own window (app.stage.CalendarEntry); these are the labels of
+# the windows whose stage is not built yet.
+_NOT_YET_BUILT: dict[str, str] = {
     "triad_challenge": "Triad peer challenge",
     "la_development_plan": "LA development plans",
     "capacity_index": "Regional capacity index",
     "annual_assurance_conversation": "Annual assurance conversation",
     "regional_plan": "Regional development plan",
 }
-
-YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def check_year(value: str) -> str:
-    """A cycle year such as 2026-27: April of the first year to March of the next."""
-    match = YEAR_PATTERN.match(value.strip())
-    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise ValueError("Enter the cycle year like 2026-27")
-    if not 2019 <= int(match.group(1)) <= 2100:
-        raise ValueError("Enter a cycle year from 2019-20 onwards")
-    return value.strip()
+_WINDOWS = ("mou", "quarterly_returns", "self_evaluation", *_NOT_YET_BUILT)
+_CLAIMED = {s.calendar.key: s.calendar for s in stages.STAGES if s.calendar is not None}
+STAGE_LABELS: dict[str, str] = {
+    key: _CLAIMED[key].label if key in _CLAIMED else _NOT_YET_BUILT[key] for key in _WINDOWS
+}
 
 
 class StageDates(BaseModel):
@@ -78,9 +72,11 @@ class OpenCycleInput(BaseModel):
 # The history's stages: each groups the entries whose action starts with one of its prefixes.
 HISTORY_STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cycle": ("The cycle and its calendar", ("cycle.",)),
-    "mou": (STAGE_LABELS["mou"], ("mou.",)),
-    "quarterly_returns": (STAGE_LABELS["quarterly_returns"], ("returns.",)),
-    "self_evaluation": (STAGE_LABELS["self_evaluation"], ("sef.", "triads.")),
+    **{
+        key: (STAGE_LABELS[key], entry.history_prefixes)
+        for key, entry in _CLAIMED.items()
+        if entry.history_prefixes
+    },
 }
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app.auth.roles import Role
-from app.cycles.schemas import check_year
+from app.cycles.years import check_year
 from app.identifiers import Identifier
 from app.mou.schemas import ContentHash
 from app.reference.sef import OfstedGrade

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import User
-from app.overview.tasks import indicator_tasks
+from app.returns.overview import indicator_tasks
 from app.self_evaluation import contributors
 from app.self_evaluation.drafting import service
 from app.self_evaluation.schemas import AssignInput

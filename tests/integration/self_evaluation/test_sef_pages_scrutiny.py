@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.models import Cycle, SefComment, SefResponse, SelfEvaluation, User
-from app.overview.tasks import sef_tasks
 from app.reference.sef import OfstedGrade
 from app.self_evaluation.drafting import service
+from app.self_evaluation.overview import sef_tasks
 from app.self_evaluation.schemas import CommentInput, ResponseInput, ReturnSefInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.self_evaluation.signoff import service as signoff
