@@ -1,14 +1,15 @@
 """Form data -> the same Pydantic schema the API uses -> a GOV.UK error summary."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from app.errors import DomainError
 
 Schema = TypeVar("Schema", bound=BaseModel)
+Result = TypeVar("Result")
 
 
 @dataclass
@@ -62,3 +63,42 @@ def errors_from(exc: DomainError, default_field: str) -> FormErrors:
     errors = FormErrors()
     errors.add(exc.field or default_field, exc.message)
     return errors
+
+
+@dataclass
+class Attempt(Generic[Result]):
+    """What became of a posted form: done (with the service's result), or errors to show."""
+
+    errors: FormErrors
+    done: bool = False
+    result: Result | None = None
+    # The service's refusal, if it refused: its status, and its type for the few routes that
+    # answer one kind differently (a double click's AlreadyDone, say).
+    refusal: DomainError | None = None
+
+    @property
+    def status_code(self) -> int:
+        return self.refusal.status_code if self.refusal is not None else 422
+
+
+def attempt(
+    data: Schema | None,
+    errors: FormErrors,
+    act: Callable[[Schema], Result],
+    *,
+    field: str,
+    refused: type[DomainError] | tuple[type[DomainError], ...] = DomainError,
+    passes: tuple[type[DomainError], ...] = (),
+) -> Attempt[Result]:
+    """The POST pattern's middle: when the form parsed, call the service; a refusal of the
+    `refused` kinds (except `passes`, which propagate to the error page) is shown against the
+    field it names, or `field`."""
+    if data is None:
+        return Attempt(errors)
+    try:
+        result = act(data)
+    except passes:
+        raise
+    except refused as exc:
+        return Attempt(errors_from(exc, field), refusal=exc)
+    return Attempt(errors, done=True, result=result)

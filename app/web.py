@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.templating import Jinja2Templates
 
 from app.demo_notice import demo_notice
@@ -104,3 +104,16 @@ def render(
         _csrf_token.reset(reset)
     assert isinstance(response, HTMLResponse)
     return response
+
+
+def flash(request: Request, message: str) -> None:
+    """A message shown once, on the next page this browser session renders."""
+    record = getattr(request.state, "web_session", None)
+    if record is not None:
+        record.flash = message
+
+
+def see_other(request: Request, message: str, url: str) -> RedirectResponse:
+    """The POST pattern's end: say what was done, once, on the page the browser is sent to."""
+    flash(request, message)
+    return RedirectResponse(url, status_code=303)

@@ -11,6 +11,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission, signed_in
 from app.cycles import service
+from app.cycles.routes import CurrentCycle
 from app.cycles.schemas import HISTORY_STAGES, CalendarInput, HistoryQuery, OpenCycleInput
 from app.history.service import read_history
 from app.models import Cycle
@@ -157,8 +158,9 @@ def get_cycle(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+    cycle: CurrentCycle,
 ) -> CycleOut:
-    return cycle_out(session, service.get_cycle(session, principal, region_id, year))
+    return cycle_out(session, cycle)
 
 
 @router.put(CYCLE + "/calendar", response_model=CycleOut)
@@ -166,10 +168,10 @@ def put_calendar(
     region_id: str,
     year: str,
     data: CalendarInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> CycleOut:
-    cycle = service.get_cycle(session, principal, region_id, year)
     service.update_calendar(session, principal, cycle, data)
     return cycle_out(session, cycle)
 

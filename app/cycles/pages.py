@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app import forms
 from app.auth.permissions import Action, Scope, can
@@ -12,22 +12,14 @@ from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission, signed_in
 from app.cycles import service
 from app.cycles.organisation import organisation_rows
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, HistoryQuery, OpenCycleInput
-from app.errors import DomainError
 from app.history.service import read_history
 from app.overview.tasks import overview_sections
 from app.returns.periods import quarters_of
-from app.web import render
+from app.web import render, see_other
 
 router = APIRouter(include_in_schema=False)
-
-CYCLE = "/regions/{region_id}/cycles/{year}"
-
-
-def flash(request: Request, message: str) -> None:
-    record = getattr(request.state, "web_session", None)
-    if record is not None:
-        record.flash = message
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -49,9 +41,11 @@ def home(
 
 @router.get("/regions/{region_id}/cycles/new", response_class=HTMLResponse)
 def new_cycle(
-    request: Request, region_id: str, principal: Annotated[Principal, permission(Action.OPEN_CYCLE)]
+    request: Request,
+    region_id: str,
+    principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
+    region: CurrentRegion,
 ) -> Response:
-    region = service.region_or_404(region_id)
     return render(
         request, "cycles/new.html", {"region": region, "errors": forms.FormErrors(), "values": {}}
     )
@@ -65,26 +59,25 @@ def open_cycle(
     region_id: str,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
+    region: CurrentRegion,
     form: PostedForm,
 ) -> Response:
-    region = service.region_or_404(region_id)
     values = {"year": str(form.get("year", ""))}
     data, errors = forms.parse(OpenCycleInput, values, {})
-    if data is not None:
-        try:
-            cycle = service.open_cycle(session, principal, region_id, data)
-        except DomainError as exc:
-            errors = forms.errors_from(exc, "year")
-        else:
-            flash(
-                request,
-                f"The {cycle.year} cycle is open. Its calendar uses the region's dates; change them below if you need to.",
-            )
-            return RedirectResponse(f"/regions/{region_id}/cycles/{cycle.year}", status_code=303)
+    opened = forms.attempt(
+        data, errors, lambda d: service.open_cycle(session, principal, region_id, d), field="year"
+    )
+    if opened.result is not None:
+        year = opened.result.year
+        return see_other(
+            request,
+            f"The {year} cycle is open. Its calendar uses the region's dates; change them below if you need to.",
+            f"/regions/{region_id}/cycles/{year}",
+        )
     return render(
         request,
         "cycles/new.html",
-        {"region": region, "errors": errors, "values": values},
+        {"region": region, "errors": opened.errors, "values": values},
         status_code=422,
     )
 
@@ -95,8 +88,8 @@ def region_cycles(
     region_id: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+    region: CurrentRegion,
 ) -> Response:
-    region = service.region_or_404(region_id)
     cycles = service.cycles_in_region(session, principal, region_id)
     return render(
         request,
@@ -117,13 +110,14 @@ def overview(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
 ) -> Response:
-    cycle = service.get_cycle(session, principal, region_id, year)
     return render(
         request,
         "cycles/overview.html",
         {
-            "region": service.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "stages": service.stage_states(session, cycle),
             "sections": overview_sections(session, principal, cycle),
@@ -150,11 +144,12 @@ def calendar_form(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
 ) -> Response:
-    cycle = service.get_cycle(session, principal, region_id, year)
     windows = {s: (w.opens_on, w.closes_on) for s, w in service.calendar(session, cycle).items()}
     # A stage added to the region files after this cycle opened starts from the region's dates.
-    for stage, pair in service.region_or_404(region_id).default_calendar(cycle.year).items():
+    for stage, pair in region.default_calendar(cycle.year).items():
         windows.setdefault(stage, pair)
     for quarter, row in service.return_windows(session, cycle).items():
         windows[f"return-{quarter.slug}"] = (row.opens_on, row.closes_on)
@@ -162,7 +157,7 @@ def calendar_form(
         request,
         "cycles/calendar.html",
         {
-            "region": service.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "stages": _sections(cycle.year),
             "values": _calendar_values(windows),
@@ -218,29 +213,31 @@ def calendar_save(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
+    session: WriteSession,
     posted: PostedForm,
 ) -> Response:
-    cycle = service.get_cycle(session, principal, region_id, year)
     form = {k: str(v) for k, v in posted.items()}
     errors = forms.FormErrors()
     windows = _dates_from_form(form, errors, _sections(cycle.year))
     if not errors:
         data, errors = forms.parse(CalendarInput, _calendar_input(cycle.year, windows), {})
-        if data is not None:
-            try:
-                service.update_calendar(session, principal, cycle, data)
-            except DomainError as exc:
-                errors = forms.errors_from(exc, "mou-opens")
-            else:
-                flash(request, "Calendar saved.")
-                return RedirectResponse(f"/regions/{region_id}/cycles/{year}", status_code=303)
+        saved = forms.attempt(
+            data,
+            errors,
+            lambda d: service.update_calendar(session, principal, cycle, d),
+            field="mou-opens",
+        )
+        if saved.done:
+            return see_other(request, "Calendar saved.", f"/regions/{region_id}/cycles/{year}")
+        errors = saved.errors
     return render(
         request,
         "cycles/calendar.html",
         {
-            "region": service.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "stages": _sections(cycle.year),
             "values": form,

@@ -11,7 +11,7 @@ from app import structured_text
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
-from app.cycles import service as cycles
+from app.cycles.routes import CurrentCycle
 from app.errors import NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou import pack, review, service
@@ -179,8 +179,8 @@ def get_status(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+    cycle: CurrentCycle,
 ) -> StatusOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return status_out(session, principal, cycle)
 
 
@@ -190,8 +190,8 @@ def list_versions(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+    cycle: CurrentCycle,
 ) -> list[VersionOut]:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return [version_out(v) for v in service.published_versions(session, principal, cycle)]
 
 
@@ -201,8 +201,8 @@ def get_draft(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    cycle: CurrentCycle,
 ) -> VersionOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     draft = service.draft_of(session, cycle)
     if draft is None:
         raise NotFound("There is no draft. Save one with PUT to start from the region's template.")
@@ -214,10 +214,10 @@ def put_draft(
     region_id: str,
     year: str,
     data: DraftInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> VersionOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return version_out(service.save_draft(session, principal, cycle, data))
 
 
@@ -226,11 +226,11 @@ def publish(
     region_id: str,
     year: str,
     data: PublishInput,
-    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> VersionOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.publish(session, principal, cycle, data)
     background.add_task(pack.warm_cache, cycle.id)
     return version_out(version)
@@ -241,11 +241,11 @@ def sign(
     region_id: str,
     year: str,
     data: SignInput,
-    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> SignatureOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.sign(session, principal, cycle, data)
     background.add_task(pack.warm_cache, cycle.id)
     return signature_out(event)
@@ -256,10 +256,10 @@ def decline(
     region_id: str,
     year: str,
     data: DeclineInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> SignatureOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.decline(session, principal, cycle, data)
     return signature_out(event)
 
@@ -269,11 +269,11 @@ def record_review(
     region_id: str,
     year: str,
     data: ReviewInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> ReviewOut:
     """The leads reviewed the version in force and agreed no change: nobody signs again."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     review.record_no_change(session, principal, cycle, data)
     return review_out(session, cycle)
 
@@ -282,10 +282,10 @@ def record_review(
 def reminders(
     region_id: str,
     year: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> RemindersOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return RemindersOut(queued=send_reminders(session, principal, cycle))
 
 
@@ -299,6 +299,6 @@ def pack_pdf(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return Response(pack.pdf_for(session, principal, cycle), media_type="application/pdf")

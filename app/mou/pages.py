@@ -11,14 +11,14 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import CYCLE, flash
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.errors import AlreadyDone, DomainError
 from app.identifiers import Identifier
 from app.mou import pack, review, service, terms
 from app.mou.reminders import send_reminders
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
-from app.web import render
+from app.web import flash, render, see_other
 
 router = APIRouter(include_in_schema=False)
 MOU = CYCLE + "/mou"
@@ -35,15 +35,16 @@ def mou_page(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
     scope = Scope(region_id)
     return render(
         request,
         "mou/show.html",
         {
-            "region": cycles.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "status": status,
             "blocks": service.blocks_of(status.current) if status.current else (),
@@ -68,14 +69,15 @@ def version_page(
     number: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.readable_version(session, principal, cycle, number)
     return render(
         request,
         "mou/version.html",
         {
-            "region": cycles.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "version": version,
             "blocks": service.blocks_of(version),
@@ -91,8 +93,8 @@ def sign_page(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
     return _sign_view(request, region_id, cycle, status, principal, forms.FormErrors())
 
@@ -138,12 +140,13 @@ def sign(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     option = str(form.get("signing_as", ""))
     org_code, _, role = option.partition("|")
     values = {
@@ -163,7 +166,7 @@ def sign(
         except DomainError as exc:
             errors = forms.errors_from(exc, "confirm")
         else:
-            organisation = cycles.region_or_404(region_id).organisation(data.organisation_code)
+            organisation = region.organisation(data.organisation_code)
             flash(
                 request,
                 f"You have signed the Memorandum for {organisation.name} as {data.role.label}.",
@@ -182,10 +185,10 @@ def decline_page(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    cycle: CurrentCycle,
     organisation: str = "",
     role: str = "",
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
     return _decline_view(
         request,
@@ -228,11 +231,11 @@ def decline(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {"signing_as": str(form.get("signing_as", "")), "reason": str(form.get("reason", ""))}
     org_code, _, role = values["signing_as"].partition("|")
     data, errors = forms.parse(
@@ -245,18 +248,16 @@ def decline(
         },
         MESSAGES,
     )
-    if data is not None:
-        try:
-            service.decline(session, principal, cycle, data)
-        except DomainError as exc:
-            errors = forms.errors_from(exc, "reason")
-        else:
-            flash(
-                request,
-                "You have declined to sign. Your reason has been recorded and the coordinator can see it.",
-            )
-            return RedirectResponse(base_path(region_id, year) + "/sign", status_code=303)
-    errors = _on_signing_as(errors)
+    declined = forms.attempt(
+        data, errors, lambda d: service.decline(session, principal, cycle, d), field="reason"
+    )
+    if declined.done:
+        return see_other(
+            request,
+            "You have declined to sign. Your reason has been recorded and the coordinator can see it.",
+            base_path(region_id, year) + "/sign",
+        )
+    errors = _on_signing_as(declined.errors)
     status = service.status(session, principal, cycle)
     return _decline_view(
         request, region_id, cycle, status, principal, values, errors, status_code=422
@@ -270,14 +271,15 @@ def tracker(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     status = service.status(session, principal, cycle)
     return render(
         request,
         "mou/tracker.html",
         {
-            "region": cycles.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "status": status,
             "roles": [Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE],
@@ -294,10 +296,10 @@ def reminders(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sent = send_reminders(session, principal, cycle)
     flash(
         request,
@@ -312,8 +314,8 @@ def pack_pdf(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     pdf = pack.pdf_for(session, principal, cycle)
     filename = f"mou-{region_id}-{year}.pdf"
     return Response(

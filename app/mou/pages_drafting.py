@@ -12,14 +12,14 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import flash
+from app.cycles.routes import CurrentCycle
 from app.errors import DomainError, InvalidInput, StaleVersion
 from app.models import Cycle
 from app.mou import pack, service
 from app.mou.binding import DEFAULT_CHANGEOVER_DAYS
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, DraftInput, PublishInput
-from app.web import render
+from app.web import flash, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,8 +52,8 @@ def edit_page(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     title, body, revision = service.editor_source(session, cycle)
     return _editor(
         request,
@@ -69,11 +69,11 @@ def edit_save(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values: dict[str, object] = {
         "title": str(form.get("title", "")),
         "body": str(form.get("body", "")),
@@ -140,8 +140,8 @@ def draft_page(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _draft_view(request, region_id, cycle, session)
 
 
@@ -161,12 +161,12 @@ def publish(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     changeover = {
         p: str(form.get(f"changeover_on-{p}", "")).strip() for p in ("day", "month", "year")
     }

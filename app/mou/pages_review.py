@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app import forms
@@ -11,13 +11,13 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import flash
-from app.errors import AlreadyDone, DomainError
+from app.cycles.routes import CurrentCycle
+from app.errors import AlreadyDone
 from app.models import Cycle
 from app.mou import review, service
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, ReviewInput
-from app.web import render
+from app.web import render, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,8 +55,8 @@ def review_page(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _view(request, session, principal, cycle, forms.FormErrors())
 
 
@@ -65,25 +65,27 @@ def record_review(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {
         "content_hash": str(form.get("content_hash", "")),
         "confirm": form.get("confirm") == "yes",
     }
     data, errors = forms.parse(ReviewInput, values, MESSAGES)
-    if data is not None:
-        try:
-            review.record_no_change(session, principal, cycle, data)
-        except AlreadyDone as exc:
-            flash(request, exc.message)
-            return RedirectResponse(base_path(region_id, year) + "/tracker", status_code=303)
-        except DomainError as exc:
-            errors = forms.errors_from(exc, "confirm")
-        else:
-            flash(request, f"Review recorded: no change. Nobody needs to sign again for {year}.")
-            return RedirectResponse(base_path(region_id, year) + "/tracker", status_code=303)
-    return _view(request, session, principal, cycle, errors, status_code=422)
+    recorded = forms.attempt(
+        data,
+        errors,
+        lambda d: review.record_no_change(session, principal, cycle, d),
+        field="confirm",
+    )
+    tracker = base_path(region_id, year) + "/tracker"
+    if isinstance(recorded.refusal, AlreadyDone):  # a double click: the first one recorded it
+        return see_other(request, recorded.refusal.message, tracker)
+    if recorded.done:
+        return see_other(
+            request, f"Review recorded: no change. Nobody needs to sign again for {year}.", tracker
+        )
+    return _view(request, session, principal, cycle, recorded.errors, status_code=422)

@@ -14,7 +14,6 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import flash
 from app.errors import AlreadyDone, DomainError, FileRejected
 from app.models import IndicatorReturn
 from app.reference import get_reference
@@ -25,7 +24,7 @@ from app.returns.periods import Quarter, quarter_in_path
 from app.returns.queries import la_or_404, submittable_las, values_of
 from app.returns.schemas import COMMENTARY_MAX, MESSAGES, OverrideInput, ValueInput
 from app.returns.windows import window_state
-from app.web import render
+from app.web import flash, render
 
 router = APIRouter(include_in_schema=False)
 RETURNS = "/regions/{region_id}/returns"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
-from app.cycles import service as cycles
+from app.cycles.routes import CurrentCycle
 from app.errors import StaleVersion
 from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
@@ -148,10 +148,9 @@ def _conflict(
 
 @router.get("", response_model=list[SefSummaryOut])
 def list_sefs(
-    region_id: str, year: str, session: DbSession, principal: Viewer
+    region_id: str, year: str, session: DbSession, principal: Viewer, cycle: CurrentCycle
 ) -> list[SefSummaryOut]:
     """The self-evaluations of the cycle this person may read, by authority name."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     found = []
     for sef in service.readable_sefs(session, principal, cycle):
         latest = service.latest_version(session, sef)
@@ -172,19 +171,27 @@ def list_sefs(
 
 @router.get("/{la_code}", response_model=SefOut)
 def get_sef(
-    region_id: str, year: str, la_code: str, session: DbSession, principal: Viewer
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: DbSession,
+    principal: Viewer,
+    cycle: CurrentCycle,
 ) -> SefOut:
     """The self-evaluation: its newest text, its sign-off and its contributors."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return sef_out(session, principal, cycle, service.get_sef(session, principal, cycle, la_code))
 
 
 @router.get("/{la_code}/versions", response_model=list[VersionSummaryOut])
 def list_versions(
-    region_id: str, year: str, la_code: str, session: DbSession, principal: Viewer
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: DbSession,
+    principal: Viewer,
+    cycle: CurrentCycle,
 ) -> list[VersionSummaryOut]:
     """Every saved version, newest first; scrutineers and the RISL get the signed one only."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     return [summary_out(v) for v in sef_versions.readable_versions(session, principal, cycle, sef)]
 
@@ -197,9 +204,9 @@ def get_version(
     number: Identifier,
     session: DbSession,
     principal: Viewer,
+    cycle: CurrentCycle,
 ) -> VersionOut:
     """One version's text; outside the authority and its coordinator, the signed version only."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     return version_out(sef, sef_versions.readable_version(session, principal, cycle, sef, number))
 
@@ -211,13 +218,13 @@ def compare(
     la_code: str,
     session: DbSession,
     principal: Viewer,
+    cycle: CurrentCycle,
     versions: Annotated[CompareInput, Query()],
 ) -> ComparisonOut:
     """Two versions side by side, chapter by chapter and section by section.
 
     For the authority's own people and the regional coordinator only (others see no drafts).
     """
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     found = sef_versions.compare_for(session, principal, cycle, sef, versions.a, versions.b)
     return ComparisonOut(
@@ -245,8 +252,9 @@ def put_chapter(
     la_code: str,
     chapter_id: str,
     data: ChapterInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> VersionSummaryOut | JSONResponse:
     """Save one chapter as a new version; answers 200 with the version now latest.
 
@@ -255,7 +263,6 @@ def put_chapter(
     is refused with 409; a save over changes to other chapters lands on top of them. A save
     after a signature voids the signatures and returns the self-evaluation to drafting.
     """
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     try:
         saved = service.save_chapter(session, principal, cycle, la_code, chapter_id, data)
     except StaleVersion as exc:
@@ -265,10 +272,14 @@ def put_chapter(
 
 @router.get("/{la_code}/contributors", response_model=list[ContributorOut])
 def list_contributors(
-    region_id: str, year: str, la_code: str, session: DbSession, principal: Viewer
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: DbSession,
+    principal: Viewer,
+    cycle: CurrentCycle,
 ) -> list[ContributorOut]:
     """The people assigned chapters now, by chapter then name (emails as in the model)."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     return contributors_out(session, principal, cycle, sef)
 
@@ -279,11 +290,11 @@ def assign(
     year: str,
     la_code: str,
     data: AssignInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> ContributorOut:
     """The DCS names a person who holds a role in the authority to draft a chapter."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return ContributorOut.model_validate(
         contributors.assign(session, principal, cycle, la_code, data)
     )
@@ -295,11 +306,11 @@ def unassign(
     year: str,
     la_code: str,
     contributor_id: Identifier,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> Response:
     """End an assignment; what the person wrote stays in the versions."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     contributors.unassign(session, principal, cycle, la_code, contributor_id)
     return Response(status_code=204)
 
@@ -310,9 +321,9 @@ def submit(
     year: str,
     la_code: str,
     data: SubmitInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> VersionSummaryOut:
     """The DCS submits the exact version reviewed (by its hash); returns that version."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return summary_out(service.submit(session, principal, cycle, la_code, data))

@@ -11,7 +11,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import CYCLE
+from app.cycles.routes import CYCLE
 from app.errors import ErrorOut
 from app.self_evaluation import pack
 

@@ -9,6 +9,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
+from app.cycles.routes import CurrentCycle
 from app.models import Cycle
 from app.self_evaluation.schemas import TriadsInput
 from app.triads import service
@@ -57,8 +58,8 @@ def get_triads(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+    cycle: CurrentCycle,
 ) -> TriadsOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     formed = service.triads(session, cycle)
     if formed:
         return _out(cycle, formed, proposed=False)
@@ -71,8 +72,8 @@ def put_triads(
     region_id: str,
     year: str,
     data: TriadsInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.FORM_TRIADS)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> TriadsOut:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _out(cycle, service.form_triads(session, principal, cycle, data), proposed=False)

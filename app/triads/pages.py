@@ -3,19 +3,18 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app import forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import CYCLE, flash
-from app.errors import DomainError
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.models import Cycle
 from app.self_evaluation.schemas import MESSAGES, TriadsInput
 from app.triads import service
-from app.web import render
+from app.web import render, see_other
 
 router = APIRouter(include_in_schema=False)
 TRIADS = CYCLE + "/triads"
@@ -70,8 +69,8 @@ def triads_page(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _view(request, session, principal, cycle)
 
 
@@ -99,12 +98,12 @@ def triads_save(
     request: Request,
     region_id: str,
     year: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.FORM_TRIADS)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
+    session: WriteSession,
     raw: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
-    region = cycles.region_or_404(region_id)
     form = {key: [str(v) for v in raw.getlist(key)] for key in raw}
     values = {key: sent[-1] for key, sent in form.items() if key.startswith(PREFIX)}
     errors = forms.FormErrors()
@@ -112,13 +111,15 @@ def triads_save(
     status_code = 422
     if not errors:
         data, errors = forms.parse(TriadsInput, {"groups": groups}, MESSAGES)
-        if data is not None:
-            try:
-                service.form_triads(session, principal, cycle, data)
-            except DomainError as exc:
-                errors = forms.errors_from(exc, service.FIELD)
-                status_code = exc.status_code
-            else:
-                flash(request, "Triads saved.")
-                return RedirectResponse(TRIADS.format(region_id=region_id, year=year), 303)
+        formed = forms.attempt(
+            data,
+            errors,
+            lambda d: service.form_triads(session, principal, cycle, d),
+            field=service.FIELD,
+        )
+        if formed.done:
+            return see_other(
+                request, "Triads saved.", TRIADS.format(region_id=region_id, year=year)
+            )
+        errors, status_code = formed.errors, formed.status_code
     return _view(request, session, principal, cycle, values, errors, status_code)

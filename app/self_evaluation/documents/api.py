@@ -17,6 +17,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
 from app.cycles import service as cycles
+from app.cycles.routes import CurrentCycle
 from app.errors import InvalidInput
 from app.identifiers import Identifier
 from app.models import SefDocument
@@ -90,10 +91,14 @@ def _checked(file: UploadFile, allowed: tuple[str, ...]) -> files.CheckedFile:
 
 @router.get("/{la_code}/documents", response_model=list[DocumentOut])
 def list_documents(
-    region_id: str, year: str, la_code: str, session: DbSession, principal: Viewer
+    region_id: str,
+    year: str,
+    la_code: str,
+    session: DbSession,
+    principal: Viewer,
+    cycle: CurrentCycle,
 ) -> list[DocumentOut]:
     """The supporting documents you may see, by chapter then name (removed ones left out)."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     return [document_out(d) for d in documents.listed(session, principal, cycle, sef)]
 
@@ -128,9 +133,9 @@ def download_document(
     document_id: Identifier,
     session: DbSession,
     principal: Viewer,
+    cycle: CurrentCycle,
 ) -> Response:
     """The file, as an attachment."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     document = documents.get(session, principal, cycle, la_code, document_id)
     return attachment(document, stored_bytes(session, document))
 
@@ -141,11 +146,11 @@ def remove_document(
     year: str,
     la_code: str,
     document_id: Identifier,
-    session: WriteSession,
     principal: Writer,
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> Response:
     """Take a document off; the history keeps it. A new version no longer carries it."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     documents.remove(session, principal, cycle, la_code, document_id)
     return Response(status_code=204)
 

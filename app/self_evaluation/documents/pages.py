@@ -19,7 +19,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import flash
+from app.cycles.routes import CurrentCycle
 from app.db import end_read
 from app.errors import DomainError, InvalidInput, NotFound, NotPermitted
 from app.identifiers import Identifier
@@ -30,7 +30,7 @@ from app.self_evaluation.documents import service as documents
 from app.self_evaluation.documents.import_schemas import MESSAGES, DocumentInput
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import render
+from app.web import flash, render
 from app.workflow import SELF_EVALUATION, available
 
 router = APIRouter(include_in_schema=False)
@@ -122,9 +122,9 @@ def upload_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    cycle: CurrentCycle,
     chapter: str = "",
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     if not writable_chapters(session, principal, sef):
         raise NotFound("There is no chapter you can add documents to now.")
@@ -201,8 +201,8 @@ def download(
     document_id: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     document = documents.get(session, principal, cycle, la_code, document_id)
     return attachment(document, stored_bytes(session, document))
 
@@ -218,10 +218,10 @@ def remove(
     year: str,
     la_code: str,
     document_id: Identifier,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     removed = documents.remove(session, principal, cycle, la_code, document_id)
     title = service.chapter_of(sef, removed.chapter_id).title

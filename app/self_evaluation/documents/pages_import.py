@@ -16,7 +16,6 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import flash
 from app.errors import DomainError, InvalidInput, NotPermitted
 from app.models import Cycle, SelfEvaluation
 from app.self_evaluation.documents import docx_import, files, importing
@@ -24,7 +23,7 @@ from app.self_evaluation.documents.import_schemas import MESSAGES, ImportInput
 from app.self_evaluation.documents.pages import CloseForm, read_upload
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import render
+from app.web import flash, render
 from app.workflow import SELF_EVALUATION, fire
 
 router = APIRouter(include_in_schema=False)

@@ -16,8 +16,7 @@ from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.pages import flash
+from app.cycles.routes import CurrentCycle, CurrentRegion
 from app.errors import DomainError, NotPermitted, StaleVersion
 from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
@@ -36,7 +35,7 @@ from app.self_evaluation.drafting.pages_versions import (
 from app.self_evaluation.schemas import MESSAGES, AssignInput, ChapterInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.self_evaluation.signoff import service as signoff
-from app.web import render
+from app.web import flash, render, see_other
 from app.workflow import SELF_EVALUATION, available
 
 router = APIRouter(include_in_schema=False)
@@ -50,8 +49,9 @@ def index(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     rows = [
         {
             "sef": sef,
@@ -64,7 +64,7 @@ def index(
         request,
         "sef/index.html",
         {
-            "region": cycles.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "rows": rows,
             "is_coordinator": access.is_coordinator(principal, region_id),
@@ -97,8 +97,8 @@ def show(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     template = service.template_of(sef)
     latest = service.latest_version(session, sef)
@@ -203,8 +203,8 @@ def chapter_page(
     chapter_id: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     chapter = service.chapter_of(sef, chapter_id)
     service.require_writer(session, principal, sef, chapter)
@@ -223,11 +223,11 @@ def chapter_save(
     year: str,
     la_code: str,
     chapter_id: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     chapter = service.chapter_of(sef, chapter_id)
     values = {name: str(form.get(name, "")) for name in CHAPTER_FIELDS}
@@ -311,10 +311,11 @@ def _contributors_view(
 
 
 def _dcs_sef(
-    session: DbSession, principal: Principal, region_id: str, year: str, la_code: str
+    session: DbSession, principal: Principal, cycle: Cycle, la_code: str
 ) -> tuple[Cycle, SelfEvaluation]:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
-    require(principal, Action.ASSIGN_SEF_CHAPTERS, Scope(region_id, la_code), as_role=Role.DCS)
+    require(
+        principal, Action.ASSIGN_SEF_CHAPTERS, Scope(cycle.region_id, la_code), as_role=Role.DCS
+    )
     return cycle, service.get_sef(session, principal, cycle, la_code)
 
 
@@ -326,8 +327,9 @@ def contributors_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)
+    cycle, sef = _dcs_sef(session, principal, cycle, la_code)
     return _contributors_view(request, session, cycle, sef)
 
 
@@ -337,24 +339,30 @@ def assign(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)
+    cycle, sef = _dcs_sef(session, principal, cycle, la_code)
     values = {name: str(form.get(name, "")) for name in ("chapter_id", "user_id")}
     data, errors = forms.parse(AssignInput, values, MESSAGES)
-    status_code = 422
-    if data is not None:
-        try:
-            person = contributors.assign(session, principal, cycle, la_code, data)
-        except DomainError as exc:
-            errors, status_code = forms.errors_from(exc, "user_id"), exc.status_code
-        else:
-            title = service.chapter_of(sef, person.chapter_id).title
-            flash(request, f"{person.name} can now draft '{title}'.")
-            return RedirectResponse(sef_url(cycle, la_code) + "/contributors", status_code=303)
-    return _contributors_view(request, session, cycle, sef, values, errors, status_code)
+    assigned = forms.attempt(
+        data,
+        errors,
+        lambda d: contributors.assign(session, principal, cycle, la_code, d),
+        field="user_id",
+    )
+    if (person := assigned.result) is not None:
+        title = service.chapter_of(sef, person.chapter_id).title
+        return see_other(
+            request,
+            f"{person.name} can now draft '{title}'.",
+            sef_url(cycle, la_code) + "/contributors",
+        )
+    return _contributors_view(
+        request, session, cycle, sef, values, assigned.errors, assigned.status_code
+    )
 
 
 @router.post(
@@ -368,10 +376,11 @@ def unassign(
     year: str,
     la_code: str,
     contributor_id: Identifier,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> Response:
-    cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)
+    cycle, sef = _dcs_sef(session, principal, cycle, la_code)
     found = next((c for c in contributors.current(session, sef) if c.id == contributor_id), None)
     contributors.unassign(session, principal, cycle, la_code, contributor_id)
     if found is not None:

@@ -10,23 +10,22 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app import forms
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.pages import flash
-from app.errors import DomainError, NotPermitted
+from app.cycles.routes import CurrentCycle
+from app.errors import NotPermitted
 from app.models import Cycle
 from app.self_evaluation import due
 from app.self_evaluation.drafting import carry, service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
 from app.self_evaluation.schemas import MESSAGES, CarryForwardInput, DueDateInput
 from app.self_evaluation.signoff import service as signoff
-from app.web import render
+from app.web import render, see_other
 
 router = APIRouter(include_in_schema=False)
 DUE_MESSAGES = {
@@ -69,8 +68,8 @@ def start_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _start_view(request, session, principal, cycle, la_code, forms.FormErrors())
 
 
@@ -80,31 +79,32 @@ def start_from_last_year(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     data, errors = forms.parse(
         CarryForwardInput, {"from_year": str(form.get("from_year", ""))}, MESSAGES
     )
-    status_code = 422
-    if data is not None:
-        try:
-            saved = carry.carry_forward(session, principal, cycle, la_code, data)
-        except NotPermitted:
-            raise
-        except DomainError as exc:
-            errors, status_code = forms.errors_from(exc, "from_year"), exc.status_code
-        else:
-            flash(
-                request,
-                f"Started from the signed {carry.year_label(data.from_year)} self-evaluation as "
-                f"version {saved.number}. Each chapter is marked as carried forward until it is "
-                "edited.",
-            )
-            return RedirectResponse(sef_url(cycle, la_code), status_code=303)
-    return _start_view(request, session, principal, cycle, la_code, errors, status_code)
+    started = forms.attempt(
+        data,
+        errors,
+        lambda d: carry.carry_forward(session, principal, cycle, la_code, d),
+        field="from_year",
+        passes=(NotPermitted,),
+    )
+    if data is not None and (saved := started.result) is not None:
+        return see_other(
+            request,
+            f"Started from the signed {carry.year_label(data.from_year)} self-evaluation as "
+            f"version {saved.number}. Each chapter is marked as carried forward until it is "
+            "edited.",
+            sef_url(cycle, la_code),
+        )
+    return _start_view(
+        request, session, principal, cycle, la_code, started.errors, started.status_code
+    )
 
 
 def _due_view(
@@ -148,8 +148,8 @@ def due_date_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _due_view(request, session, principal, cycle, la_code, None, forms.FormErrors())
 
 
@@ -170,11 +170,11 @@ def set_due_date(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {
         name: str(form.get(name, ""))
         for name in ("due_on-day", "due_on-month", "due_on-year", "reason", "use_region")
@@ -182,25 +182,23 @@ def set_due_date(
     data, errors = forms.parse(
         DueDateInput, {"due_on": _posted_date(form), "reason": values["reason"]}, DUE_MESSAGES
     )
-    status_code = 422
-    if data is not None:
-        try:
-            sef = due.set_due_date(session, principal, cycle, la_code, data)
-        except NotPermitted:
-            raise
-        except DomainError as exc:
-            errors, status_code = forms.errors_from(exc, "due_on"), exc.status_code
-        else:
-            name = service.local_authority(cycle, la_code).name
-            when = signoff.build_status(session, cycle, sef).due_on
-            flash(
-                request,
-                f"{name}'s self-evaluation is now due by {when:%-d %B %Y}."
-                if when
-                else f"{name}'s self-evaluation now follows the region's calendar.",
-            )
-            return RedirectResponse(
-                f"/regions/{region_id}/cycles/{year}/self-evaluations/tracker#la-{la_code}",
-                status_code=303,
-            )
-    return _due_view(request, session, principal, cycle, la_code, values, errors, status_code)
+    moved = forms.attempt(
+        data,
+        errors,
+        lambda d: due.set_due_date(session, principal, cycle, la_code, d),
+        field="due_on",
+        passes=(NotPermitted,),
+    )
+    if (sef := moved.result) is not None:
+        name = service.local_authority(cycle, la_code).name
+        when = signoff.build_status(session, cycle, sef).due_on
+        return see_other(
+            request,
+            f"{name}'s self-evaluation is now due by {when:%-d %B %Y}."
+            if when
+            else f"{name}'s self-evaluation now follows the region's calendar.",
+            f"/regions/{region_id}/cycles/{year}/self-evaluations/tracker#la-{la_code}",
+        )
+    return _due_view(
+        request, session, principal, cycle, la_code, values, moved.errors, moved.status_code
+    )

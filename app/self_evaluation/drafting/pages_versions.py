@@ -19,7 +19,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import CYCLE
+from app.cycles.routes import CYCLE, CurrentCycle
 from app.identifiers import Identifier
 from app.models import Cycle, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS
@@ -132,8 +132,8 @@ def versions_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     return _versions_view(request, session, principal, cycle, sef)
 
@@ -147,8 +147,8 @@ def version_page(
     number: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     found = sef_versions.readable_version(session, principal, cycle, sef, number)
     titles = {c.id: c.title for c in service.template_of(sef).chapters}
@@ -182,10 +182,10 @@ def compare_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
     a: str = "",
     b: str = "",
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     if not access.can_read_history(principal, cycle, sef):
         raise sef_versions.history_refusal(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
-from app.cycles import service as cycles
+from app.cycles.routes import CurrentCycle
 from app.errors import NotPermitted
 from app.identifiers import Identifier
 from app.models import SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
@@ -231,9 +231,9 @@ def get_tracker(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.TRACK_SEF)],
+    cycle: CurrentCycle,
 ) -> TrackerOut:
     """The coordinator's view of every authority's sign-off, late ones marked."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     due_on, rows = signoff.tracker(session, principal, cycle)
     return TrackerOut(
         due_on=due_on,
@@ -263,8 +263,9 @@ def sign(
     year: str,
     la_code: str,
     data: SignSefInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
 ) -> SignatureOut:
     """Sign the submitted version (by its hash) as one of your own roles, with the statement.
@@ -272,7 +273,6 @@ def sign(
     Signing twice is 409; the third signature signs the self-evaluation off and shares it with
     its scrutineers.
     """
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     signature = signoff.sign(session, principal, cycle, la_code, data)
     background.add_task(pack.warm_cache, cycle.id, la_code)
     return signature_out(session, signature)
@@ -284,11 +284,11 @@ def return_for_changes(
     year: str,
     la_code: str,
     data: ReturnSefInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
 ) -> SignatureOut:
     """Return the submitted version to the DCS with a reason; signatures on it become void."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     event = signoff.return_for_changes(session, principal, cycle, la_code, data)
     return signature_out(session, event)
 
@@ -300,9 +300,9 @@ def get_scrutiny(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
 ) -> ScrutinyOut:
     """The comments and responses: seen by the authority, its scrutineers and the coordinator."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     threads = scrutiny.visible_threads(session, principal, cycle, sef)
     if threads is None:
@@ -320,12 +320,12 @@ def post_comment(
     year: str,
     la_code: str,
     data: CommentInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
 ) -> CommentOut:
     """A scrutineer comments on a chapter of the signed version, perhaps offering a different view of its grade."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     made = scrutiny.comment(session, principal, cycle, la_code, data)
     background.add_task(pack.warm_cache, cycle.id, la_code)
     return comment_out(made)
@@ -342,12 +342,12 @@ def post_response(
     la_code: str,
     comment_id: Identifier,
     data: ResponseInput,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
 ) -> ResponseOut:
     """The authority's DCS responds, once, to a comment (a second response is 409)."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     response = scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
     background.add_task(pack.warm_cache, cycle.id, la_code)
     return response_out(response)
@@ -358,12 +358,12 @@ def close_scrutiny(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
 ) -> ScrutinyOut:
     """The coordinator closes scrutiny; unanswered comments stay, counted in the history."""
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = scrutiny.close(session, principal, cycle, la_code)
     background.add_task(pack.warm_cache, cycle.id, la_code)
     return scrutiny_out(sef, scrutiny.threads(session, sef))

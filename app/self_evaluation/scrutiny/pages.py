@@ -13,7 +13,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import CYCLE, flash
+from app.cycles.routes import CYCLE, CurrentCycle
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.identifiers import Identifier
 from app.models import Cycle
@@ -24,7 +24,7 @@ from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import readable_all, sef_url
 from app.self_evaluation.schemas import MESSAGES, CommentInput, ResponseInput
 from app.self_evaluation.scrutiny import service as scrutiny
-from app.web import render
+from app.web import flash, render
 
 router = APIRouter(include_in_schema=False)
 SCRUTINY = CYCLE + "/self-evaluations/{la_code}/scrutiny"
@@ -117,8 +117,8 @@ def scrutiny_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _view(request, session, principal, cycle, la_code, {}, forms.FormErrors())
 
 
@@ -128,12 +128,12 @@ def add_comment(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {name: str(form.get(name, "")) for name in ("chapter_id", "body", "challenged_grade")}
     data, errors = forms.parse(CommentInput, values, MESSAGES)
     status_code = 422
@@ -173,12 +173,12 @@ def respond(
     year: str,
     la_code: str,
     comment_id: Identifier,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {"comment_id": str(comment_id), "body": str(form.get("body", ""))}
     data, errors = forms.parse(ResponseInput, {"body": values["body"]}, RESPONSE_MESSAGES)
     status_code = 422
@@ -206,12 +206,12 @@ def close(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     name = service.local_authority(cycle, la_code).name
     back = (
         f"/regions/{region_id}/cycles/{year}/self-evaluations/tracker"

@@ -17,7 +17,7 @@ from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.pages import CYCLE, flash
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.self_evaluation import pack
@@ -26,7 +26,7 @@ from app.self_evaluation.drafting.pages_versions import sef_url
 from app.self_evaluation.schemas import MESSAGES, ReturnSefInput, SignSefInput, SubmitInput
 from app.self_evaluation.signoff import service as signoff
 from app.self_evaluation.signoff.service import statement
-from app.web import render
+from app.web import flash, render
 
 router = APIRouter(include_in_schema=False)
 SEFS = CYCLE + "/self-evaluations"
@@ -125,8 +125,8 @@ def submit_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     _require_dcs(principal, cycle, la_code)
     return _submit_view(request, session, principal, cycle, la_code, forms.FormErrors())
 
@@ -137,11 +137,11 @@ def submit(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     data, errors = forms.parse(
         SubmitInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
     )
@@ -241,8 +241,8 @@ def sign_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _signing_view(
         request, "sef/sign.html", session, principal, cycle, la_code, {}, forms.FormErrors()
     )
@@ -254,12 +254,12 @@ def sign(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {"role": str(form.get("role", ""))}
     data, errors = forms.parse(
         SignSefInput,
@@ -306,8 +306,8 @@ def return_page(
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    cycle: CurrentCycle,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _signing_view(
         request,
         "sef/return.html",
@@ -326,11 +326,11 @@ def return_for_changes(
     region_id: str,
     year: str,
     la_code: str,
-    session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
+    cycle: CurrentCycle,
+    session: WriteSession,
     form: PostedForm,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {"role": str(form.get("role", "")), "reason": str(form.get("reason", ""))}
     data, errors = forms.parse(
         ReturnSefInput, {**values, "content_hash": str(form.get("content_hash", ""))}, MESSAGES
@@ -375,14 +375,15 @@ def tracker(
     year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.TRACK_SEF)],
+    cycle: CurrentCycle,
+    region: CurrentRegion,
 ) -> Response:
-    cycle = cycles.get_cycle(session, principal, region_id, year)
     due_on, rows = signoff.tracker(session, principal, cycle)
     return render(
         request,
         "sef/tracker.html",
         {
-            "region": cycles.region_or_404(region_id),
+            "region": region,
             "cycle": cycle,
             "due_on": due_on,
             "rows": rows,
