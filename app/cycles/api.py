@@ -11,6 +11,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission, signed_in
 from app.cycles import service
+from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle
 from app.cycles.schemas import HISTORY_STAGES, CalendarInput, HistoryQuery, OpenCycleInput
 from app.history.service import read_history
@@ -169,9 +170,9 @@ def put_calendar(
     year: str,
     data: CalendarInput,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> CycleOut:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     service.update_calendar(session, principal, cycle, data)
     return cycle_out(session, cycle)
 

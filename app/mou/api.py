@@ -11,6 +11,7 @@ from app import structured_text
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
+from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle
 from app.errors import NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
@@ -215,9 +216,9 @@ def put_draft(
     year: str,
     data: DraftInput,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> VersionOut:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     return version_out(service.save_draft(session, principal, cycle, data))
 
 
@@ -228,9 +229,9 @@ def publish(
     data: PublishInput,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> VersionOut:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.publish(session, principal, cycle, data)
     background.add_task(pack.warm_cache, cycle.id)
     return version_out(version)
@@ -243,9 +244,9 @@ def sign(
     data: SignInput,
     background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> SignatureOut:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.sign(session, principal, cycle, data)
     background.add_task(pack.warm_cache, cycle.id)
     return signature_out(event)
@@ -257,9 +258,9 @@ def decline(
     year: str,
     data: DeclineInput,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> SignatureOut:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.decline(session, principal, cycle, data)
     return signature_out(event)
 
@@ -270,10 +271,10 @@ def record_review(
     year: str,
     data: ReviewInput,
     principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> ReviewOut:
     """The leads reviewed the version in force and agreed no change: nobody signs again."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     review.record_no_change(session, principal, cycle, data)
     return review_out(session, cycle)
 

@@ -69,15 +69,14 @@ def version_page(
     number: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
-    cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.readable_version(session, principal, cycle, number)
     return render(
         request,
         "mou/version.html",
         {
-            "region": region,
+            "region": cycles.region_or_404(region_id),
             "cycle": cycle,
             "version": version,
             "blocks": service.blocks_of(version),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
+from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle
 from app.errors import StaleVersion
 from app.identifiers import Identifier
@@ -204,9 +205,9 @@ def get_version(
     number: Identifier,
     session: DbSession,
     principal: Viewer,
-    cycle: CurrentCycle,
 ) -> VersionOut:
     """One version's text; outside the authority and its coordinator, the signed version only."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     return version_out(sef, sef_versions.readable_version(session, principal, cycle, sef, number))
 
@@ -218,13 +219,13 @@ def compare(
     la_code: str,
     session: DbSession,
     principal: Viewer,
-    cycle: CurrentCycle,
     versions: Annotated[CompareInput, Query()],
 ) -> ComparisonOut:
     """Two versions side by side, chapter by chapter and section by section.
 
     For the authority's own people and the regional coordinator only (others see no drafts).
     """
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     found = sef_versions.compare_for(session, principal, cycle, sef, versions.a, versions.b)
     return ComparisonOut(
@@ -253,7 +254,6 @@ def put_chapter(
     chapter_id: str,
     data: ChapterInput,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> VersionSummaryOut | JSONResponse:
     """Save one chapter as a new version; answers 200 with the version now latest.
@@ -263,6 +263,7 @@ def put_chapter(
     is refused with 409; a save over changes to other chapters lands on top of them. A save
     after a signature voids the signatures and returns the self-evaluation to drafting.
     """
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     try:
         saved = service.save_chapter(session, principal, cycle, la_code, chapter_id, data)
     except StaleVersion as exc:
@@ -291,10 +292,10 @@ def assign(
     la_code: str,
     data: AssignInput,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> ContributorOut:
     """The DCS names a person who holds a role in the authority to draft a chapter."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     return ContributorOut.model_validate(
         contributors.assign(session, principal, cycle, la_code, data)
     )
@@ -307,10 +308,10 @@ def unassign(
     la_code: str,
     contributor_id: Identifier,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> Response:
     """End an assignment; what the person wrote stays in the versions."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     contributors.unassign(session, principal, cycle, la_code, contributor_id)
     return Response(status_code=204)
 
@@ -322,8 +323,8 @@ def submit(
     la_code: str,
     data: SubmitInput,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> VersionSummaryOut:
     """The DCS submits the exact version reviewed (by its hash); returns that version."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     return summary_out(service.submit(session, principal, cycle, la_code, data))

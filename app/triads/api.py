@@ -73,7 +73,7 @@ def put_triads(
     year: str,
     data: TriadsInput,
     principal: Annotated[Principal, permission(Action.FORM_TRIADS)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> TriadsOut:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _out(cycle, service.form_triads(session, principal, cycle, data), proposed=False)

@@ -133,9 +133,9 @@ def download_document(
     document_id: Identifier,
     session: DbSession,
     principal: Viewer,
-    cycle: CurrentCycle,
 ) -> Response:
     """The file, as an attachment."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     document = documents.get(session, principal, cycle, la_code, document_id)
     return attachment(document, stored_bytes(session, document))
 
@@ -147,10 +147,10 @@ def remove_document(
     la_code: str,
     document_id: Identifier,
     principal: Writer,
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> Response:
     """Take a document off; the history keeps it. A new version no longer carries it."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     documents.remove(session, principal, cycle, la_code, document_id)
     return Response(status_code=204)
 

@@ -201,8 +201,8 @@ def download(
     document_id: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
-    cycle: CurrentCycle,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     document = documents.get(session, principal, cycle, la_code, document_id)
     return attachment(document, stored_bytes(session, document))
 
@@ -219,9 +219,9 @@ def remove(
     la_code: str,
     document_id: Identifier,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     removed = documents.remove(session, principal, cycle, la_code, document_id)
     title = service.chapter_of(sef, removed.chapter_id).title

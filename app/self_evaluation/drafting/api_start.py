@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import WriteSession, permission
-from app.cycles.routes import CurrentCycle
+from app.cycles import service as cycles
 from app.models import SelfEvaluation
 from app.self_evaluation import due
 from app.self_evaluation.drafting import carry
@@ -44,7 +44,6 @@ def start_from_last_year(
     la_code: str,
     data: CarryForwardInput,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> CarriedForwardOut:
     """The DCS starts a blank self-evaluation from the LA's own signed one of an earlier cycle.
@@ -52,6 +51,7 @@ def start_from_last_year(
     Each chapter is marked as carried forward until it is edited. Refused (409) once anything has
     been written, and when the earlier one is not signed or not readable.
     """
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     saved = carry.carry_forward(session, principal, cycle, la_code, data)
     sef_id = saved.self_evaluation_id
     sef = session.get(SelfEvaluation, sef_id)
@@ -71,11 +71,11 @@ def set_due_date(
     la_code: str,
     data: DueDateInput,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> DueDateOut:
     """The region's coordinator sets the LA's own sign-off date with a reason; a null date
     returns it to the close of the region's self-evaluation window."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = due.set_due_date(session, principal, cycle, la_code, data)
     status = signoff.build_status(session, cycle, sef)
     return DueDateOut(

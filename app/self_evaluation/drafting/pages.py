@@ -16,6 +16,7 @@ from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
+from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle, CurrentRegion
 from app.errors import DomainError, NotPermitted, StaleVersion
 from app.identifiers import Identifier
@@ -377,9 +378,9 @@ def unassign(
     la_code: str,
     contributor_id: Identifier,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     cycle, sef = _dcs_sef(session, principal, cycle, la_code)
     found = next((c for c in contributors.current(session, sef) if c.id == contributor_id), None)
     contributors.unassign(session, principal, cycle, la_code, contributor_id)

@@ -147,8 +147,8 @@ def version_page(
     number: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
-    cycle: CurrentCycle,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
     found = sef_versions.readable_version(session, principal, cycle, sef, number)
     titles = {c.id: c.title for c in service.template_of(sef).chapters}

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
+from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle
 from app.errors import NotPermitted
 from app.identifiers import Identifier
@@ -264,7 +265,6 @@ def sign(
     la_code: str,
     data: SignSefInput,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
     background: BackgroundTasks,
 ) -> SignatureOut:
@@ -273,6 +273,7 @@ def sign(
     Signing twice is 409; the third signature signs the self-evaluation off and shares it with
     its scrutineers.
     """
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     signature = signoff.sign(session, principal, cycle, la_code, data)
     background.add_task(pack.warm_cache, cycle.id, la_code)
     return signature_out(session, signature)
@@ -285,10 +286,10 @@ def return_for_changes(
     la_code: str,
     data: ReturnSefInput,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
 ) -> SignatureOut:
     """Return the submitted version to the DCS with a reason; signatures on it become void."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     event = signoff.return_for_changes(session, principal, cycle, la_code, data)
     return signature_out(session, event)
 
@@ -321,11 +322,11 @@ def post_comment(
     la_code: str,
     data: CommentInput,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
     background: BackgroundTasks,
 ) -> CommentOut:
     """A scrutineer comments on a chapter of the signed version, perhaps offering a different view of its grade."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     made = scrutiny.comment(session, principal, cycle, la_code, data)
     background.add_task(pack.warm_cache, cycle.id, la_code)
     return comment_out(made)
@@ -343,11 +344,11 @@ def post_response(
     comment_id: Identifier,
     data: ResponseInput,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
     background: BackgroundTasks,
 ) -> ResponseOut:
     """The authority's DCS responds, once, to a comment (a second response is 409)."""
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     response = scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
     background.add_task(pack.warm_cache, cycle.id, la_code)
     return response_out(response)

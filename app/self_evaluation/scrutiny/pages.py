@@ -174,11 +174,11 @@ def respond(
     la_code: str,
     comment_id: Identifier,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
-    cycle: CurrentCycle,
     session: WriteSession,
     background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {"comment_id": str(comment_id), "body": str(form.get("body", ""))}
     data, errors = forms.parse(ResponseInput, {"body": values["body"]}, RESPONSE_MESSAGES)
     status_code = 422
