@@ -26,7 +26,7 @@ help:
 	@echo "make bench       run the benchmarks in bench/ (all but the load run)"
 	@echo "make bench-load  50 people for 3 minutes on SQLite, then PostgreSQL, against the targets"
 	@echo "                 (LOAD_ARGS=\"--seconds 60 --users 20\" to change; loopback only)"
-	@echo "make lint        ruff check, ruff format --check, mypy app"
+	@echo "make lint        ruff check, ruff format --check, mypy app, import contracts"
 
 install: $(PIP_STAMP) $(ASSETS)
 
@@ -71,3 +71,4 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
