@@ -25,6 +25,8 @@ from app.self_evaluation.drafting.pages_versions import readable_all, sef_url
 from app.self_evaluation.schemas import MESSAGES, CommentInput, ResponseInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.web import render
+from app.workflow import SELF_EVALUATION, allows
+from app.workflow.states import SefAction, SefState
 
 router = APIRouter(include_in_schema=False)
 SCRUTINY = CYCLE + "/self-evaluations/{la_code}/scrutiny"
@@ -79,7 +81,7 @@ def _view(
     region = cycles.region_or_404(cycle.region_id)
     names = {la.code: la.name for la in region.local_authorities}
     peers = sorted(names[c] for c in access.scrutineer_organisations(session, cycle, la_code))
-    is_open = sef.state == "signed"
+    is_open = allows(SELF_EVALUATION, sef.state, SefAction.COMMENT)
     if not is_open:  # no form is on the page: say why against the page's state
         errors = _placed(errors, {})
     scope = Scope(cycle.region_id, la_code)
@@ -222,7 +224,7 @@ def close(
         scrutiny.close(session, principal, cycle, la_code)
         background.add_task(pack.warm_cache, cycle.id, la_code)
     except Conflict:
-        if service.get_sef(session, principal, cycle, la_code).state != "scrutiny_closed":
+        if service.get_sef(session, principal, cycle, la_code).state != SefState.SCRUTINY_CLOSED:
             raise
         # A double click: the first press closed it.
         flash(request, f"Scrutiny of {name}'s self-evaluation was already closed.")
