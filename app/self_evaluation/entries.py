@@ -24,9 +24,16 @@ def entry(
 ) -> Entry:
     """One history entry about this self-evaluation, for `transition` or the log."""
     return Entry(
-        actor_of(principal), action, summary, "self_evaluation", sef.id,
-        cycle.region_id, cycle.id, sef.la_code, payload,
-    )  # fmt: skip
+        actor=actor_of(principal),
+        action=action,
+        summary=summary,
+        subject_type="self_evaluation",
+        subject_id=sef.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        organisation_code=sef.la_code,
+        payload=payload,
+    )
 
 
 def audit(
