@@ -239,6 +239,7 @@ def sign(
     event = SefSignOffEvent(
         self_evaluation_id=sef.id,
         sef_version_id=submitted.id,
+        organisation_code=sef.la_code,
         role=data.role.value,
         decision="signed",
         user_id=principal.user_id,
@@ -294,6 +295,7 @@ def return_for_changes(
     event = SefSignOffEvent(
         self_evaluation_id=sef.id,
         sef_version_id=submitted.id,
+        organisation_code=sef.la_code,
         role=data.role.value,
         decision="returned",
         user_id=principal.user_id,
