@@ -3,46 +3,46 @@
 A signature binds the organisation, not the person: a new DCS, Lead Member or Chief Executive
 does not void it. The new office holder may add their own signature to the same version; the
 history shows it and the organisation's status does not change. The same person submitting
-twice still signs once (the partial unique index on the signature events).
+twice still signs once (the partial unique index on the signature events). The acts themselves
+are the sign-off kernel's (app.signoff.acts); this module says who, which version and in what
+words.
 """
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit.chain import Entry, record_many
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.db import add_once
-from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, StaleVersion
+from app.errors import AlreadyDone, Conflict, NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
-from app.mou.schemas import DeclineInput, SignInput
-from app.mou.status import SignatoryState, build_status, statement_for
-from app.mou.versions import published_of, record_version_event
+from app.mou.schemas import MESSAGES, DeclineInput, SignInput
+from app.mou.status import MouStatus, build_status, statement_for
+from app.mou.versions import published_of
 from app.reference import get_reference
 from app.reference.models import Organisation
+from app.signoff import acts
+from app.signoff.events import Decision
 from app.workflow import MOU_SIGNATORY, fire
 
+STALE = (
+    "The Memorandum was changed after you opened it, so your signature was not recorded. "
+    "Read the current version, then sign."
+)
 
-def _signature(
-    version: MouVersion,
-    organisation: Organisation,
-    role: Role,
+
+def _entry(
     principal: Principal,
-    decision: str,
-    *,
-    statement: str = "",
-    reason: str | None = None,
-) -> MouSignatureEvent:
-    return MouSignatureEvent(
-        mou_version_id=version.id,
-        organisation_code=organisation.code,
-        role=role.value,
-        decision=decision,
-        user_id=principal.user_id,
-        signatory_name=principal.display_name,
-        statement=statement,
-        reason=reason,
-        content_hash=version.content_hash,
+    cycle: Cycle,
+    version: MouVersion,
+    action: str,
+    summary: str,
+    payload: dict[str, object],
+    organisation_code: str | None = None,
+) -> Entry:
+    """One history entry about a version of this cycle's MoU."""
+    return acts.entry(
+        principal, cycle, ("mou_version", version.id), action, summary, payload, organisation_code
     )
 
 
@@ -53,8 +53,8 @@ def _signable(
     organisation_code: str,
     role: Role,
     content_hash: str,
-) -> tuple[MouVersion, Organisation, SignatoryState]:
-    """Checks shared by sign and decline: who, which organisation, which version, which state."""
+) -> tuple[MouVersion, Organisation, MouStatus]:
+    """Checks shared by sign and decline: who, which organisation, which version."""
     region = get_reference().regions[cycle.region_id]
     try:
         organisation = region.organisation(organisation_code)
@@ -66,117 +66,99 @@ def _signable(
     current = published_of(session, cycle)
     if current is None:
         raise Conflict("The Memorandum has not been published for signature yet.")
-    if current.content_hash != content_hash:
-        raise StaleVersion(
-            "The Memorandum was changed after you opened it, so your signature was not recorded. "
-            "Read the current version, then sign."
-        )
-    status = build_status(session, cycle, current)
-    return current, organisation, status.signatory(organisation_code, role)
-
-
-def _signed_by(session: Session, version: MouVersion, code: str, role: Role, user_id: int) -> bool:
-    return (
-        session.execute(
-            select(func.count())
-            .select_from(MouSignatureEvent)
-            .where(
-                MouSignatureEvent.mou_version_id == version.id,
-                MouSignatureEvent.organisation_code == code,
-                MouSignatureEvent.role == role.value,
-                MouSignatureEvent.user_id == user_id,
-                MouSignatureEvent.decision == "signed",
-            )
-        ).scalar_one()
-        > 0
-    )
+    acts.require_version(current.content_hash, content_hash, STALE)
+    return current, organisation, build_status(session, cycle, current)
 
 
 def sign(
     session: Session, principal: Principal, cycle: Cycle, data: SignInput
 ) -> MouSignatureEvent:
     """A signatory signs the exact published version, with an explicit statement of intent."""
-    if not data.confirm:
-        raise InvalidInput("Confirm the statement to sign the Memorandum", field="confirm")
-    version, organisation, signatory = _signable(
+    acts.require_confirmed(data.confirm, MESSAGES["confirm"])
+    version, organisation, status = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
-    if _signed_by(session, version, organisation.code, data.role, principal.user_id):
+    signatory = status.signatory(organisation.code, data.role)
+    twice = AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")])
+    if (organisation.code, data.role.value, principal.user_id) in status.signers:
         # A double submit: say so plainly, so a page can treat it as success.
-        raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")])
+        raise twice
     # Already signed by someone else: a new office holder adds theirs; the status is unchanged.
-    adding = signatory.state == "signed"
+    adding = signatory.state == Decision.SIGNED
     fire(MOU_SIGNATORY, signatory.state, "add_signature" if adding else "sign")
-    event = _signature(
-        version,
-        organisation,
-        data.role,
+    event = acts.new_event(
+        MouSignatureEvent,
         principal,
-        "signed",
+        Decision.SIGNED,
+        organisation_code=organisation.code,
+        role=data.role,
+        content_hash=version.content_hash,
         statement=statement_for(organisation, data.role),
+        mou_version_id=version.id,
     )
-    add_once(
-        session,
-        event,
-        AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]),
+    summary = (
+        f"{principal.display_name} signed version {version.number} for {organisation.name} as "
+        f"{data.role.label}"
     )
-    record_version_event(
-        session,
+    if adding and signatory.event:
+        summary += f", adding their signature to {signatory.event.signatory_name}'s"
+    in_force = _entry(
         principal,
         cycle,
         version,
-        "mou.signature_added" if adding else "mou.signed",
-        f"{principal.display_name} signed version {version.number} for {organisation.name} as "
-        f"{data.role.label}"
-        + (
-            f", adding their signature to {signatory.event.signatory_name}'s"
-            if adding and signatory.event
-            else ""
-        ),
-        organisation_code=organisation.code,
-        payload={
-            "role": data.role.value,
-            "content_hash": version.content_hash,
-            "statement": event.statement,
-        },
+        "mou.came_into_force",
+        f"Version {version.number} is in force: every organisation has signed",
+        {"content_hash": version.content_hash},
     )
-    status = build_status(session, cycle, version)
-    if not adding and status.all_signed:
-        record_version_event(
-            session,
+    return acts.sign(
+        session,
+        event,
+        refusal=twice,
+        audit=_entry(
             principal,
             cycle,
             version,
-            "mou.came_into_force",
-            f"Version {version.number} is in force: every organisation has signed",
-            payload={"content_hash": version.content_hash},
-        )
-    return event
+            "mou.signature_added" if adding else "mou.signed",
+            summary,
+            acts.signed_payload(event),
+            organisation.code,
+        ),
+        # A new office holder's signature changes nothing: the version came into force before.
+        complete=lambda: not adding and build_status(session, cycle, version).all_signed,
+        on_complete=lambda: record_many(session, [in_force]),
+    )
 
 
 def decline(
     session: Session, principal: Principal, cycle: Cycle, data: DeclineInput
 ) -> MouSignatureEvent:
     """A signatory may decline the published version, saying why."""
-    version, organisation, signatory = _signable(
+    version, organisation, status = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
-    fire(MOU_SIGNATORY, signatory.state, "decline")
-    event = _signature(version, organisation, data.role, principal, "declined", reason=data.reason)
-    session.add(event)
-    session.flush()
-    record_version_event(
-        session,
+    fire(MOU_SIGNATORY, status.signatory(organisation.code, data.role).state, "decline")
+    event = acts.new_event(
+        MouSignatureEvent,
         principal,
-        cycle,
-        version,
-        "mou.declined",
-        f"{principal.display_name} declined version {version.number} for {organisation.name} as {data.role.label}",
+        Decision.DECLINED,
         organisation_code=organisation.code,
-        payload={
-            "role": data.role.value,
-            "content_hash": version.content_hash,
-            "reason": data.reason,
-        },
+        role=data.role,
+        content_hash=version.content_hash,
+        reason=data.reason,
+        mou_version_id=version.id,
     )
-    return event
+    return acts.decide(
+        session,
+        event,
+        audit=_entry(
+            principal,
+            cycle,
+            version,
+            "mou.declined",
+            f"{principal.display_name} declined version {version.number} for "
+            f"{organisation.name} as {data.role.label}",
+            acts.reason_payload(event),
+            organisation.code,
+        ),
+        reason_required=MESSAGES["reason"],
+    )
