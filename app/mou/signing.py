@@ -10,7 +10,7 @@ words.
 
 from sqlalchemy.orm import Session
 
-from app.audit.chain import Entry, record_many
+from app.audit.chain import record_many
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
@@ -31,19 +31,7 @@ STALE = (
 )
 
 
-def _entry(
-    principal: Principal,
-    cycle: Cycle,
-    version: MouVersion,
-    action: str,
-    summary: str,
-    payload: dict[str, object],
-    organisation_code: str | None = None,
-) -> Entry:
-    """One history entry about a version of this cycle's MoU."""
-    return acts.entry(
-        principal, cycle, ("mou_version", version.id), action, summary, payload, organisation_code
-    )
+Signable = tuple[MouVersion, acts.OnVersion[MouSignatureEvent], Organisation, MouStatus]
 
 
 def _signable(
@@ -53,7 +41,7 @@ def _signable(
     organisation_code: str,
     role: Role,
     content_hash: str,
-) -> tuple[MouVersion, Organisation, MouStatus]:
+) -> Signable:
     """Checks shared by sign and decline: who, which organisation, which version."""
     region = get_reference().regions[cycle.region_id]
     try:
@@ -67,7 +55,14 @@ def _signable(
     if current is None:
         raise Conflict("The Memorandum has not been published for signature yet.")
     acts.require_version(current.content_hash, content_hash, STALE)
-    return current, organisation, build_status(session, cycle, current)
+    on = acts.OnVersion(
+        MouSignatureEvent,
+        {"mou_version_id": current.id},
+        current.content_hash,
+        cycle,
+        ("mou_version", current.id),
+    )
+    return current, on, organisation, build_status(session, cycle, current)
 
 
 def sign(
@@ -75,7 +70,7 @@ def sign(
 ) -> MouSignatureEvent:
     """A signatory signs the exact published version, with an explicit statement of intent."""
     acts.require_confirmed(data.confirm, MESSAGES["confirm"])
-    version, organisation, status = _signable(
+    version, on, organisation, status = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
     signatory = status.signatory(organisation.code, data.role)
@@ -86,26 +81,17 @@ def sign(
     # Already signed by someone else: a new office holder adds theirs; the status is unchanged.
     adding = signatory.state == Decision.SIGNED
     fire(MOU_SIGNATORY, signatory.state, "add_signature" if adding else "sign")
-    event = acts.new_event(
-        MouSignatureEvent,
-        principal,
-        Decision.SIGNED,
-        organisation_code=organisation.code,
-        role=data.role,
-        content_hash=version.content_hash,
-        statement=statement_for(organisation, data.role),
-        mou_version_id=version.id,
-    )
+    statement = statement_for(organisation, data.role)
+    event = on.event(principal, Decision.SIGNED, organisation.code, data.role, statement=statement)
     summary = (
         f"{principal.display_name} signed version {version.number} for {organisation.name} as "
         f"{data.role.label}"
     )
     if adding and signatory.event:
         summary += f", adding their signature to {signatory.event.signatory_name}'s"
-    in_force = _entry(
+    action = "mou.signature_added" if adding else "mou.signed"
+    in_force = on.entry(
         principal,
-        cycle,
-        version,
         "mou.came_into_force",
         f"Version {version.number} is in force: every organisation has signed",
         {"content_hash": version.content_hash},
@@ -114,15 +100,7 @@ def sign(
         session,
         event,
         refusal=twice,
-        audit=_entry(
-            principal,
-            cycle,
-            version,
-            "mou.signature_added" if adding else "mou.signed",
-            summary,
-            acts.signed_payload(event),
-            organisation.code,
-        ),
+        audit=on.entry(principal, action, summary, acts.signed_payload(event), organisation.code),
         # A new office holder's signature changes nothing: the version came into force before.
         complete=lambda: not adding and build_status(session, cycle, version).all_signed,
         on_complete=lambda: record_many(session, [in_force]),
@@ -133,32 +111,20 @@ def decline(
     session: Session, principal: Principal, cycle: Cycle, data: DeclineInput
 ) -> MouSignatureEvent:
     """A signatory may decline the published version, saying why."""
-    version, organisation, status = _signable(
+    version, on, organisation, status = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
     fire(MOU_SIGNATORY, status.signatory(organisation.code, data.role).state, "decline")
-    event = acts.new_event(
-        MouSignatureEvent,
-        principal,
-        Decision.DECLINED,
-        organisation_code=organisation.code,
-        role=data.role,
-        content_hash=version.content_hash,
-        reason=data.reason,
-        mou_version_id=version.id,
+    event = on.event(principal, Decision.DECLINED, organisation.code, data.role, reason=data.reason)
+    summary = (
+        f"{principal.display_name} declined version {version.number} for {organisation.name} "
+        f"as {data.role.label}"
     )
     return acts.decide(
         session,
         event,
-        audit=_entry(
-            principal,
-            cycle,
-            version,
-            "mou.declined",
-            f"{principal.display_name} declined version {version.number} for "
-            f"{organisation.name} as {data.role.label}",
-            acts.reason_payload(event),
-            organisation.code,
+        audit=on.entry(
+            principal, "mou.declined", summary, acts.reason_payload(event), organisation.code
         ),
         reason_required=MESSAGES["reason"],
     )

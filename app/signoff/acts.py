@@ -6,8 +6,9 @@ kernel writes the event the same way for every stage, so "a double click signs o
 decline needs a reason" hold everywhere.
 """
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -42,47 +43,55 @@ def require_version(current_hash: str | None, given_hash: str, message: str) -> 
         raise StaleVersion(message)
 
 
-def new_event(
-    model: type[M],
-    principal: Principal,
-    decision: Decision,
-    *,
-    organisation_code: str,
-    role: Role,
-    content_hash: str,
-    statement: str = "",
-    reason: str | None = None,
-    **version: Any,
-) -> M:
-    """An unsaved event of the stage's table; `version` names the stage's own keys."""
-    shared: dict[str, Any] = {
-        "organisation_code": organisation_code,
-        "role": role.value,
-        "decision": decision.value,
-        "user_id": principal.user_id,
-        "signatory_name": principal.display_name,
-        "statement": statement,
-        "reason": reason,
-        "content_hash": content_hash,
-        "occurred_at": utcnow(),
-    }
-    return model(**version, **shared)
+@dataclass(frozen=True)
+class OnVersion(Generic[M]):
+    """One exact version open to sign-off, as its stage names it: the stage's event table and
+    the columns that name the version there, the version's SHA-256, and the history's subject."""
 
+    model: type[M]
+    keys: Mapping[str, int]  # {"mou_version_id": 7}, or the self-evaluation's and its version's
+    content_hash: str
+    cycle: Cycle
+    subject: tuple[str, int]  # ("mou_version", 7), ("self_evaluation", 3)
 
-def entry(
-    principal: Principal,
-    cycle: Cycle,
-    subject: tuple[str, int],
-    action: str,
-    summary: str,
-    payload: dict[str, object],
-    organisation_code: str | None = None,
-) -> Entry:
-    """A history entry about the signed document `subject` (its type and id), by `principal`."""
-    actor = Actor(principal.user_id, principal.display_name)
-    return Entry(
-        actor, action, summary, *subject, cycle.region_id, cycle.id, organisation_code, payload
-    )
+    def event(
+        self,
+        principal: Principal,
+        decision: Decision,
+        organisation_code: str,
+        role: Role,
+        *,
+        statement: str = "",
+        reason: str | None = None,
+    ) -> M:
+        """An unsaved event on this version."""
+        shared: dict[str, Any] = {
+            "organisation_code": organisation_code,
+            "role": role.value,
+            "decision": decision.value,
+            "user_id": principal.user_id,
+            "signatory_name": principal.display_name,
+            "statement": statement,
+            "reason": reason,
+            "content_hash": self.content_hash,
+            "occurred_at": utcnow(),
+        }
+        return self.model(**self.keys, **shared)
+
+    def entry(
+        self,
+        principal: Principal,
+        action: str,
+        summary: str,
+        payload: dict[str, object],
+        organisation_code: str | None = None,
+    ) -> Entry:
+        """A history entry about this version's document, by `principal`."""
+        actor = Actor(principal.user_id, principal.display_name)
+        region_id, cycle_id = self.cycle.region_id, self.cycle.id
+        return Entry(
+            actor, action, summary, *self.subject, region_id, cycle_id, organisation_code, payload
+        )
 
 
 def signed_payload(event: SignOffEventColumns) -> dict[str, object]:

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.audit.chain import Entry
 from app.auth.acting import signing_trust_name
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
@@ -193,7 +192,7 @@ def _signable(
     role: Role,
     content_hash: str,
     action: SefAction,
-) -> tuple[SelfEvaluation, SefVersion, str]:
+) -> tuple[SelfEvaluation, SefVersion, "acts.OnVersion[SefSignOffEvent]"]:
     """Checks shared by sign and return: who, which authority, which state, which version."""
     require(principal, Action.SIGN_SEF, Scope(cycle.region_id, la_code), as_role=role)
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
@@ -206,42 +205,27 @@ def _signable(
         "Read the version now submitted, then decide.",
     )
     assert submitted is not None  # require_version refused a missing one
-    return sef, submitted, service.local_authority(cycle, la_code).name
-
-
-def _entry(
-    principal: Principal,
-    cycle: Cycle,
-    sef: SelfEvaluation,
-    action: str,
-    summary: str,
-    payload: dict[str, object],
-) -> Entry:
-    """One history entry about this self-evaluation (as drafting's service.audit)."""
-    return acts.entry(
-        principal, cycle, ("self_evaluation", sef.id), action, summary, payload, sef.la_code
-    )
+    keys = {"self_evaluation_id": sef.id, "sef_version_id": submitted.id}
+    subject = ("self_evaluation", sef.id)
+    on = acts.OnVersion(SefSignOffEvent, keys, submitted.content_hash, cycle, subject)
+    return sef, submitted, on
 
 
 def _signed_off(
-    session: Session, principal: Principal, cycle: Cycle, sef: SelfEvaluation, submitted: SefVersion
+    session: Session,
+    principal: Principal,
+    on: "acts.OnVersion[SefSignOffEvent]",
+    sef: SelfEvaluation,
+    number: int,
 ) -> None:
     """On complete: all three have signed, so it is shared with its scrutineers."""
+    summary = (
+        f"Version {number} signed off by all three signatories and shared with its scrutineers"
+    )
+    payload = {"number": number, "content_hash": on.content_hash}
+    audit = on.entry(principal, "sef.signed_off", summary, payload, sef.la_code)
     transition(
-        session,
-        SELF_EVALUATION,
-        sef,
-        SefAction.COMPLETE_SIGN_OFF,
-        audit=_entry(
-            principal,
-            cycle,
-            sef,
-            "sef.signed_off",
-            f"Version {submitted.number} signed off by all three signatories and shared with "
-            "its scrutineers",
-            {"number": submitted.number, "content_hash": submitted.content_hash},
-        ),
-        signed_at=utcnow(),
+        session, SELF_EVALUATION, sef, SefAction.COMPLETE_SIGN_OFF, audit=audit, signed_at=utcnow()
     )
 
 
@@ -250,41 +234,24 @@ def sign(
 ) -> SefSignOffEvent:
     """A signatory signs the exact submitted version with a statement of intent."""
     acts.require_confirmed(data.confirm, MESSAGES["confirm"])
-    sef, submitted, la_name = _signable(
+    sef, submitted, on = _signable(
         session, principal, cycle, la_code, data.role, data.content_hash, SefAction.SIGN
     )
+    number, label = submitted.number, data.role.label
     already = build_status(session, cycle, sef)
     if any(s.role == data.role and s.state == Decision.SIGNED for s in already.signatories):
-        raise AlreadyDone(
-            f"You have already signed version {submitted.number} as {data.role.label}."
-        )
-    event = acts.new_event(
-        SefSignOffEvent,
-        principal,
-        Decision.SIGNED,
-        organisation_code=sef.la_code,
-        role=data.role,
-        content_hash=submitted.content_hash,
-        statement=statement(principal, la_code, la_name, data.role, submitted.number),
-        self_evaluation_id=sef.id,
-        sef_version_id=submitted.id,
-    )
+        raise AlreadyDone(f"You have already signed version {number} as {label}.")
+    la_name = service.local_authority(cycle, la_code).name
+    words = statement(principal, la_code, la_name, data.role, number)
+    event = on.event(principal, Decision.SIGNED, sef.la_code, data.role, statement=words)
+    summary = f"{principal.display_name} signed version {number} as {label}"
     return acts.sign(
         session,
         event,
-        refusal=AlreadyDone(
-            f"Version {submitted.number} has already been signed by the {data.role.label}."
-        ),
-        audit=_entry(
-            principal,
-            cycle,
-            sef,
-            "sef.signed",
-            f"{principal.display_name} signed version {submitted.number} as {data.role.label}",
-            acts.signed_payload(event),
-        ),
+        refusal=AlreadyDone(f"Version {number} has already been signed by the {label}."),
+        audit=on.entry(principal, "sef.signed", summary, acts.signed_payload(event), sef.la_code),
         complete=lambda: build_status(session, cycle, sef).signed_count == len(SIGNATORY_ROLES),
-        on_complete=lambda: _signed_off(session, principal, cycle, sef, submitted),
+        on_complete=lambda: _signed_off(session, principal, on, sef, number),
     )
 
 
@@ -292,34 +259,17 @@ def return_for_changes(
     session: Session, principal: Principal, cycle: Cycle, la_code: str, data: ReturnSefInput
 ) -> SefSignOffEvent:
     """A signatory returns the submitted version to the DCS, saying why; signatures on it lapse."""
-    sef, submitted, _ = _signable(
+    sef, submitted, on = _signable(
         session, principal, cycle, la_code, data.role, data.content_hash, SefAction.RETURN
     )
-    event = acts.new_event(
-        SefSignOffEvent,
-        principal,
-        Decision.RETURNED,
-        organisation_code=sef.la_code,
-        role=data.role,
-        content_hash=submitted.content_hash,
-        reason=data.reason,
-        self_evaluation_id=sef.id,
-        sef_version_id=submitted.id,
+    event = on.event(principal, Decision.RETURNED, sef.la_code, data.role, reason=data.reason)
+    summary = (
+        f"{principal.display_name} returned version {submitted.number} as "
+        f"{data.role.label}: {data.reason}"
     )
-    acts.decide(
-        session,
-        event,
-        audit=_entry(
-            principal,
-            cycle,
-            sef,
-            "sef.returned",
-            f"{principal.display_name} returned version {submitted.number} as "
-            f"{data.role.label}: {data.reason}",
-            acts.reason_payload(event),
-        ),
-        reason_required=MESSAGES["reason"],
-    )
+    payload = acts.reason_payload(event)
+    audit = on.entry(principal, "sef.returned", summary, payload, sef.la_code)
+    acts.decide(session, event, audit=audit, reason_required=MESSAGES["reason"])
     service.void_signatures(session, principal, cycle, sef, f"returned by the {data.role.label}")
     transition(session, SELF_EVALUATION, sef, SefAction.RETURN)
     return event

@@ -33,23 +33,20 @@ def _mou(session: Session) -> tuple[Cycle, MouVersion, Principal]:
     )
 
 
+def _on(cycle: Cycle, version: MouVersion) -> acts.OnVersion[MouSignatureEvent]:
+    keys = {"mou_version_id": version.id}
+    subject = ("mou_version", version.id)
+    return acts.OnVersion(MouSignatureEvent, keys, version.content_hash, cycle, subject)
+
+
 def _mou_event(
-    version: MouVersion, who: Principal, decision: Decision, **words: str
+    cycle: Cycle, version: MouVersion, who: Principal, decision: Decision, **words: str
 ) -> MouSignatureEvent:
-    return acts.new_event(
-        MouSignatureEvent,
-        who,
-        decision,
-        organisation_code=DERBY,
-        role=Role.DCS,
-        content_hash=version.content_hash,
-        mou_version_id=version.id,
-        **words,
-    )
+    return _on(cycle, version).event(who, decision, DERBY, Role.DCS, **words)
 
 
 def _entry(who: Principal, cycle: Cycle, version: MouVersion, action: str) -> Entry:
-    return acts.entry(who, cycle, ("mou_version", version.id), action, "test", {}, DERBY)
+    return _on(cycle, version).entry(who, action, "test", {}, DERBY)
 
 
 def test_a_double_submit_signs_once_at_the_database(session: Session) -> None:
@@ -57,7 +54,7 @@ def test_a_double_submit_signs_once_at_the_database(session: Session) -> None:
     completed: list[str] = []
     first = acts.sign(
         session,
-        _mou_event(version, dcs, Decision.SIGNED, statement="I sign"),
+        _mou_event(cycle, version, dcs, Decision.SIGNED, statement="I sign"),
         refusal=AlreadyDone(TWICE),
         audit=_entry(dcs, cycle, version, "test.signed"),
         complete=lambda: True,
@@ -67,7 +64,7 @@ def test_a_double_submit_signs_once_at_the_database(session: Session) -> None:
     with pytest.raises(AlreadyDone, match=f"^{TWICE}$"):
         acts.sign(
             session,
-            _mou_event(version, dcs, Decision.SIGNED, statement="I sign"),
+            _mou_event(cycle, version, dcs, Decision.SIGNED, statement="I sign"),
             refusal=AlreadyDone(TWICE),
             audit=_entry(dcs, cycle, version, "test.signed"),
             complete=lambda: True,
@@ -92,20 +89,15 @@ def test_the_self_evaluation_signs_once_per_version_and_role(session: Session) -
     submitted = submit_latest(session, cycle, DERBY, people[Role.DCS])
     sef = service.get_sef(session, people[Role.DCS], cycle, DERBY)
 
-    def event(who: Principal) -> SefSignOffEvent:
-        return acts.new_event(
-            SefSignOffEvent,
-            who,
-            Decision.SIGNED,
-            organisation_code=DERBY,
-            role=Role.LEAD_MEMBER,
-            content_hash=submitted.content_hash,
-            statement="I sign",
-            self_evaluation_id=sef.id,
-            sef_version_id=submitted.id,
-        )
+    keys = {"self_evaluation_id": sef.id, "sef_version_id": submitted.id}
+    on = acts.OnVersion(
+        SefSignOffEvent, keys, submitted.content_hash, cycle, ("self_evaluation", sef.id)
+    )
 
-    audit = acts.entry(people[Role.DCS], cycle, ("self_evaluation", sef.id), "test", "t", {})
+    def event(who: Principal) -> SefSignOffEvent:
+        return on.event(who, Decision.SIGNED, DERBY, Role.LEAD_MEMBER, statement="I sign")
+
+    audit = on.entry(people[Role.DCS], "test", "t", {})
     acts.sign(session, event(people[Role.LEAD_MEMBER]), refusal=AlreadyDone(TWICE), audit=audit)
     # Another person in the same role on the same version: still refused (per version and role).
     other = f.signatory(session, DERBY, Role.LEAD_MEMBER)
@@ -119,7 +111,7 @@ def test_the_hook_does_not_run_until_complete(session: Session) -> None:
     completed: list[str] = []
     acts.sign(
         session,
-        _mou_event(version, dcs, Decision.SIGNED, statement="I sign"),
+        _mou_event(cycle, version, dcs, Decision.SIGNED, statement="I sign"),
         refusal=AlreadyDone(TWICE),
         audit=_entry(dcs, cycle, version, "test.signed"),
         complete=lambda: False,
@@ -135,7 +127,7 @@ def test_a_decline_or_return_without_a_reason_writes_nothing(session: Session) -
         with pytest.raises(InvalidInput) as refused:
             acts.decide(
                 session,
-                _mou_event(version, dcs, decision, reason="  "),
+                _mou_event(cycle, version, dcs, decision, reason="  "),
                 audit=_entry(dcs, cycle, version, "test.declined"),
                 reason_required="Say why",
             )
@@ -143,7 +135,7 @@ def test_a_decline_or_return_without_a_reason_writes_nothing(session: Session) -
     assert _count(session, MouSignatureEvent) == before
     declined = acts.decide(
         session,
-        _mou_event(version, dcs, Decision.DECLINED, reason="Not yet agreed"),
+        _mou_event(cycle, version, dcs, Decision.DECLINED, reason="Not yet agreed"),
         audit=_entry(dcs, cycle, version, "test.declined"),
         reason_required="Say why",
     )
@@ -160,14 +152,14 @@ def test_a_signature_is_a_signed_event_with_a_statement(session: Session) -> Non
     with pytest.raises(ValueError):
         acts.sign(
             session,
-            _mou_event(version, dcs, Decision.SIGNED),
+            _mou_event(cycle, version, dcs, Decision.SIGNED),
             refusal=AlreadyDone(TWICE),
             audit=_entry(dcs, cycle, version, "test.signed"),
         )
     with pytest.raises(ValueError):
         acts.decide(
             session,
-            _mou_event(version, dcs, Decision.SIGNED, statement="x", reason="x"),
+            _mou_event(cycle, version, dcs, Decision.SIGNED, statement="x", reason="x"),
             audit=_entry(dcs, cycle, version, "test.signed"),
             reason_required="Say why",
         )
