@@ -37,6 +37,7 @@ from app.mou.versions import (
     version_by_number,
     versions,
 )
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.workflow import MOU_VERSION, fire
 
@@ -226,6 +227,7 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
             "data_terms": get_reference().regions[cycle.region_id].data_terms.model_dump(),
         },
     )
+    pack_jobs.schedule(session, "mou", cycle.id)  # app/mou/pack.py renders it after the commit
     return draft
 
 

@@ -18,6 +18,7 @@ from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou.schemas import DeclineInput, SignInput
 from app.mou.status import SignatoryState, build_status, statement_for
 from app.mou.versions import published_of, record_version_event
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.reference.models import Organisation
 from app.workflow import MOU_SIGNATORY, fire
@@ -151,6 +152,7 @@ def sign(
             f"Version {version.number} is in force: every organisation has signed",
             payload={"content_hash": version.content_hash},
         )
+    pack_jobs.schedule(session, "mou", cycle.id)  # app/mou/pack.py renders it after the commit
     return event
 
 

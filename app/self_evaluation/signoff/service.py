@@ -28,6 +28,7 @@ from app.models import (
     StageWindow,
 )
 from app.models.types import utcnow
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.self_evaluation import access
 from app.self_evaluation.drafting import service
@@ -281,6 +282,8 @@ def sign(
             "its scrutineers",
             {"number": submitted.number, "content_hash": submitted.content_hash},
         )
+    # app/self_evaluation/pack.py renders it after the commit (nothing while not yet signed off).
+    pack_jobs.schedule(session, "self_evaluation", cycle.id, la_code)
     return event
 
 
