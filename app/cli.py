@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app import cli_packs
 from app.audit.cli import audit_cli
 from app.auth.roles import Role
-from app.pack import cli as pack_cli
 
 cli = typer.Typer(
     help="RIIA Cycle: the annual sector-led improvement cycle of a RIIA.",
@@ -30,8 +30,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(outbox_cli, name="outbox")
 benchmarks_cli = typer.Typer(help="Benchmarking tables.", no_args_is_help=True)
 cli.add_typer(benchmarks_cli, name="benchmarks")
-cli.command("worker")(pack_cli.worker)
-cli.command("prune-packs")(pack_cli.prune_packs)
+cli.command("worker")(cli_packs.worker)
+cli.command("prune-packs")(cli_packs.prune_packs)
 console = Console()
 
 

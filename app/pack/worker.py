@@ -19,9 +19,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -52,7 +52,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:120]
 
 
-def _claimable(now_stale: object) -> object:
+def _claimable(stale: datetime) -> ColumnElement[bool]:
     """Queued and due, or running under a worker presumed dead; never beside a live run of the
     same document."""
     live = aliased(PackJob)
@@ -61,28 +61,37 @@ def _claimable(now_stale: object) -> object:
         live.subject == PackJob.subject,
         live.id != PackJob.id,
         live.state == RUNNING,
-        live.claimed_at >= now_stale,
+        live.claimed_at >= stale,
     )
     return and_(
         or_(
             and_(PackJob.state == QUEUED, PackJob.run_after <= utcnow()),
-            and_(PackJob.state == RUNNING, PackJob.claimed_at < now_stale),
+            and_(PackJob.state == RUNNING, PackJob.claimed_at < stale),
         ),
         PackJob.attempts < MAX_ATTEMPTS,
         ~running_beside,
     )
 
 
-def _give_up_on_the_abandoned(session: Session, stale: object) -> None:
-    session.execute(
-        update(PackJob)
-        .where(
-            PackJob.state == RUNNING,
-            PackJob.claimed_at < stale,
-            PackJob.attempts >= MAX_ATTEMPTS,
-        )
-        .values(state=FAILED, last_error="Its worker stopped while rendering, too many times.")
+def give_up_on_the_abandoned(maker: sessionmaker[Session]) -> None:
+    """A job whose workers died under it MAX_ATTEMPTS times is marked failed, not tried again."""
+    abandoned = and_(
+        PackJob.state == RUNNING,
+        PackJob.claimed_at < utcnow() - RECLAIM_AFTER,
+        PackJob.attempts >= MAX_ATTEMPTS,
     )
+    with maker(execution_options=READS_ONLY) as session:
+        found = session.scalar(select(PackJob.id).where(abandoned).limit(1))
+        session.rollback()
+    if found is not None:
+        with maker.begin() as session:
+            session.execute(
+                update(PackJob)
+                .where(abandoned)
+                .values(
+                    state=FAILED, last_error="Its worker stopped while rendering it, each time."
+                )
+            )
 
 
 def claim(maker: sessionmaker[Session], name: str) -> Claimed | None:
@@ -90,18 +99,17 @@ def claim(maker: sessionmaker[Session], name: str) -> Claimed | None:
     stale = utcnow() - RECLAIM_AFTER
     # A look that takes no lock first: an idle worker's polling never queues for SQLite's lock.
     with maker(execution_options=READS_ONLY) as session:
-        found = session.scalar(select(PackJob.id).where(_claimable(stale)).limit(1))  # type: ignore[arg-type]
+        found = session.scalar(select(PackJob.id).where(_claimable(stale)).limit(1))
         session.rollback()
     if found is None:
         return None
     with maker.begin() as session:
-        _give_up_on_the_abandoned(session, stale)
         row = session.execute(
             select(PackJob.id, PackJob.state, PackJob.claimed_at)
-            .where(_claimable(stale))  # type: ignore[arg-type]
+            .where(_claimable(stale))
             .order_by(PackJob.id)
             .limit(1)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=PackJob)
         ).first()
         if row is None:
             return None
@@ -174,6 +182,7 @@ def run_pending(maker: sessionmaker[Session] | None = None, name: str | None = N
     """Run every job due now, one after another; how many ran. Tests call this to drain the queue."""
     maker = maker or get_sessionmaker()
     name = name or worker_name()
+    give_up_on_the_abandoned(maker)
     ran = 0
     while run_one(maker, name):
         ran += 1

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.roles import Role
 from app.db import make_engine
-from app.models import PackJob, RenderedPack
+from app.models import Cycle, PackJob, RenderedPack
 from app.models.pack_job import FAILED, QUEUED, RUNNING
 from app.models.types import utcnow
 from app.pack import cache as pack_cache
@@ -173,3 +173,77 @@ def test_a_running_job_holds_no_queue_slot(maker: sessionmaker[Session]) -> None
         jobs.schedule(session, "mou", 1)
     with maker() as session:
         assert sorted(session.execute(select(PackJob.state)).scalars()) == [QUEUED, RUNNING]
+
+
+def test_a_signed_off_self_evaluation_is_queued_and_rendered_for_its_authority(
+    maker: sessionmaker[Session],
+) -> None:
+    from tests.sef_factories import DERBY as SEF_LA
+    from tests.sef_factories import signed_sef
+
+    with maker.begin() as session:
+        cycle = f.open_cycle(session, f.coordinator(session))
+        signed_sef(session, cycle, SEF_LA)
+        cycle_id = cycle.id
+    with maker() as session:
+        assert ("self_evaluation", f"{cycle_id}:{SEF_LA}", QUEUED) in _jobs(session)
+    worker.run_pending(maker)
+    with maker() as session:
+        stored = session.execute(
+            select(RenderedPack).where(RenderedPack.kind == "self_evaluation")
+        ).scalar_one()
+        assert stored.subject_id == f"{cycle_id}:{SEF_LA}"
+        assert _jobs(session) == []
+
+
+def test_a_new_render_prunes_its_document_s_old_copies(maker: sessionmaker[Session]) -> None:
+    cycle_id = _signed_mou(maker)
+    worker.run_pending(maker)
+    with maker.begin() as session:
+        session.execute(update(RenderedPack).values(created_at=utcnow() - timedelta(hours=1)))
+        cycle = session.get(Cycle, cycle_id)
+        assert cycle is not None
+        f.sign(
+            session,
+            cycle,
+            f.signatory(session, DERBY, Role.CHIEF_EXECUTIVE),
+            DERBY,
+            Role.CHIEF_EXECUTIVE,
+        )
+    assert worker.run_pending(maker) == 1
+    with maker() as session:
+        copies = session.execute(select(RenderedPack.created_at)).scalars().all()
+        assert len(copies) == 1 and copies[0] > utcnow() - timedelta(minutes=5)
+
+
+def test_riia_worker_once_and_riia_prune_packs(
+    maker: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import app.db
+    from app.cli import cli
+
+    monkeypatch.setattr(worker, "get_sessionmaker", lambda: maker)
+    monkeypatch.setattr(app.db, "get_sessionmaker", lambda: maker)
+    _signed_mou(maker)
+    ran = CliRunner().invoke(cli, ["worker", "--once"])
+    assert ran.exit_code == 0, ran.output
+    assert "Rendered 1 pack job(s)." in ran.output
+    pruned = CliRunner().invoke(cli, ["prune-packs", "--hours", "0"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "Pruned 0 cached pack(s)." in pruned.output  # the only copy is the latest
+
+
+def test_a_job_whose_workers_keep_dying_is_marked_failed(maker: sessionmaker[Session]) -> None:
+    with maker.begin() as session:
+        jobs.schedule(session, "mou", 1)
+    long_ago = utcnow() - worker.RECLAIM_AFTER - timedelta(minutes=1)
+    for attempt in range(1, worker.MAX_ATTEMPTS + 1):
+        claimed = worker.claim(maker, f"worker-{attempt}")
+        assert claimed is not None and claimed.attempts == attempt
+        with maker.begin() as session:  # ...and its worker dies
+            session.execute(update(PackJob).values(claimed_at=long_ago))
+    assert worker.run_pending(maker) == 0
+    with maker() as session:
+        assert session.execute(select(PackJob.state)).scalar_one() == FAILED

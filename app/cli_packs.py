@@ -1,4 +1,7 @@
-"""`riia worker` and `riia prune-packs`: render queued packs, prune old cached ones."""
+"""`riia worker` and `riia prune-packs`: render queued packs, prune old cached ones.
+
+At the top, beside app/cli.py: the worker loads the whole app, so every stage registers its packs.
+"""
 
 import signal
 import threading
