@@ -247,3 +247,35 @@ def test_a_job_whose_workers_keep_dying_is_marked_failed(maker: sessionmaker[Ses
     assert worker.run_pending(maker) == 0
     with maker() as session:
         assert session.execute(select(PackJob.state)).scalar_one() == FAILED
+
+
+def test_each_scrutiny_act_queues_the_signed_pack(session: Session, warming: None) -> None:
+    from app.self_evaluation.schemas import CommentInput, ResponseInput
+    from app.self_evaluation.scrutiny import service as scrutiny
+    from tests.sef_factories import DERBY as SEF_LA
+    from tests.sef_factories import form_proposed_triads, signed_sef
+
+    boss = f.coordinator(session)
+    cycle = f.open_cycle(session, boss)
+    form_proposed_triads(session, cycle)
+    _, people = signed_sef(session, cycle, SEF_LA)
+    peer = f.principal(session, f.make_user(session, Role.DCS, organisation="E10000007"))
+    queued = ("self_evaluation", f"{cycle.id}:{SEF_LA}", QUEUED)
+
+    def queued_on_commit() -> bool:
+        session.commit()
+        found = queued in _jobs(session)
+        session.execute(update(PackJob).values(state=FAILED))  # as if a worker had run it
+        session.commit()
+        return found
+
+    assert queued_on_commit()  # signed off
+    data = CommentInput(chapter_id="workforce", body="Agency use?", challenged_grade=None)
+    comment = scrutiny.comment(session, peer, cycle, SEF_LA, data)
+    assert queued_on_commit()
+    answer = ResponseInput(body="Yes.")
+    scrutiny.respond(session, people[Role.DCS], cycle, SEF_LA, comment.id, answer)
+    assert queued_on_commit()
+    scrutiny.close(session, boss, cycle, SEF_LA)
+    assert queued_on_commit()
+    assert not queued_on_commit()  # nothing changed: nothing queued
