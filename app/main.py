@@ -23,6 +23,7 @@ from app.mou import api as mou_api
 from app.mou import pages as mou_pages
 from app.mou import pages_drafting as mou_drafting_pages
 from app.mou import pages_review as mou_review_pages
+from app.pack import worker as pack_worker
 from app.reference import get_reference
 from app.returns import api as api_returns
 from app.returns import pages as pages_returns
@@ -49,7 +50,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
     if get_settings().fill_pool_at_start:
         await anyio.to_thread.run_sync(fill_pool)
-    yield
+    with pack_worker.in_process():  # SQLite only: packs warmed with nothing else running
+        yield
 
 
 def create_app() -> FastAPI:

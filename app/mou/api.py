@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -227,12 +227,10 @@ def publish(
     year: str,
     data: PublishInput,
     session: WriteSession,
-    background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
 ) -> VersionOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.publish(session, principal, cycle, data)
-    background.add_task(pack.warm_cache, cycle.id)
     return version_out(version)
 
 
@@ -242,12 +240,10 @@ def sign(
     year: str,
     data: SignInput,
     session: WriteSession,
-    background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
 ) -> SignatureOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.sign(session, principal, cycle, data)
-    background.add_task(pack.warm_cache, cycle.id)
     return signature_out(event)
 
 

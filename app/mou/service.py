@@ -39,6 +39,7 @@ from app.mou.versions import (
     version_entry,
     versions,
 )
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.workflow import MOU_VERSION
 from app.workflow.states import MouVersionAction, MouVersionState
@@ -237,6 +238,7 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
         published_by_id=principal.user_id,
         changeover_on=changeover_on,
     )
+    pack_jobs.schedule(session, "mou", cycle.id)  # app/mou/pack.py renders it after the commit
     return draft
 
 

@@ -19,6 +19,7 @@ from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import MouStatus, build_status, statement_for
 from app.mou.versions import published_of
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.reference.models import Organisation
 from app.signoff import acts
@@ -96,7 +97,7 @@ def sign(
         f"Version {version.number} is in force: every organisation has signed",
         {"content_hash": version.content_hash},
     )
-    return acts.sign(
+    signed = acts.sign(
         session,
         event,
         refusal=twice,
@@ -105,6 +106,8 @@ def sign(
         complete=lambda: not adding and build_status(session, cycle, version).all_signed,
         on_complete=lambda: record_many(session, [in_force]),
     )
+    pack_jobs.schedule(session, "mou", cycle.id)  # app/mou/pack.py renders it after the commit
+    return signed
 
 
 def decline(

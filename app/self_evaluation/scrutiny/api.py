@@ -7,7 +7,7 @@ own), so include app.self_evaluation.api.router in the app, not this.
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,6 @@ from app.cycles import service as cycles
 from app.errors import NotPermitted
 from app.identifiers import Identifier
 from app.models import SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
-from app.self_evaluation import pack
 from app.self_evaluation.drafting import content, service
 from app.self_evaluation.schemas import CommentInput, ResponseInput, ReturnSefInput, SignSefInput
 from app.self_evaluation.scrutiny import service as scrutiny
@@ -265,7 +264,6 @@ def sign(
     data: SignSefInput,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
-    background: BackgroundTasks,
 ) -> SignatureOut:
     """Sign the submitted version (by its hash) as one of your own roles, with the statement.
 
@@ -274,7 +272,6 @@ def sign(
     """
     cycle = cycles.get_cycle(session, principal, region_id, year)
     signature = signoff.sign(session, principal, cycle, la_code, data)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return signature_out(session, signature)
 
 
@@ -322,12 +319,10 @@ def post_comment(
     data: CommentInput,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
-    background: BackgroundTasks,
 ) -> CommentOut:
     """A scrutineer comments on a chapter of the signed version, perhaps offering a different view of its grade."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     made = scrutiny.comment(session, principal, cycle, la_code, data)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return comment_out(made)
 
 
@@ -344,12 +339,10 @@ def post_response(
     data: ResponseInput,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
-    background: BackgroundTasks,
 ) -> ResponseOut:
     """The authority's DCS responds, once, to a comment (a second response is 409)."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     response = scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return response_out(response)
 
 
@@ -360,10 +353,8 @@ def close_scrutiny(
     la_code: str,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
-    background: BackgroundTasks,
 ) -> ScrutinyOut:
     """The coordinator closes scrutiny; unanswered comments stay, counted in the history."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = scrutiny.close(session, principal, cycle, la_code)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return scrutiny_out(sef, scrutiny.threads(session, sef))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from app.identifiers import Identifier
 from app.models import Cycle
 from app.reference.models import Scrutiny
 from app.reference.sef import OfstedGrade, SefChapter
-from app.self_evaluation import access, pack
+from app.self_evaluation import access
 from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import readable_all, sef_url
 from app.self_evaluation.schemas import MESSAGES, CommentInput, ResponseInput
@@ -132,7 +132,6 @@ def add_comment(
     la_code: str,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
-    background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
@@ -142,7 +141,6 @@ def add_comment(
     if data is not None:
         try:
             comment = scrutiny.comment(session, principal, cycle, la_code, data)
-            background.add_task(pack.warm_cache, cycle.id, la_code)
         except (Conflict, InvalidInput) as exc:
             errors = forms.errors_from(exc, "body")
             status_code = exc.status_code
@@ -177,7 +175,6 @@ def respond(
     comment_id: Identifier,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
-    background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
@@ -187,7 +184,6 @@ def respond(
     if data is not None:
         try:
             scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
-            background.add_task(pack.warm_cache, cycle.id, la_code)
         except AlreadyDone as exc:
             # A double click, or a second tab: the first response stands; nothing is added.
             flash(request, exc.message)
@@ -210,7 +206,6 @@ def close(
     la_code: str,
     session: WriteSession,
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
-    background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
@@ -222,7 +217,6 @@ def close(
     )
     try:
         scrutiny.close(session, principal, cycle, la_code)
-        background.add_task(pack.warm_cache, cycle.id, la_code)
     except Conflict:
         if service.get_sef(session, principal, cycle, la_code).state != SefState.SCRUTINY_CLOSED:
             raise

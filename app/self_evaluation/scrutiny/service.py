@@ -20,6 +20,7 @@ from app.db import add_once
 from app.errors import AlreadyDone, InvalidInput, NotFound, NotPermitted
 from app.models import Cycle, SefComment, SefResponse, SelfEvaluation
 from app.models.types import utcnow
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.reference.models import Scrutiny
 from app.self_evaluation import access
@@ -35,6 +36,8 @@ WITHHELD = (
     "Scrutiny comments are shared only with the authority, its scrutineers and the regional "
     "coordinator."
 )
+# Every change here alters the signed pack: app/self_evaluation/pack.py renders it after the commit.
+PACK = "self_evaluation"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def comment(
         f"{principal.display_name} commented on '{chapter.title}'{challenge}",
         {"comment_id": row.id, "chapter_id": chapter.id, "challenged_grade": row.challenged_grade},
     )
+    pack_jobs.schedule(session, PACK, cycle.id, la_code)
     return row
 
 
@@ -144,6 +148,7 @@ def respond(
         f"{principal.display_name} responded to {found.author_name}'s comment on '{chapter.title}'",
         {"comment_id": found.id, "response_id": row.id},
     )
+    pack_jobs.schedule(session, PACK, cycle.id, la_code)
     return row
 
 
@@ -168,6 +173,7 @@ def close(session: Session, principal: Principal, cycle: Cycle, la_code: str) ->
         ),
         scrutiny_closed_at=utcnow(),
     )
+    pack_jobs.schedule(session, PACK, cycle.id, la_code)
     return sef
 
 

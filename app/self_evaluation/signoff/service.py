@@ -19,6 +19,7 @@ from app.auth.roles import SIGNATORY_ROLES, Role
 from app.errors import AlreadyDone
 from app.models import Cycle, SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.models.types import utcnow
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.self_evaluation import access
 from app.self_evaluation.drafting import service
@@ -245,7 +246,7 @@ def sign(
     words = statement(principal, la_code, la_name, data.role, number)
     event = on.event(principal, Decision.SIGNED, sef.la_code, data.role, statement=words)
     summary = f"{principal.display_name} signed version {number} as {label}"
-    return acts.sign(
+    signed = acts.sign(
         session,
         event,
         refusal=AlreadyDone(f"Version {number} has already been signed by the {label}."),
@@ -253,6 +254,9 @@ def sign(
         complete=lambda: build_status(session, cycle, sef).signed_count == len(SIGNATORY_ROLES),
         on_complete=lambda: _signed_off(session, principal, on, sef, number),
     )
+    # app/self_evaluation/pack.py renders it after the commit (nothing while not yet signed off).
+    pack_jobs.schedule(session, "self_evaluation", cycle.id, la_code)
+    return signed
 
 
 def return_for_changes(
