@@ -20,13 +20,14 @@ PORT ?= 8000
 
 help:
 	@echo "make install     create .venv, install Python and npm packages, build the front-end"
-	@echo "make run         set up the demo database and serve on http://127.0.0.1:8000 (PORT=8080 for another)"
+	@echo "make run         set up the demo database, serve on http://127.0.0.1:8000 (PORT=8080 for another)"
+	@echo "                 with a pack worker beside it"
 	@echo "make test        install what the tests need when missing (as root), then run them all"
 	@echo "                 (starts a throwaway PostgreSQL 15)"
 	@echo "make bench       run the benchmarks in bench/ (all but the load run)"
 	@echo "make bench-load  50 people for 3 minutes on SQLite, then PostgreSQL, against the targets"
 	@echo "                 (LOAD_ARGS=\"--seconds 60 --users 20\" to change; loopback only)"
-	@echo "make lint        ruff check, ruff format --check, mypy app"
+	@echo "make lint        ruff check, ruff format --check, mypy app, import contracts"
 
 install: $(PIP_STAMP) $(ASSETS)
 
@@ -44,9 +45,13 @@ $(NPM_STAMP): package-lock.json
 $(ASSETS): build-assets.mjs $(SCSS) $(NPM_STAMP)
 	node build-assets.mjs
 
+# A pack worker (riia worker) runs beside the server and stops with it.
 run: install
 	export RIIA_BASE_URL="$${RIIA_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
-	  $(BIN)/riia setup-demo && $(BIN)/riia serve --host 127.0.0.1 --port $(PORT)
+	  $(BIN)/riia setup-demo; \
+	  $(BIN)/riia worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null || true' EXIT; \
+	  $(BIN)/riia serve --host 127.0.0.1 --port $(PORT)
 
 # PostgreSQL 15, Chromium, fonts and poppler: installed as root when missing, else the apt-get
 # line to run is printed.
@@ -71,3 +76,4 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports

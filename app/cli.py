@@ -1,4 +1,4 @@
-"""The command line: serve, demo, audit, users and tokens, database and outbox."""
+"""The command line: serve, demo, audit, users and tokens, database, outbox and pack worker."""
 
 import os
 import sys
@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app import cli_packs
 from app.audit.cli import audit_cli
 from app.auth.roles import Role
 
@@ -29,6 +30,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(outbox_cli, name="outbox")
 benchmarks_cli = typer.Typer(help="Benchmarking tables.", no_args_is_help=True)
 cli.add_typer(benchmarks_cli, name="benchmarks")
+cli.command("worker")(cli_packs.worker)
+cli.command("prune-packs")(cli_packs.prune_packs)
 console = Console()
 
 

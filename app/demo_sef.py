@@ -34,7 +34,7 @@ from app.demo_triads import form_demo_triads, schedule_scrutiny, schedule_triads
 from app.models import Cycle
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
-from app.self_evaluation import contributors, due, pack
+from app.self_evaluation import access, contributors, due, pack
 from app.self_evaluation.drafting import carry, service
 from app.self_evaluation.profile import sef_data_profile
 from app.self_evaluation.schemas import (
@@ -339,7 +339,7 @@ def write_sef_packs(play: Play, year: str, out: Path, log: list[str]) -> list[Pa
         cycle = cycle_of(session, year)
         names = {la.code: la.name for la in get_reference().regions[REGION].local_authorities}
         for sef in service.readable_sefs(session, coordinator, cycle):
-            if sef.state in ("signed", "scrutiny_closed"):
+            if sef.state in access.SHARED_STATES:
                 path = out / f"self-evaluation-{_slug(names[sef.la_code])}.pdf"
                 path.write_bytes(pack.sef_pack_pdf(session, coordinator, cycle, sef.la_code))
                 paths.append(path)

@@ -18,6 +18,7 @@ from app.db import fill_pool
 from app.error_responses import ERROR_RESPONSES, domain_error, http_error, invalid_request
 from app.errors import DomainError
 from app.middleware import RequestGuard
+from app.pack import worker as pack_worker
 from app.reference import get_reference
 from app.settings import get_settings
 from app.web import STATIC_DIR
@@ -30,7 +31,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
     if get_settings().fill_pool_at_start:
         await anyio.to_thread.run_sync(fill_pool)
-    yield
+    with pack_worker.in_process():  # SQLite only: packs warmed with nothing else running
+        yield
 
 
 def create_app() -> FastAPI:

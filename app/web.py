@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 from app.demo_notice import demo_notice
 from app.settings import get_settings
 from app.uk_dates import date_uk, datetime_uk
+from app.workflow.states import MouReviewState, MouVersionState, SefState
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = PROJECT_DIR / "templates"
@@ -76,6 +77,11 @@ env.globals["govuk_field_error"] = field_error
 env.globals["feedback_href"] = lambda: get_settings().feedback_href
 # "Demonstration: invented text about real councils" when serving the demo (RIIA_DEMO), else "".
 env.globals["demo_notice"] = demo_notice
+# The workflow's states by name, so a template compares `sef.state == SefState.SIGNED` rather
+# than restating the string (they are StrEnums: the page renders the same).
+env.globals.update(
+    MouVersionState=MouVersionState, MouReviewState=MouReviewState, SefState=SefState
+)
 
 templates = Jinja2Templates(env=env)
 

@@ -17,7 +17,6 @@ os.environ["RIIA_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
 os.environ["RIIA_ENVIRONMENT"] = "test"
 os.environ["RIIA_WARM_PACKS"] = "false"
 
-from app.pack.mou import render_mou_pack  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from app import demo  # noqa: E402
@@ -25,6 +24,7 @@ from app.db import get_sessionmaker  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Cycle  # noqa: E402
 from app.mou import pack  # noqa: E402
+from app.mou.pack_document import render_mou_pack  # noqa: E402
 from app.schema import upgrade  # noqa: E402
 
 

@@ -227,6 +227,41 @@ def trend_chart(
         return _trend_chart(*args)
 
 
+def _legend(series: Sequence[Series], england: EnglandReference | None) -> list[str]:
+    """The chart's key: a sample of each line, and England's dashed line when drawn."""
+    out = ['<g class="app-chart__legend">']
+    legend_y = HEIGHT - 40
+    for i, s in enumerate(series):
+        x = 20 + i * 190
+        out.append(
+            f'<line x1="{x}" x2="{x + 32}" y1="{legend_y}" y2="{legend_y}" {_line_attrs(s)}/>'
+            + _marker(s.marker, x + 16, legend_y, s.colour)
+            + f'<text x="{x + 40}" y="{legend_y + 4}" fill="#0b0c0c">{escape(s.label)}</text>'
+        )
+    if england is not None:
+        x, y2 = 20, legend_y + 20
+        out.append(
+            f'<line x1="{x}" x2="{x + 32}" y1="{y2}" y2="{y2}" stroke="#0b0c0c" '
+            f'stroke-width="1.5" stroke-dasharray="12 3 2 3"/>'
+            f'<text x="{x + 40}" y="{y2 + 4}" fill="#0b0c0c">{escape(england.label)}</text>'
+        )
+    return out
+
+
+def _period_labels(xs: Sequence[float], points: Sequence[TrendPointLike]) -> list[str]:
+    """Each period under its point: the quarter, with its year beneath."""
+    out = ['<g class="app-chart__periods">']
+    for x, point in zip(xs, points, strict=True):
+        year, _, quarter = point.period.rpartition(" ")
+        out.append(
+            f'<text x="{_fmt(x)}" y="{TOP + PLOT_H + 18}" text-anchor="middle" fill="#0b0c0c">'
+            f'<tspan x="{_fmt(x)}">{escape(quarter or point.period)}</tspan>'
+            f'<tspan x="{_fmt(x)}" dy="14">{escape(year)}</tspan></text>'
+        )
+    out.append("</g>")
+    return out
+
+
 def _trend_chart(
     points: Sequence[TrendPointLike],
     title: str,
@@ -275,15 +310,7 @@ def _trend_chart(
             f"{escape(label)}</text>"
         )
     out.append("</g>")
-    out.append('<g class="app-chart__periods">')
-    for x, point in zip(xs, points, strict=True):
-        year, _, quarter = point.period.rpartition(" ")
-        out.append(
-            f'<text x="{_fmt(x)}" y="{TOP + PLOT_H + 18}" text-anchor="middle" fill="#0b0c0c">'
-            f'<tspan x="{_fmt(x)}">{escape(quarter or point.period)}</tspan>'
-            f'<tspan x="{_fmt(x)}" dy="14">{escape(year)}</tspan></text>'
-        )
-    out.append("</g>")
+    out.extend(_period_labels(xs, points))
     if england is not None:
         level = _fmt(y_of(england.value))
         out.append(
@@ -298,22 +325,7 @@ def _trend_chart(
             if maybe_y is not None:
                 out.append(_marker(s.marker, x, maybe_y, s.colour))
         out.append("</g>")
-    out.append('<g class="app-chart__legend">')
-    legend_y = HEIGHT - 40
-    for i, s in enumerate(series):
-        x = 20 + i * 190
-        out.append(
-            f'<line x1="{x}" x2="{x + 32}" y1="{legend_y}" y2="{legend_y}" {_line_attrs(s)}/>'
-            + _marker(s.marker, x + 16, legend_y, s.colour)
-            + f'<text x="{x + 40}" y="{legend_y + 4}" fill="#0b0c0c">{escape(s.label)}</text>'
-        )
-    if england is not None:
-        x, y2 = 20, legend_y + 20
-        out.append(
-            f'<line x1="{x}" x2="{x + 32}" y1="{y2}" y2="{y2}" stroke="#0b0c0c" '
-            f'stroke-width="1.5" stroke-dasharray="12 3 2 3"/>'
-            f'<text x="{x + 40}" y="{y2 + 4}" fill="#0b0c0c">{escape(england.label)}</text>'
-        )
+    out.extend(_legend(series, england))
     out.append("</g></svg>")
     # Every piece of text above went through escape(); the rest is markup we wrote.
     return Chart(

@@ -6,7 +6,7 @@ neighbours without ranking them. Marks differ by shape and dash, not colour alon
 piece of text is escaped with markupsafe.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -131,25 +131,7 @@ def bar_chart(
             f"{escape(label)}</text>"
         )
     for i, row in enumerate(rows):
-        y = TOP + i * ROW_H
-        out.append(
-            f'<text x="{LABEL_W}" y="{y + 15}" text-anchor="end" fill="{INK}">'
-            f"{escape(row.la_name)}</text>"
-        )
-        if row.value is not None:
-            x0, x1 = x_of(max(low, 0.0)), x_of(row.value)
-            out.append(
-                f'<rect x="{_n(min(x0, x1))}" y="{y + 5}" width="{_n(abs(x1 - x0))}" '
-                f'height="12" fill="{BAR}"/>'
-            )
-        out.append(f'<text x="{VALUE_X}" y="{y + 15}" fill="{INK}">{escape(row.text)}</text>')
-        if row.neighbour_mean is not None:
-            nx, ny = x_of(row.neighbour_mean), y + 11
-            out.append(
-                f'<polygon points="{_n(nx)},{_n(ny - 6)} {_n(nx + 5)},{_n(ny)} {_n(nx)},{_n(ny + 6)} '
-                f'{_n(nx - 5)},{_n(ny)}" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>'
-            )
-        out.append(_spark(row.trend, y + 2, t_low, t_high))
+        out.extend(_bar_row(row, TOP + i * ROW_H, x_of, low, (t_low, t_high)))
     if median is not None:
         mx = _n(x_of(median))
         out.append(
@@ -166,6 +148,35 @@ def bar_chart(
     out.append("</svg>")
     # Every piece of text above went through escape(); the rest is markup we wrote.
     return BarChart(svg=Markup("".join(out)), text_alternative=text_alternative)  # noqa: S704
+
+
+def _bar_row(
+    row: BarRow,
+    y: float,
+    x_of: Callable[[float], float],
+    low: float,
+    trend_range: tuple[float, float],
+) -> list[str]:
+    """One LA's line: its name, bar, value, neighbours' mark and trend."""
+    out = [
+        f'<text x="{LABEL_W}" y="{y + 15}" text-anchor="end" fill="{INK}">'
+        f"{escape(row.la_name)}</text>"
+    ]
+    if row.value is not None:
+        x0, x1 = x_of(max(low, 0.0)), x_of(row.value)
+        out.append(
+            f'<rect x="{_n(min(x0, x1))}" y="{y + 5}" width="{_n(abs(x1 - x0))}" '
+            f'height="12" fill="{BAR}"/>'
+        )
+    out.append(f'<text x="{VALUE_X}" y="{y + 15}" fill="{INK}">{escape(row.text)}</text>')
+    if row.neighbour_mean is not None:
+        nx, ny = x_of(row.neighbour_mean), y + 11
+        out.append(
+            f'<polygon points="{_n(nx)},{_n(ny - 6)} {_n(nx + 5)},{_n(ny)} {_n(nx)},{_n(ny + 6)} '
+            f'{_n(nx - 5)},{_n(ny)}" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>'
+        )
+    out.append(_spark(row.trend, y + 2, *trend_range))
+    return out
 
 
 def _alternative(

@@ -5,7 +5,7 @@ the same way on screen and on paper. Visibility is applied while the context is 
 for the LAs the person may see, the region's aggregates only when they may see the whole region.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 
@@ -96,26 +96,7 @@ def build_dashboard(
     for b in benchmarks:
         by_la.setdefault(b.la_code, []).append(b)
     first = {b.indicator_id: b for b in next(iter(by_la.values()), [])}
-    columns = tuple(
-        Column(
-            indicator_id=i.id,
-            name=i.name,
-            polarity_text=POLARITY_WORDS[i.polarity],
-            definition=i.definition,
-            median_text=format_value(first[i.id].region_median, i.unit, i.decimals)
-            if aggregates and i.id in first
-            else None,
-            england_text=_england_text(first.get(i.id), i),
-            polarity=i.polarity,
-            polarity_note=i.polarity_note,
-            unit=i.unit,
-            decimals=i.decimals,
-            median=first[i.id].region_median if aggregates and i.id in first else None,
-            england=first[i.id].england_value if i.id in first else None,
-            england_period=first[i.id].england_period if i.id in first else None,
-        )
-        for i in indicators.values()
-    )
+    columns = _columns(indicators, first, aggregates)
     rows = [
         Row(
             la_code=code,
@@ -144,6 +125,32 @@ def build_dashboard(
         sort="la",
         order=order,
         source="provisional" if isinstance(quarter, Quarter) else "published",
+    )
+
+
+def _columns(
+    indicators: Mapping[str, Indicator], first: dict[str, Benchmark], aggregates: bool
+) -> tuple[Column, ...]:
+    """The dashboard's columns: each indicator with the region's median and England's value."""
+    return tuple(
+        Column(
+            indicator_id=i.id,
+            name=i.name,
+            polarity_text=POLARITY_WORDS[i.polarity],
+            definition=i.definition,
+            median_text=format_value(first[i.id].region_median, i.unit, i.decimals)
+            if aggregates and i.id in first
+            else None,
+            england_text=_england_text(first.get(i.id), i),
+            polarity=i.polarity,
+            polarity_note=i.polarity_note,
+            unit=i.unit,
+            decimals=i.decimals,
+            median=first[i.id].region_median if aggregates and i.id in first else None,
+            england=first[i.id].england_value if i.id in first else None,
+            england_period=first[i.id].england_period if i.id in first else None,
+        )
+        for i in indicators.values()
     )
 
 
@@ -217,55 +224,7 @@ def build_profile(
         why = strength(b, indicator, aggregates)
         if why:
             strengths.append((indicator.name, why))
-
-        def fmt(value: float | None, i: Indicator = indicator) -> str:
-            return format_value(value, i.unit, i.decimals)
-
-        england = (
-            EnglandReference(f"England, published {b.england_period}", b.england_value)
-            if b.england_value is not None and b.england_period
-            else None
-        )
-        points = trends.get(b.indicator_id, [])
-        # A quarter with no figure at all is left out and said once, not drawn as a gap.
-        kept = [p for p in points if _has_any(p)]
-        chart = trend_chart(
-            kept,
-            title=indicator.name,
-            unit=indicator.unit,
-            decimals=indicator.decimals,
-            direction=None
-            if b.direction == "not_known"
-            else direction_words(b.direction, indicator.polarity).lower(),
-            england=england,
-            chart_id=f"chart-{b.indicator_id}",
-        )
-        indicators.append(
-            IndicatorProfile(
-                indicator_id=b.indicator_id,
-                name=indicator.name,
-                definition=indicator.definition,
-                polarity_text=POLARITY_WORDS[indicator.polarity],
-                polarity_note=indicator.polarity_note,
-                figure=figure(b, indicator, b.indicator_id in flagged),
-                region_median_text=fmt(b.region_median) if aggregates else None,
-                quartile_text=quartile_words(b.quartile, indicator.polarity)
-                if aggregates
-                else None,
-                england_text=f"{fmt(b.england_value)} (published {b.england_period})"
-                if england
-                else None,
-                neighbours_text=f"{fmt(b.statistical_neighbour_mean)} "
-                f"(mean of {b.statistical_neighbour_count} with figures)"
-                if aggregates and b.statistical_neighbour_mean is not None
-                else None,
-                chart=chart,
-                spread=spreads.get(b.indicator_id),
-                england=b.england_value,
-                polarity=indicator.polarity,
-                omitted=tuple(p.period for p in points if not _has_any(p)),
-            )
-        )
+        indicators.append(_indicator_profile(b, indicator, flagged, aggregates, trends, spreads))
     return Profile(
         region_id=region_id,
         region_name=region.name,
@@ -280,6 +239,60 @@ def build_profile(
         indicators=tuple(indicators),
         aggregates_visible=aggregates,
         notice=notice(window, aggregates, 1, on),
+    )
+
+
+def _indicator_profile(
+    b: Benchmark,
+    indicator: Indicator,
+    flagged: set[str | None],
+    aggregates: bool,
+    trends: dict[str, list[TrendPoint]],
+    spreads: dict[str, tuple[float, float, float, float, float]],
+) -> IndicatorProfile:
+    """One indicator of an LA's profile: its figure against the region and England, and trend."""
+
+    def fmt(value: float | None, i: Indicator = indicator) -> str:
+        return format_value(value, i.unit, i.decimals)
+
+    england = (
+        EnglandReference(f"England, published {b.england_period}", b.england_value)
+        if b.england_value is not None and b.england_period
+        else None
+    )
+    points = trends.get(b.indicator_id, [])
+    # A quarter with no figure at all is left out and said once, not drawn as a gap.
+    kept = [p for p in points if _has_any(p)]
+    chart = trend_chart(
+        kept,
+        title=indicator.name,
+        unit=indicator.unit,
+        decimals=indicator.decimals,
+        direction=None
+        if b.direction == "not_known"
+        else direction_words(b.direction, indicator.polarity).lower(),
+        england=england,
+        chart_id=f"chart-{b.indicator_id}",
+    )
+    return IndicatorProfile(
+        indicator_id=b.indicator_id,
+        name=indicator.name,
+        definition=indicator.definition,
+        polarity_text=POLARITY_WORDS[indicator.polarity],
+        polarity_note=indicator.polarity_note,
+        figure=figure(b, indicator, b.indicator_id in flagged),
+        region_median_text=fmt(b.region_median) if aggregates else None,
+        quartile_text=quartile_words(b.quartile, indicator.polarity) if aggregates else None,
+        england_text=f"{fmt(b.england_value)} (published {b.england_period})" if england else None,
+        neighbours_text=f"{fmt(b.statistical_neighbour_mean)} "
+        f"(mean of {b.statistical_neighbour_count} with figures)"
+        if aggregates and b.statistical_neighbour_mean is not None
+        else None,
+        chart=chart,
+        spread=spreads.get(b.indicator_id),
+        england=b.england_value,
+        polarity=indicator.polarity,
+        omitted=tuple(p.period for p in points if not _has_any(p)),
     )
 
 

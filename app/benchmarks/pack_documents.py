@@ -138,50 +138,10 @@ def data_pack_document(
         improving = tuple(t for c, f in pairs if (t := _improving(f, c)))
         if best or improving:
             strengths.append(Strengths(row.la_name, best, improving))
-    pages = []
-    for index, column in enumerate(pack.columns):
-        figures = [(row, row.figures[index]) for row in rows]
-        chart = bar_chart(
-            [
-                BarRow(
-                    la_name=row.la_name,
-                    value=f.value,
-                    text=_short(f, column),
-                    neighbour_mean=f.neighbour_mean if pack.aggregates_visible else None,
-                    trend=trends.get(row.la_code, {}).get(column.indicator_id, ()),
-                )
-                for row, f in figures
-            ],
-            title=column.name,
-            period=pack.period,
-            unit=column.unit,
-            decimals=column.decimals,
-            median=column.median,
-            england=column.england,
-            england_label=f"England {column.england_period}" if column.england_period else None,
-            trend_periods=trend_periods,
-            chart_id=f"bars-{column.indicator_id}",
-        )
-        pages.append(
-            IndicatorPage(
-                column=column,
-                chart=chart,
-                rows=tuple(
-                    IndicatorRow(
-                        la_name=row.la_name,
-                        figure=f,
-                        value_text=_short(f, column),
-                        previous_text=(f.previous_text or "–").removesuffix(PER_10K),
-                        neighbours_text=format_value(
-                            f.neighbour_mean, column.unit, column.decimals, with_unit=False
-                        )
-                        if f.neighbour_mean is not None and pack.aggregates_visible
-                        else "–",
-                    )
-                    for row, f in figures
-                ),
-            )
-        )
+    pages = [
+        _indicator_page(pack, rows, index, column, trend_periods, trends)
+        for index, column in enumerate(pack.columns)
+    ]
     return DataPackDocument(
         pack=pack,
         la_names=tuple(r.la_name for r in rows),
@@ -191,6 +151,57 @@ def data_pack_document(
         risks=tuple(r for r in rows if r.flags),
         pages=tuple(pages),
         trend_periods=tuple(trend_periods),
+    )
+
+
+def _indicator_page(
+    pack: Dashboard,
+    rows: Sequence[Row],
+    index: int,
+    column: Column,
+    trend_periods: Sequence[str],
+    trends: dict[str, dict[str, tuple[float | None, ...]]],
+) -> IndicatorPage:
+    """One indicator's page of the data pack: every LA's bar, with its trend, and the table."""
+    figures = [(row, row.figures[index]) for row in rows]
+    chart = bar_chart(
+        [
+            BarRow(
+                la_name=row.la_name,
+                value=f.value,
+                text=_short(f, column),
+                neighbour_mean=f.neighbour_mean if pack.aggregates_visible else None,
+                trend=trends.get(row.la_code, {}).get(column.indicator_id, ()),
+            )
+            for row, f in figures
+        ],
+        title=column.name,
+        period=pack.period,
+        unit=column.unit,
+        decimals=column.decimals,
+        median=column.median,
+        england=column.england,
+        england_label=f"England {column.england_period}" if column.england_period else None,
+        trend_periods=trend_periods,
+        chart_id=f"bars-{column.indicator_id}",
+    )
+    return IndicatorPage(
+        column=column,
+        chart=chart,
+        rows=tuple(
+            IndicatorRow(
+                la_name=row.la_name,
+                figure=f,
+                value_text=_short(f, column),
+                previous_text=(f.previous_text or "–").removesuffix(PER_10K),
+                neighbours_text=format_value(
+                    f.neighbour_mean, column.unit, column.decimals, with_unit=False
+                )
+                if f.neighbour_mean is not None and pack.aggregates_visible
+                else "–",
+            )
+            for row, f in figures
+        ),
     )
 
 

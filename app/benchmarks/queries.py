@@ -1,4 +1,4 @@
-"""The SQL behind benchmarks.py: latest values, quartiles and neighbours' means.
+"""The SQL behind service.py: latest values, quartiles and neighbours' means.
 
 Everything is written in a form both SQLite and PostgreSQL run: SQLite has no percentile
 functions, so quartiles are read off ROW_NUMBER positions with integer arithmetic and interpolated
@@ -26,6 +26,7 @@ from sqlalchemy import (
     null,
     select,
 )
+from sqlalchemy.orm import Session
 
 from app.benchmarks.published import ENGLAND
 from app.models import IndicatorReturn, PublishedValue, ReturnValue
@@ -232,3 +233,47 @@ def published_years_statement() -> Select[str]:
         .distinct()
         .order_by(PublishedValue.period.desc())
     )
+
+
+def england_values(
+    session: Session, years: Iterable[str]
+) -> dict[str, dict[str, tuple[float, str]]]:
+    """For each year, the latest published England value of each indicator up to that year."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return {}
+    rows = session.execute(england_statement(), {"year": wanted[-1]}).all()
+    by_year: dict[str, dict[str, tuple[float, str]]] = {}
+    catalogue = get_reference().indicators.values()
+    for year in wanted:
+        found: dict[str, tuple[float, str]] = {}
+        # Rows come newest first per indicator, so the first one up to the year is the latest.
+        for indicator_id, period, value in rows:
+            if value is not None and period <= year and indicator_id not in found:
+                found[indicator_id] = (value, period)
+        # Before the published file is loaded, the catalogue's England figures stand in.
+        for indicator in catalogue:
+            if indicator.id not in found:
+                years_in = [t for t in indicator.england if f"{t - 1}-{t % 100:02d}" <= year]
+                if years_in:
+                    t = max(years_in)
+                    found[indicator.id] = (indicator.england[t], f"{t - 1}-{t % 100:02d}")
+        by_year[year] = found
+    return by_year
+
+
+def neighbour_means(
+    session: Session, periods: Sequence[str], codes: Sequence[str], source: str = "returns"
+) -> dict[tuple[str, str, str], tuple[float | None, int]]:
+    """(period, LA, indicator) -> the LA's neighbours' mean and count, in one grouped query."""
+    if not codes or not periods:
+        return {}
+    found: dict[tuple[str, str, str], tuple[float | None, int]] = {}
+    statement = neighbour_statement(tuple(codes), source)
+    for row in session.execute(statement, {"periods": list(periods)}):
+        for index, code in enumerate(codes):
+            found[(row.period, code, row.indicator_id)] = (
+                row[2 + 2 * index],
+                int(row[3 + 2 * index]),
+            )
+    return found

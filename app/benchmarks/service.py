@@ -3,7 +3,7 @@
 A quarter is benchmarked on the LAs' provisional returns; a reporting year (issue 9) on DfE's
 published annual figures, through the same statements with the published values as their source.
 
-Aggregates are computed in SQL (the statements are in benchmark_queries.py); Python only puts
+Aggregates are computed in SQL (the statements are in queries.py); Python only puts
 each row's numbers together and reads the direction of travel through the indicator's polarity.
 Nothing here applies visibility: callers decide who may see which rows (see export.py).
 """
@@ -20,15 +20,16 @@ from app.benchmarks.charts import format_value
 from app.benchmarks.figures_version import remembered
 from app.benchmarks.published import published_series
 from app.benchmarks.queries import (
-    england_statement,
+    england_values,
     latest_values,
     neighbour_codes,
-    neighbour_statement,
+    neighbour_means,
     published_years_statement,
     quartiles,
     region_statement,
 )
 from app.reference import Indicator, Polarity, get_reference
+from app.reference.models import LocalAuthority
 from app.returns.periods import Period, Quarter, ReportingYear, trailing
 
 P = TypeVar("P", bound=Period)
@@ -126,48 +127,6 @@ def direction_of_travel(
     return "increasing" if up else "decreasing"
 
 
-def _england(session: Session, years: Iterable[str]) -> dict[str, dict[str, tuple[float, str]]]:
-    """For each year, the latest published England value of each indicator up to that year."""
-    wanted = sorted(set(years))
-    if not wanted:
-        return {}
-    rows = session.execute(england_statement(), {"year": wanted[-1]}).all()
-    by_year: dict[str, dict[str, tuple[float, str]]] = {}
-    catalogue = get_reference().indicators.values()
-    for year in wanted:
-        found: dict[str, tuple[float, str]] = {}
-        # Rows come newest first per indicator, so the first one up to the year is the latest.
-        for indicator_id, period, value in rows:
-            if value is not None and period <= year and indicator_id not in found:
-                found[indicator_id] = (value, period)
-        # Before the published file is loaded, the catalogue's England figures stand in.
-        for indicator in catalogue:
-            if indicator.id not in found:
-                years_in = [t for t in indicator.england if f"{t - 1}-{t % 100:02d}" <= year]
-                if years_in:
-                    t = max(years_in)
-                    found[indicator.id] = (indicator.england[t], f"{t - 1}-{t % 100:02d}")
-        by_year[year] = found
-    return by_year
-
-
-def _neighbour_means(
-    session: Session, periods: Sequence[str], codes: Sequence[str], source: str = "returns"
-) -> dict[tuple[str, str, str], tuple[float | None, int]]:
-    """(period, LA, indicator) -> the LA's neighbours' mean and count, in one grouped query."""
-    if not codes or not periods:
-        return {}
-    found: dict[tuple[str, str, str], tuple[float | None, int]] = {}
-    statement = neighbour_statement(tuple(codes), source)
-    for row in session.execute(statement, {"periods": list(periods)}):
-        for index, code in enumerate(codes):
-            found[(row.period, code, row.indicator_id)] = (
-                row[2 + 2 * index],
-                int(row[3 + 2 * index]),
-            )
-    return found
-
-
 def _latest_published_neighbours(
     session: Session, years: Iterable[str], codes: Sequence[str]
 ) -> dict[str, dict[tuple[str, str], tuple[float, int, str]]]:
@@ -180,7 +139,7 @@ def _latest_published_neighbours(
     if not wanted:
         return {}
     published = [str(y) for y in published_years(session) if str(y) <= wanted[-1]]
-    means = _neighbour_means(session, published, codes, "published")
+    means = neighbour_means(session, published, codes, "published")
     by_year: dict[str, dict[tuple[str, str], tuple[float, int, str]]] = {}
     for year in wanted:
         found: dict[tuple[str, str], tuple[float, int, str]] = {}
@@ -269,13 +228,13 @@ def _region_runs(
         values[(r.period, r.la_code, r.indicator_id)] = r
         if r.n is not None:
             stats[(r.period, r.indicator_id)] = r
-    neighbours = _neighbour_means(session, asked, wanted_codes, source)
+    neighbours = neighbour_means(session, asked, wanted_codes, source)
     years = {p.year for p in periods}
     # For a reporting year the neighbours' mean is already the published one, of that year.
     published_near = (
         _latest_published_neighbours(session, years, wanted_codes) if source == "returns" else {}
     )
-    england = _england(session, years)
+    england = england_values(session, years)
 
     result: dict[P, list[Benchmark]] = {}
     for p in periods:
@@ -287,46 +246,63 @@ def _region_runs(
             for indicator in indicators:
                 row = values.get((period, la.code, indicator.id))
                 stat = stats.get((period, indicator.id))
-                value = row.value if row else None
-                median = stat.q2 if stat else None
                 prior_row = values.get((before, la.code, indicator.id))
                 prior = prior_row.value if prior_row else None
-                sn_mean, sn_count = neighbours.get((period, la.code, indicator.id), (None, 0))
+                neighbour = neighbours.get((period, la.code, indicator.id), (None, 0))
                 near = year_near.get((la.code, indicator.id))
-                if source == "published" and sn_mean is not None:
-                    near = (sn_mean, int(sn_count), period)
+                if source == "published" and neighbour[0] is not None:
+                    near = (neighbour[0], int(neighbour[1]), period)
                 eng = year_england.get(indicator.id)
                 rows.append(
-                    Benchmark(
-                        period=period,
-                        la_code=la.code,
-                        la_name=la.name,
-                        indicator_id=indicator.id,
-                        value=value,
-                        missing_code=row.missing_code if row else None,
-                        commentary=row.commentary if row else None,
-                        region_median=median,
-                        region_q1=stat.q1 if stat else None,
-                        region_q3=stat.q3 if stat else None,
-                        region_count=int(stat.n) if stat else 0,
-                        quartile=int(row.quartile) if row and row.quartile is not None else None,
-                        england_value=eng[0] if eng else None,
-                        england_period=eng[1] if eng else None,
-                        statistical_neighbour_mean=sn_mean,
-                        statistical_neighbour_count=int(sn_count),
-                        direction=direction_of_travel(
-                            indicator.polarity, prior, value, indicator.decimals, median
-                        ),
-                        previous_value=prior,
-                        source=SOURCE_NAMES[source],
-                        published_neighbour_mean=near[0] if near else None,
-                        published_neighbour_count=near[1] if near else 0,
-                        published_neighbour_period=near[2] if near else None,
-                        published_neighbours_text=_published_neighbours_text(near, indicator),
+                    _benchmark(
+                        period, la, indicator, row, stat, prior, neighbour, near, eng, source
                     )
                 )
         result[p] = rows
     return result
+
+
+def _benchmark(
+    period: str,
+    la: LocalAuthority,
+    indicator: Indicator,
+    row: Any,
+    stat: Any,
+    prior: float | None,
+    neighbour: tuple[float | None, int],
+    near: tuple[float, int, str] | None,
+    eng: tuple[float, str] | None,
+    source: str,
+) -> Benchmark:
+    """One LA's figure for one indicator in one period, beside its region, neighbours and England."""
+    value = row.value if row else None
+    median = stat.q2 if stat else None
+    sn_mean, sn_count = neighbour
+    return Benchmark(
+        period=period,
+        la_code=la.code,
+        la_name=la.name,
+        indicator_id=indicator.id,
+        value=value,
+        missing_code=row.missing_code if row else None,
+        commentary=row.commentary if row else None,
+        region_median=median,
+        region_q1=stat.q1 if stat else None,
+        region_q3=stat.q3 if stat else None,
+        region_count=int(stat.n) if stat else 0,
+        quartile=int(row.quartile) if row and row.quartile is not None else None,
+        england_value=eng[0] if eng else None,
+        england_period=eng[1] if eng else None,
+        statistical_neighbour_mean=sn_mean,
+        statistical_neighbour_count=int(sn_count),
+        direction=direction_of_travel(indicator.polarity, prior, value, indicator.decimals, median),
+        previous_value=prior,
+        source=SOURCE_NAMES[source],
+        published_neighbour_mean=near[0] if near else None,
+        published_neighbour_count=near[1] if near else 0,
+        published_neighbour_period=near[2] if near else None,
+        published_neighbours_text=_published_neighbours_text(near, indicator),
+    )
 
 
 def trend(

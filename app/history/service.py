@@ -1,6 +1,6 @@
 """A cycle's history as a reader may see it: filtered by organisation, stage and person, in pages.
 
-Only the entries history_visibility lets the reader see are counted, paged or offered as
+Only the entries app/history/visibility.py lets the reader see are counted, paged or offered as
 filters, so neither a page count nor a filter option gives away what is withheld.
 """
 

@@ -14,6 +14,7 @@ from app.models.indicators import (
 )
 from app.models.mou import MouReview, MouSignatureEvent, MouVersion
 from app.models.outbox import OutboxMessage, RenderedPack
+from app.models.pack_job import PackJob
 from app.models.sef import (
     SefComment,
     SefContributor,
@@ -42,6 +43,7 @@ __all__ = [
     "MouSignatureEvent",
     "MouVersion",
     "OutboxMessage",
+    "PackJob",
     "RenderedPack",
     "RoleAssignment",
     "SefComment",

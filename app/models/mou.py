@@ -6,6 +6,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.signoff import SignOffEventColumns, signed_once_index
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -48,7 +49,7 @@ class MouVersion(Base):
     changeover_on: Mapped[date | None] = mapped_column(Date)
 
 
-class MouSignatureEvent(Base):
+class MouSignatureEvent(SignOffEventColumns, Base):
     """A signatory signed or declined a published version. Append-only: never updated."""
 
     __tablename__ = "mou_signature_event"
@@ -56,29 +57,13 @@ class MouSignatureEvent(Base):
         Index("ix_mou_signature_event_version", "mou_version_id"),
         # A double submit signs once: the database refuses a second signature by the same
         # person. A new office holder (another person) may add theirs: the history shows both.
-        Index(
-            "uq_mou_signature_signed_once",
-            "mou_version_id",
-            "organisation_code",
-            "role",
-            "user_id",
-            unique=True,
-            sqlite_where=text("decision = 'signed'"),
-            postgresql_where=text("decision = 'signed'"),
+        signed_once_index(
+            "uq_mou_signature_signed_once", "mou_version_id", "organisation_code", "role", "user_id"
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mou_version_id: Mapped[int] = mapped_column(ForeignKey("mou_version.id"))
-    organisation_code: Mapped[str] = mapped_column(String(60))
-    role: Mapped[str] = mapped_column(String(40))
-    decision: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    signatory_name: Mapped[str] = mapped_column(String(200))
-    statement: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class MouReview(Base):

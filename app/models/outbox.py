@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -27,6 +27,8 @@ class RenderedPack(Base):
     """A rendered PDF pack, cached by the hash of everything that went into it."""
 
     __tablename__ = "rendered_pack"
+    # Pruning keeps the latest copy of each document (app/pack/prune.py).
+    __table_args__ = (Index("ix_rendered_pack_document", "kind", "subject_id"),)
 
     input_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -10,6 +10,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.signoff import SignOffEventColumns, signed_once_index
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -84,34 +85,21 @@ class SefContributor(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SefSignOffEvent(Base):
-    """A signatory signed, or returned, one exact version. Append-only: never updated."""
+class SefSignOffEvent(SignOffEventColumns, Base):
+    """A signatory signed, or returned, one exact version. Append-only: never updated.
+
+    organisation_code is the self-evaluation's LA, so every sign-off table has the same shape."""
 
     __tablename__ = "sef_sign_off_event"
     __table_args__ = (
         Index("ix_sef_sign_off_event_sef", "self_evaluation_id"),
         # A double submit signs once: the database refuses a second signature on a version.
-        Index(
-            "uq_sef_sign_off_signed_once",
-            "sef_version_id",
-            "role",
-            unique=True,
-            sqlite_where=text("decision = 'signed'"),
-            postgresql_where=text("decision = 'signed'"),
-        ),
+        signed_once_index("uq_sef_sign_off_signed_once", "sef_version_id", "role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
     sef_version_id: Mapped[int] = mapped_column(ForeignKey("sef_version.id"))
-    role: Mapped[str] = mapped_column(String(40))
-    decision: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    signatory_name: Mapped[str] = mapped_column(String(200))
-    statement: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SefComment(Base):

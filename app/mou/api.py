@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -227,13 +227,11 @@ def publish(
     region_id: str,
     year: str,
     data: PublishInput,
-    background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
     session: WriteSession,
 ) -> VersionOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     version = service.publish(session, principal, cycle, data)
-    background.add_task(pack.warm_cache, cycle.id)
     return version_out(version)
 
 
@@ -242,13 +240,11 @@ def sign(
     region_id: str,
     year: str,
     data: SignInput,
-    background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
     session: WriteSession,
 ) -> SignatureOut:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     event = service.sign(session, principal, cycle, data)
-    background.add_task(pack.warm_cache, cycle.id)
     return signature_out(event)
 
 

@@ -24,9 +24,19 @@ from app import clock
 from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.reference import get_reference
 from app.reference.models import Organisation
+from app.signoff.events import first_signatures
+from app.signoff.policies import (
+    CHANGEOVER,
+    IN_FORCE,
+    LAPSED,
+    NOT_SIGNED,
+    VersionPolicy,
+    bound_by,
+)
+
+__all__ = ["CHANGEOVER", "DEFAULT_CHANGEOVER_DAYS", "IN_FORCE", "LAPSED", "NOT_SIGNED"]
 
 DEFAULT_CHANGEOVER_DAYS = 60
-IN_FORCE, CHANGEOVER, LAPSED, NOT_SIGNED = "in_force", "changeover", "lapsed", "not_signed"
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,8 @@ def considered_versions(session: Session, cycles: Sequence[Cycle]) -> dict[int, 
 
 def _signed(session: Session, version_ids: set[int]) -> dict[tuple[int, str, str], datetime]:
     """The first signature of each version, organisation and role."""
-    first: dict[tuple[int, str, str], datetime] = {}
     if not version_ids:
-        return first
+        return {}
     events = session.execute(
         select(MouSignatureEvent)
         .where(
@@ -91,11 +100,7 @@ def _signed(session: Session, version_ids: set[int]) -> dict[tuple[int, str, str
         )
         .order_by(MouSignatureEvent.occurred_at, MouSignatureEvent.id)
     ).scalars()
-    for event in events:
-        first.setdefault(
-            (event.mou_version_id, event.organisation_code, event.role), event.occurred_at
-        )
-    return first
+    return first_signatures(events, lambda event: event.mou_version_id)
 
 
 def bind(
@@ -105,7 +110,8 @@ def bind(
     on: date | None = None,
     today: date | None = None,
 ) -> Binding:
-    """The rule itself, on data already read: see the module's docstring.
+    """The rule itself (the kernel's CHANGEOVER policy), on data already read: see the module's
+    docstring.
 
     `on` None means now: every version and signature stored counts, and the changeover is read
     against `today` (clock.today() unless the caller, like the returns gate, has its own day).
@@ -115,32 +121,16 @@ def bind(
     def happened(moment: datetime | None) -> bool:
         return moment is not None and (on is None or clock.day_of(moment) <= on)
 
-    published = [v for v in versions if happened(v.published_at)]
-    if not published:
-        return Binding(organisation.code, NOT_SIGNED, None, None, None)
-    current = published[-1]
-
-    def complete_since(version: MouVersion) -> datetime | None:
-        moments = [
-            signed.get((version.id, organisation.code, role.value))
-            for role in organisation.signing_roles
-        ]
-        if not all(happened(m) for m in moments):
-            return None
-        return max(m for m in moments if m is not None)
-
-    since = complete_since(current)
-    if since is not None:
-        return Binding(organisation.code, IN_FORCE, current, since, current)
-    today = on or today or clock.today()
-    for older in reversed(published[:-1]):
-        since = complete_since(older)
-        if since is not None:
-            # Bound by the old version up to and including the changeover day; lapsed after it.
-            waiting = current.changeover_on is not None and today <= current.changeover_on
-            state = CHANGEOVER if waiting else LAPSED
-            return Binding(organisation.code, state, older, since, current)
-    return Binding(organisation.code, NOT_SIGNED, None, None, current)
+    bound = bound_by(
+        VersionPolicy.CHANGEOVER,
+        [v for v in versions if happened(v.published_at)],
+        organisation.code,
+        [role.value for role in organisation.signing_roles],
+        signed,
+        today=on or today or clock.today(),
+        counts=happened,
+    )
+    return Binding(organisation.code, bound.state, bound.version, bound.since, bound.current)
 
 
 def bindings(

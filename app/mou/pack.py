@@ -21,6 +21,7 @@ from app.mou.pack_document import (
 )
 from app.mou.review import review_state
 from app.mou.status import MouStatus, build_status
+from app.pack import jobs
 from app.pack.cache import Prepared, cache_key, cached_or_rendered, warm
 from app.reference import get_reference
 from app.uk_dates import datetime_uk
@@ -130,8 +131,9 @@ def pdf_for(session: Session, principal: Principal, cycle: Cycle) -> bytes:
     )
 
 
+@jobs.register(KIND)
 def warm_cache(cycle_id: int) -> None:
-    """Render after the response has gone, so the next download comes from the cache."""
+    """Render as a pack job after a change commits, so the next download comes from the cache."""
 
     def prepare(session: Session) -> Prepared | None:
         cycle = session.get(Cycle, cycle_id)

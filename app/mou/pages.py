@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import forms
@@ -139,7 +139,6 @@ def sign(
     request: Request,
     region_id: str,
     year: str,
-    background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
     cycle: CurrentCycle,
     region: CurrentRegion,
@@ -170,7 +169,6 @@ def sign(
                 request,
                 f"You have signed the Memorandum for {organisation.name} as {data.role.label}.",
             )
-            background.add_task(pack.warm_cache, cycle.id)
             return RedirectResponse(base_path(region_id, year) + "/sign", status_code=303)
     errors = _on_signing_as(errors)
     status = service.status(session, principal, cycle)

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle
 from app.errors import DomainError, InvalidInput, StaleVersion
 from app.models import Cycle
-from app.mou import pack, service
+from app.mou import service
 from app.mou.binding import DEFAULT_CHANGEOVER_DAYS
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, DraftInput, PublishInput
@@ -161,7 +161,6 @@ def publish(
     request: Request,
     region_id: str,
     year: str,
-    background: BackgroundTasks,
     principal: Annotated[Principal, permission(Action.PUBLISH_MOU)],
     cycle: CurrentCycle,
     session: WriteSession,
@@ -184,6 +183,5 @@ def publish(
             errors = forms.errors_from(exc, "changeover_on")
         else:
             flash(request, f"Version {version.number} is published. Signatories can now sign it.")
-            background.add_task(pack.warm_cache, cycle.id)
             return RedirectResponse(base_path(region_id, year), status_code=303)
     return _draft_view(request, region_id, cycle, session, changeover, errors, 422)

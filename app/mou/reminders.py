@@ -8,6 +8,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.errors import Conflict
 from app.models import Cycle, OutboxMessage, RoleAssignment, User
+from app.mou.events import MouEvent
 from app.mou.service import published_of, record_version_event
 from app.mou.status import build_status
 from app.reference import get_reference
@@ -65,7 +66,7 @@ def send_reminders(session: Session, principal: Principal, cycle: Cycle) -> int:
         principal,
         cycle,
         current,
-        "mou.reminders_sent",
+        MouEvent.REMINDERS_SENT,
         f"Reminders queued for {sent} people ({len(pending)} signatures outstanding)",
         payload={"queued": sent, "outstanding": len(pending)},
     )

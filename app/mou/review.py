@@ -17,30 +17,33 @@ from app.auth.principal import Principal
 from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput, StaleVersion
 from app.models import Cycle, MouReview, MouVersion, User
+from app.mou.events import MouEvent
 from app.mou.schemas import ReviewInput
 from app.mou.versions import published_of, record_version_event
 from app.workflow import MOU_REVIEW, fire
+from app.workflow.states import MouReviewAction, MouReviewState, MouVersionState
 
-NO_CHANGE = "no_change"
+# The outcome a MouReview row records: the action that made it.
+NO_CHANGE = MouReviewAction.NO_CHANGE.value
 
 
 @dataclass(frozen=True)
 class ReviewState:
     """Where this cycle's review stands: due, reviewed with no change, or revised."""
 
-    state: str
+    state: MouReviewState
     version: MouVersion | None
     by: str | None
     at: datetime | None
 
     @property
     def text(self) -> str:
-        if self.state == "reviewed_no_change" and self.at and self.version:
+        if self.state == MouReviewState.REVIEWED_NO_CHANGE and self.at and self.version:
             return (
                 f"Reviewed, no change on {clock.day_of(self.at):%-d %B %Y} by {self.by}: "
                 f"version {self.version.number} stays in force"
             )
-        if self.state == "revised" and self.at and self.version:
+        if self.state == MouReviewState.REVISED and self.at and self.version:
             return (
                 ("Revised" if self.version.changeover_on else "Set up")
                 + f": version {self.version.number} published on "
@@ -54,7 +57,7 @@ def review_state(session: Session, cycle: Cycle) -> ReviewState:
     mine = (
         session.execute(
             select(MouVersion)
-            .where(MouVersion.cycle_id == cycle.id, MouVersion.state != "draft")
+            .where(MouVersion.cycle_id == cycle.id, MouVersion.state != MouVersionState.DRAFT)
             .order_by(MouVersion.published_at.desc())
         )
         .scalars()
@@ -63,19 +66,22 @@ def review_state(session: Session, cycle: Cycle) -> ReviewState:
     if mine is not None and mine.published_at is not None:
         publisher = session.get(User, mine.published_by_id) if mine.published_by_id else None
         return ReviewState(
-            "revised", mine, publisher.display_name if publisher else None, mine.published_at
+            MouReviewState.REVISED,
+            mine,
+            publisher.display_name if publisher else None,
+            mine.published_at,
         )
     row = session.execute(
         select(MouReview).where(MouReview.cycle_id == cycle.id)
     ).scalar_one_or_none()
     if row is not None:
         return ReviewState(
-            "reviewed_no_change",
+            MouReviewState.REVIEWED_NO_CHANGE,
             session.get(MouVersion, row.mou_version_id),
             row.reviewer_name,
             row.reviewed_at,
         )
-    return ReviewState("due", None, None, None)
+    return ReviewState(MouReviewState.DUE, None, None, None)
 
 
 def record_no_change(
@@ -98,9 +104,10 @@ def record_no_change(
             "The Memorandum was changed after you opened it. Review the current version."
         )
     state = review_state(session, cycle).state
-    if state == "reviewed_no_change":
-        raise AlreadyDone(MOU_REVIEW.refusals[(state, "no_change")])
-    fire(MOU_REVIEW, state, "no_change")
+    if state == MouReviewState.REVIEWED_NO_CHANGE:
+        raise AlreadyDone(MOU_REVIEW.refusals[(state, MouReviewAction.NO_CHANGE)])
+    # The review's state is derived, not stored, so the table only guards; the row is the record.
+    fire(MOU_REVIEW, state, MouReviewAction.NO_CHANGE)
     review = MouReview(
         cycle_id=cycle.id,
         mou_version_id=current.id,
@@ -109,13 +116,19 @@ def record_no_change(
         reviewed_by_id=principal.user_id,
         reviewer_name=principal.display_name,
     )
-    add_once(session, review, AlreadyDone(MOU_REVIEW.refusals[("reviewed_no_change", "no_change")]))
+    add_once(
+        session,
+        review,
+        AlreadyDone(
+            MOU_REVIEW.refusals[(MouReviewState.REVIEWED_NO_CHANGE, MouReviewAction.NO_CHANGE)]
+        ),
+    )
     record_version_event(
         session,
         principal,
         cycle,
         current,
-        "mou.reviewed",
+        MouEvent.REVIEWED,
         f"{principal.display_name} recorded the {cycle.year} review: no change, version "
         f"{current.number} stays in force and nobody signs again",
         payload={"outcome": NO_CHANGE, "content_hash": current.content_hash},

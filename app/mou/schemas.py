@@ -1,25 +1,14 @@
 """Inputs for the MoU: shared by the HTML forms and the JSON API."""
 
-import re
 from datetime import date
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.roles import Role
 from app.identifiers import Identifier
+from app.signoff.schemas import Confirmation, ContentHash, Reason
 
-HASH = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _hex_hash(value: str) -> str:
-    value = value.strip().lower()
-    if not HASH.match(value):
-        raise ValueError("The version reference is missing or malformed; reload the page")
-    return value
-
-
-ContentHash = Annotated[str, AfterValidator(_hex_hash)]
+__all__ = ["ContentHash"]  # where app.self_evaluation.documents first found it
 
 
 class DraftInput(BaseModel):
@@ -62,7 +51,7 @@ class SignInput(BaseModel):
     organisation_code: str = Field(min_length=1, max_length=60)
     role: Role
     content_hash: ContentHash = Field(description="SHA-256 of the published version being signed")
-    confirm: bool = Field(description="The signatory confirms the statement of intent")
+    confirm: Confirmation
 
 
 class DeclineInput(BaseModel):
@@ -71,7 +60,7 @@ class DeclineInput(BaseModel):
     organisation_code: str = Field(min_length=1, max_length=60)
     role: Role
     content_hash: ContentHash
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
 
 
 # GOV.UK error messages for each field, used by the form adapter and the API alike.

@@ -22,6 +22,7 @@ from app.models import Cycle, MouVersion
 from app.models.types import utcnow
 from app.mou import terms
 from app.mou.binding import DEFAULT_CHANGEOVER_DAYS
+from app.mou.events import MouEvent
 from app.mou.schemas import DraftInput, PublishInput
 from app.mou.signing import decline, sign
 from app.mou.status import MouStatus, build_status
@@ -35,10 +36,14 @@ from app.mou.versions import (
     record_version_event,
     signature_events,
     version_by_number,
+    version_entry,
     versions,
 )
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
-from app.workflow import MOU_VERSION, fire
+from app.workflow import MOU_VERSION
+from app.workflow.states import MouVersionAction, MouVersionState
+from app.workflow.transition import transition
 
 # Callers reach the whole MoU through this module.
 __all__ = [
@@ -109,7 +114,7 @@ def save_draft(
         draft = MouVersion(
             cycle_id=cycle.id,
             number=number,
-            state="draft",
+            state=MouVersionState.DRAFT,
             title=data.title,
             content=content,
             content_hash=digest,
@@ -144,7 +149,7 @@ def save_draft(
         principal,
         cycle,
         draft,
-        "mou.draft_saved",
+        MouEvent.DRAFT_SAVED,
         f"Draft version {draft.number} saved (revision {draft.revision})",
         payload={"number": draft.number, "revision": draft.revision, "content_hash": digest},
     )
@@ -156,7 +161,7 @@ def _live_versions(session: Session, region_id: str) -> list[MouVersion]:
         session.execute(
             select(MouVersion)
             .join(Cycle, Cycle.id == MouVersion.cycle_id)
-            .where(Cycle.region_id == region_id, MouVersion.state == "published")
+            .where(Cycle.region_id == region_id, MouVersion.state == MouVersionState.PUBLISHED)
         ).scalars()
     )
 
@@ -187,45 +192,53 @@ def publish(session: Session, principal: Principal, cycle: Cycle, data: PublishI
                 field="changeover_on",
             )
     for previous in _live_versions(session, cycle.region_id):
-        previous.state = fire(MOU_VERSION, previous.state, "supersede")
-        previous.superseded_at = now
-        # Free the one-published-version slot before the draft takes it.
-        session.flush()
         until = (
             f"; organisations that signed it stay bound by it until they sign version "
             f"{draft.number} or until {changeover_on:%-d %B %Y}"
             if changeover_on and previous is revising
             else ""
         )
-        record_version_event(
+        # Flushed before the draft moves, freeing the one-published-version slot it takes.
+        transition(
             session,
+            MOU_VERSION,
+            previous,
+            MouVersionAction.SUPERSEDE,
+            audit=version_entry(
+                principal,
+                cycle,
+                previous,
+                MouEvent.SUPERSEDED,
+                f"Version {previous.number} superseded by version {draft.number}{until}",
+                payload={"number": previous.number, "content_hash": previous.content_hash},
+            ),
+            superseded_at=now,
+        )
+    transition(
+        session,
+        MOU_VERSION,
+        draft,
+        MouVersionAction.PUBLISH,
+        audit=version_entry(
             principal,
             cycle,
-            previous,
-            "mou.superseded",
-            f"Version {previous.number} superseded by version {draft.number}{until}",
-            payload={"number": previous.number, "content_hash": previous.content_hash},
-        )
-    draft.state = fire(MOU_VERSION, draft.state, "publish")
-    draft.published_at, draft.published_by_id = now, principal.user_id
-    draft.changeover_on = changeover_on
-    session.flush()
-    record_version_event(
-        session,
-        principal,
-        cycle,
-        draft,
-        "mou.published",
-        f"Version {draft.number} published for signature"
-        + (f", changeover on {changeover_on:%-d %B %Y}" if changeover_on else ""),
-        # The data terms it is published under go into the hash-chained log with its hash.
-        payload={
-            "number": draft.number,
-            "content_hash": draft.content_hash,
-            "changeover_on": changeover_on.isoformat() if changeover_on else None,
-            "data_terms": get_reference().regions[cycle.region_id].data_terms.model_dump(),
-        },
+            draft,
+            MouEvent.PUBLISHED,
+            f"Version {draft.number} published for signature"
+            + (f", changeover on {changeover_on:%-d %B %Y}" if changeover_on else ""),
+            # The data terms it is published under go into the hash-chained log with its hash.
+            payload={
+                "number": draft.number,
+                "content_hash": draft.content_hash,
+                "changeover_on": changeover_on.isoformat() if changeover_on else None,
+                "data_terms": get_reference().regions[cycle.region_id].data_terms.model_dump(),
+            },
+        ),
+        published_at=now,
+        published_by_id=principal.user_id,
+        changeover_on=changeover_on,
     )
+    pack_jobs.schedule(session, "mou", cycle.id)  # app/mou/pack.py renders it after the commit
     return draft
 
 

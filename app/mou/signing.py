@@ -3,47 +3,36 @@
 A signature binds the organisation, not the person: a new DCS, Lead Member or Chief Executive
 does not void it. The new office holder may add their own signature to the same version; the
 history shows it and the organisation's status does not change. The same person submitting
-twice still signs once (the partial unique index on the signature events).
+twice still signs once (the partial unique index on the signature events). The acts themselves
+are the sign-off kernel's (app.signoff.acts); this module says who, which version and in what
+words.
 """
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit.chain import record_many
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.db import add_once
-from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, StaleVersion
+from app.errors import AlreadyDone, Conflict, NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
-from app.mou.schemas import DeclineInput, SignInput
-from app.mou.status import SignatoryState, build_status, statement_for
-from app.mou.versions import published_of, record_version_event
+from app.mou.schemas import MESSAGES, DeclineInput, SignInput
+from app.mou.status import MouStatus, build_status, statement_for
+from app.mou.versions import published_of
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.reference.models import Organisation
+from app.signoff import acts
+from app.signoff.events import Decision
 from app.workflow import MOU_SIGNATORY, fire
 
+STALE = (
+    "The Memorandum was changed after you opened it, so your signature was not recorded. "
+    "Read the current version, then sign."
+)
 
-def _signature(
-    version: MouVersion,
-    organisation: Organisation,
-    role: Role,
-    principal: Principal,
-    decision: str,
-    *,
-    statement: str = "",
-    reason: str | None = None,
-) -> MouSignatureEvent:
-    return MouSignatureEvent(
-        mou_version_id=version.id,
-        organisation_code=organisation.code,
-        role=role.value,
-        decision=decision,
-        user_id=principal.user_id,
-        signatory_name=principal.display_name,
-        statement=statement,
-        reason=reason,
-        content_hash=version.content_hash,
-    )
+
+Signable = tuple[MouVersion, acts.OnVersion[MouSignatureEvent], Organisation, MouStatus]
 
 
 def _signable(
@@ -53,8 +42,8 @@ def _signable(
     organisation_code: str,
     role: Role,
     content_hash: str,
-) -> tuple[MouVersion, Organisation, SignatoryState]:
-    """Checks shared by sign and decline: who, which organisation, which version, which state."""
+) -> Signable:
+    """Checks shared by sign and decline: who, which organisation, which version."""
     region = get_reference().regions[cycle.region_id]
     try:
         organisation = region.organisation(organisation_code)
@@ -66,117 +55,79 @@ def _signable(
     current = published_of(session, cycle)
     if current is None:
         raise Conflict("The Memorandum has not been published for signature yet.")
-    if current.content_hash != content_hash:
-        raise StaleVersion(
-            "The Memorandum was changed after you opened it, so your signature was not recorded. "
-            "Read the current version, then sign."
-        )
-    status = build_status(session, cycle, current)
-    return current, organisation, status.signatory(organisation_code, role)
-
-
-def _signed_by(session: Session, version: MouVersion, code: str, role: Role, user_id: int) -> bool:
-    return (
-        session.execute(
-            select(func.count())
-            .select_from(MouSignatureEvent)
-            .where(
-                MouSignatureEvent.mou_version_id == version.id,
-                MouSignatureEvent.organisation_code == code,
-                MouSignatureEvent.role == role.value,
-                MouSignatureEvent.user_id == user_id,
-                MouSignatureEvent.decision == "signed",
-            )
-        ).scalar_one()
-        > 0
+    acts.require_version(current.content_hash, content_hash, STALE)
+    on = acts.OnVersion(
+        MouSignatureEvent,
+        {"mou_version_id": current.id},
+        current.content_hash,
+        cycle,
+        ("mou_version", current.id),
     )
+    return current, on, organisation, build_status(session, cycle, current)
 
 
 def sign(
     session: Session, principal: Principal, cycle: Cycle, data: SignInput
 ) -> MouSignatureEvent:
     """A signatory signs the exact published version, with an explicit statement of intent."""
-    if not data.confirm:
-        raise InvalidInput("Confirm the statement to sign the Memorandum", field="confirm")
-    version, organisation, signatory = _signable(
+    acts.require_confirmed(data.confirm, MESSAGES["confirm"])
+    version, on, organisation, status = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
-    if _signed_by(session, version, organisation.code, data.role, principal.user_id):
+    signatory = status.signatory(organisation.code, data.role)
+    twice = AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")])
+    if (organisation.code, data.role.value, principal.user_id) in status.signers:
         # A double submit: say so plainly, so a page can treat it as success.
-        raise AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")])
+        raise twice
     # Already signed by someone else: a new office holder adds theirs; the status is unchanged.
-    adding = signatory.state == "signed"
+    adding = signatory.state == Decision.SIGNED
     fire(MOU_SIGNATORY, signatory.state, "add_signature" if adding else "sign")
-    event = _signature(
-        version,
-        organisation,
-        data.role,
-        principal,
-        "signed",
-        statement=statement_for(organisation, data.role),
-    )
-    add_once(
-        session,
-        event,
-        AlreadyDone(MOU_SIGNATORY.refusals[("signed", "sign")]),
-    )
-    record_version_event(
-        session,
-        principal,
-        cycle,
-        version,
-        "mou.signature_added" if adding else "mou.signed",
+    statement = statement_for(organisation, data.role)
+    event = on.event(principal, Decision.SIGNED, organisation.code, data.role, statement=statement)
+    summary = (
         f"{principal.display_name} signed version {version.number} for {organisation.name} as "
         f"{data.role.label}"
-        + (
-            f", adding their signature to {signatory.event.signatory_name}'s"
-            if adding and signatory.event
-            else ""
-        ),
-        organisation_code=organisation.code,
-        payload={
-            "role": data.role.value,
-            "content_hash": version.content_hash,
-            "statement": event.statement,
-        },
     )
-    status = build_status(session, cycle, version)
-    if not adding and status.all_signed:
-        record_version_event(
-            session,
-            principal,
-            cycle,
-            version,
-            "mou.came_into_force",
-            f"Version {version.number} is in force: every organisation has signed",
-            payload={"content_hash": version.content_hash},
-        )
-    return event
+    if adding and signatory.event:
+        summary += f", adding their signature to {signatory.event.signatory_name}'s"
+    action = "mou.signature_added" if adding else "mou.signed"
+    in_force = on.entry(
+        principal,
+        "mou.came_into_force",
+        f"Version {version.number} is in force: every organisation has signed",
+        {"content_hash": version.content_hash},
+    )
+    signed = acts.sign(
+        session,
+        event,
+        refusal=twice,
+        audit=on.entry(principal, action, summary, acts.signed_payload(event), organisation.code),
+        # A new office holder's signature changes nothing: the version came into force before.
+        complete=lambda: not adding and build_status(session, cycle, version).all_signed,
+        on_complete=lambda: record_many(session, [in_force]),
+    )
+    pack_jobs.schedule(session, "mou", cycle.id)  # app/mou/pack.py renders it after the commit
+    return signed
 
 
 def decline(
     session: Session, principal: Principal, cycle: Cycle, data: DeclineInput
 ) -> MouSignatureEvent:
     """A signatory may decline the published version, saying why."""
-    version, organisation, signatory = _signable(
+    version, on, organisation, status = _signable(
         session, principal, cycle, data.organisation_code, data.role, data.content_hash
     )
-    fire(MOU_SIGNATORY, signatory.state, "decline")
-    event = _signature(version, organisation, data.role, principal, "declined", reason=data.reason)
-    session.add(event)
-    session.flush()
-    record_version_event(
-        session,
-        principal,
-        cycle,
-        version,
-        "mou.declined",
-        f"{principal.display_name} declined version {version.number} for {organisation.name} as {data.role.label}",
-        organisation_code=organisation.code,
-        payload={
-            "role": data.role.value,
-            "content_hash": version.content_hash,
-            "reason": data.reason,
-        },
+    fire(MOU_SIGNATORY, status.signatory(organisation.code, data.role).state, "decline")
+    event = on.event(principal, Decision.DECLINED, organisation.code, data.role, reason=data.reason)
+    summary = (
+        f"{principal.display_name} declined version {version.number} for {organisation.name} "
+        f"as {data.role.label}"
     )
-    return event
+    return acts.decide(
+        session,
+        event,
+        audit=on.entry(
+            principal, "mou.declined", summary, acts.reason_payload(event), organisation.code
+        ),
+        reason_required=MESSAGES["reason"],
+    )

@@ -13,6 +13,8 @@ from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou.binding import CHANGEOVER, LAPSED, Binding, region_bindings
 from app.reference import get_reference
 from app.reference.models import Organisation
+from app.signoff.policies import VersionPolicy
+from app.signoff.status import PairState, derive
 
 
 def statement_for(organisation: Organisation, role: Role) -> str:
@@ -22,12 +24,8 @@ def statement_for(organisation: Organisation, role: Role) -> str:
     )
 
 
-@dataclass(frozen=True)
-class SignatoryState:
-    organisation_code: str
-    role: Role
-    state: str  # outstanding, signed or declined
-    event: MouSignatureEvent | None
+# One organisation's signing role and where it stands on the current version (the kernel's).
+SignatoryState = PairState[MouSignatureEvent]
 
 
 @dataclass(frozen=True)
@@ -137,33 +135,29 @@ def signing_options(principal: Principal, status: MouStatus) -> list[SigningOpti
 
 
 def build_status(session: Session, cycle: Cycle, current: MouVersion | None) -> MouStatus:
+    """Every organisation's signing roles on the current version, and which version binds each."""
     region = get_reference().regions[cycle.region_id]
-    latest: dict[tuple[str, str], MouSignatureEvent] = {}
-    signers: set[tuple[str, str, int]] = set()
-    if current is not None:
-        events = session.execute(
+    events = (
+        session.execute(
             select(MouSignatureEvent)
             .where(MouSignatureEvent.mou_version_id == current.id)
             .order_by(MouSignatureEvent.id)
-        ).scalars()
-        for event in events:
-            key = (event.organisation_code, event.role)
-            if event.decision == "signed":
-                signers.add((event.organisation_code, event.role, event.user_id))
-            # A signature is final for its version; a later decline cannot exist (the table).
-            if latest.get(key) is None or latest[key].decision != "signed":
-                latest[key] = event
-    organisations = []
-    for organisation in region.organisations:
-        states = []
-        for role in organisation.signing_roles:
-            found = latest.get((organisation.code, role.value))
-            states.append(
-                SignatoryState(
-                    organisation.code, role, found.decision if found else "outstanding", found
-                )
-            )
-        organisations.append(OrganisationState(organisation, tuple(states)))
-    return MouStatus(
-        cycle, current, tuple(organisations), region_bindings(session, cycle), frozenset(signers)
+        )
+        .scalars()
+        .all()
+        if current is not None
+        else []
     )
+    found = derive(
+        [(o.code, role) for o in region.organisations for role in o.signing_roles],
+        events,
+        current.id if current is not None else None,
+        lambda event: event.mou_version_id,
+        VersionPolicy.CHANGEOVER,
+    )
+    pairs = {(p.organisation_code, p.role): p for p in found.pairs}
+    organisations = tuple(
+        OrganisationState(o, tuple(pairs[(o.code, role)] for role in o.signing_roles))
+        for o in region.organisations
+    )
+    return MouStatus(cycle, current, organisations, region_bindings(session, cycle), found.signers)

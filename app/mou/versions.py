@@ -10,13 +10,38 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import structured_text
-from app.audit.chain import record
+from app.audit.chain import Entry, record_many
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.cycles.service import actor_of
 from app.errors import NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou.binding import considered_versions, current_version
+from app.workflow.states import MouVersionState
+
+
+def version_entry(
+    principal: Principal,
+    cycle: Cycle,
+    version: MouVersion,
+    action: str,
+    summary: str,
+    *,
+    payload: dict[str, object],
+    organisation_code: str | None = None,
+) -> Entry:
+    """One history entry about a version of this cycle's MoU, for `transition` or the log."""
+    return Entry(
+        actor=actor_of(principal),
+        action=action,
+        summary=summary,
+        subject_type="mou_version",
+        subject_id=version.id,
+        region_id=cycle.region_id,
+        cycle_id=cycle.id,
+        organisation_code=organisation_code,
+        payload=payload,
+    )
 
 
 def record_version_event(
@@ -31,18 +56,16 @@ def record_version_event(
     organisation_code: str | None = None,
 ) -> None:
     """One history entry about a version of this cycle's MoU, in the caller's transaction."""
-    record(
-        session,
-        actor=actor_of(principal),
-        action=action,
-        summary=summary,
-        subject_type="mou_version",
-        subject_id=version.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
-        organisation_code=organisation_code,
+    entry = version_entry(
+        principal,
+        cycle,
+        version,
+        action,
+        summary,
         payload=payload,
+        organisation_code=organisation_code,
     )
+    record_many(session, [entry])
 
 
 def blocks_of(version: MouVersion) -> tuple[structured_text.Block, ...]:
@@ -51,7 +74,9 @@ def blocks_of(version: MouVersion) -> tuple[structured_text.Block, ...]:
 
 def draft_of(session: Session, cycle: Cycle) -> MouVersion | None:
     return session.execute(
-        select(MouVersion).where(MouVersion.cycle_id == cycle.id, MouVersion.state == "draft")
+        select(MouVersion).where(
+            MouVersion.cycle_id == cycle.id, MouVersion.state == MouVersionState.DRAFT
+        )
     ).scalar_one_or_none()
 
 
@@ -67,7 +92,9 @@ def versions(session: Session, cycle: Cycle) -> list[MouVersion]:
     if draft is not None:
         found.append(draft)
     return sorted(
-        found, key=lambda v: (v.state != "draft", v.published_at or v.created_at), reverse=True
+        found,
+        key=lambda v: (v.state != MouVersionState.DRAFT, v.published_at or v.created_at),
+        reverse=True,
     )
 
 
@@ -83,7 +110,7 @@ def version_by_number(session: Session, cycle: Cycle, number: int) -> MouVersion
 
 def may_read(principal: Principal | None, region_id: str, state: str) -> bool:
     """Published and superseded versions are for the region; a draft only for its editors."""
-    if state == "draft":
+    if state == MouVersionState.DRAFT:
         return can(principal, Action.EDIT_MOU, Scope(region_id))
     return can(principal, Action.VIEW_MOU, Scope(region_id))
 
@@ -102,7 +129,7 @@ def readable_version(
 def published_versions(session: Session, principal: Principal, cycle: Cycle) -> list[MouVersion]:
     """Every version that was published, newest first (drafts are the coordinator's own)."""
     require(principal, Action.VIEW_MOU, Scope(cycle.region_id))
-    return [v for v in versions(session, cycle) if v.state != "draft"]
+    return [v for v in versions(session, cycle) if v.state != MouVersionState.DRAFT]
 
 
 def signature_events(session: Session, version: MouVersion) -> list[MouSignatureEvent]:

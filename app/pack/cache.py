@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.db import READS_ONLY, begin_write, end_read, get_sessionmaker
 from app.demo_notice import demo_notice
 from app.models import RenderedPack
+from app.pack.prune import prune
 from app.settings import get_settings
 
 # The audience of a pack that prints the same for everyone allowed to download it.
@@ -80,7 +81,7 @@ class Prepared:
 
 
 def warm(prepare: Callable[[Session], Prepared | None]) -> None:
-    """Render a pack after the response has gone, so its next download comes from the cache.
+    """Render a pack off the request path (a pack job), so its next download comes from the cache.
 
     `prepare` reads what the pack prints (None: nothing to warm). Reading and storing are two
     short transactions with the slow render between them, so the render never holds a database
@@ -100,3 +101,5 @@ def warm(prepare: Callable[[Session], Prepared | None]) -> None:
     pdf = prepared.render()
     with maker.begin() as session:
         store_pdf(session, prepared.key, prepared.kind, prepared.subject_id, pdf)
+        # The document changed: its older copies will not be asked for again.
+        prune(session, prepared.kind, prepared.subject_id)

@@ -5,6 +5,7 @@ nothing: every row is checked first, and a file with any problem writes nothing.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,10 +22,11 @@ from app.db import add_once
 from app.errors import AlreadyDone, DomainError, InvalidInput
 from app.models import ImportedFile, IndicatorReturn, User
 from app.reference import get_reference
-from app.reference.models import LocalAuthority
+from app.reference.models import LocalAuthority, Region
 from app.returns import parsing
 from app.returns.bulk import (
     Planned,
+    Window,
     currents,
     insert_returns,
     reason_needed,
@@ -45,6 +47,7 @@ from app.returns.queries import (
     tracker,
     versions,
 )
+from app.returns.row_checks import FileValue, check_rows
 from app.returns.schemas import ValueInput
 from app.uk_dates import datetime_uk
 
@@ -186,14 +189,7 @@ def import_file(
     service administrator's or the command line's. Each row must still be an LA the person
     may submit for (a coordinator their region's, a data lead their own).
     """
-    region = region_or_404(region_id) if region_id is not None else None
-    if region is not None and la_code is not None:
-        la_or_404(region, la_code)
-    if region is None:
-        if not can(principal, Action.SUBMIT_RETURN):
-            require(principal, Action.IMPORT_NATIONAL_RETURNS)
-    else:
-        require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
+    region = _importing_region(principal, region_id, la_code)
     today = today or clock.today()
     # Unzipping and reading a workbook happens before the first statement, so it never holds
     # the write transaction (issue 8). Its refusal waits: a region's file hears "not open yet"
@@ -211,16 +207,8 @@ def import_file(
         raise unreadable
     assert table is not None
     reference = get_reference()
-
-    def may_submit(code: str) -> bool:
-        if la_code is not None and code != la_code:
-            return False
-        scope = Scope(reference.region_of(code).id, code)
-        return can(principal, Action.SUBMIT_RETURN, scope) or (
-            region is None and can(principal, Action.IMPORT_NATIONAL_RETURNS, scope)
-        )
-
-    by_la = parsing.check_rows(table, quarter, region, may_submit, yours=_yours(principal))
+    may_submit = _may_submit(principal, region, la_code)
+    by_la = check_rows(table, quarter, region, may_submit, yours=_yours(principal))
     las = [reference.local_authority(code) for code in by_la]
     by_region: dict[str, list[LocalAuthority]] = {}
     for la in las:
@@ -230,8 +218,82 @@ def import_file(
         windows = windows_for(session, regions, quarter, today)
     refuse_without_mou(session, [(windows[r.id].cycle, by_region[r.id]) for r in regions], today)
     reason = (reason or "").strip() or None
+    plan, unchanged = _plan(session, las, by_la, windows, quarter, reason)
+    created = insert_returns(
+        session,
+        principal,
+        plan,
+        source="upload",
+        reason=reason,
+        file_sha256=digest,
+        demonstration=demonstration,
+    )
+    one = regions[0] if len(regions) == 1 else None
+    cycle_id = windows[one.id].cycle.id if one else None
+    _record_file(
+        session,
+        principal,
+        plan,
+        created,
+        unchanged,
+        filename,
+        quarter,
+        digest,
+        reason,
+        one,
+        cycle_id,
+    )
+    names = [item.la.name for item in plan]
+    message = f"{filename} was imported: {_count(len(created))} ({', '.join(names)})"
+    if unchanged:
+        message += f". Unchanged: {', '.join(la.name for la in unchanged)}"
+    return ImportResult(False, message, tuple(created), tuple(la.name for la in unchanged))
+
+
+def _importing_region(
+    principal: Principal, region_id: str | None, la_code: str | None
+) -> Region | None:
+    """The region a file is imported into (None: a national file), once the person may."""
+    region = region_or_404(region_id) if region_id is not None else None
+    if region is not None and la_code is not None:
+        la_or_404(region, la_code)
+    if region is None:
+        if not can(principal, Action.SUBMIT_RETURN):
+            require(principal, Action.IMPORT_NATIONAL_RETURNS)
+    else:
+        require(principal, Action.SUBMIT_RETURN, Scope(region_id, la_code))
+    return region
+
+
+def _may_submit(
+    principal: Principal, region: Region | None, la_code: str | None
+) -> Callable[[str], bool]:
+    """Whether a row's LA is one this person may submit for in this import."""
+    reference = get_reference()
+
+    def may_submit(code: str) -> bool:
+        if la_code is not None and code != la_code:
+            return False
+        scope = Scope(reference.region_of(code).id, code)
+        return can(principal, Action.SUBMIT_RETURN, scope) or (
+            region is None and can(principal, Action.IMPORT_NATIONAL_RETURNS, scope)
+        )
+
+    return may_submit
+
+
+def _plan(
+    session: Session,
+    las: list[LocalAuthority],
+    by_la: dict[str, list[FileValue]],
+    windows: dict[str, Window],
+    quarter: Quarter,
+    reason: str | None,
+) -> tuple[list[Planned], list[LocalAuthority]]:
+    """Every LA decided before any is written, so a refusal part-way leaves nothing
+    half-imported: a new version to write, or unchanged."""
+    reference = get_reference()
     found = currents(session, by_la, quarter)
-    # Decide every LA before writing any, so a refusal part-way leaves nothing half-imported.
     plan: list[Planned] = []
     unchanged: list[LocalAuthority] = []
     for la in las:
@@ -247,16 +309,24 @@ def import_file(
         only = found.get(las[0].code) if len(las) == 1 else None
         said = f"version {only.version}" if only else "the current returns"
         raise AlreadyDone(f"These values are the same as {said}: nothing was changed")
-    created = insert_returns(
-        session,
-        principal,
-        plan,
-        source="upload",
-        reason=reason,
-        file_sha256=digest,
-        demonstration=demonstration,
-    )
-    one = regions[0] if len(regions) == 1 else None
+    return plan, unchanged
+
+
+def _record_file(
+    session: Session,
+    principal: Principal,
+    plan: list[Planned],
+    created: list[IndicatorReturn],
+    unchanged: list[LocalAuthority],
+    filename: str,
+    quarter: Quarter,
+    digest: str,
+    reason: str | None,
+    one: Region | None,
+    cycle_id: int | None,
+) -> None:
+    """The file's row (a second import of it at the same moment is refused) and its history:
+    one entry per return written, then one for the file."""
     imported = ImportedFile(
         sha256=digest,
         period=str(quarter),
@@ -283,7 +353,7 @@ def import_file(
             subject_type="imported_file",
             subject_id=imported.id,
             region_id=one.id if one else None,
-            cycle_id=windows[one.id].cycle.id if one else None,
+            cycle_id=cycle_id,
             payload={
                 "sha256": digest,
                 "filename": filename,
@@ -294,10 +364,6 @@ def import_file(
         )
     )
     record_many(session, entries)
-    message = f"{filename} was imported: {_count(len(created))} ({', '.join(names)})"
-    if unchanged:
-        message += f". Unchanged: {', '.join(la.name for la in unchanged)}"
-    return ImportResult(False, message, tuple(created), tuple(la.name for la in unchanged))
 
 
 def _yours(principal: Principal) -> str:

@@ -16,8 +16,10 @@ from app.models import Cycle, SefContributor, SelfEvaluation, TriadMember
 from app.reference import get_reference
 from app.reference.models import Scrutiny
 from app.reference.parties import TrustActivity
+from app.workflow.states import SefState
 
-SHARED_STATES = frozenset({"signed", "scrutiny_closed"})
+# Signed means shared with its scrutineers; closing scrutiny keeps it shared.
+SHARED_STATES = frozenset({SefState.SIGNED, SefState.SCRUTINY_CLOSED})
 
 
 def is_la_member(principal: Principal | None, la_code: str) -> bool:

@@ -18,6 +18,7 @@ from app.models import Cycle, RoleAssignment, SefContributor, SelfEvaluation, Us
 from app.models.types import utcnow
 from app.self_evaluation.access import SHARED_STATES
 from app.self_evaluation.drafting.service import audit, chapter_of, get_sef, require_dcs
+from app.self_evaluation.events import SefEvent
 from app.self_evaluation.schemas import AssignInput
 
 
@@ -107,7 +108,7 @@ def assign(
         principal,
         cycle,
         sef,
-        "sef.contributor_assigned",
+        SefEvent.CONTRIBUTOR_ASSIGNED,
         f"{person.display_name} assigned to draft '{chapter.title}'",
         {"chapter_id": chapter.id, "user_id": person.id},
     )
@@ -135,7 +136,7 @@ def unassign(
         principal,
         cycle,
         sef,
-        "sef.contributor_unassigned",
+        SefEvent.CONTRIBUTOR_UNASSIGNED,
         f"{person.display_name if person else 'A contributor'} no longer drafts '{chapter.title}'",
         {"chapter_id": chapter.id, "user_id": row.user_id},
     )

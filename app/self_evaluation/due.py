@@ -16,6 +16,7 @@ from app.auth.principal import Principal
 from app.errors import InvalidInput
 from app.models import Cycle, SelfEvaluation
 from app.self_evaluation.drafting import service
+from app.self_evaluation.events import SefEvent
 from app.self_evaluation.schemas import DueDateInput
 from app.self_evaluation.signoff import service as signoff
 
@@ -52,7 +53,7 @@ def set_due_date(
         principal,
         cycle,
         sef,
-        "sef.due_date_set",
+        SefEvent.DUE_DATE_SET,
         f"{summary}: {data.reason}",
         {
             "due_on": data.due_on.isoformat() if data.due_on else None,

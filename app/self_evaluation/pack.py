@@ -18,7 +18,7 @@ from app.benchmarks.pack import PROVISIONAL
 from app.errors import Conflict, DomainError
 from app.models import Cycle, SefSignOffEvent
 from app.models.types import utcnow
-from app.pack import inputs
+from app.pack import inputs, jobs
 from app.pack.cache import Prepared, cache_key, cached_or_rendered, warm
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
@@ -335,8 +335,10 @@ def _authority_view(la_code: str) -> Principal:
     return Principal(0, "", "", (Assignment(Role.DCS, None, la_code),))
 
 
+@jobs.register(KIND)
 def warm_cache(cycle_id: int, la_code: str) -> None:
-    """Render the authority's view after the response has gone, so its download is instant."""
+    """Render the authority's view as a pack job after a change commits, so its download is
+    instant."""
 
     def prepare(session: Session) -> Prepared | None:
         cycle = session.get(Cycle, cycle_id)

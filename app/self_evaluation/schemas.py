@@ -8,8 +8,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from app.auth.roles import Role
 from app.cycles.years import check_year
 from app.identifiers import Identifier
-from app.mou.schemas import ContentHash
 from app.reference.sef import OfstedGrade
+from app.signoff.schemas import Confirmation, ContentHash, Reason
 
 
 def _blank_is_none(value: object) -> object:
@@ -66,7 +66,7 @@ class SignSefInput(BaseModel):
 
     role: Role
     content_hash: ContentHash = Field(description="SHA-256 of the submitted version being signed")
-    confirm: bool = Field(description="The signatory confirms the statement of intent")
+    confirm: Confirmation
 
 
 class ReturnSefInput(BaseModel):
@@ -74,7 +74,7 @@ class ReturnSefInput(BaseModel):
 
     role: Role
     content_hash: ContentHash
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
 
 
 class CommentInput(BaseModel):

@@ -49,6 +49,12 @@ def available(table: TransitionTable, state: str) -> tuple[str, ...]:
     return tuple(action for (src, action) in table.transitions if src == state)
 
 
+def allows(table: TransitionTable, state: str, action: str) -> bool:
+    """Whether `action` may be taken from `state`: what a page asks before offering it, so the
+    page and the service agree without the page restating which states those are."""
+    return (state, action) in table.transitions
+
+
 MOU_VERSION = TransitionTable(
     name="Memorandum",
     transitions={

@@ -23,6 +23,7 @@ from app.models import (
 )
 from tests import factories as f
 from tests.conftest import PageChecker, check_page
+from tests.page_reading import error_summary, hidden
 
 DERBY = "E06000015"
 REGION_PATH = "/regions/east-midlands"
@@ -44,26 +45,10 @@ def _checked(response: Response, status: int) -> str:
     return unescape(response.text)
 
 
-def _hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, f"no hidden {name}"
-    return match.group(1)
-
-
 def _textarea(html: str, name: str) -> str:
     match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', html, re.S)
     assert match, f"no textarea {name}"
     return unescape(match.group(1)).strip()
-
-
-def _error_summary(html: str) -> list[tuple[str, str]]:
-    """(href, text) of each link in the GOV.UK error summary."""
-    match = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    assert match, "no error summary"
-    return [
-        (h, unescape(re.sub(r"\s+", " ", t)).strip())
-        for h, t in re.findall(r'<a href="([^"]*)">(.*?)</a>', match.group(0), re.S)
-    ]
 
 
 def _ids(html: str) -> set[str]:
@@ -89,7 +74,7 @@ def test_opening_a_cycle_through_the_form(session: Session, client: TestClient) 
 
     wrong = client.post(REGION_PATH + "/cycles", data={"csrf_token": token, "year": "2026"})
     html = _checked(wrong, 422)
-    assert _error_summary(wrong.text) == [("#year", "Enter the cycle year like 2026-27")]
+    assert error_summary(wrong.text) == [("#year", "Enter the cycle year like 2026-27")]
     assert "year" in _ids(wrong.text)
     assert 'value="2026"' in html
     assert _count(session, Cycle) == 0
@@ -108,7 +93,7 @@ def test_opening_a_cycle_through_the_form(session: Session, client: TestClient) 
 
     again = client.post(REGION_PATH + "/cycles", data={"csrf_token": token, "year": "2026-27"})
     _checked(again, 422)
-    assert _error_summary(again.text) == [
+    assert error_summary(again.text) == [
         ("#year", "The 2026-27 cycle for East Midlands is already open.")
     ]
     assert _count(session, Cycle) == 1
@@ -130,7 +115,7 @@ def test_editing_publishing_and_a_stale_second_tab(session: Session, client: Tes
     template_body = _textarea(editor, "body")
     assert "the East Midlands region" in template_body
     assert "{region_name}" not in template_body
-    assert _hidden(editor, "revision") == ""
+    assert hidden(editor, "revision") == ""
     token = checker.csrf_tokens[0]
 
     saved = client.post(
@@ -150,7 +135,7 @@ def test_editing_publishing_and_a_stale_second_tab(session: Session, client: Tes
     # Two tabs open the editor at revision 1; the first saves, the second is refused.
     tab_a, _ = _page(client, MOU + "/edit")
     tab_b, _ = _page(client, MOU + "/edit")
-    assert _hidden(tab_a, "revision") == _hidden(tab_b, "revision") == "1"
+    assert hidden(tab_a, "revision") == hidden(tab_b, "revision") == "1"
     first = client.post(
         MOU + "/edit",
         data={
@@ -167,21 +152,21 @@ def test_editing_publishing_and_a_stale_second_tab(session: Session, client: Tes
         data={"csrf_token": token, "title": "Tab B title", "body": mine, "revision": "1"},
     )
     html = _checked(second, 409)
-    summary = _error_summary(second.text)
+    summary = error_summary(second.text)
     assert len(summary) == 1 and summary[0][0] == "#body"
     assert summary[0][1].startswith(
         "Someone else saved this draft (now revision 2) after you opened it at revision 1."
     )
     assert _textarea(second.text, "body") == mine
     assert 'value="Tab B title"' in html
-    assert _hidden(html, "revision") == "2"  # saving again now overwrites knowingly
+    assert hidden(html, "revision") == "2"  # saving again now overwrites knowingly
     version = session.execute(select(MouVersion)).scalar_one()
     assert (version.revision, version.title) == (2, "Our Memorandum")
 
     # Publish what the draft page shows.
     draft, draft_checker = _page(client, MOU + "/draft")
     assert "Tab A" in draft and "Saved first." in draft
-    content_hash = _hidden(draft, "content_hash")
+    content_hash = hidden(draft, "content_hash")
     assert content_hash == version.content_hash
     published = client.post(
         MOU + "/publish",
@@ -204,7 +189,7 @@ def test_publishing_a_draft_changed_since_it_was_reviewed_is_refused(
         MOU + "/edit", data={"csrf_token": token, "title": "T", "body": "First.", "revision": ""}
     )
     reviewed, _ = _page(client, MOU + "/draft")
-    old_hash = _hidden(reviewed, "content_hash")
+    old_hash = hidden(reviewed, "content_hash")
     client.post(
         MOU + "/edit", data={"csrf_token": token, "title": "T", "body": "Second.", "revision": "1"}
     )
@@ -233,8 +218,8 @@ def test_a_dcs_signs_and_the_coordinator_sees_it(session: Session, client: TestC
         "I sign this Memorandum of Understanding on behalf of Derby as its Director of Children's Services."
         in page
     )
-    assert _hidden(page, "content_hash") == content_hash
-    assert _hidden(page, "signing_as") == f"{DERBY}|dcs"
+    assert hidden(page, "content_hash") == content_hash
+    assert hidden(page, "signing_as") == f"{DERBY}|dcs"
     form = {
         "csrf_token": checker.csrf_tokens[0],
         "content_hash": content_hash,
@@ -243,7 +228,7 @@ def test_a_dcs_signs_and_the_coordinator_sees_it(session: Session, client: TestC
 
     unticked = client.post(MOU + "/sign", data=form)
     _checked(unticked, 422)
-    assert _error_summary(unticked.text) == [
+    assert error_summary(unticked.text) == [
         ("#confirm", "Confirm the statement to sign the Memorandum")
     ]
     assert "confirm" in _ids(unticked.text)
@@ -289,7 +274,7 @@ def test_a_dcs_declines_with_a_reason(session: Session, client: TestClient) -> N
     }
     empty = client.post(MOU + "/decline", data={**form, "reason": ""})
     _checked(empty, 422)
-    assert _error_summary(empty.text) == [
+    assert error_summary(empty.text) == [
         ("#reason", "Enter why you are declining, up to 2,000 characters")
     ]
     declined = client.post(MOU + "/decline", data={**form, "reason": "Cabinet meets in June."})
@@ -336,7 +321,7 @@ def test_the_calendar_form(session: Session, client: TestClient) -> None:
         ),
     )
     html = _checked(backwards, 422)
-    summary = _error_summary(backwards.text)
+    summary = error_summary(backwards.text)
     assert [text for _, text in summary] == [
         "The closing date for Memorandum of Understanding must be the same as or after the opening date"
     ]
@@ -357,7 +342,7 @@ def test_the_calendar_form(session: Session, client: TestClient) -> None:
         ),
     )
     _checked(outside, 422)
-    assert _error_summary(outside.text) == [
+    assert error_summary(outside.text) == [
         (
             "#regional_plan-opens",
             "Regional development plan must open and close within the cycle year (1 April 2026 to 31 March 2027)",
@@ -374,7 +359,7 @@ def test_the_calendar_form(session: Session, client: TestClient) -> None:
         ),
     )
     _checked(too_early, 422)
-    assert _error_summary(too_early.text) == [
+    assert error_summary(too_early.text) == [
         (
             "#return-2026-27-q2-opens",
             "The 2026-27 Q2 return can open only after the quarter ends on 30 September 2026",
@@ -443,5 +428,5 @@ def test_signing_without_choosing_who_for_names_that_question(
         MOU + "/sign", data={"csrf_token": token, "content_hash": content_hash, "confirm": "yes"}
     )
     _checked(response, 422)
-    assert _error_summary(response.text) == [("#signing_as", "Choose who you are signing for")]
+    assert error_summary(response.text) == [("#signing_as", "Choose who you are signing for")]
     assert _count(session, MouSignatureEvent) == 0

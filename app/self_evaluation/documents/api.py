@@ -30,6 +30,7 @@ from app.self_evaluation.documents.pages import attachment, stored_bytes
 from app.self_evaluation.documents.pages_import import kept_sections
 from app.self_evaluation.drafting import service
 from app.workflow import SELF_EVALUATION, fire
+from app.workflow.states import SefAction
 
 router = APIRouter(
     prefix="/api/v1/regions/{region_id}/cycles/{year}/self-evaluations",
@@ -170,7 +171,7 @@ def propose_import(
     cycle = cycles.get_cycle(session, principal, region_id, year)
     service.require_dcs(principal, cycle, la_code, Action.EDIT_SEF)
     sef = service.get_sef(session, principal, cycle, la_code)
-    fire(SELF_EVALUATION, sef.state, "edit")
+    fire(SELF_EVALUATION, sef.state, SefAction.EDIT)  # a signed self-evaluation takes no import
     files.keep_for_import(checked, region_id, year, la_code)
     proposed = docx_import.propose(service.template_of(sef), sections)
     latest = service.latest_version(session, sef)

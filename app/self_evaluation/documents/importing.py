@@ -15,7 +15,9 @@ from app.models import Cycle, SefVersion
 from app.self_evaluation.documents.docx_import import SECTION_CHARS, Section
 from app.self_evaluation.documents.import_schemas import ImportInput
 from app.self_evaluation.drafting import content, service, versioning
+from app.self_evaluation.events import SefEvent
 from app.workflow import SELF_EVALUATION, fire
+from app.workflow.states import SefAction
 
 
 def drafts(sections: list[Section], chapters: list[str]) -> dict[str, dict[str, str]]:
@@ -50,7 +52,7 @@ def apply(
     """The DCS's confirmed import, as one new version; audited."""
     service.require_dcs(principal, cycle, la_code, Action.EDIT_SEF)
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
-    new_state = fire(SELF_EVALUATION, sef.state, "edit")
+    fire(SELF_EVALUATION, sef.state, SefAction.EDIT)  # refused before the sections are checked
     if len(data.chapters) != len(sections):
         raise InvalidInput(
             "The sections sent do not match the document: upload it again.", field="chapters"
@@ -75,26 +77,31 @@ def apply(
     for chapter_id, parts in texts.items():
         updated = content.with_chapter(updated, chapter_id, {**current[chapter_id], **parts})
     why = f"{principal.display_name} imported {filename}"
-    saved = versioning.add_version(
-        session, principal, cycle, sef, updated, chapter_id=None, new_state=new_state, why=why
-    )
-    service.audit(
+    chosen = {
+        c: [s.heading for s, t in zip(sections, data.chapters, strict=True) if t == c]
+        for c in texts
+    }
+    return versioning.add_version(
         session,
         principal,
         cycle,
         sef,
-        "sef.docx_imported",
-        f"{why} into {len(texts)} chapter{'s' if len(texts) != 1 else ''} as version "
-        f"{saved.number}",
-        {
-            "filename": filename,
-            "file_sha256": data.file_sha256,
-            "number": saved.number,
-            "content_hash": saved.content_hash,
-            "chapters": {
-                c: [s.heading for s, t in zip(sections, data.chapters, strict=True) if t == c]
-                for c in texts
+        updated,
+        chapter_id=None,
+        why=why,
+        history=lambda saved: service.entry(
+            principal,
+            cycle,
+            sef,
+            SefEvent.DOCX_IMPORTED,
+            f"{why} into {len(texts)} chapter{'s' if len(texts) != 1 else ''} as version "
+            f"{saved.number}",
+            {
+                "filename": filename,
+                "file_sha256": data.file_sha256,
+                "number": saved.number,
+                "content_hash": saved.content_hash,
+                "chapters": chosen,
             },
-        },
+        ),
     )
-    return saved

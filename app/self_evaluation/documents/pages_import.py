@@ -25,6 +25,7 @@ from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
 from app.web import flash, render
 from app.workflow import SELF_EVALUATION, fire
+from app.workflow.states import SefAction
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +36,7 @@ def _dcs_sef(
     cycle = cycles.get_cycle(session, principal, region_id, year)
     service.require_dcs(principal, cycle, la_code, Action.EDIT_SEF)
     sef = service.get_sef(session, principal, cycle, la_code)
-    fire(SELF_EVALUATION, sef.state, "edit")  # a signed self-evaluation takes no import
+    fire(SELF_EVALUATION, sef.state, SefAction.EDIT)  # a signed self-evaluation takes no import
     return cycle, sef
 
 

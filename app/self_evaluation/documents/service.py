@@ -18,6 +18,7 @@ from app.self_evaluation import access
 from app.self_evaluation.documents import files
 from app.self_evaluation.documents import rows as document_rows
 from app.self_evaluation.drafting import service, versioning
+from app.self_evaluation.events import SefEvent
 
 
 def readable(
@@ -58,7 +59,7 @@ def add(
     """A chapter's writer attaches a checked file (already stored); a new version carries it."""
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
     chapter = service.chapter_of(sef, chapter_id)
-    new_state = service.require_writer(session, principal, sef, chapter)
+    service.require_writer(session, principal, sef, chapter)
     for other in document_rows.attached(session, sef):
         if other.chapter_id == chapter.id and other.sha256 == checked.sha256:
             raise AlreadyDone(f"'{chapter.title}' already carries this file, as {other.filename}.")
@@ -79,26 +80,31 @@ def add(
     session.flush()
     text = service.content_of(sef, service.latest_version(session, sef))
     why = f"{principal.display_name} added {checked.filename} to '{chapter.title}'"
-    saved = versioning.add_version(
-        session, principal, cycle, sef, text, chapter_id=chapter.id, new_state=new_state, why=why
-    )
-    service.audit(
+    versioning.add_version(
         session,
         principal,
         cycle,
         sef,
-        "sef.document_added",
-        f"{why} (version {saved.number})",
-        {
-            "document_id": document.id,
-            "chapter_id": chapter.id,
-            "filename": document.filename,
-            "media_type": document.media_type,
-            "size_bytes": document.size_bytes,
-            "sha256": document.sha256,
-            "number": saved.number,
-            "content_hash": saved.content_hash,
-        },
+        text,
+        chapter_id=chapter.id,
+        why=why,
+        history=lambda saved: service.entry(
+            principal,
+            cycle,
+            sef,
+            SefEvent.DOCUMENT_ADDED,
+            f"{why} (version {saved.number})",
+            {
+                "document_id": document.id,
+                "chapter_id": chapter.id,
+                "filename": document.filename,
+                "media_type": document.media_type,
+                "size_bytes": document.size_bytes,
+                "sha256": document.sha256,
+                "number": saved.number,
+                "content_hash": saved.content_hash,
+            },
+        ),
     )
     return document
 
@@ -112,29 +118,34 @@ def remove(
     if document is None:
         raise NotFound("There is no such supporting document, or it was already removed.")
     chapter = service.chapter_of(sef, document.chapter_id)
-    new_state = service.require_writer(session, principal, sef, chapter)
+    service.require_writer(session, principal, sef, chapter)
     document.removed_in_version = versioning.next_number(session, sef)
     document.removed_at, document.removed_by_id = utcnow(), principal.user_id
     session.flush()
     text = service.content_of(sef, service.latest_version(session, sef))
     why = f"{principal.display_name} removed {document.filename} from '{chapter.title}'"
-    saved = versioning.add_version(
-        session, principal, cycle, sef, text, chapter_id=chapter.id, new_state=new_state, why=why
-    )
-    service.audit(
+    versioning.add_version(
         session,
         principal,
         cycle,
         sef,
-        "sef.document_removed",
-        f"{why} (version {saved.number})",
-        {
-            "document_id": document.id,
-            "chapter_id": chapter.id,
-            "filename": document.filename,
-            "sha256": document.sha256,
-            "number": saved.number,
-            "content_hash": saved.content_hash,
-        },
+        text,
+        chapter_id=chapter.id,
+        why=why,
+        history=lambda saved: service.entry(
+            principal,
+            cycle,
+            sef,
+            SefEvent.DOCUMENT_REMOVED,
+            f"{why} (version {saved.number})",
+            {
+                "document_id": document.id,
+                "chapter_id": chapter.id,
+                "filename": document.filename,
+                "sha256": document.sha256,
+                "number": saved.number,
+                "content_hash": saved.content_hash,
+            },
+        ),
     )
     return document

@@ -23,8 +23,10 @@ from app.errors import Conflict, InvalidInput
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.self_evaluation import access
 from app.self_evaluation.drafting import content, service, versioning
+from app.self_evaluation.events import SefEvent
 from app.self_evaluation.schemas import CarryForwardInput
 from app.workflow import SELF_EVALUATION, fire
+from app.workflow.states import SefAction
 
 
 def year_label(year: str) -> str:
@@ -73,7 +75,7 @@ def carry_forward(
     """The DCS starts this blank self-evaluation from the LA's signed one of `data.from_year`."""
     service.require_dcs(principal, cycle, la_code, Action.EDIT_SEF)
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
-    fire(SELF_EVALUATION, sef.state, "edit")
+    fire(SELF_EVALUATION, sef.state, SefAction.EDIT)  # refused before anything is read
     if service.latest_version(session, sef) is not None:
         raise Conflict(
             "This self-evaluation already has text, so it cannot start from last year's: "
@@ -96,38 +98,35 @@ def carry_forward(
             continue  # a chapter the earlier template did not have starts blank
         for name in text[chapter.id]:
             text[chapter.id][name] = copied[chapter.id].get(name, "")
+    chapters = [c.id for c in template.chapters if c.id in copied]
     # Through the one way versions are made, so documents already attached are in its hash.
-    saved = versioning.add_version(
+    return versioning.add_version(
         session,
         principal,
         cycle,
         sef,
         text,
         chapter_id=None,
-        new_state=fire(SELF_EVALUATION, sef.state, "edit"),
         why=f"started from the signed {year_label(earlier.year)} self-evaluation",
+        history=lambda saved: service.entry(
+            principal,
+            cycle,
+            sef,
+            SefEvent.CARRIED_FORWARD,
+            f"{principal.display_name} started the self-evaluation from the signed "
+            f"{year_label(earlier.year)} self-evaluation (version {signed.number}): "
+            f"{len(chapters)} chapters carried forward as version 1",
+            {
+                "from_year": earlier.year,
+                "from_version": signed.number,
+                "from_content_hash": signed.content_hash,
+                "chapters": chapters,
+                "number": 1,
+                "content_hash": saved.content_hash,
+            },
+        ),
         carried_from_version_id=signed.id,
     )
-    chapters = [c.id for c in template.chapters if c.id in copied]
-    service.audit(
-        session,
-        principal,
-        cycle,
-        sef,
-        "sef.carried_forward",
-        f"{principal.display_name} started the self-evaluation from the signed "
-        f"{year_label(earlier.year)} self-evaluation (version {signed.number}): "
-        f"{len(chapters)} chapters carried forward as version 1",
-        {
-            "from_year": earlier.year,
-            "from_version": signed.number,
-            "from_content_hash": signed.content_hash,
-            "chapters": chapters,
-            "number": 1,
-            "content_hash": saved.content_hash,
-        },
-    )
-    return saved
 
 
 def carried_chapters(session: Session, sef: SelfEvaluation) -> dict[str, str]:

@@ -37,7 +37,8 @@ from app.self_evaluation.schemas import MESSAGES, AssignInput, ChapterInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.self_evaluation.signoff import service as signoff
 from app.web import flash, render, see_other
-from app.workflow import SELF_EVALUATION, available
+from app.workflow import SELF_EVALUATION, allows
+from app.workflow.states import SefAction, SefState, SignatoryState
 
 router = APIRouter(include_in_schema=False)
 CHAPTER_FIELDS = ("base_version", "grade", *(name for name, _ in TEXT_SECTIONS))
@@ -75,7 +76,7 @@ def index(
 
 
 def _editable(sef: SelfEvaluation) -> bool:
-    return "edit" in available(SELF_EVALUATION, sef.state)
+    return allows(SELF_EVALUATION, sef.state, SefAction.EDIT)
 
 
 def _can_sign(
@@ -83,10 +84,10 @@ def _can_sign(
 ) -> bool:
     """A signatory of this LA whose signature is still outstanding on the submitted version."""
     scope = Scope(cycle.region_id, sef.la_code)
-    return sef.state == "awaiting_sign_off" and any(
+    return allows(SELF_EVALUATION, sef.state, SefAction.SIGN) and any(
         can(principal, Action.SIGN_SEF, scope, as_role=s.role)
         for s in status.signatories
-        if s.state == "outstanding"
+        if s.state == SignatoryState.OUTSTANDING
     )
 
 
@@ -141,7 +142,7 @@ def show(
             "threads": threads if shared else None,
             "unanswered": sum(1 for t in threads or () if t.response is None),
             "can_assign": is_dcs,
-            "can_submit": is_dcs and sef.state == "draft",
+            "can_submit": is_dcs and allows(SELF_EVALUATION, sef.state, SefAction.SUBMIT),
             "can_sign": _can_sign(principal, cycle, sef, status),
             "can_scrutiny": shared and threads is not None,
             "can_download": shared,
@@ -236,7 +237,7 @@ def chapter_save(
     status_code, newer = 422, None
     if data is not None:
         before = service.latest_version(session, sef)
-        was_awaiting = sef.state == "awaiting_sign_off"
+        was_awaiting = sef.state == SefState.AWAITING_SIGN_OFF
         try:
             saved = service.save_chapter(session, principal, cycle, la_code, chapter.id, data)
         except StaleVersion as exc:

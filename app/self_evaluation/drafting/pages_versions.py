@@ -116,6 +116,7 @@ def _versions_view(
                 if v.carried_from_version_id and (y := carry.source_year(session, v))
             },
             "void_numbers": {number for _, number in status.void},
+            "shared": sef.state in access.SHARED_STATES,
             "can_read_history": access.can_read_history(principal, cycle, sef),
             "values": values,
             "errors": errors or forms.FormErrors(),
@@ -161,6 +162,7 @@ def version_page(
             "changed_title": titles.get(found.chapter_id or ""),
             "chapters": readable_all(sef, service.content_of(sef, found)),
             "latest": service.latest_version(session, sef),
+            "shared": sef.state in access.SHARED_STATES,
             "can_read_history": access.can_read_history(principal, cycle, sef),
         },
     )

@@ -8,11 +8,9 @@ page shows both texts); a save to a chapter nobody else touched lands on top of 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.audit.chain import record
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.cycles.service import actor_of
 from app.db import add_once
 from app.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleVersion
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
@@ -23,32 +21,12 @@ from app.reference.sef import SefChapter, SefTemplate
 from app.self_evaluation import access
 from app.self_evaluation.documents import rows as document_rows
 from app.self_evaluation.drafting import content
+from app.self_evaluation.entries import VersionEntry, audit, entry
+from app.self_evaluation.events import SefEvent
 from app.self_evaluation.schemas import ChapterInput, SubmitInput
 from app.workflow import SELF_EVALUATION, fire
-
-
-def audit(
-    session: Session,
-    principal: Principal,
-    cycle: Cycle,
-    sef: SelfEvaluation,
-    action: str,
-    summary: str,
-    payload: dict[str, object],
-) -> None:
-    """One history entry about this self-evaluation, in the caller's transaction."""
-    record(
-        session,
-        actor=actor_of(principal),
-        action=action,
-        summary=summary,
-        subject_type="self_evaluation",
-        subject_id=sef.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
-        organisation_code=sef.la_code,
-        payload=payload,
-    )
+from app.workflow.states import SefAction
+from app.workflow.transition import transition
 
 
 def local_authority(cycle: Cycle, la_code: str) -> LocalAuthority:
@@ -186,7 +164,7 @@ def void_signatures(
             principal,
             cycle,
             sef,
-            "sef.signatures_voided",
+            SefEvent.SIGNATURES_VOIDED,
             f"Signatures on version {submitted.number} are void ({why}): {', '.join(voided)}",
             {
                 "number": submitted.number,
@@ -213,14 +191,14 @@ def last_change(session: Session, sef: SelfEvaluation, chapter_id: str) -> SefVe
 
 def require_writer(
     session: Session, principal: Principal, sef: SelfEvaluation, chapter: SefChapter
-) -> str:
-    """Whose chapter it is and whether it may change now; the state an edit leads to."""
+) -> None:
+    """Whose chapter it is and whether it may change now (Conflict once it is signed)."""
     if not access.can_write_chapter(session, principal, sef, chapter.id):
         raise NotPermitted(
             f"You cannot write '{chapter.title}': the DCS writes every chapter, and other people "
             "only the chapters the DCS has assigned to them."
         )
-    return fire(SELF_EVALUATION, sef.state, "edit")
+    fire(SELF_EVALUATION, sef.state, SefAction.EDIT)
 
 
 def save_chapter(
@@ -234,7 +212,7 @@ def save_chapter(
     """A writer saves one chapter as a new version; a save over someone's newer change is refused."""
     sef = get_sef(session, principal, cycle, la_code, lock=True)
     chapter = chapter_of(sef, chapter_id)
-    new_state = require_writer(session, principal, sef, chapter)
+    require_writer(session, principal, sef, chapter)
     latest = latest_version(session, sef)
     latest_number = latest.number if latest else None
     current = content_of(sef, latest)
@@ -261,15 +239,22 @@ def save_chapter(
     if latest is not None and current.get(chapter_id) == written:
         return latest  # Nothing changed: a double submit makes no new version.
     updated = content.with_chapter(current, chapter_id, written)
-    saved = add_version(
+    return add_version(
         session,
         principal,
         cycle,
         sef,
         updated,
         chapter_id=chapter_id,
-        new_state=new_state,
         why=f"{principal.display_name} edited '{chapter.title}'",
+        history=lambda saved: entry(
+            principal,
+            cycle,
+            sef,
+            SefEvent.CHAPTER_SAVED,
+            f"{principal.display_name} saved '{chapter.title}' as version {saved.number}",
+            {"number": saved.number, "chapter_id": chapter_id, "content_hash": saved.content_hash},
+        ),
         based_on_number=data.base_version,
         stale=StaleVersion(
             "Someone else saved this self-evaluation at the same moment. Nothing was saved: "
@@ -277,16 +262,6 @@ def save_chapter(
             field="narrative",
         ),
     )
-    audit(
-        session,
-        principal,
-        cycle,
-        sef,
-        "sef.chapter_saved",
-        f"{principal.display_name} saved '{chapter.title}' as version {saved.number}",
-        {"number": saved.number, "chapter_id": chapter_id, "content_hash": saved.content_hash},
-    )
-    return saved
 
 
 def add_version(
@@ -297,15 +272,15 @@ def add_version(
     text: content.Content,
     *,
     chapter_id: str | None,
-    new_state: str,
     why: str,
+    history: VersionEntry | None,
     based_on_number: int | None,
     stale: StaleVersion,
     carried_from_version_id: int | None = None,
 ) -> SefVersion:
     """Save `text` as the next version (its hash covering the documents attached now), voiding
-    signatures gathered so far; flushes. Every way a version is made (form, document, import,
-    carry-forward) comes here."""
+    signatures gathered so far, and record `history(saved)` (if given) with the edit; flushes.
+    Every way a version is made (form, document, import, carry-forward) comes here."""
     latest = latest_version(session, sef)
     saved = SefVersion(
         self_evaluation_id=sef.id,
@@ -323,7 +298,7 @@ def add_version(
     )
     add_once(session, saved, stale)
     withdrawn = sef.submitted_number
-    if sef.state != new_state or withdrawn is not None:
+    if fire(SELF_EVALUATION, sef.state, SefAction.EDIT) != sef.state or withdrawn is not None:
         voided = void_signatures(session, principal, cycle, sef, why)
         if withdrawn is not None and not voided:
             audit(
@@ -331,12 +306,13 @@ def add_version(
                 principal,
                 cycle,
                 sef,
-                "sef.submission_withdrawn",
+                SefEvent.SUBMISSION_WITHDRAWN,
                 f"Version {withdrawn} is no longer submitted for sign-off: {why}",
                 {"number": withdrawn, "chapter_id": chapter_id},
             )
-    sef.state = new_state
-    session.flush()
+    # After the voided signatures, so the history reads in the order things happened.
+    audit_entry = history(saved) if history is not None else None
+    transition(session, SELF_EVALUATION, sef, SefAction.EDIT, audit=audit_entry)
     return saved
 
 
@@ -351,7 +327,7 @@ def submit(
     where the template asks for grades)."""
     require_dcs(principal, cycle, la_code, Action.SUBMIT_SEF)
     sef = get_sef(session, principal, cycle, la_code, lock=True)
-    fire(SELF_EVALUATION, sef.state, "submit")
+    fire(SELF_EVALUATION, sef.state, SefAction.SUBMIT)  # refused before anything is checked
     latest = latest_version(session, sef)
     if latest is None:
         raise Conflict("Nothing has been written yet. Draft the chapters, then submit.")
@@ -381,17 +357,21 @@ def submit(
             + ".",
             field="content_hash",
         )
-    sef.state = fire(SELF_EVALUATION, sef.state, "submit")
-    sef.submitted_number, sef.submitted_at = latest.number, utcnow()
-    session.flush()
-    audit(
+    transition(
         session,
-        principal,
-        cycle,
+        SELF_EVALUATION,
         sef,
-        "sef.submitted",
-        f"Version {latest.number} submitted for sign-off",
-        {"number": latest.number, "content_hash": latest.content_hash},
+        SefAction.SUBMIT,
+        audit=entry(
+            principal,
+            cycle,
+            sef,
+            SefEvent.SUBMITTED,
+            f"Version {latest.number} submitted for sign-off",
+            {"number": latest.number, "content_hash": latest.content_hash},
+        ),
+        submitted_number=latest.number,
+        submitted_at=utcnow(),
     )
     return latest
 

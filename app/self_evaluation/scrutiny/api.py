@@ -7,7 +7,7 @@ own), so include app.self_evaluation.api.router in the app, not this.
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,6 @@ from app.cycles.routes import CurrentCycle
 from app.errors import NotPermitted
 from app.identifiers import Identifier
 from app.models import SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
-from app.self_evaluation import pack
 from app.self_evaluation.drafting import content, service
 from app.self_evaluation.schemas import CommentInput, ResponseInput, ReturnSefInput, SignSefInput
 from app.self_evaluation.scrutiny import service as scrutiny
@@ -266,7 +265,6 @@ def sign(
     data: SignSefInput,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     session: WriteSession,
-    background: BackgroundTasks,
 ) -> SignatureOut:
     """Sign the submitted version (by its hash) as one of your own roles, with the statement.
 
@@ -275,7 +273,6 @@ def sign(
     """
     cycle = cycles.get_cycle(session, principal, region_id, year)
     signature = signoff.sign(session, principal, cycle, la_code, data)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return signature_out(session, signature)
 
 
@@ -323,12 +320,10 @@ def post_comment(
     data: CommentInput,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
     session: WriteSession,
-    background: BackgroundTasks,
 ) -> CommentOut:
     """A scrutineer comments on a chapter of the signed version, perhaps offering a different view of its grade."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     made = scrutiny.comment(session, principal, cycle, la_code, data)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return comment_out(made)
 
 
@@ -345,12 +340,10 @@ def post_response(
     data: ResponseInput,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
     session: WriteSession,
-    background: BackgroundTasks,
 ) -> ResponseOut:
     """The authority's DCS responds, once, to a comment (a second response is 409)."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     response = scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return response_out(response)
 
 
@@ -362,9 +355,7 @@ def close_scrutiny(
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
     cycle: CurrentCycle,
     session: WriteSession,
-    background: BackgroundTasks,
 ) -> ScrutinyOut:
     """The coordinator closes scrutiny; unanswered comments stay, counted in the history."""
     sef = scrutiny.close(session, principal, cycle, la_code)
-    background.add_task(pack.warm_cache, cycle.id, la_code)
     return scrutiny_out(sef, scrutiny.threads(session, sef))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,12 +19,14 @@ from app.identifiers import Identifier
 from app.models import Cycle
 from app.reference.models import Scrutiny
 from app.reference.sef import OfstedGrade, SefChapter
-from app.self_evaluation import access, pack
+from app.self_evaluation import access
 from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import readable_all, sef_url
 from app.self_evaluation.schemas import MESSAGES, CommentInput, ResponseInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.web import flash, render
+from app.workflow import SELF_EVALUATION, allows
+from app.workflow.states import SefAction, SefState
 
 router = APIRouter(include_in_schema=False)
 SCRUTINY = CYCLE + "/self-evaluations/{la_code}/scrutiny"
@@ -79,7 +81,7 @@ def _view(
     region = cycles.region_or_404(cycle.region_id)
     names = {la.code: la.name for la in region.local_authorities}
     peers = sorted(names[c] for c in access.scrutineer_organisations(session, cycle, la_code))
-    is_open = sef.state == "signed"
+    is_open = allows(SELF_EVALUATION, sef.state, SefAction.COMMENT)
     if not is_open:  # no form is on the page: say why against the page's state
         errors = _placed(errors, {})
     scope = Scope(cycle.region_id, la_code)
@@ -131,7 +133,6 @@ def add_comment(
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
     cycle: CurrentCycle,
     session: WriteSession,
-    background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
     values = {name: str(form.get(name, "")) for name in ("chapter_id", "body", "challenged_grade")}
@@ -140,7 +141,6 @@ def add_comment(
     if data is not None:
         try:
             comment = scrutiny.comment(session, principal, cycle, la_code, data)
-            background.add_task(pack.warm_cache, cycle.id, la_code)
         except (Conflict, InvalidInput) as exc:
             errors = forms.errors_from(exc, "body")
             status_code = exc.status_code
@@ -175,7 +175,6 @@ def respond(
     comment_id: Identifier,
     principal: Annotated[Principal, permission(Action.RESPOND_SEF)],
     session: WriteSession,
-    background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
@@ -185,7 +184,6 @@ def respond(
     if data is not None:
         try:
             scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
-            background.add_task(pack.warm_cache, cycle.id, la_code)
         except AlreadyDone as exc:
             # A double click, or a second tab: the first response stands; nothing is added.
             flash(request, exc.message)
@@ -209,7 +207,6 @@ def close(
     principal: Annotated[Principal, permission(Action.CLOSE_SEF_SCRUTINY)],
     cycle: CurrentCycle,
     session: WriteSession,
-    background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
     name = service.local_authority(cycle, la_code).name
@@ -220,9 +217,8 @@ def close(
     )
     try:
         scrutiny.close(session, principal, cycle, la_code)
-        background.add_task(pack.warm_cache, cycle.id, la_code)
     except Conflict:
-        if service.get_sef(session, principal, cycle, la_code).state != "scrutiny_closed":
+        if service.get_sef(session, principal, cycle, la_code).state != SefState.SCRUTINY_CLOSED:
             raise
         # A double click: the first press closed it.
         flash(request, f"Scrutiny of {name}'s self-evaluation was already closed.")

@@ -20,18 +20,24 @@ from app.db import add_once
 from app.errors import AlreadyDone, InvalidInput, NotFound, NotPermitted
 from app.models import Cycle, SefComment, SefResponse, SelfEvaluation
 from app.models.types import utcnow
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.reference.models import Scrutiny
 from app.self_evaluation import access
 from app.self_evaluation.drafting import content, service
+from app.self_evaluation.events import SefEvent
 from app.self_evaluation.schemas import CommentInput, ResponseInput
 from app.workflow import SELF_EVALUATION, fire
+from app.workflow.states import SefAction
+from app.workflow.transition import transition
 
 # Said to a reader of the self-evaluation who may not see the challenge (the RISL, say).
 WITHHELD = (
     "Scrutiny comments are shared only with the authority, its scrutineers and the regional "
     "coordinator."
 )
+# Every change here alters the signed pack: app/self_evaluation/pack.py renders it after the commit.
+PACK = "self_evaluation"
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,8 @@ def comment(
             "Only this self-evaluation's scrutineers may comment on it: the DCSs of the other "
             "authorities in its triad, or the region's moderators where the region uses moderation."
         )
-    fire(SELF_EVALUATION, sef.state, "comment")
+    # Comments and responses leave the state as it is: the table only says whether they may come.
+    fire(SELF_EVALUATION, sef.state, SefAction.COMMENT)
     chapter = service.chapter_of(sef, data.chapter_id)
     if data.challenged_grade is not None and not service.template_of(sef).graded(chapter.id):
         raise InvalidInput(
@@ -96,10 +103,11 @@ def comment(
         principal,
         cycle,
         sef,
-        "sef.commented",
+        SefEvent.COMMENTED,
         f"{principal.display_name} commented on '{chapter.title}'{challenge}",
         {"comment_id": row.id, "chapter_id": chapter.id, "challenged_grade": row.challenged_grade},
     )
+    pack_jobs.schedule(session, PACK, cycle.id, la_code)
     return row
 
 
@@ -114,7 +122,7 @@ def respond(
     """The LA's DCS responds, once, to a scrutineer's comment."""
     require(principal, Action.RESPOND_SEF, Scope(cycle.region_id, la_code), as_role=Role.DCS)
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
-    fire(SELF_EVALUATION, sef.state, "respond")
+    fire(SELF_EVALUATION, sef.state, SefAction.RESPOND)
     found = session.get(SefComment, comment_id)
     if found is None or found.self_evaluation_id != sef.id:
         raise NotFound("There is no such comment on this self-evaluation.")
@@ -136,10 +144,11 @@ def respond(
         principal,
         cycle,
         sef,
-        "sef.responded",
+        SefEvent.RESPONDED,
         f"{principal.display_name} responded to {found.author_name}'s comment on '{chapter.title}'",
         {"comment_id": found.id, "response_id": row.id},
     )
+    pack_jobs.schedule(session, PACK, cycle.id, la_code)
     return row
 
 
@@ -147,20 +156,24 @@ def close(session: Session, principal: Principal, cycle: Cycle, la_code: str) ->
     """The coordinator closes scrutiny; comments left unanswered are counted in the history."""
     require(principal, Action.CLOSE_SEF_SCRUTINY, Scope(cycle.region_id))
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
-    sef.state = fire(SELF_EVALUATION, sef.state, "close_scrutiny")
-    sef.scrutiny_closed_at = utcnow()
-    session.flush()
     found = threads(session, sef)
     unanswered = sum(1 for t in found if t.response is None)
-    service.audit(
+    transition(
         session,
-        principal,
-        cycle,
+        SELF_EVALUATION,
         sef,
-        "sef.scrutiny_closed",
-        f"Scrutiny closed with {len(found)} comments, {unanswered} without a response",
-        {"comments": len(found), "unanswered": unanswered},
+        SefAction.CLOSE_SCRUTINY,
+        audit=service.entry(
+            principal,
+            cycle,
+            sef,
+            SefEvent.SCRUTINY_CLOSED,
+            f"Scrutiny closed with {len(found)} comments, {unanswered} without a response",
+            {"comments": len(found), "unanswered": unanswered},
+        ),
+        scrutiny_closed_at=utcnow(),
     )
+    pack_jobs.schedule(session, PACK, cycle.id, la_code)
     return sef
 
 

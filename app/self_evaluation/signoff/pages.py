@@ -7,7 +7,7 @@ pages' /self-evaluations/{la_code}, so this router is included before theirs.
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,6 @@ from app.cycles import service as cycles
 from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
-from app.self_evaluation import pack
 from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import sef_url
 from app.self_evaluation.schemas import MESSAGES, ReturnSefInput, SignSefInput, SubmitInput
@@ -257,7 +256,6 @@ def sign(
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     cycle: CurrentCycle,
     session: WriteSession,
-    background: BackgroundTasks,
     form: PostedForm,
 ) -> Response:
     values = {"role": str(form.get("role", ""))}
@@ -274,7 +272,6 @@ def sign(
     if data is not None:
         try:
             signoff.sign(session, principal, cycle, la_code, data)
-            background.add_task(pack.warm_cache, cycle.id, la_code)
         except AlreadyDone as exc:
             # A double click: the first submit signed; show that outcome and sign nothing more.
             flash(request, exc.message)

@@ -16,23 +16,21 @@ from app.auth.acting import signing_trust_name
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
-from app.db import add_once
-from app.errors import AlreadyDone, InvalidInput, StaleVersion
-from app.models import (
-    Cycle,
-    SefComment,
-    SefResponse,
-    SefSignOffEvent,
-    SefVersion,
-    SelfEvaluation,
-    StageWindow,
-)
+from app.errors import AlreadyDone
+from app.models import Cycle, SefComment, SefResponse, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.models.types import utcnow
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.self_evaluation import access
 from app.self_evaluation.drafting import service
-from app.self_evaluation.schemas import ReturnSefInput, SignSefInput
+from app.self_evaluation.schemas import MESSAGES, ReturnSefInput, SignSefInput
+from app.signoff import acts
+from app.signoff.events import Decision
+from app.signoff.policies import VersionPolicy
+from app.signoff.status import derive, is_late, window_closes
 from app.workflow import SELF_EVALUATION, fire
+from app.workflow.states import SefAction, SefState
+from app.workflow.transition import transition
 
 
 def statement_for(la_name: str, role: Role, number: int, trust: str | None = None) -> str:
@@ -55,6 +53,8 @@ def statement(principal: Principal, la_code: str, la_name: str, role: Role, numb
 
 @dataclass(frozen=True)
 class Signatory:
+    """One of the LA's three and where it stands: the kernel's pair, without the LA."""
+
     role: Role
     state: str  # outstanding | signed
     event: SefSignOffEvent | None
@@ -90,12 +90,7 @@ class SignOffStatus:
 
 def due_date(session: Session, cycle: Cycle) -> date | None:
     """Sign-off is due when the calendar's self-evaluation window closes."""
-    window = session.execute(
-        select(StageWindow).where(
-            StageWindow.cycle_id == cycle.id, StageWindow.stage == "self_evaluation"
-        )
-    ).scalar_one_or_none()
-    return window.closes_on if window else None
+    return window_closes(session, cycle, "self_evaluation")
 
 
 def _events(session: Session, sef_ids: list[int]) -> dict[int, list[tuple[SefSignOffEvent, int]]]:
@@ -118,34 +113,24 @@ def _status(
     due: date | None,
     on: date,
 ) -> SignOffStatus:
-    current = {
-        e.role: e
-        for e, _ in events
-        if submitted is not None and e.sef_version_id == submitted.id and e.decision == "signed"
-    }
-    signatories = tuple(
-        Signatory(
-            role, "signed" if role.value in current else "outstanding", current.get(role.value)
-        )
-        for role in SIGNATORY_ROLES
+    # A new version voids earlier signatures, and a return voids those on its version (it clears
+    # the submitted version): the kernel's VOID policy lists them, with the number each was on.
+    found = derive(
+        [(sef.la_code, role) for role in SIGNATORY_ROLES],
+        [e for e, _ in events],
+        submitted.id if submitted is not None else None,
+        lambda event: event.sef_version_id,
+        VersionPolicy.VOID,
     )
-    void = tuple(
-        (e, n)
-        for e, n in events
-        if e.decision == "signed" and (submitted is None or e.sef_version_id != submitted.id)
-    )
-    returns = tuple((e, n) for e, n in events if e.decision == "returned")
+    numbers = {e.id: n for e, n in events}
+    void = tuple((e, numbers[e.id]) for e in found.void)
+    returns = tuple((e, n) for e, n in events if e.decision == Decision.RETURNED)
     # The LA's own date, where the coordinator set one, else the region's window (app.self_evaluation.due).
     due = sef.due_on or due
-    # Late while unsigned after the due day, and still late once signed after it: the tracker
-    # keeps the record of a late sign-off, not only of one still outstanding.
-    signed_late = (
-        sef.signed_at is not None and due is not None and clock.day_of(sef.signed_at) > due
-    )
-    late = due is not None and (
-        (on > due and sef.state in {"draft", "awaiting_sign_off"}) or signed_late
-    )
+    still_open = sef.state in {SefState.DRAFT, SefState.AWAITING_SIGN_OFF}
+    late = is_late(due, on, still_open=still_open, completed_at=sef.signed_at)
     reason = sef.due_reason if sef.due_on else None
+    signatories = tuple(Signatory(p.role, p.state, p.event) for p in found.pairs)
     return SignOffStatus(sef.state, submitted, signatories, void, returns, due, late, reason)
 
 
@@ -207,117 +192,90 @@ def _signable(
     la_code: str,
     role: Role,
     content_hash: str,
-    action: str,
-) -> tuple[SelfEvaluation, SefVersion, str]:
+    action: SefAction,
+) -> tuple[SelfEvaluation, SefVersion, "acts.OnVersion[SefSignOffEvent]"]:
     """Checks shared by sign and return: who, which authority, which state, which version."""
     require(principal, Action.SIGN_SEF, Scope(cycle.region_id, la_code), as_role=role)
     sef = service.get_sef(session, principal, cycle, la_code, lock=True)
     fire(SELF_EVALUATION, sef.state, action)
     submitted = service.submitted_version(session, sef)
-    if submitted is None or submitted.content_hash != content_hash:
-        raise StaleVersion(
-            "The self-evaluation was changed after you opened it, so nothing was recorded. "
-            "Read the version now submitted, then decide."
-        )
-    return sef, submitted, service.local_authority(cycle, la_code).name
+    acts.require_version(
+        submitted.content_hash if submitted else None,
+        content_hash,
+        "The self-evaluation was changed after you opened it, so nothing was recorded. "
+        "Read the version now submitted, then decide.",
+    )
+    assert submitted is not None  # require_version refused a missing one
+    keys = {"self_evaluation_id": sef.id, "sef_version_id": submitted.id}
+    subject = ("self_evaluation", sef.id)
+    on = acts.OnVersion(SefSignOffEvent, keys, submitted.content_hash, cycle, subject)
+    return sef, submitted, on
+
+
+def _signed_off(
+    session: Session,
+    principal: Principal,
+    on: "acts.OnVersion[SefSignOffEvent]",
+    sef: SelfEvaluation,
+    number: int,
+) -> None:
+    """On complete: all three have signed, so it is shared with its scrutineers."""
+    summary = (
+        f"Version {number} signed off by all three signatories and shared with its scrutineers"
+    )
+    payload = {"number": number, "content_hash": on.content_hash}
+    audit = on.entry(principal, "sef.signed_off", summary, payload, sef.la_code)
+    transition(
+        session, SELF_EVALUATION, sef, SefAction.COMPLETE_SIGN_OFF, audit=audit, signed_at=utcnow()
+    )
 
 
 def sign(
     session: Session, principal: Principal, cycle: Cycle, la_code: str, data: SignSefInput
 ) -> SefSignOffEvent:
     """A signatory signs the exact submitted version with a statement of intent."""
-    if not data.confirm:
-        raise InvalidInput("Confirm the statement to sign the self-evaluation", field="confirm")
-    sef, submitted, la_name = _signable(
-        session, principal, cycle, la_code, data.role, data.content_hash, "sign"
+    acts.require_confirmed(data.confirm, MESSAGES["confirm"])
+    sef, submitted, on = _signable(
+        session, principal, cycle, la_code, data.role, data.content_hash, SefAction.SIGN
     )
+    number, label = submitted.number, data.role.label
     already = build_status(session, cycle, sef)
-    if any(s.role == data.role and s.state == "signed" for s in already.signatories):
-        raise AlreadyDone(
-            f"You have already signed version {submitted.number} as {data.role.label}."
-        )
-    event = SefSignOffEvent(
-        self_evaluation_id=sef.id,
-        sef_version_id=submitted.id,
-        role=data.role.value,
-        decision="signed",
-        user_id=principal.user_id,
-        signatory_name=principal.display_name,
-        statement=statement(principal, la_code, la_name, data.role, submitted.number),
-        content_hash=submitted.content_hash,
-        occurred_at=utcnow(),
-    )
-    add_once(
+    if any(s.role == data.role and s.state == Decision.SIGNED for s in already.signatories):
+        raise AlreadyDone(f"You have already signed version {number} as {label}.")
+    la_name = service.local_authority(cycle, la_code).name
+    words = statement(principal, la_code, la_name, data.role, number)
+    event = on.event(principal, Decision.SIGNED, sef.la_code, data.role, statement=words)
+    summary = f"{principal.display_name} signed version {number} as {label}"
+    signed = acts.sign(
         session,
         event,
-        AlreadyDone(
-            f"Version {submitted.number} has already been signed by the {data.role.label}."
-        ),
+        refusal=AlreadyDone(f"Version {number} has already been signed by the {label}."),
+        audit=on.entry(principal, "sef.signed", summary, acts.signed_payload(event), sef.la_code),
+        complete=lambda: build_status(session, cycle, sef).signed_count == len(SIGNATORY_ROLES),
+        on_complete=lambda: _signed_off(session, principal, on, sef, number),
     )
-    service.audit(
-        session,
-        principal,
-        cycle,
-        sef,
-        "sef.signed",
-        f"{principal.display_name} signed version {submitted.number} as {data.role.label}",
-        {
-            "role": data.role.value,
-            "content_hash": submitted.content_hash,
-            "statement": event.statement,
-        },
-    )
-    if build_status(session, cycle, sef).signed_count == len(SIGNATORY_ROLES):
-        sef.state = fire(SELF_EVALUATION, sef.state, "complete_sign_off")
-        sef.signed_at = utcnow()
-        session.flush()
-        service.audit(
-            session,
-            principal,
-            cycle,
-            sef,
-            "sef.signed_off",
-            f"Version {submitted.number} signed off by all three signatories and shared with "
-            "its scrutineers",
-            {"number": submitted.number, "content_hash": submitted.content_hash},
-        )
-    return event
+    # app/self_evaluation/pack.py renders it after the commit (nothing while not yet signed off).
+    pack_jobs.schedule(session, "self_evaluation", cycle.id, la_code)
+    return signed
 
 
 def return_for_changes(
     session: Session, principal: Principal, cycle: Cycle, la_code: str, data: ReturnSefInput
 ) -> SefSignOffEvent:
     """A signatory returns the submitted version to the DCS, saying why; signatures on it lapse."""
-    sef, submitted, _ = _signable(
-        session, principal, cycle, la_code, data.role, data.content_hash, "return"
+    sef, submitted, on = _signable(
+        session, principal, cycle, la_code, data.role, data.content_hash, SefAction.RETURN
     )
-    event = SefSignOffEvent(
-        self_evaluation_id=sef.id,
-        sef_version_id=submitted.id,
-        role=data.role.value,
-        decision="returned",
-        user_id=principal.user_id,
-        signatory_name=principal.display_name,
-        statement="",
-        reason=data.reason,
-        content_hash=submitted.content_hash,
-        occurred_at=utcnow(),
+    event = on.event(principal, Decision.RETURNED, sef.la_code, data.role, reason=data.reason)
+    summary = (
+        f"{principal.display_name} returned version {submitted.number} as "
+        f"{data.role.label}: {data.reason}"
     )
-    session.add(event)
-    session.flush()
-    service.audit(
-        session,
-        principal,
-        cycle,
-        sef,
-        "sef.returned",
-        f"{principal.display_name} returned version {submitted.number} as {data.role.label}: "
-        f"{data.reason}",
-        {"role": data.role.value, "content_hash": submitted.content_hash, "reason": data.reason},
-    )
+    payload = acts.reason_payload(event)
+    audit = on.entry(principal, "sef.returned", summary, payload, sef.la_code)
+    acts.decide(session, event, audit=audit, reason_required=MESSAGES["reason"])
     service.void_signatures(session, principal, cycle, sef, f"returned by the {data.role.label}")
-    sef.state = fire(SELF_EVALUATION, sef.state, "return")
-    session.flush()
+    transition(session, SELF_EVALUATION, sef, SefAction.RETURN)
     return event
 
 

@@ -18,6 +18,7 @@ from app.benchmarks.flags import flags_for_region
 from app.models import User
 from tests import factories as f
 from tests.integration.benchmarks.test_flags import DERBY, LEICESTER, Q1, REGION, seed
+from tests.page_reading import words
 
 JANUARY = date(2027, 1, 4)  # self-evaluations were due on 19 December 2026; none is signed
 BIRMINGHAM = "E08000025"  # West Midlands: a stranger to the East Midlands
@@ -35,10 +36,6 @@ def _readers(session: Session) -> list[tuple[str, User, bool]]:
         ("the RISL", f.make_user(session, Role.RISL, region=REGION), False),
         ("a stranger", f.make_user(session, Role.DCS, organisation=BIRMINGHAM), False),
     ]
-
-
-def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 @pytest.fixture
@@ -74,7 +71,7 @@ def test_the_profile_and_its_count_show_it_only_to_its_readers(
             assert SEF not in page.text
             continue
         assert page.status_code == 200, (who, page.text)
-        text = _text(page.text)
+        text = words(page.text)
         assert (SEF in text, MOU in text) == (sees, True), who
         # Four flags for Derby's own people and the coordinator, three for anyone else: the
         # count says "and 1 more" only where the fourth may be seen.
@@ -89,7 +86,7 @@ def test_the_full_flags_page_shows_it_only_to_its_readers(
         f.sign_in(client, user)
         page = client.get(f"{PROFILE}/flags?period=2026-27-q1")
         assert page.status_code == (403 if who == "a stranger" else 200), who
-        text = _text(page.text)
+        text = words(page.text)
         assert (SEF in text) == sees, who
         if who != "a stranger":
             assert MOU in text, who
@@ -119,7 +116,7 @@ def test_the_dashboard_lists_and_counts_it_only_for_its_readers(
     for who, user, sees in _readers(session):
         f.sign_in(client, user)
         page = client.get(f"/regions/{REGION}/dashboard?period=2026-27-q1")
-        text = _text(page.text)
+        text = words(page.text)
         if who == "a stranger":
             assert SEF not in text and f'href="#flags-{DERBY}"' not in page.text, who
             continue

@@ -25,14 +25,10 @@ from tests.integration.benchmarks.test_flags import (
     REGION,
     seed,
 )
+from tests.page_reading import pdf_text
 
 EAST_MIDLANDS = [DERBY, LEICESTER, NOTTINGHAM, *OTHERS]
 QUARTERS = ("2025-26 Q3", "2025-26 Q4", "2026-27 Q1")
-
-
-def _text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def _tagged(pdf: bytes) -> bool:
@@ -57,7 +53,7 @@ def test_the_data_pack_names_every_la_indicator_and_flag(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert _tagged(response.content)
-    text = _text(response.content)
+    text = pdf_text(response.content)
     for name in ("Derby", "Leicester", "Nottinghamshire", "Rutland", "West Northamptonshire"):
         assert name in text
     assert "Agency social worker rate (FTE)" in text
@@ -88,7 +84,7 @@ def test_the_la_profile_pdf_carries_charts_with_text_alternatives(
     response = coordinator_client.get(f"/regions/{REGION}/las/{DERBY}/2026-27-q1/profile.pdf")
     assert response.status_code == 200
     assert _tagged(response.content)
-    text = _text(response.content)
+    text = pdf_text(response.content)
     assert "Derby" in text and "Strengths" in text and "Signatures of risk" in text
     assert (
         "Agency social worker rate (FTE): 31.2% in 2026-27 Q1, compared with 24.0% in "
@@ -110,7 +106,7 @@ def test_packs_follow_the_data_terms(
     f.sign_in(client, f.make_user(session, Role.DATA_LEAD, organisation="E10000018"))
     mine = client.get(f"/regions/{REGION}/dashboard/2026-27-q1/pack.pdf")
     assert mine.status_code == 200
-    text = _text(mine.content)
+    text = pdf_text(mine.content)
     assert "Leicestershire" in text and "Derby" not in text and "31.2%" not in text
     # One LA's own figures: indicators follow one another, not a near-empty page each.
     assert len(PdfReader(io.BytesIO(mine.content)).pages) <= 16
@@ -120,7 +116,7 @@ def test_packs_follow_the_data_terms(
     assert early.status_code == 200
     assert len(PdfReader(io.BytesIO(early.content)).pages) == 1
     assert _tagged(early.content)
-    text = _text(early.content)
+    text = pdf_text(early.content)
     assert "Derby's figures for 2026-27 Q1 are shared with you from 31 July 2026" in text
     assert "31.2%" not in text and "Strengths" not in text
 
@@ -137,7 +133,7 @@ def test_a_pack_with_nothing_released_to_its_reader_is_one_page_saying_when(
     assert response.status_code == 200
     assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
     assert _tagged(response.content)
-    text = _text(response.content)
+    text = pdf_text(response.content)
     assert "Not yet released to you" in text
     assert (
         "The region's figures for 2026-27 Q1 are shared with you from 28 August 2026, under the "

@@ -12,6 +12,7 @@ from app.auth.roles import Role
 from tests import factories as f
 from tests.conftest import check_page
 from tests.integration.benchmarks.test_flags import AFTER_RELEASE, DERBY, LEICESTER, REGION, seed
+from tests.page_reading import words
 
 LEICESTERSHIRE = "E10000018"
 THRESHOLD_WORDS = "Agency social worker rate (FTE) was 31.2% in 2026-27 Q1, above the region&#39;s threshold of 16.4%."
@@ -19,10 +20,6 @@ THRESHOLD_WORDS = "Agency social worker rate (FTE) was 31.2% in 2026-27 Q1, abov
 
 def _on(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
     monkeypatch.setattr(clock, "today", lambda: day)
-
-
-def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def _as(session: Session, client: TestClient, role: Role, **scope: str) -> None:
@@ -41,7 +38,7 @@ def test_the_coordinator_sees_every_la_flags_and_medians(
     assert "Quarterly indicators, 2026-27 Q1" in page.text
     assert THRESHOLD_WORDS in page.text
     assert "provisional management information" in page.text
-    text = _text(page.text)
+    text = words(page.text)
     for name in ("Derby", "Leicester", "Rutland", "West Northamptonshire"):
         assert f">{name}</a>" in page.text
     assert "Region median" in text and "14.0%" in text
@@ -107,7 +104,7 @@ def test_the_la_profile_puts_strengths_first_then_flags_then_each_indicator(
     assert (
         "Agency social worker rate (FTE): 31.2% in 2026-27 Q1, compared with 24.0% in "
         "2025-26 Q4 (worsening). In 2026-27 Q1: region median 14.0%."
-    ) in _text(html).replace("&#39;", "'")
+    ) in words(html).replace("&#39;", "'")
     assert "(published 2024-25)" in html  # England is labelled with its year
 
 

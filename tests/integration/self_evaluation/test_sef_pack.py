@@ -25,6 +25,7 @@ from app.self_evaluation.scrutiny import service as scrutiny
 from app.self_evaluation.signoff import service as signoff
 from tests import factories as f
 from tests.indicator_factories import add_return
+from tests.page_reading import pdf_text
 from tests.sef_factories import (
     DERBY,
     chapter_input,
@@ -43,11 +44,6 @@ CHALLENGE = "The re-referral figures do not yet support a judgement of good."
 ANSWER = "Agreed in part: our audit of repeat referrals reports in January."
 UNANSWERED = "How do care leavers shape the new local offer?"
 AGENCY = "sw_agency_rate_fte_pct"
-
-
-def _text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def _squashed(text: str) -> str:
@@ -216,7 +212,7 @@ def test_the_pdf_prints_text_hash_signatures_and_threads(
     assert PdfReader(io.BytesIO(response.content)).metadata.title == (
         f"Derby: self-evaluation {YEAR}"
     )
-    text = _text(response.content)
+    text = pdf_text(response.content)
     assert "Derby" in text and "East Midlands RIIA" in text
     for chapter in get_reference().sef_templates["sef-east-midlands"].chapters:
         assert chapter.title in text
@@ -266,7 +262,7 @@ def test_the_risl_pack_has_no_scrutiny_and_says_why(session: Session, client: Te
     response = client.get(API, headers=f.token_for(session, risl))
     assert response.status_code == 200
     assert _tagged(response.content)
-    text = _text(response.content)
+    text = pdf_text(response.content)
     assert _squashed(pack.SCRUTINY_WITHHELD) in _squashed(text)
     assert _squashed(CHALLENGE) not in _squashed(text) and _squashed(ANSWER) not in _squashed(text)
 

@@ -19,6 +19,7 @@ from app.self_evaluation.schemas import AssignInput, ReturnSefInput
 from app.self_evaluation.signoff import service as signoff
 from tests import factories as f
 from tests.conftest import check_page
+from tests.page_reading import error_summary, hidden
 from tests.sef_factories import (
     DERBY,
     chapter_input,
@@ -58,25 +59,10 @@ def _token(html: str) -> str:
     return check_page(html).csrf_tokens[0]
 
 
-def _hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, f"no hidden {name}"
-    return match.group(1)
-
-
 def _textarea(html: str, name: str) -> str:
     match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', html, re.S)
     assert match, f"no textarea {name}"
     return unescape(match.group(1)).strip()
-
-
-def _error_summary(html: str) -> list[tuple[str, str]]:
-    match = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    assert match, "no error summary"
-    return [
-        (href, unescape(re.sub(r"\s+", " ", text)).strip())
-        for href, text in re.findall(r'<a href="([^"]*)">(.*?)</a>', match.group(0), re.S)
-    ]
 
 
 def _form(html: str, **changes: str) -> dict[str, str]:
@@ -84,7 +70,7 @@ def _form(html: str, **changes: str) -> dict[str, str]:
     checked = re.search(r'name="grade" type="radio" value="([^"]*)" checked', html)
     data = {
         "csrf_token": _token(html),
-        "base_version": _hidden(html, "base_version"),
+        "base_version": hidden(html, "base_version"),
         "grade": checked.group(1) if checked else "",
         **{name: _textarea(html, name) for name in CHAPTER_FIELDS},
     }
@@ -131,7 +117,7 @@ def test_the_dcs_writes_a_chapter_and_the_page_shows_it_exactly(
     page = _get(client, f"{SEF}/chapters/{HELP}")
     assert f'<h1 class="govuk-heading-l">{HELP_TITLE}</h1>' in page
     assert "What this chapter asks" in page
-    assert _hidden(page, "base_version") == ""
+    assert hidden(page, "base_version") == ""
     assert "The data beside this chapter" in page  # the data profile sits beside the text
     # Every text section has the schema's limit in GOV.UK's character count, which speaks up
     # once three quarters of it is used (20,000 characters is far more than most write).
@@ -171,7 +157,7 @@ def test_the_dcs_writes_a_chapter_and_the_page_shows_it_exactly(
     assert _count(session, cycle, dcs) == 1
     # The form reopens on the saved text, based on version 1.
     again = _get(client, f"{SEF}/chapters/{HELP}")
-    assert _hidden(again, "base_version") == "1"
+    assert hidden(again, "base_version") == "1"
     assert _textarea(again, "narrative") == form["narrative"]
     assert 'value="good" checked' in again
 
@@ -227,7 +213,7 @@ def test_a_save_over_a_newer_save_shows_both_texts_and_saves_nothing(
     f.sign_in(second_client, writer)
     theirs_page = _get(client, f"{SEF}/chapters/{HELP}")
     mine_page = _get(second_client, f"{SEF}/chapters/{HELP}")
-    assert _hidden(theirs_page, "base_version") == _hidden(mine_page, "base_version") == str(n)
+    assert hidden(theirs_page, "base_version") == hidden(mine_page, "base_version") == str(n)
 
     first = client.post(
         f"{SEF}/chapters/{HELP}", data=_form(theirs_page, narrative="The DCS's newer account.")
@@ -241,7 +227,7 @@ def test_a_save_over_a_newer_save_shows_both_texts_and_saves_nothing(
     html = clash.text
     check_page(html)
     assert check_page(html).title.startswith("Error: ")
-    assert _error_summary(html) == [
+    assert error_summary(html) == [
         (
             "#narrative",
             f"Dee Derby saved a newer version of '{HELP_TITLE}' (version {n + 1}) after you "
@@ -257,7 +243,7 @@ def test_a_save_over_a_newer_save_shows_both_texts_and_saves_nothing(
     )
     assert "The DCS&#39;s newer account." in newer
     assert "The contributor" not in newer
-    assert _hidden(html, "base_version") == str(n + 1)
+    assert hidden(html, "base_version") == str(n + 1)
     assert _count(session, cycle, dcs) == n + 1  # nothing was saved
 
     # Having combined the two, the contributor saves again: now it goes through.
@@ -370,10 +356,10 @@ def test_versions_and_compare_show_the_changed_paragraph_in_both_columns(
     bad = client.get(f"{SEF}/compare?a=one&b=2")
     assert bad.status_code == 422
     check_page(bad.text)
-    assert _error_summary(bad.text) == [("#a", "Choose the first version to compare")]
+    assert error_summary(bad.text) == [("#a", "Choose the first version to compare")]
     same = client.get(f"{SEF}/compare?a=2&b=2")
     assert same.status_code == 422
-    assert _error_summary(same.text) == [("#b", "Choose two different versions to compare")]
+    assert error_summary(same.text) == [("#b", "Choose two different versions to compare")]
     missing = _get(client, f"{SEF}/compare?a=1&b=9", status=404)
     assert "There is no version 9 of this self-evaluation." in missing
 
@@ -406,7 +392,7 @@ def test_the_dcs_assigns_and_removes_a_contributor(
         f"{SEF}/contributors", data={"csrf_token": _token(page), "chapter_id": HELP, "user_id": ""}
     )
     assert empty.status_code == 422
-    assert _error_summary(empty.text) == [("#user_id", "Choose a person from your authority")]
+    assert error_summary(empty.text) == [("#user_id", "Choose a person from your authority")]
     assigned = client.post(
         f"{SEF}/contributors",
         data={"csrf_token": _token(page), "chapter_id": HELP, "user_id": str(writer.id)},
@@ -482,7 +468,7 @@ def test_assigning_the_same_person_twice_says_so_and_changes_nothing(
         data={"csrf_token": _token(page), "chapter_id": HELP, "user_id": str(writer.id)},
     )
     assert again.status_code == 409
-    assert _error_summary(again.text) == [
+    assert error_summary(again.text) == [
         ("#user_id", f"Cal Contributor is already drafting '{HELP_TITLE}'.")
     ]
     assert len(contributors.current(session, _sef(session, cycle, dcs))) == 1

@@ -19,6 +19,7 @@ from app.self_evaluation.scrutiny import service as scrutiny
 from app.self_evaluation.signoff import service as signoff
 from tests import factories as f
 from tests.conftest import check_page
+from tests.page_reading import error_summary, main_text, page_token
 from tests.sef_factories import DERBY, form_proposed_triads, sign_as, submit_latest, write_all
 
 DERBYSHIRE = "E10000007"  # in Derby's triad (2026-27 proposal)
@@ -82,21 +83,6 @@ def _checked(response: Response, status: int) -> str:
     return response.text
 
 
-def _text(html: str) -> str:
-    match = re.search(r"<main.*?</main>", html, re.S)
-    assert match, "no main"
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", match.group(0)))).strip()
-
-
-def _error_summary(html: str) -> list[tuple[str, str]]:
-    match = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    assert match, "no error summary"
-    return [
-        (h, unescape(re.sub(r"\s+", " ", t)).strip())
-        for h, t in re.findall(r'<a href="([^"]*)">(.*?)</a>', match.group(0), re.S)
-    ]
-
-
 def _labels(html: str) -> dict[str, str]:
     """Each form control's label text, by the control's id."""
     return {
@@ -107,10 +93,6 @@ def _labels(html: str) -> dict[str, str]:
 
 def _button_names(html: str) -> list[str]:
     return [unescape(n) for n in re.findall(r'<button[^>]*aria-label="([^"]*)"', html)]
-
-
-def _token(client: TestClient, path: str = "/") -> str:
-    return check_page(client.get(path).text).csrf_tokens[0]
 
 
 def _count(session: Session, model: type) -> int:
@@ -138,7 +120,7 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     world = _world(session)
     f.sign_in(client, world.peer)
     page = _checked(client.get(PAGE), 200)
-    words = _text(page)
+    words = main_text(page)
     assert (
         "Who scrutinises it The Directors of Children's Services (DCSs) of the other authorities "
         "in its triad: Derbyshire West Northamptonshire" in words
@@ -146,11 +128,13 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     # Each chapter's signed text sits in the column beside its comments and comment box.
     workforce = page.split('id="chapter-workforce"', 1)[1].split("</section>", 1)[0]
     text, comments = workforce.split('<div class="govuk-grid-column-one-half">')[1:]
-    assert _text(f"<main>{text}</main>").startswith(
+    assert main_text(f"<main>{text}</main>").startswith(
         "What version 6 says Self-assessed grade Good What you know, how you know it, and your "
         "plans We know our practice well. Audits show it. Strengths Stable workforce."
     )
-    assert _text(f"<main>{comments}</main>").startswith("Comments No comments on this chapter yet.")
+    assert main_text(f"<main>{comments}</main>").startswith(
+        "Comments No comments on this chapter yet."
+    )
     assert 'id="comment-workforce"' in comments and "Stable workforce." not in comments
     for chapter in ("help-and-protection", "workforce", "partnerships-and-early-help"):
         assert f'id="comment-{chapter}"' in page and f'id="challenge-{chapter}"' in page
@@ -169,7 +153,7 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
     assert "Add comment on Workforce" in names and len(set(names)) == len(names) == 6
     assert "Close scrutiny" not in words
 
-    token = _token(client, PAGE)
+    token = page_token(client, PAGE)
     empty = client.post(
         PAGE + "/comments",
         data={
@@ -180,7 +164,7 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
         },
     )
     _checked(empty, 422)
-    assert _error_summary(empty.text) == [
+    assert error_summary(empty.text) == [
         ("#comment-workforce", "Enter your comment, in under 5,000 characters")
     ]
     assert re.search(
@@ -199,7 +183,7 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
         },
     )
     kept = _checked(bad_grade, 422)
-    assert _error_summary(kept) == [
+    assert error_summary(kept) == [
         ("#challenge-workforce", "Choose a grade from the Ofsted scale, or leave it blank")
     ]
     assert re.search(r'id="comment-workforce"[^>]*>Keep this text\.</textarea>', kept)
@@ -216,7 +200,7 @@ def test_a_triad_peer_comments_with_a_grade_challenge(session: Session, client: 
         },
     )
     assert added.status_code == 303 and added.headers["location"] == PAGE
-    after = _text(_checked(client.get(PAGE), 200))
+    after = main_text(_checked(client.get(PAGE), 200))
     assert "Your comment on 'Workforce' is added. The authority can now respond." in after
     assert "Stable workforce. Areas for development" in after
     assert "Comments Comment 1: Pat Peer, DCS, Derbyshire" in after
@@ -239,14 +223,14 @@ def test_a_dcs_outside_the_triad_can_neither_read_nor_comment(
 ) -> None:
     world = _world(session)
     f.sign_in(client, world.outsider)
-    page = _text(_checked(client.get(PAGE), 403))
+    page = main_text(_checked(client.get(PAGE), 403))
     assert (
         "Derby's signed self-evaluation is shared only with Derby, its scrutineers and the "
         "regional coordinator." in page
     )
     refused = client.post(
         PAGE + "/comments",
-        data={"csrf_token": _token(client), "chapter_id": "workforce", "body": "Let me in."},
+        data={"csrf_token": page_token(client), "chapter_id": "workforce", "body": "Let me in."},
     )
     assert refused.status_code == 403
     assert "shared only with Derby, its scrutineers" in unescape(refused.text)
@@ -260,12 +244,12 @@ def test_the_risl_reads_the_signed_self_evaluation_but_not_its_scrutiny(
     _comment(session, world)
     f.sign_in(client, world.risl)
     assert client.get(HOME).status_code == 200  # East Midlands lets the RISL read signed SEFs
-    page = _text(_checked(client.get(PAGE), 403))
+    page = main_text(_checked(client.get(PAGE), 403))
     assert HIDDEN in page
     assert "The audit sample is small." not in page
     refused = client.post(
         PAGE + "/comments",
-        data={"csrf_token": _token(client), "chapter_id": "workforce", "body": "A view."},
+        data={"csrf_token": page_token(client), "chapter_id": "workforce", "body": "A view."},
     )
     assert refused.status_code == 403
     assert _count(session, SefComment) == 1
@@ -283,11 +267,11 @@ def test_the_dcs_responds_once_to_each_comment(session: Session, client: TestCli
     assert f'id="response-{comment.id}"' in page
     assert 'id="comment-workforce"' not in page  # the LA does not comment on itself
     url = f"{PAGE}/comments/{comment.id}/response"
-    token = _token(client, PAGE)
+    token = page_token(client, PAGE)
 
     empty = client.post(url, data={"csrf_token": token, "body": ""})
     _checked(empty, 422)
-    assert _error_summary(empty.text) == [
+    assert error_summary(empty.text) == [
         (f"#response-{comment.id}", "Enter your response, in under 5,000 characters")
     ]
 
@@ -295,7 +279,7 @@ def test_the_dcs_responds_once_to_each_comment(session: Session, client: TestCli
         url, data={"csrf_token": token, "body": "We will widen the sample to 40 cases."}
     )
     assert answered.status_code == 303 and answered.headers["location"] == PAGE
-    after = _text(_checked(client.get(PAGE), 200))
+    after = main_text(_checked(client.get(PAGE), 200))
     assert "Your response is recorded beside the comment." in after
     assert "Response from Dana Director, " in after
     assert "We will widen the sample to 40 cases." in after
@@ -303,7 +287,9 @@ def test_the_dcs_responds_once_to_each_comment(session: Session, client: TestCli
 
     again = client.post(url, data={"csrf_token": token, "body": "A second answer."})
     assert again.status_code == 303 and again.headers["location"] == PAGE
-    assert "This comment has already been responded to." in _text(_checked(client.get(PAGE), 200))
+    assert "This comment has already been responded to." in main_text(
+        _checked(client.get(PAGE), 200)
+    )
     session.expire_all()
     assert [r.body for r in session.scalars(select(SefResponse))] == [
         "We will widen the sample to 40 cases."
@@ -318,8 +304,8 @@ def test_two_comments_from_one_scrutineer_get_distinct_response_forms(
     second = _comment(session, world, "A second point.")
     f.sign_in(client, world.dcs)
     page = _checked(client.get(PAGE), 200)
-    assert "Comment 1: Pat Peer, DCS, Derbyshire" in _text(page)
-    assert "Comment 2: Pat Peer, DCS, Derbyshire" in _text(page)
+    assert "Comment 1: Pat Peer, DCS, Derbyshire" in main_text(page)
+    assert "Comment 2: Pat Peer, DCS, Derbyshire" in main_text(page)
     labels = _labels(page)
     assert labels[f"response-{first.id}"] == (
         "Your response to comment 1 on 'Workforce', from Pat Peer"
@@ -338,7 +324,7 @@ def test_an_unknown_chapter_puts_the_error_on_the_page_state(
 ) -> None:
     world = _world(session)
     f.sign_in(client, world.peer)
-    token = _token(client, PAGE)
+    token = page_token(client, PAGE)
     for chapter, message in (
         ("no-such-chapter", "Enter your comment, in under 5,000 characters"),
         ("", "Choose a chapter"),
@@ -349,7 +335,7 @@ def test_an_unknown_chapter_puts_the_error_on_the_page_state(
         )
         html = _checked(refused, 422)
         # The summary links to an element that is on the page, not to a form that is not.
-        assert _error_summary(html) == [("#scrutiny-state", message)]
+        assert error_summary(html) == [("#scrutiny-state", message)]
         assert 'id="scrutiny-state"' in html
         assert f'id="comment-{chapter}"' not in html
     assert _count(session, SefComment) == 0
@@ -364,10 +350,10 @@ def test_the_coordinator_closes_scrutiny_and_comments_stop(
     page = _checked(client.get(PAGE), 200)
     assert f'action="{PAGE}/close"' in page
     assert 'id="comment-workforce"' not in page and f'id="response-{comment.id}"' not in page
-    token = _token(client, PAGE)
+    token = page_token(client, PAGE)
     closed = client.post(PAGE + "/close", data={"csrf_token": token, "next": "tracker"})
     assert closed.status_code == 303 and closed.headers["location"] == SEFS + "/tracker"
-    tracker = _text(_checked(client.get(SEFS + "/tracker"), 200))
+    tracker = main_text(_checked(client.get(SEFS + "/tracker"), 200))
     assert (
         "Scrutiny of Derby's self-evaluation is closed. Its comments and responses are kept with it."
         in tracker
@@ -380,7 +366,9 @@ def test_the_coordinator_closes_scrutiny_and_comments_stop(
 
     twice = client.post(PAGE + "/close", data={"csrf_token": token})
     assert twice.status_code == 303 and twice.headers["location"] == PAGE
-    assert "Scrutiny of Derby's self-evaluation was already closed." in _text(client.get(PAGE).text)
+    assert "Scrutiny of Derby's self-evaluation was already closed." in main_text(
+        client.get(PAGE).text
+    )
 
     f.sign_in(client, world.peer)
     page = _checked(client.get(PAGE), 200)
@@ -388,30 +376,30 @@ def test_the_coordinator_closes_scrutiny_and_comments_stop(
     late = client.post(
         PAGE + "/comments",
         data={
-            "csrf_token": _token(client, PAGE),
+            "csrf_token": page_token(client, PAGE),
             "chapter_id": "workforce",
             "body": "One more thing.",
         },
     )
     _checked(late, 409)
-    assert _error_summary(late.text) == [("#scrutiny-state", CLOSED)]
+    assert error_summary(late.text) == [("#scrutiny-state", CLOSED)]
     assert 'id="scrutiny-state"' in late.text
     assert _count(session, SefComment) == 1
 
     f.sign_in(client, world.dcs)
     response = client.post(
         f"{PAGE}/comments/{comment.id}/response",
-        data={"csrf_token": _token(client, PAGE), "body": "Too late."},
+        data={"csrf_token": page_token(client, PAGE), "body": "Too late."},
     )
     _checked(response, 409)
-    assert _error_summary(response.text) == [("#scrutiny-state", CLOSED)]
+    assert error_summary(response.text) == [("#scrutiny-state", CLOSED)]
     assert _count(session, SefResponse) == 0
 
 
 def test_scrutiny_has_not_started_before_sign_off(session: Session, client: TestClient) -> None:
     world = _world(session, sign=False)
     f.sign_in(client, world.dcs)
-    page = _text(_checked(client.get(PAGE), 200))
+    page = main_text(_checked(client.get(PAGE), 200))
     assert "Scrutiny starts once the self-evaluation is signed by all three signatories." in page
     f.sign_in(client, world.peer)
     assert client.get(PAGE).status_code == 403  # a draft stays inside the LA

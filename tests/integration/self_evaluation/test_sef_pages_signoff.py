@@ -20,6 +20,7 @@ from app.self_evaluation.schemas import ChapterInput
 from app.self_evaluation.signoff import service as signoff
 from tests import factories as f
 from tests.conftest import check_page
+from tests.page_reading import error_summary, hidden, main_text, page_token
 from tests.sef_factories import DERBY, chapter_input, submit_latest, write_all
 
 NOTTINGHAM = "E06000018"
@@ -41,32 +42,6 @@ def _checked(response: Response, status: int) -> str:
     assert response.status_code == status, (response.status_code, response.text[:800])
     check_page(response.text)
     return unescape(re.sub(r"\s+", " ", response.text))
-
-
-def _text(html: str) -> str:
-    """The words of the page's main content, tags removed, spaces collapsed."""
-    match = re.search(r"<main.*?</main>", html, re.S)
-    assert match, "no main"
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", match.group(0)))).strip()
-
-
-def _token(client: TestClient, path: str) -> str:
-    return check_page(client.get(path).text).csrf_tokens[0]
-
-
-def _hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, f"no hidden {name}"
-    return match.group(1)
-
-
-def _error_summary(html: str) -> list[tuple[str, str]]:
-    match = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    assert match, "no error summary"
-    return [
-        (h, unescape(re.sub(r"\s+", " ", t)).strip())
-        for h, t in re.findall(r'<a href="([^"]*)">(.*?)</a>', match.group(0), re.S)
-    ]
 
 
 def _world(session: Session) -> tuple[Cycle, dict[Role, User], User]:
@@ -118,10 +93,10 @@ def test_the_dcs_reviews_and_submits_the_latest_version(
 
     page = _page(client, HOME + "/submit")
     assert "Submit Derby's self-evaluation for sign-off" in page
-    words = _text(page)
+    words = main_text(page)
     assert "Version 6, saved by Dana Director on " in words
     assert f"Version reference (SHA-256) {latest.content_hash}" in words
-    assert _hidden(page, "content_hash") == latest.content_hash
+    assert hidden(page, "content_hash") == latest.content_hash
     assert "The experiences and progress of children in care Good Nothing" in words
     assert "Still missing" not in page
 
@@ -171,19 +146,19 @@ def test_an_incomplete_or_changed_version_is_not_submitted(
         )
         for c in chapters[1:]
     ]
-    assert _error_summary(page) == expected
+    assert error_summary(page) == expected
     for _, message in expected:
         assert page.count(message) == 1, message
     assert 'id="submit-for-sign-off"' not in page
     assert 'name="content_hash"' not in page
     assert "<title>Error: Submit Derby's self-evaluation" in page
     # A post of the incomplete version anyway (an old tab) is refused with the same list, once.
-    token = _token(client, HOME + "/submit")
+    token = page_token(client, HOME + "/submit")
     refused = client.post(
         HOME + "/submit", data={"csrf_token": token, "content_hash": incomplete.content_hash}
     )
     html = _checked(refused, 422)
-    assert _error_summary(refused.text) == expected
+    assert error_summary(refused.text) == expected
     assert 'id="submit-for-sign-off"' not in refused.text
     assert "Before sign-off every chapter needs" not in html
     assert _sef(session).state == "draft"
@@ -191,7 +166,7 @@ def test_an_incomplete_or_changed_version_is_not_submitted(
     # Complete it, then someone saves again after the DCS opened the review page.
     reviewed = write_all(session, cycle, DERBY, dcs)
     session.commit()
-    token = _token(client, HOME + "/submit")
+    token = page_token(client, HOME + "/submit")
     service.save_chapter(
         session, dcs, cycle, DERBY, first.id, chapter_input(reviewed.number, " (late edit)")
     )
@@ -200,7 +175,7 @@ def test_an_incomplete_or_changed_version_is_not_submitted(
         HOME + "/submit", data={"csrf_token": token, "content_hash": reviewed.content_hash}
     )
     html = _checked(stale, 409)
-    assert _error_summary(stale.text) == [
+    assert error_summary(stale.text) == [
         (
             "#submit-for-sign-off",
             f"The self-evaluation changed after you reviewed it (it is now version {reviewed.number + 1}). "
@@ -208,7 +183,7 @@ def test_an_incomplete_or_changed_version_is_not_submitted(
         )
     ]
     newest = service.latest_version(session, _sef(session))
-    assert newest is not None and _hidden(html, "content_hash") == newest.content_hash
+    assert newest is not None and hidden(html, "content_hash") == newest.content_hash
     assert _sef(session).state == "draft"
 
 
@@ -221,8 +196,8 @@ def test_each_signatory_sees_the_exact_statement_and_the_full_hash(
         page = _page(client, HOME + "/sign")
         assert signoff.statement_for("Derby", role, 6) in page
         assert version.content_hash in page
-        assert _hidden(page, "content_hash") == version.content_hash
-        assert _hidden(page, "role") == role.value
+        assert hidden(page, "content_hash") == version.content_hash
+        assert hidden(page, "role") == role.value
         assert f'href="{HOME}/versions/6"' in page
         assert "I confirm the statement above" in page
         assert (
@@ -234,12 +209,12 @@ def test_each_signatory_sees_the_exact_statement_and_the_full_hash(
 def test_signing_as_lead_member_is_recorded_once(session: Session, client: TestClient) -> None:
     _, people, boss, version = _submitted(session)
     f.sign_in(client, people[Role.LEAD_MEMBER])
-    token = _token(client, HOME + "/sign")
+    token = page_token(client, HOME + "/sign")
     form = {"csrf_token": token, "role": "lead_member", "content_hash": version.content_hash}
 
     unticked = client.post(HOME + "/sign", data=form)
     _checked(unticked, 422)
-    assert _error_summary(unticked.text) == [
+    assert error_summary(unticked.text) == [
         ("#confirm", "Confirm the statement to sign the self-evaluation")
     ]
     assert 'id="confirm"' in unticked.text
@@ -275,7 +250,7 @@ def test_signing_as_lead_member_is_recorded_once(session: Session, client: TestC
 def test_a_stale_hash_is_refused_and_records_nothing(session: Session, client: TestClient) -> None:
     cycle, people, _, version = _submitted(session)
     f.sign_in(client, people[Role.CHIEF_EXECUTIVE])
-    token = _token(client, HOME + "/sign")
+    token = page_token(client, HOME + "/sign")
     # The DCS edits a chapter after the Chief Executive opened the page: a new version, back to draft.
     dcs = f.principal(session, people[Role.DCS])
     chapter = service.template_of(_sef(session)).chapters[1].id
@@ -285,7 +260,7 @@ def test_a_stale_hash_is_refused_and_records_nothing(session: Session, client: T
         HOME + "/sign", data=_signing(token, "chief_executive", version.content_hash)
     )
     html = _checked(stale, 409)
-    assert _error_summary(stale.text) == [
+    assert error_summary(stale.text) == [
         (
             "#version",
             "This self-evaluation has not been submitted for sign-off yet, so it cannot be signed.",
@@ -301,21 +276,21 @@ def test_a_hash_that_does_not_match_the_submitted_version_is_a_409(
 ) -> None:
     _, people, _, version = _submitted(session)
     f.sign_in(client, people[Role.DCS])
-    token = _token(client, HOME + "/sign")
+    token = page_token(client, HOME + "/sign")
     wrong = "0" * 64
     stale = client.post(
         HOME + "/sign",
         data={"csrf_token": token, "role": "dcs", "content_hash": wrong, "confirm": "yes"},
     )
     html = _checked(stale, 409)
-    assert _error_summary(stale.text) == [
+    assert error_summary(stale.text) == [
         (
             "#version",
             "The self-evaluation was changed after you opened it, so nothing was recorded. "
             "Read the version now submitted, then decide.",
         )
     ]
-    assert _hidden(html, "content_hash") == version.content_hash
+    assert hidden(html, "content_hash") == version.content_hash
     assert _signatures(session) == []
 
 
@@ -331,7 +306,7 @@ def test_a_lead_member_of_another_authority_cannot_sign(
         "You cannot sign Derby's self-evaluation: you are not recorded as its Director of "
         "Children's Services, Lead Member or Chief Executive." in page
     )
-    token = _token(client, "/")
+    token = page_token(client, "/")
     refused = client.post(HOME + "/sign", data=_signing(token, "lead_member", version.content_hash))
     assert refused.status_code == 403
     assert "you are not recorded as its Lead Member" in unescape(refused.text)
@@ -343,13 +318,13 @@ def test_a_signatory_returns_it_with_a_reason(session: Session, client: TestClie
     f.sign_in(client, people[Role.CHIEF_EXECUTIVE])
     page = _page(client, HOME + "/return")
     assert "Return Derby's self-evaluation to the DCS" in page
-    assert _hidden(page, "role") == "chief_executive"
+    assert hidden(page, "role") == "chief_executive"
     token = check_page(client.get(HOME + "/return").text).csrf_tokens[0]
     form = {"csrf_token": token, "role": "chief_executive", "content_hash": version.content_hash}
 
     empty = client.post(HOME + "/return", data={**form, "reason": "  "})
     _checked(empty, 422)
-    assert _error_summary(empty.text) == [
+    assert error_summary(empty.text) == [
         ("#reason", "Say why you are returning the self-evaluation, in under 2,000 characters")
     ]
     assert _sef(session).state == "awaiting_sign_off"
@@ -403,7 +378,7 @@ def test_a_signed_self_evaluation_has_nothing_left_to_sign(
     cycle, people, boss, version = _submitted(session)
     for role, user in people.items():
         f.sign_in(client, user)
-        token = _token(client, HOME + "/sign")
+        token = page_token(client, HOME + "/sign")
         response = client.post(
             HOME + "/sign", data=_signing(token, role.value, version.content_hash)
         )
@@ -427,18 +402,18 @@ def test_someone_holding_two_roles_chooses_which_to_sign_in(
     session.commit()
     f.sign_in(client, both)
     page = _page(client, HOME + "/sign")
-    words = _text(page)
+    words = main_text(page)
     assert f"As Lead Member {signoff.statement_for('Derby', Role.LEAD_MEMBER, 6)}" in words
     assert f"As Chief Executive {signoff.statement_for('Derby', Role.CHIEF_EXECUTIVE, 6)}" in words
-    token = _token(client, HOME + "/sign")
+    token = page_token(client, HOME + "/sign")
     form = {"csrf_token": token, "content_hash": version.content_hash, "confirm": "yes"}
     unchosen = client.post(HOME + "/sign", data=form)
     _checked(unchosen, 422)
-    assert _error_summary(unchosen.text) == [("#role", "Choose the role you are signing as")]
+    assert error_summary(unchosen.text) == [("#role", "Choose the role you are signing as")]
     assert 'id="role"' in unchosen.text
     chosen = client.post(HOME + "/sign", data={**form, "role": "chief_executive"})
     assert chosen.status_code == 303
     assert _signatures(session) == [("chief_executive", "signed", version.content_hash)]
     # Only the role still outstanding is offered now.
     after = _page(client, HOME + "/sign")
-    assert _hidden(after, "role") == "lead_member"
+    assert hidden(after, "role") == "lead_member"

@@ -22,6 +22,7 @@ from app.self_evaluation import pack
 from app.self_evaluation.drafting import content, service
 from app.self_evaluation.schemas import CommentInput
 from tests import factories as f
+from tests.page_reading import main_text
 from tests.sef_factories import chapter_input, sign_as, signatories, submit_latest, write_all
 
 EAST = "east-of-england"
@@ -29,12 +30,6 @@ BEDFORD = "E06000055"
 BASE = f"/regions/{EAST}/cycles/2026-27/self-evaluations/{BEDFORD}"
 API = f"/api/v1/regions/{EAST}/cycles/2026-27/self-evaluations/{BEDFORD}"
 GRADE = re.compile(r"grade|outstanding|requires improvement|inadequate", re.I)
-
-
-def _text(html: str) -> str:
-    match = re.search(r"<main.*?</main>", html, re.S)
-    assert match, "no main"
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", match.group(0)))).strip()
 
 
 def _no_grade(where: str, text: str) -> None:
@@ -84,7 +79,7 @@ def test_a_template_without_grades_end_to_end(session: Session, client: TestClie
     page = client.get(f"{BASE}/chapters/{chapters[0]}")
     assert page.status_code == 200, page.text
     assert 'name="grade"' not in page.text
-    _no_grade("the chapter page", _text(page.text))
+    _no_grade("the chapter page", main_text(page.text))
     refused = client.put(
         f"{API}/chapters/{chapters[0]}",
         json=chapter_input(None, grade=OfstedGrade.GOOD).model_dump(mode="json"),
@@ -124,7 +119,7 @@ def test_a_template_without_grades_end_to_end(session: Session, client: TestClie
     scrutiny_page = client.get(f"{BASE}/scrutiny")
     assert scrutiny_page.status_code == 200, scrutiny_page.text
     assert 'name="challenged_grade"' not in scrutiny_page.text
-    _no_grade("the scrutiny page", _text(scrutiny_page.text))
+    _no_grade("the scrutiny page", main_text(scrutiny_page.text))
     mo_headers = f.token_for(session, mo_user)
     view = client.post(
         f"{API}/scrutiny/comments",
@@ -151,7 +146,7 @@ def test_a_template_without_grades_end_to_end(session: Session, client: TestClie
     for path in (BASE, f"{BASE}/versions/3", f"{BASE}/scrutiny", f"{BASE}/submit"):
         shown = client.get(path)
         assert shown.status_code == 200, (path, shown.text)
-        _no_grade(path, _text(shown.text))
+        _no_grade(path, main_text(shown.text))
 
     # API: every chapter says it carries no grade, with none given.
     body = client.get(API, headers=headers).json()

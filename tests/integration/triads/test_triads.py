@@ -19,6 +19,7 @@ from app.self_evaluation.schemas import TriadsInput
 from app.triads import service
 from tests import factories as f
 from tests.conftest import check_page
+from tests.page_reading import error_summary
 
 DERBY = "E06000015"
 DERBYSHIRE = "E10000007"
@@ -253,15 +254,6 @@ def _selected(html: str, code: str) -> str | None:
     return chosen[0] if chosen else None
 
 
-def _error_summary(html: str) -> list[tuple[str, str]]:
-    match = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
-    assert match, "no error summary"
-    return [
-        (h, unescape(re.sub(r"\s+", " ", t)).strip())
-        for h, t in re.findall(r'<a href="([^"]*)">(.*?)</a>', match.group(0), re.S)
-    ]
-
-
 def _summary_rows(html: str) -> list[tuple[str, str]]:
     pairs = re.findall(
         r'govuk-summary-list__key">\s*(.*?)\s*</dt>\s*<dd class="govuk-summary-list__value">'
@@ -320,25 +312,25 @@ def test_the_page_shows_a_refusal_and_keeps_the_choices(
 
     five = {**_form(FIRST, token), **{f"la-{c}": str(n) for c, n in FIVE.items()}}
     html = _checked(client.post(PAGE, data=five), 422)
-    assert _error_summary(html) == [("#groups", f"Triad 1 has 5 authorities: {SIZE_RULE}")]
+    assert error_summary(html) == [("#groups", f"Triad 1 has 5 authorities: {SIZE_RULE}")]
     assert "groups" in check_page(html).ids
     assert _selected(html, LINCOLNSHIRE) == "1" and _selected(html, RUTLAND) == "2"
 
     not_a_number = {**_form(FIRST, token), f"la-{DERBY}": "first"}
     html = _checked(client.post(PAGE, data=not_a_number), 422)
-    assert _error_summary(html) == [(f"#la-{DERBY}", "Choose a triad for Derby")]
+    assert error_summary(html) == [(f"#la-{DERBY}", "Choose a triad for Derby")]
     assert _selected(html, DERBY) is None and _selected(html, RUTLAND) == "3"
 
     twice = client.post(PAGE, data={**_form(FIRST, token), f"la-{DERBY}": ["1", "2"]})
     html = _checked(twice, 422)
-    assert _error_summary(html) == [
+    assert error_summary(html) == [
         (f"#la-{DERBY}", "Derby is listed twice: choose one triad for it")
     ]
 
     missing = _form(FIRST, token)
     del missing[f"la-{RUTLAND}"]
     html = _checked(client.post(PAGE, data=missing), 422)
-    assert _error_summary(html) == [("#groups", "Choose a triad for Rutland")]
+    assert error_summary(html) == [("#groups", "Choose a triad for Rutland")]
     assert service.triads(session, session.scalars(select(Cycle)).one()) == []
     assert _events(session) == []
 
@@ -353,7 +345,7 @@ def test_the_page_refuses_a_change_once_a_self_evaluation_is_shared(
     session.commit()
 
     html = _checked(client.post(PAGE, data=_form(SECOND, token)), 409)
-    assert _error_summary(html) == [("#groups", FIXED)]
+    assert error_summary(html) == [("#groups", FIXED)]
     assert service.triads(session, cycle) == FIRST
     html = _checked(client.get(PAGE), 200)
     assert FIXED + "." in html and "Save triads" not in html

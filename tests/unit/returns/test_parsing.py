@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import FileRejected, InvalidInput, PayloadTooLarge, RowProblem
 from app.reference import get_reference
-from app.returns import parsing
+from app.returns import parsing, row_checks
 from app.returns.periods import Quarter
 from app.returns.template_files import csv_template, xlsx_template
 from app.spreadsheet_safety import formula_safe
@@ -33,7 +33,7 @@ def long_csv(
 
 def check(content: bytes, name: str = "r.csv", may: str | None = None) -> dict[str, list[object]]:
     table = parsing.read_table(name, content)
-    return parsing.check_rows(  # type: ignore[return-value]
+    return row_checks.check_rows(  # type: ignore[return-value]
         table, Q1, REGION, lambda code: may is None or code == may
     )
 
