@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from app.demo_notice import demo_notice
 from app.settings import get_settings
+from app.signoff.events import Decision
 from app.uk_dates import date_uk, datetime_uk
 from app.workflow.states import MouReviewState, MouVersionState, SefState
 
@@ -80,7 +81,10 @@ env.globals["demo_notice"] = demo_notice
 # The workflow's states by name, so a template compares `sef.state == SefState.SIGNED` rather
 # than restating the string (they are StrEnums: the page renders the same).
 env.globals.update(
-    MouVersionState=MouVersionState, MouReviewState=MouReviewState, SefState=SefState
+    MouVersionState=MouVersionState,
+    MouReviewState=MouReviewState,
+    SefState=SefState,
+    Decision=Decision,
 )
 
 templates = Jinja2Templates(env=env)

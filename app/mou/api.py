@@ -18,6 +18,7 @@ from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou import pack, review, service
 from app.mou.reminders import send_reminders
 from app.mou.schemas import DeclineInput, DraftInput, PublishInput, ReviewInput, SignInput
+from app.signoff.events import Decision
 
 router = APIRouter(prefix="/api/v1/regions/{region_id}/cycles/{year}/mou", tags=["mou"])
 
@@ -141,7 +142,9 @@ def status_out(session: Session, principal: Principal, cycle: Cycle) -> StatusOu
                 state=s.state,
                 signatory_name=s.event.signatory_name if s.event else None,
                 at=s.event.occurred_at if s.event else None,
-                statement=s.event.statement if s.event and s.event.decision == "signed" else None,
+                statement=s.event.statement
+                if s.event and s.event.decision == Decision.SIGNED
+                else None,
                 reason=s.event.reason if s.event else None,
                 content_hash=s.event.content_hash if s.event else None,
             )

@@ -18,6 +18,7 @@ from app.mou import pack, review, service, terms
 from app.mou.reminders import send_reminders
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
+from app.signoff.events import Decision
 from app.web import flash, render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -215,7 +216,9 @@ def _decline_view(
             "region": cycles.region_or_404(region_id),
             "cycle": cycle,
             "status": status,
-            "options": [o for o in signing_options(principal, status) if o.state.state != "signed"],
+            "options": [
+                o for o in signing_options(principal, status) if o.state.state != Decision.SIGNED
+            ],
             "values": values,
             "errors": errors,
         },

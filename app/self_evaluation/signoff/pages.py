@@ -20,12 +20,16 @@ from app.cycles import service as cycles
 from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
+from app.self_evaluation.access import SHARED_STATES
 from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import sef_url
 from app.self_evaluation.schemas import MESSAGES, ReturnSefInput, SignSefInput, SubmitInput
 from app.self_evaluation.signoff import service as signoff
 from app.self_evaluation.signoff.service import statement
+from app.signoff.status import OUTSTANDING
 from app.web import flash, render
+from app.workflow import SELF_EVALUATION, allows
+from app.workflow.states import SefAction
 
 router = APIRouter(include_in_schema=False)
 SEFS = CYCLE + "/self-evaluations"
@@ -81,7 +85,7 @@ def _submit_view(
     latest = service.latest_version(session, sef)
     missing = (
         content.missing_by_chapter(service.template_of(sef), service.content_of(sef, latest))
-        if latest and sef.state == "draft"
+        if latest and allows(SELF_EVALUATION, sef.state, SefAction.SUBMIT)
         else []
     )
     if missing:
@@ -101,7 +105,9 @@ def _submit_view(
             "chapters": _review(sef, latest),
             "missing": missing,
             "errors": errors,
-            "ready": latest is not None and sef.state == "draft" and not missing,
+            "ready": latest is not None
+            and allows(SELF_EVALUATION, sef.state, SefAction.SUBMIT)
+            and not missing,
         },
         status_code=status_code,
     )
@@ -212,7 +218,7 @@ def _signing_view(
         for s in status.signatories
         if s.role in held
     ]
-    open_ = status.state == "awaiting_sign_off" and status.submitted is not None
+    open_ = allows(SELF_EVALUATION, status.state, SefAction.SIGN) and status.submitted is not None
     return render(
         request,
         template,
@@ -224,7 +230,7 @@ def _signing_view(
             "submitted_at": sef.submitted_at,
             "open": open_,
             "roles": roles,
-            "outstanding": [r for r in roles if r.state == "outstanding"] if open_ else [],
+            "outstanding": [r for r in roles if r.state == OUTSTANDING] if open_ else [],
             "values": values,
             "errors": errors,
         },
@@ -386,7 +392,7 @@ def tracker(
             "rows": rows,
             "roles": SIGNATORY_ROLES,
             "role_labels": {r.value: r.label for r in SIGNATORY_ROLES},
-            "signed": sum(1 for r in rows if r.state in ("signed", "scrutiny_closed")),
+            "signed": sum(1 for r in rows if r.state in SHARED_STATES),
             "late": sum(1 for r in rows if r.late),
         },
     )

@@ -28,7 +28,7 @@ from app.signoff import acts
 from app.signoff.events import Decision
 from app.signoff.policies import VersionPolicy
 from app.signoff.status import derive, is_late, window_closes
-from app.workflow import SELF_EVALUATION, fire
+from app.workflow import SELF_EVALUATION, allows, fire
 from app.workflow.states import SefAction, SefState
 from app.workflow.transition import transition
 
@@ -295,6 +295,15 @@ class TrackerRow:
     returned: tuple[SefSignOffEvent, int] | None
     due_on: date | None = None  # this LA's: its own date, or the window's close
     due_reason: str | None = None  # set only where the LA has its own date
+
+    @property
+    def shared(self) -> bool:
+        """Signed off, so shared with its scrutineers (open or closed)."""
+        return self.state in access.SHARED_STATES
+
+    @property
+    def scrutiny_open(self) -> bool:
+        return allows(SELF_EVALUATION, self.state, SefAction.CLOSE_SCRUTINY)
 
 
 def tracker(
