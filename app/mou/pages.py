@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app import forms
 from app.auth.permissions import Action, Scope, can
@@ -19,7 +19,7 @@ from app.mou.reminders import send_reminders
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
 from app.signoff.events import Decision
-from app.web import flash, render, see_other
+from app.web import render, see_other
 
 router = APIRouter(include_in_schema=False)
 MOU = CYCLE + "/mou"
@@ -160,17 +160,20 @@ def sign(
             service.sign(session, principal, cycle, data)
         except AlreadyDone:
             # A double click: the first submit signed; show the same outcome, sign nothing more.
-            flash(request, "You had already signed this version of the Memorandum.")
-            return RedirectResponse(base_path(region_id, year) + "/sign", status_code=303)
+            return see_other(
+                request,
+                "You had already signed this version of the Memorandum.",
+                base_path(region_id, year) + "/sign",
+            )
         except DomainError as exc:
             errors = forms.errors_from(exc, "confirm")
         else:
             organisation = region.organisation(data.organisation_code)
-            flash(
+            return see_other(
                 request,
                 f"You have signed the Memorandum for {organisation.name} as {data.role.label}.",
+                base_path(region_id, year) + "/sign",
             )
-            return RedirectResponse(base_path(region_id, year) + "/sign", status_code=303)
     errors = _on_signing_as(errors)
     status = service.status(session, principal, cycle)
     return _sign_view(request, region_id, cycle, status, principal, errors, status_code=422)
@@ -301,11 +304,11 @@ def reminders(
     session: WriteSession,
 ) -> Response:
     sent = send_reminders(session, principal, cycle)
-    flash(
+    return see_other(
         request,
         f"Reminders queued for {sent} {'person' if sent == 1 else 'people'} with a signature outstanding.",
+        base_path(region_id, year) + "/tracker",
     )
-    return RedirectResponse(base_path(region_id, year) + "/tracker", status_code=303)
 
 
 @router.get(MOU + "/pack.pdf")

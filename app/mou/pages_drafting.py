@@ -19,7 +19,7 @@ from app.mou import service
 from app.mou.binding import DEFAULT_CHANGEOVER_DAYS
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, DraftInput, PublishInput
-from app.web import flash, render
+from app.web import render, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,8 +91,11 @@ def edit_save(
                 draft = service.draft_of(session, cycle)
                 values["revision"] = draft.revision if draft else None
         else:
-            flash(request, "Draft saved. Check it below, then publish it for signature.")
-            return RedirectResponse(base_path(region_id, year) + "/draft", status_code=303)
+            return see_other(
+                request,
+                "Draft saved. Check it below, then publish it for signature.",
+                base_path(region_id, year) + "/draft",
+            )
     return _editor(
         request,
         region_id,
@@ -182,6 +185,9 @@ def publish(
         except InvalidInput as exc:
             errors = forms.errors_from(exc, "changeover_on")
         else:
-            flash(request, f"Version {version.number} is published. Signatories can now sign it.")
-            return RedirectResponse(base_path(region_id, year), status_code=303)
+            return see_other(
+                request,
+                f"Version {version.number} is published. Signatories can now sign it.",
+                base_path(region_id, year),
+            )
     return _draft_view(request, region_id, cycle, session, changeover, errors, 422)

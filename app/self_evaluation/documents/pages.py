@@ -11,7 +11,7 @@ from contextlib import suppress
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from app import forms
@@ -30,7 +30,7 @@ from app.self_evaluation.documents import service as documents
 from app.self_evaluation.documents.import_schemas import MESSAGES, DocumentInput
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import flash, render
+from app.web import render, see_other
 from app.workflow import SELF_EVALUATION, available
 
 router = APIRouter(include_in_schema=False)
@@ -165,9 +165,10 @@ def upload(
             # Stored only once the writer may add it; the bytes land before the row commits.
             files.store(checked)
             title = service.chapter_of(sef, added.chapter_id).title
-            flash(request, f"{added.filename} was added to '{title}'.")
-            return RedirectResponse(
-                sef_url(cycle, la_code) + "#documents-" + added.chapter_id, status_code=303
+            return see_other(
+                request,
+                f"{added.filename} was added to '{title}'.",
+                sef_url(cycle, la_code) + "#documents-" + added.chapter_id,
             )
     return _upload_view(request, session, principal, cycle, sef, values, errors, status)
 
@@ -225,7 +226,8 @@ def remove(
     sef = service.get_sef(session, principal, cycle, la_code)
     removed = documents.remove(session, principal, cycle, la_code, document_id)
     title = service.chapter_of(sef, removed.chapter_id).title
-    flash(request, f"{removed.filename} was removed from '{title}'. The history keeps it.")
-    return RedirectResponse(
-        sef_url(cycle, la_code) + "#documents-" + removed.chapter_id, status_code=303
+    return see_other(
+        request,
+        f"{removed.filename} was removed from '{title}'. The history keeps it.",
+        sef_url(cycle, la_code) + "#documents-" + removed.chapter_id,
     )

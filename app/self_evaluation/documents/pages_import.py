@@ -8,7 +8,7 @@ as drafts. Both read the document before the write transaction.
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from app import forms
@@ -23,7 +23,7 @@ from app.self_evaluation.documents.import_schemas import MESSAGES, ImportInput
 from app.self_evaluation.documents.pages import CloseForm, read_upload
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import flash, render
+from app.web import render, see_other
 from app.workflow import SELF_EVALUATION, fire
 from app.workflow.states import SefAction
 
@@ -181,10 +181,11 @@ def import_confirm(
         except DomainError as exc:
             errors, status = forms.errors_from(exc, "chapters"), exc.status_code
         else:
-            flash(
-                request, f"{filename} was imported as version {saved.number}. Check each chapter."
+            return see_other(
+                request,
+                f"{filename} was imported as version {saved.number}. Check each chapter.",
+                sef_url(cycle, la_code),
             )
-            return RedirectResponse(sef_url(cycle, la_code), status_code=303)
     if not sections:
         return _upload_view(request, cycle, sef, errors, status)
     chosen = (chapters + [""] * len(sections))[: len(sections)]

@@ -268,10 +268,7 @@ def chapter_save(
                         " The signatures gathered so far no longer count: the self-evaluation is "
                         "back in drafting and needs submitting for sign-off again."
                     )
-            flash(request, message)
-            return RedirectResponse(
-                sef_url(cycle, la_code) + "#chapter-" + chapter.id, status_code=303
-            )
+            return see_other(request, message, sef_url(cycle, la_code) + "#chapter-" + chapter.id)
     return _chapter_view(
         request,
         session,

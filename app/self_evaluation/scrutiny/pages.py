@@ -24,7 +24,7 @@ from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import readable_all, sef_url
 from app.self_evaluation.schemas import MESSAGES, CommentInput, ResponseInput
 from app.self_evaluation.scrutiny import service as scrutiny
-from app.web import flash, render
+from app.web import flash, render, see_other
 from app.workflow import SELF_EVALUATION, allows
 from app.workflow.states import SefAction, SefState
 
@@ -147,8 +147,11 @@ def add_comment(
         else:
             sef = service.get_sef(session, principal, cycle, la_code)
             title = service.chapter_of(sef, comment.chapter_id).title
-            flash(request, f"Your comment on '{title}' is added. The authority can now respond.")
-            return RedirectResponse(sef_url(cycle, la_code) + "/scrutiny", status_code=303)
+            return see_other(
+                request,
+                f"Your comment on '{title}' is added. The authority can now respond.",
+                sef_url(cycle, la_code) + "/scrutiny",
+            )
     chapter = values["chapter_id"]
     sef = service.get_sef(session, principal, cycle, la_code)
     known = {c.id for c in service.template_of(sef).chapters}
@@ -186,14 +189,16 @@ def respond(
             scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
         except AlreadyDone as exc:
             # A double click, or a second tab: the first response stands; nothing is added.
-            flash(request, exc.message)
-            return RedirectResponse(sef_url(cycle, la_code) + "/scrutiny", status_code=303)
+            return see_other(request, exc.message, sef_url(cycle, la_code) + "/scrutiny")
         except (Conflict, InvalidInput) as exc:
             errors = forms.errors_from(exc, "body")
             status_code = exc.status_code
         else:
-            flash(request, "Your response is recorded beside the comment.")
-            return RedirectResponse(sef_url(cycle, la_code) + "/scrutiny", status_code=303)
+            return see_other(
+                request,
+                "Your response is recorded beside the comment.",
+                sef_url(cycle, la_code) + "/scrutiny",
+            )
     errors = _placed(errors, {"body": f"response-{comment_id}"})
     return _view(request, session, principal, cycle, la_code, values, errors, status_code)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app import forms
@@ -27,7 +27,7 @@ from app.self_evaluation.schemas import MESSAGES, ReturnSefInput, SignSefInput, 
 from app.self_evaluation.signoff import service as signoff
 from app.self_evaluation.signoff.service import statement
 from app.signoff.status import OUTSTANDING
-from app.web import flash, render
+from app.web import render, see_other
 from app.workflow import SELF_EVALUATION, allows
 from app.workflow.states import SefAction
 
@@ -160,12 +160,12 @@ def submit(
             errors = _one_error(SUBMIT_BUTTON, exc.message)
             status_code = exc.status_code
         else:
-            flash(
+            return see_other(
                 request,
                 f"Version {version.number} is submitted for sign-off. The Director of Children's "
                 "Services, Lead Member and Chief Executive can now sign it.",
+                sef_url(cycle, la_code),
             )
-            return RedirectResponse(sef_url(cycle, la_code), status_code=303)
     return _submit_view(request, session, principal, cycle, la_code, errors, status_code)
 
 
@@ -280,8 +280,7 @@ def sign(
             signoff.sign(session, principal, cycle, la_code, data)
         except AlreadyDone as exc:
             # A double click: the first submit signed; show that outcome and sign nothing more.
-            flash(request, exc.message)
-            return RedirectResponse(sef_url(cycle, la_code) + "/sign", status_code=303)
+            return see_other(request, exc.message, sef_url(cycle, la_code) + "/sign")
         except InvalidInput as exc:
             errors = forms.errors_from(exc, "confirm")
         except Conflict as exc:  # the text changed, or the state no longer allows signing
@@ -290,12 +289,12 @@ def sign(
         else:
             sef = service.get_sef(session, principal, cycle, la_code)
             name = service.local_authority(cycle, la_code).name
-            flash(
+            return see_other(
                 request,
                 f"You have signed version {sef.submitted_number} of {name}'s self-evaluation "
                 f"as {data.role.label}.",
+                sef_url(cycle, la_code) + "/sign",
             )
-            return RedirectResponse(sef_url(cycle, la_code) + "/sign", status_code=303)
     return _signing_view(
         request, "sef/sign.html", session, principal, cycle, la_code, values, errors, status_code
     )
@@ -348,13 +347,13 @@ def return_for_changes(
             errors = _one_error(VERSION, exc.message)
             status_code = exc.status_code
         else:
-            flash(
+            return see_other(
                 request,
                 "You have returned the self-evaluation to the Director of Children's Services. "
                 "Your reason is recorded with it, and any signatures on that version no longer "
                 "count.",
+                sef_url(cycle, la_code),
             )
-            return RedirectResponse(sef_url(cycle, la_code), status_code=303)
     return _signing_view(
         request,
         "sef/return.html",
