@@ -9,6 +9,10 @@ Each failed on the code before the fix (e2a44f1's parent) and passes now:
 - SQLite: a burst of sign-ins while people save must give no "database is locked". Before the
   fix every request took the write lock at its first query and held it across the password
   check, so a burst of sign-ins wedged every writer behind it.
+
+How long a burst of forty Argon2 checks takes depends on the machine (on two cores the last
+sign-in waits 8 to 10 s with nobody saving), so the latency limit is a ratio against the same
+burst measured first, alone, in the same run: saving may slow sign-in down, not wedge it.
 """
 
 import threading
@@ -100,8 +104,6 @@ def test_a_burst_of_sign_ins_while_people_save_gives_no_database_is_locked(
     world = prepare_database(url)
     server = start_server(url, 1, log_dir=tmp_path)
     try:
-        dcss = world.accounts_of("dcs")
-        savers = [sign_in_sync(server.base_url, a.email, world.password) for a in dcss[:SAVERS]]
         statuses: list[tuple[str, int | str, float]] = []
         lock = threading.Lock()
         stop = threading.Event()
@@ -115,6 +117,33 @@ def test_a_burst_of_sign_ins_while_people_save_gives_no_database_is_locked(
             with lock:
                 statuses.append((kind, status, time.monotonic() - started))
 
+        def sign_in_once(n: int, kind: str) -> None:
+            account = world.accounts[n % len(world.accounts)]
+            with httpx.Client(base_url=server.base_url, timeout=30.0) as client:
+                page = client.get("/sign-in")
+                form = form_for(page.text, "/sign-in")
+                assert form is not None
+                data = {**form.fields, "email": account.email, "password": world.password}
+                note(kind, lambda: client.post("/sign-in", data=data))
+
+        def burst(kind: str) -> None:
+            threads = [
+                threading.Thread(target=sign_in_once, args=(n, kind)) for n in range(SIGN_IN_BURST)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+
+        # The baseline: the same burst with nobody saving.
+        burst("alone")
+        alone = [s for s in statuses if s[0] == "alone"]
+        assert [s[1] for s in alone] == [303] * SIGN_IN_BURST, alone
+        limit = 2 * max(s[2] for s in alone) + 2.0
+
+        dcss = world.accounts_of("dcs")
+        savers = [sign_in_sync(server.base_url, a.email, world.password) for a in dcss[:SAVERS]]
+
         def keep_saving(n: int) -> None:
             client, account = savers[n], dcss[n]
             assert account.organisation is not None
@@ -123,24 +152,11 @@ def test_a_burst_of_sign_ins_while_people_save_gives_no_database_is_locked(
                 fields = _save_form(client, path, f"Save {time.monotonic():.3f}.")
                 note("save", lambda fields=fields: client.post(path, data=fields))
 
-        def sign_in_once(n: int) -> None:
-            account = world.accounts[n % len(world.accounts)]
-            with httpx.Client(base_url=server.base_url, timeout=15.0) as client:
-                page = client.get("/sign-in")
-                form = form_for(page.text, "/sign-in")
-                assert form is not None
-                data = {**form.fields, "email": account.email, "password": world.password}
-                note("sign-in", lambda: client.post("/sign-in", data=data))
-
         writers = [threading.Thread(target=keep_saving, args=(n,)) for n in range(SAVERS)]
         for thread in writers:
             thread.start()
         time.sleep(1.0)
-        burst = [threading.Thread(target=sign_in_once, args=(n,)) for n in range(SIGN_IN_BURST)]
-        for thread in burst:
-            thread.start()
-        for thread in burst:
-            thread.join(timeout=30)
+        burst("sign-in")
         time.sleep(1.0)
         stop.set()
         for thread in writers:
@@ -148,13 +164,17 @@ def test_a_burst_of_sign_ins_while_people_save_gives_no_database_is_locked(
         for client in savers:
             client.close()
         log = server.log_text()
-        bad = [s for s in statuses if s[1] not in (303, 409) or s[2] > 10.0]
-        assert not bad, f"{len(bad)} of {len(statuses)} requests failed: {bad[:10]}\n{log[-3000:]}"
+        during = [s for s in statuses if s[0] != "alone"]
+        bad = [s for s in during if s[1] not in (303, 409) or s[2] > limit]
+        assert not bad, (
+            f"{len(bad)} of {len(during)} requests failed or took over {limit:.1f} s "
+            f"(twice the slowest sign-in of the burst alone, plus 2 s): {bad[:10]}\n{log[-3000:]}"
+        )
         assert "database is locked" not in log
-        assert sum(1 for kind, status, _ in statuses if kind == "sign-in" and status == 303) == (
+        assert sum(1 for kind, status, _ in during if kind == "sign-in" and status == 303) == (
             SIGN_IN_BURST
         )
-        assert sum(1 for kind, status, _ in statuses if kind == "save" and status == 303) >= SAVERS
+        assert sum(1 for kind, status, _ in during if kind == "save" and status == 303) >= SAVERS
         assert server.stop_with_sigterm(timeout=10) is not None
     finally:
         server.kill()
