@@ -30,6 +30,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INDICATORS_FILE = "core_indicators.yaml"
 REGIONS_DIR = "regions"
 TEMPLATES_DIR = "regions/templates"
+# Files in regions/ that are not a region: the KLOE prompt bank (app/reference/kloe_bank.py).
+NOT_REGIONS = frozenset({"kloe_bank.yaml"})
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -349,7 +351,8 @@ def _load_regions(root: Path, templates: _Templates) -> dict[str, Region]:
     regions: dict[str, Region] = {}
     files: dict[str, str] = {}
     owner: dict[str, str] = {}  # organisation or DfE code -> file that declared it
-    for path in sorted(directory.glob("*.yaml"), key=lambda p: _region_sort_key(p.stem)):
+    paths = [p for p in directory.glob("*.yaml") if p.name not in NOT_REGIONS]
+    for path in sorted(paths, key=lambda p: _region_sort_key(p.stem)):
         rel, data = _read_mapping(root, path)
         region = _validate(Region, data, rel)
         _check_region(region, rel, path.stem, templates)
