@@ -58,6 +58,9 @@ class Link:
 
     text: str
     href: str
+    # Shown only to those allowed this action in the cycle's region, so nobody is linked to a
+    # page that would refuse them; None: to everyone who sees the overview.
+    action: StrEnum | None = None
 
 
 TaskSource = Callable[["Session", "Principal", "Cycle"], list[Task]]

@@ -7,6 +7,7 @@ sections, in this order.
 """
 
 from app.benchmarks import stage as benchmarks
+from app.challenge import stage as challenge
 from app.mou import stage as mou
 from app.returns import stage as returns
 from app.self_evaluation import stage as self_evaluation
@@ -19,4 +20,5 @@ STAGES: tuple[Stage, ...] = (
     benchmarks.STAGE,
     self_evaluation.STAGE,
     triads.STAGE,
+    challenge.STAGE,
 )

@@ -74,6 +74,11 @@ class Source:
     ref: str  # the paragraph's number in its section, the comment id, or the flag's rule:indicator
     label: str
 
+    @property
+    def key(self) -> str:
+        """One string naming the source, which a form or the API sends back with the question."""
+        return f"{self.kind}:{self.chapter_id or ''}:{self.ref}"
+
 
 @dataclass(frozen=True)
 class DraftKloe:

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
+from app.challenge import access as challenge
 from app.models import AuditEvent, Cycle, IndicatorReturn, SelfEvaluation
 from app.mou import service as mou
+from app.reference import get_reference
 from app.returns.periods import Quarter, quarters_of
 from app.returns.visibility import can_see_la
 from app.returns.windows import read_windows, window_state
@@ -33,6 +35,7 @@ CYCLE_SUBJECTS = frozenset(
         "imported_file",
         "return_override",
         "self_evaluation",
+        "kloes",
     }
 )
 # Entries that belong to no cycle (accounts, tokens, DfE's published values): never in a history.
@@ -57,6 +60,7 @@ def visible_entries(
     allowed += _mou(principal, cycle)
     allowed += _returns(session, principal, cycle, today)
     allowed += _self_evaluations(session, principal, cycle)
+    allowed.append(_kloes(session, principal, cycle))
     return and_(AuditEvent.cycle_id == cycle.id, or_(false(), *allowed))
 
 
@@ -163,3 +167,14 @@ def _self_evaluations(
         if shared and access.can_see_scrutiny(session, principal, cycle, sef):
             allowed.append(and_(this_one, AuditEvent.action.in_(SEF_SCRUTINY_ACTIONS)))
     return allowed
+
+
+def _kloes(session: Session, principal: Principal, cycle: Cycle) -> ColumnElement[bool]:
+    """An LA's key lines of enquiry: to the members of its triad (app.challenge.access)."""
+    region = get_reference().regions[cycle.region_id]
+    readable = [
+        la.code
+        for la in region.local_authorities
+        if challenge.can_read(session, principal, cycle, la.code)
+    ]
+    return and_(AuditEvent.subject_type == "kloes", AuditEvent.subject_id.in_(readable))

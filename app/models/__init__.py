@@ -1,6 +1,7 @@
 """Every model, imported so the metadata is complete for Alembic and the tests."""
 
 from app.models.audit import AuditEvent, AuditHead, AuditHeadSignature
+from app.models.challenge import Kloe
 from app.models.cycle import Cycle, StageWindow
 from app.models.identity import ApiToken, RoleAssignment, User, WebSession
 from app.models.indicators import (
@@ -27,6 +28,7 @@ from app.models.sef_documents import SefDocument
 from app.models.triads import Triad, TriadMember
 
 __all__ = [
+    "Kloe",
     "FiguresVersion",
     "ImportedFile",
     "IndicatorReturn",

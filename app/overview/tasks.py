@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app import stages
+from app.auth.permissions import Scope, can
 from app.auth.principal import Principal
 from app.models import Cycle
 from app.stage import Link, OverviewSection, Task
@@ -27,6 +28,7 @@ def overview_sections(session: Session, principal: Principal, cycle: Cycle) -> l
             links = [
                 Link(link.text, link.href.format(region_id=cycle.region_id, year=cycle.year))
                 for link in section.links
+                if link.action is None or can(principal, link.action, Scope(cycle.region_id))
             ]
             views.append(SectionView(section, section.tasks_for(session, principal, cycle), links))
     return views
