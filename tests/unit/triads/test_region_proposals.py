@@ -10,7 +10,7 @@ from app.reference import get_reference
 from app.reference.models import Region
 from app.triads.proposal import PastGrouping, group_sizes
 from app.triads.service import proposal_for, proposed_groups
-from tests.unit.reference_files import edit, put, refused
+from tests.unit.reference_files import Edit, edit, put, refused
 
 REGIONS = list(get_reference().regions.values())
 EM = "regions/east-midlands.yaml"
@@ -107,8 +107,8 @@ def test_the_same_year_always_proposes_the_same_groups() -> None:
         (put("triad_conflicts.2.reason", delete=True), "missing key reason"),
     ],
 )
-def test_a_broken_conflict_is_refused(root: Path, change: object, problem: str) -> None:
-    edit(root, EM, change)  # type: ignore[arg-type]
+def test_a_broken_conflict_is_refused(root: Path, change: Edit, problem: str) -> None:
+    edit(root, EM, change)
     message = refused(root)
     assert message.startswith(f"{EM}: ") and problem in message, message
 
