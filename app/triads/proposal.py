@@ -166,9 +166,8 @@ def _best_rotation(size: int, sizes: list[int], costs: _Costs) -> list[list[int]
     return min(starts, key=costs.total)  # min keeps the first of equals
 
 
-def _descend(groups: list[list[int]], costs: _Costs) -> int:
-    """Make the best swap between two groups until none lowers the cost; the cost saved."""
-    saved = 0
+def _descend(groups: list[list[int]], costs: _Costs) -> None:
+    """Make the best swap between two groups, in place, until none lowers the cost."""
     while True:
         best, move = 0, None
         for a, b in combinations(range(len(groups)), 2):
@@ -178,11 +177,10 @@ def _descend(groups: list[list[int]], costs: _Costs) -> int:
                     if delta < best:
                         best, move = delta, (a, b, x, y)
         if move is None:
-            return saved
+            return
         a, b, x, y = move
         groups[a][groups[a].index(x)] = y
         groups[b][groups[b].index(y)] = x
-        saved -= best
 
 
 def _local_search(start: list[list[int]], costs: _Costs) -> list[list[int]]:
@@ -298,8 +296,8 @@ def group_notes(proposal: Proposal, group: ProposedGroup, names: Mapping[str, st
         f"{names[r.pair[0]]} and {names[r.pair[1]]} met in {_and(r.years)}." for r in group.repeats
     ]
     return notes or [
-        "None of these authorities met in a triad in the last three cycles, and none is one the "
-        "region keeps apart from another."
+        "No two of these authorities met in a triad in the last three cycles, and no two are "
+        "ones the region keeps apart."
     ]
 
 

@@ -56,8 +56,8 @@ PROPOSED = [
     [LEICESTERSHIRE, LINCOLNSHIRE, NORTH_NORTHANTS],
 ]
 AVOIDED_ALL = (
-    "None of these authorities met in a triad in the last three cycles, and none is one the "
-    "region keeps apart from another."
+    "No two of these authorities met in a triad in the last three cycles, and no two are "
+    "ones the region keeps apart."
 )
 NOTES = [["Nottingham and West Northamptonshire met in 2025-26."], [AVOIDED_ALL], [AVOIDED_ALL]]
 SUMMARY = (

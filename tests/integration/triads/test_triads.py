@@ -403,8 +403,8 @@ def _api_triads(
 
 
 AVOIDED_ALL = (
-    "None of these authorities met in a triad in the last three cycles, and none is one the "
-    "region keeps apart from another."
+    "No two of these authorities met in a triad in the last three cycles, and no two are "
+    "ones the region keeps apart."
 )
 NOTHING_BEFORE = (
     "No triads were formed in the last three cycles, so there are no pairs to avoid; no "

@@ -234,7 +234,7 @@ def test_a_group_that_avoided_everything_says_so() -> None:
     notes = [group_notes(proposal, g, NAMES | {"B2": "Leicester", "C2": "Derbyshire"})
              for g in proposal.groups]  # fmt: skip
     assert notes == [[
-        "None of these authorities met in a triad in the last three cycles, and none is one the "
-        "region keeps apart from another."
+        "No two of these authorities met in a triad in the last three cycles, and no two are "
+        "ones the region keeps apart."
     ]] * 2  # fmt: skip
     assert summary(proposal).startswith("No two authorities meet again who met in 2025-26")
