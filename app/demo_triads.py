@@ -1,21 +1,20 @@
 """Triads and peer scrutiny in the demonstration.
 
-Triads rotate from year to year so challenge stays fresh (docs/domain.md, "Triads"): the first
-cycle takes the service's proposal; a later one is cut so that as few pairs of authorities as
-possible meet again. Peers comment on each self-evaluation as soon as it is signed, and each
+Triads rotate from year to year so challenge stays fresh (docs/domain.md, "Triads"): each cycle
+takes the service's proposal (app/triads/proposal.py), which keeps apart the authorities the
+region file marks as in conflict and, after a cycle with triads, meets as few of its pairs again
+as possible. Peers comment on each self-evaluation as soon as it is signed, and each
 triad's scrutiny closes at its challenge conversation (the calendar's January to February).
 """
 
-from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import partial
-from itertools import combinations
 
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.demo import REGION, YEAR, _email, _principal, cycle_of
-from app.demo_play import Play, start_year
+from app.demo_play import Play, previous_year, start_year
 from app.demo_sef_text import CHALLENGE_ANSWER, QUESTIONS, challenge
 from app.models import Cycle
 from app.reference import get_reference
@@ -25,46 +24,15 @@ from app.self_evaluation.drafting import service
 from app.self_evaluation.schemas import CommentInput, ResponseInput, TriadsInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.triads import service as triads
+from app.triads.proposal import PastGrouping
 
 COORDINATOR = "coordinator@demo.riia.example"
 
 
-def _pairs(groups: Sequence[Sequence[str]]) -> set[frozenset[str]]:
-    return {frozenset(pair) for group in groups for pair in combinations(group, 2)}
-
-
 def demo_groups(region: Region, year: str, previous: list[list[str]] | None) -> list[list[str]]:
-    """The service's proposal, or, after a cycle with triads, the first grouping (authorities
-    taken by name, groups sized as the service sizes them) that repeats the fewest of last
-    cycle's pairs: none, where the region is big enough."""
-    proposed = triads.proposed_groups(region, year)
-    if not previous:
-        return proposed
-    names = {la.code: la.name for la in region.local_authorities}
-    before = _pairs(previous)
-    best = (len(_pairs(proposed) & before), proposed)
-
-    def fill(left: list[str], sizes: list[int], made: list[list[str]], repeated: int) -> None:
-        nonlocal best
-        if repeated >= best[0]:
-            return
-        if not sizes:
-            best = (repeated, [sorted(g, key=names.__getitem__) for g in made])
-            return
-        first, rest = left[0], left[1:]
-        for others in combinations(rest, sizes[0] - 1):
-            group = [first, *others]
-            fill(
-                [c for c in rest if c not in others],
-                sizes[1:],
-                [*made, group],
-                repeated + len(_pairs([group]) & before),
-            )
-
-    # Biggest groups first, so a four is placed while there is most room to keep pairs apart.
-    sizes = sorted(triads.group_sizes(len(names)), reverse=True)
-    fill(sorted(names, key=names.__getitem__), sizes, [], 0)
-    return sorted(best[1], key=len)
+    """The service's proposal, rotated away from last cycle's triads when there were any."""
+    past = [PastGrouping(previous_year(year), tuple(map(tuple, previous)))] if previous else []
+    return triads.proposed_groups(region, year, past)
 
 
 def form_demo_triads(

@@ -21,7 +21,7 @@ from pydantic import (
 
 from app.auth.roles import Role
 from app.reference.base import Frozen, NonEmpty, OnsCode, signatories
-from app.reference.parties import Leads, Trust, TrustActivity
+from app.reference.parties import Leads, TriadConflict, Trust, TrustActivity
 from app.reference.terms_text import placeholders
 from app.structured_text import Block, parse
 
@@ -301,6 +301,19 @@ class Region(Frozen):
     sef_template: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = "sef-three-questions"
     # Peer scrutiny of signed self-evaluations: by the triad, or by moderators (the Eastern model).
     scrutiny: Scrutiny = Scrutiny.TRIAD
+    # LAs never proposed for one triad, each group with its reason (issue 12).
+    triad_conflicts: tuple[TriadConflict, ...] = ()
+
+    @model_validator(mode="after")
+    def _conflicts_are_our_las(self) -> "Region":
+        codes = {la.code for la in self.local_authorities}
+        for number, conflict in enumerate(self.triad_conflicts):
+            for code in conflict.codes:
+                if code not in codes:
+                    raise ValueError(
+                        f"triad_conflicts[{number}] names {code}, which is not an LA of this region"
+                    )
+        return self
 
     @cached_property
     def organisations(self) -> tuple[Organisation, ...]:

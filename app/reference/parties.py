@@ -110,3 +110,18 @@ class Leads(Frozen):
         if self.board_chair is not None:
             named["board_chair.organisation"] = (self.board_chair.organisation,)
         return named
+
+
+class TriadConflict(Frozen):
+    """LAs the triad proposal never groups together, and why (issue 12: partners that close
+    become a "cosy" triad): one DCS or one Trust for both, or one safeguarding partnership."""
+
+    codes: Annotated[tuple[OnsCode, ...], Field(min_length=2)]
+    reason: NonEmpty
+
+    @field_validator("codes")
+    @classmethod
+    def _distinct(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(codes)) != len(codes):
+            raise ValueError("an authority is listed twice in one triad conflict")
+        return codes

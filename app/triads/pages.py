@@ -14,6 +14,7 @@ from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.models import Cycle
 from app.self_evaluation.schemas import MESSAGES, TriadsInput
 from app.triads import service
+from app.triads.proposal import Proposal, group_notes, summary
 from app.web import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +27,14 @@ def _values(groups: list[list[str]]) -> dict[str, str]:
     return {
         PREFIX + code: str(number) for number, group in enumerate(groups, start=1) for code in group
     }
+
+
+def explained(proposal: Proposal, names: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """Each proposed group's authorities by name, with what it could not avoid."""
+    return [
+        (", ".join(names[code] for code in group.codes), group_notes(proposal, group, names))
+        for group in proposal.groups
+    ]
 
 
 def _view(
@@ -41,8 +50,9 @@ def _view(
     formed = service.triads(session, cycle)
     names = {la.code: la.name for la in region.local_authorities}
     fixed = service.is_fixed(session, cycle)
+    proposal = None if formed else service.proposal(session, cycle)
     if values is None:
-        values = _values(formed or service.proposed_groups(region, cycle.year))
+        values = _values(formed or (proposal.codes() if proposal else []))
     return render(
         request,
         "triads/show.html",
@@ -55,6 +65,9 @@ def _view(
             "is_coordinator": can(principal, Action.FORM_TRIADS, Scope(region.id)),
             "fixed": fixed,
             "proposed": not formed,
+            # What the proposal could not avoid, group by group (issue 12).
+            "explained": explained(proposal, names) if proposal else [],
+            "proposal_summary": summary(proposal) if proposal else "",
             "values": values,
             "errors": errors or forms.FormErrors(),
         },

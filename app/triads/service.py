@@ -1,11 +1,12 @@
-"""Forming a cycle's triads: a proposal that rotates each year, checked groups, one history entry.
+"""Forming a cycle's triads: a proposal that rotates and keeps conflicts apart, checked groups,
+one history entry.
 
 A triad is stored as numbered rows; each LA sits in one triad a cycle. Once any self-evaluation
 of the cycle has been shared with its triad, the grouping is fixed: changing it would show a
 signed text to authorities that were never meant to scrutinise it.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -16,9 +17,17 @@ from app.auth.principal import Principal
 from app.cycles.service import actor_of
 from app.errors import Conflict, InvalidInput
 from app.models import Cycle, SelfEvaluation, Triad, TriadMember
-from app.reference import cycle_start_year, get_reference
+from app.reference import get_reference
 from app.reference.models import Region
 from app.self_evaluation.schemas import TriadsInput
+from app.triads.proposal import (
+    RECENT_CYCLES,
+    KeepApart,
+    PastGrouping,
+    Proposal,
+    propose,
+    recent,
+)
 
 # The states in which a self-evaluation has been shared with its triad (as app.self_evaluation.access has
 # them; not imported from there, as the scrutiny code asks this module who is in a triad).
@@ -27,36 +36,46 @@ _SIZE_RULE = "a triad has three, or two or four when the region's size needs it"
 FIELD = "groups"
 
 
-def group_sizes(count: int) -> list[int]:
-    """Threes; one left over makes the last group a four; two make two fours, or a pair if small."""
-    threes, left = divmod(count, 3)
-    if left == 0:
-        return [3] * threes
-    if left == 1:
-        return [3] * (threes - 1) + [4] if threes else [1]
-    if count >= 8:
-        return [3] * (threes - 2) + [4, 4]
-    return [3] * threes + [2]
-
-
 def _by_name(region: Region, codes: Iterable[str]) -> list[str]:
     names = {la.code: la.name for la in region.local_authorities}
     return sorted(codes, key=lambda code: names.get(code, code))
 
 
-def proposed_groups(region: Region, year: str) -> list[list[str]]:
-    """The region's LAs by name, rotated by the cycle's start year, cut into threes (or fours)."""
+def conflicts_of(region: Region) -> tuple[KeepApart, ...]:
+    """The region file's `triad_conflicts`, as the proposal takes them."""
+    return tuple(KeepApart(c.codes, c.reason) for c in region.triad_conflicts)
+
+
+def proposal_for(region: Region, year: str, past: Sequence[PastGrouping] = ()) -> Proposal:
+    """The proposal for `year` (app/triads/proposal.py): the region's LAs by name, kept apart
+    where the region file says so, away from pairs that met in the last three cycles of `past`."""
     codes = _by_name(region, (la.code for la in region.local_authorities))
-    if not codes:
-        return []
-    offset = cycle_start_year(year) % len(codes)
-    rotated = codes[offset:] + codes[:offset]
-    groups: list[list[str]] = []
-    start = 0
-    for size in group_sizes(len(rotated)):
-        groups.append(_by_name(region, rotated[start : start + size]))
-        start += size
-    return groups
+    return propose(codes, recent(past, year), conflicts_of(region))
+
+
+def proposed_groups(
+    region: Region, year: str, past: Sequence[PastGrouping] = ()
+) -> list[list[str]]:
+    """The proposed triads for `year` as lists of codes (see `proposal_for`)."""
+    return proposal_for(region, year, past).codes()
+
+
+def past_groupings(session: Session, cycle: Cycle) -> list[PastGrouping]:
+    """The triads of the region's last three cycles before this one, most recent first."""
+    earlier = session.scalars(
+        select(Cycle)
+        .where(Cycle.region_id == cycle.region_id, Cycle.year < cycle.year)
+        .order_by(Cycle.year.desc())
+        .limit(RECENT_CYCLES)
+    ).all()
+    return [
+        PastGrouping(c.year, tuple(tuple(group) for group in triads(session, c))) for c in earlier
+    ]
+
+
+def proposal(session: Session, cycle: Cycle) -> Proposal:
+    """This cycle's proposal, rotated away from the triads stored for the last three cycles."""
+    return proposal_for(_region(cycle), cycle.year, past_groupings(session, cycle))
 
 
 def _region(cycle: Cycle) -> Region:

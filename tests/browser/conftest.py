@@ -102,19 +102,26 @@ with get_sessionmaker().begin() as session:
 """
 
 # The indicators seed (so each chapter has figures beside it), then the coordinator forms the
-# proposed triads (Derby's is Derby, Derbyshire and West Northamptonshire) and Derby's DCS writes
-# every chapter of its self-evaluation but Workforce, which the journey assigns to a contributor.
+# triads the journey is written around (Derby's is Derby, Derbyshire and West Northamptonshire:
+# tests/sef_factories.py SEF_TRIADS; since issue 12 the proposal keeps Derby and Derbyshire apart)
+# and Derby's DCS writes every chapter of its self-evaluation but Workforce, which the journey
+# assigns to a contributor.
 # Appended inside INDICATORS_SEED's `with` block, so it shares its session and names.
 SEF_SEED = (
     INDICATORS_SEED
     + """
-    from app.demo_sef import form_demo_triads
     from app.demo_sef_text import chapter_text
     from app.reference import get_reference
     from app.self_evaluation.drafting import service
     from app.self_evaluation.profile import sef_data_profile
+    from app.self_evaluation.schemas import TriadsInput
+    from app.triads import service as triads
     region = get_reference().regions[demo.REGION]
-    cycle, _groups = form_demo_triads(session)
+    cycle = demo.cycle_of(session, demo.YEAR)
+    groups = [["E06000018", "E10000024", "E06000017"], ["E06000015", "E10000007", "E06000062"],
+              ["E06000016", "E10000018", "E10000019", "E06000061"]]
+    numbers = {code: n for n, group in enumerate(groups, start=1) for code in group}
+    triads.form_triads(session, coordinator, cycle, TriadsInput(groups=numbers))
     derby = region.local_authority("E06000015")
     dcs = demo._principal(session, "dcs.derby@demo.riia.example")
     template = service.template_of(service.get_sef(session, dcs, cycle, derby.code))
