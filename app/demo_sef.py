@@ -28,6 +28,7 @@ from app import clock, demo_sef_documents
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.demo import _ROLE_SLUGS, REGION, _email, _principal, _slug, cycle_of
+from app.demo_challenge import schedule_kloes
 from app.demo_play import Play, start_year
 from app.demo_sef_text import chapter_text
 from app.demo_triads import form_demo_triads, schedule_scrutiny, schedule_triads
@@ -304,6 +305,7 @@ def schedule_sefs(
         for index, la in enumerate(get_reference().regions[REGION].local_authorities)
     }
     schedule_scrutiny(play, year, groups, signed_on)
+    schedule_kloes(play, year, groups, log)
     return groups
 
 

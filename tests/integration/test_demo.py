@@ -24,6 +24,7 @@ from app.db import Base, make_engine
 from app.models import (
     Cycle,
     IndicatorReturn,
+    Kloe,
     ReturnWindow,
     SefComment,
     SefContributor,
@@ -186,6 +187,19 @@ def _last_cycle_complete(session: Session, year: str) -> None:
     assert set(_states(session, year).values()) == {"scrutiny_closed"}
     sefs = session.scalars(select(SelfEvaluation).where(SelfEvaluation.cycle_id == cycle.id))
     assert all(signoff.build_status(session, cycle, s).signed_count == 3 for s in sefs)
+    # Every DCS kept three drafted questions and added one of its own (issue 12).
+    assert _kloes(session, year) == {code: (4, 3) for code in NAMES}
+
+
+def _kloes(session: Session, year: str) -> dict[str, tuple[int, int]]:
+    """Each LA's key lines of enquiry in the cycle: how many, and how many kept a source."""
+    rows = session.execute(
+        select(Kloe.la_code, func.count(), func.count(Kloe.source_kind))
+        .join(Cycle, Cycle.id == Kloe.cycle_id)
+        .where(Cycle.year == year)
+        .group_by(Kloe.la_code)
+    ).all()
+    return {code: (total, sourced) for code, total, sourced in rows}
 
 
 def test_early_may_last_cycle_done_this_one_reviewing_its_mou(may: Played) -> None:
@@ -216,6 +230,8 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
     _check_the_clock(december)
     with _session(december) as session:
         _last_cycle_complete(session, "2025-26")
+        # The triads meet from January: nobody has set this cycle's questions yet.
+        assert _kloes(session, "2026-27") == {}
         assert _states(session, "2026-27") == {
             "Derby": "signed",
             "Derbyshire": "signed",
@@ -343,6 +359,7 @@ def test_mid_march_every_self_evaluation_signed_and_scrutiny_closed(march: Playe
     with _session(march) as session:
         _last_cycle_complete(session, "2025-26")
         assert set(_states(session, "2026-27").values()) == {"scrutiny_closed"}
+        assert _kloes(session, "2026-27") == {code: (4, 3) for code in NAMES}
         returns = session.execute(
             select(
                 IndicatorReturn.period, func.count(func.distinct(IndicatorReturn.organisation_code))
