@@ -8,6 +8,7 @@ those it wrote and the flags its data raised (issue 12). Each draft keeps a link
 from. The DCS edits them: the LA owns its questions, the draft only starts them.
 """
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from app.self_evaluation.drafting.content import paragraphs
 MIN_KLOES, MAX_KLOES = 3, 6
 # Long enough to recognise the sentence quoted, short enough to leave room for the question.
 _QUOTE_LIMIT = 160
+# A paragraph that says there is nothing to say ("None identified.", "No signature of risk this
+# quarter.", "N/A") asks no question.
+_NOTHING = re.compile(r"^\s*(none|no|nil|n/a|not applicable)\b", re.IGNORECASE)
 
 
 class SourceKind(StrEnum):
@@ -126,6 +130,8 @@ def _from_sections(
     for chapter in template.chapters:
         text = content.get(chapter.id, {}).get(_SECTION[kind], "")
         for n, paragraph in enumerate(paragraphs(text), start=1):
+            if _NOTHING.match(paragraph):
+                continue  # "None this quarter": nothing for peers to test
             label = f"Self-evaluation, {chapter.title}: {noun} {n}"
             source = Source(kind, chapter.id, str(n), label)
             yield DraftKloe(question.format(chapter=chapter.title, quote=_quote(paragraph)), source)

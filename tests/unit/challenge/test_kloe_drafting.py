@@ -113,3 +113,14 @@ def test_a_long_paragraph_is_quoted_to_a_word_boundary() -> None:
     quoted = text.split("“")[1].split("”")[0]
     assert quoted.endswith("…") and len(quoted) <= 160
     assert long.startswith(quoted.removesuffix("…"))
+
+
+def test_a_paragraph_saying_there_is_nothing_asks_no_question() -> None:
+    risks = (
+        "None of this chapter's indicators carries a signature of risk this quarter.\n\n"
+        "No concerns.\n\nN/A\n\nNottingham's rising re-referrals."
+    )
+    pool = candidates(_template(), _content(workforce={"signatures_of_risk": risks}))
+    (only,) = pool[SourceKind.SIGNATURE_OF_RISK]
+    assert "“Nottingham's rising re-referrals”" in only.text
+    assert only.source.ref == "4"  # still numbered as written
