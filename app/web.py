@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.templating import Jinja2Templates
 
 from app.demo_notice import demo_notice
+from app.forms import FormErrors
 from app.settings import get_settings
 from app.signoff.events import Decision
 from app.uk_dates import date_uk, datetime_uk
@@ -114,6 +115,19 @@ def render(
         _csrf_token.reset(reset)
     assert isinstance(response, HTMLResponse)
     return response
+
+
+def render_form(
+    request: Request,
+    name: str,
+    errors: FormErrors,
+    context: dict[str, Any],
+    status_code: int | None = None,
+) -> HTMLResponse:
+    """A page carrying a form: its errors beside the context, answered with the status the errors
+    carry (200 when there are none, 422 or the service's refusal's own) unless told otherwise."""
+    status = errors.status_code if status_code is None else status_code
+    return render(request, name, {**context, "errors": errors}, status_code=status)
 
 
 def flash(request: Request, message: str) -> None:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app import forms
 from app.auth.permissions import Action, Scope, can
@@ -14,12 +15,13 @@ from app.cycles import service as cycles
 from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
 from app.errors import AlreadyDone, DomainError
 from app.identifiers import Identifier
+from app.models import Cycle
 from app.mou import pack, review, service, terms
 from app.mou.reminders import send_reminders
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
 from app.signoff.events import Decision
-from app.web import render, see_other
+from app.web import render, render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 MOU = CYCLE + "/mou"
@@ -95,40 +97,33 @@ def sign_page(
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
     cycle: CurrentCycle,
 ) -> Response:
-    status = service.status(session, principal, cycle)
-    return _sign_view(request, region_id, cycle, status, principal, forms.FormErrors())
+    return _sign_view(request, session, principal, cycle, forms.FormErrors())
 
 
 def _sign_view(
-    request: Request,
-    region_id: str,
-    cycle: object,
-    status: service.MouStatus,
-    principal: Principal,
-    errors: forms.FormErrors,
-    status_code: int = 200,
+    request: Request, session: Session, principal: Principal, cycle: Cycle, errors: forms.FormErrors
 ) -> Response:
-    return render(
+    status = service.status(session, principal, cycle)
+    return render_form(
         request,
         "mou/sign.html",
+        errors,
         {
-            "region": cycles.region_or_404(region_id),
+            "region": cycles.region_or_404(cycle.region_id),
             "cycle": cycle,
             "status": status,
             "blocks": service.blocks_of(status.current) if status.current else (),
             "options": signing_options(principal, status),
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 def _on_signing_as(errors: forms.FormErrors) -> forms.FormErrors:
-    """The page asks 'who are you signing for' in one field; the schema has two."""
-    if "organisation_code" not in errors.by_field and "role" not in errors.by_field:
-        return errors
+    """The page asks 'who are you signing for' in one field; the schema has two. (The sign and
+    decline pages answer every refusal 422, whatever the service's own status.)"""
     moved = forms.FormErrors()
-    moved.add("signing_as", MESSAGES["organisation_code"])
+    if "organisation_code" in errors.by_field or "role" in errors.by_field:
+        moved.add("signing_as", MESSAGES["organisation_code"])
     for name, message in errors.by_field.items():
         if name not in ("organisation_code", "role"):
             moved.add(name, message)
@@ -174,9 +169,7 @@ def sign(
                 f"You have signed the Memorandum for {organisation.name} as {data.role.label}.",
                 base_path(region_id, year) + "/sign",
             )
-    errors = _on_signing_as(errors)
-    status = service.status(session, principal, cycle)
-    return _sign_view(request, region_id, cycle, status, principal, errors, status_code=422)
+    return _sign_view(request, session, principal, cycle, _on_signing_as(errors))
 
 
 @router.get(MOU + "/decline", response_class=HTMLResponse)
@@ -190,42 +183,32 @@ def decline_page(
     organisation: str = "",
     role: str = "",
 ) -> Response:
-    status = service.status(session, principal, cycle)
-    return _decline_view(
-        request,
-        region_id,
-        cycle,
-        status,
-        principal,
-        {"signing_as": f"{organisation}|{role}", "reason": ""},
-        forms.FormErrors(),
-    )
+    values = {"signing_as": f"{organisation}|{role}", "reason": ""}
+    return _decline_view(request, session, principal, cycle, values, forms.FormErrors())
 
 
 def _decline_view(
     request: Request,
-    region_id: str,
-    cycle: object,
-    status: service.MouStatus,
+    session: Session,
     principal: Principal,
+    cycle: Cycle,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
-    return render(
+    status = service.status(session, principal, cycle)
+    return render_form(
         request,
         "mou/decline.html",
+        errors,
         {
-            "region": cycles.region_or_404(region_id),
+            "region": cycles.region_or_404(cycle.region_id),
             "cycle": cycle,
             "status": status,
             "options": [
                 o for o in signing_options(principal, status) if o.state.state != Decision.SIGNED
             ],
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -261,10 +244,7 @@ def decline(
             base_path(region_id, year) + "/sign",
         )
     errors = _on_signing_as(declined.errors)
-    status = service.status(session, principal, cycle)
-    return _decline_view(
-        request, region_id, cycle, status, principal, values, errors, status_code=422
-    )
+    return _decline_view(request, session, principal, cycle, values, errors)
 
 
 @router.get(MOU + "/tracker", response_class=HTMLResponse)

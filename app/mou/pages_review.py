@@ -17,7 +17,7 @@ from app.models import Cycle
 from app.mou import review, service
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, ReviewInput
-from app.web import render, see_other
+from app.web import render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,12 +28,12 @@ def _view(
     principal: Principal,
     cycle: Cycle,
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     status = service.status(session, principal, cycle)
-    return render(
+    return render_form(
         request,
         "mou/review.html",
+        errors,
         {
             "region": cycles.region_or_404(cycle.region_id),
             "cycle": cycle,
@@ -42,9 +42,7 @@ def _view(
             "can_review": can(principal, Action.REVIEW_MOU, Scope(cycle.region_id)),
             # The leads record the review; revising the text is the coordinator's.
             "can_revise": can(principal, Action.EDIT_MOU, Scope(cycle.region_id)),
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -88,4 +86,4 @@ def record_review(
         return see_other(
             request, f"Review recorded: no change. Nobody needs to sign again for {year}.", tracker
         )
-    return _view(request, session, principal, cycle, recorded.errors, status_code=422)
+    return _view(request, session, principal, cycle, recorded.errors)

@@ -24,7 +24,7 @@ from app.returns.periods import Quarter, quarter_in_path
 from app.returns.queries import la_or_404, submittable_las, values_of
 from app.returns.schemas import COMMENTARY_MAX, MESSAGES, OverrideInput, ValueInput
 from app.returns.windows import window_state
-from app.web import flash, render
+from app.web import flash, render, render_form
 
 router = APIRouter(include_in_schema=False)
 RETURNS = "/regions/{region_id}/returns"
@@ -115,19 +115,17 @@ def _upload_page(
     quarter: Quarter,
     errors: forms.FormErrors,
     problems: list[object],
-    status_code: int = 200,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "returns/upload.html",
+        errors,
         {
             "region": cycles.region_or_404(region_id),
             "quarter": quarter,
             "opens_on": _opens_later(session, region_id, quarter),
-            "errors": errors,
             "problems": problems,
         },
-        status_code=status_code,
     )
 
 
@@ -159,7 +157,7 @@ def upload(
     errors = forms.FormErrors()
     if not isinstance(sent, UploadFile) or not sent.filename:
         errors.add("file", "Choose a CSV or XLSX file to upload")
-        return _upload_page(request, session, region_id, quarter, errors, [], 422)
+        return _upload_page(request, session, region_id, quarter, errors, [])
     # Starlette puts no cap on a file part: read one byte past the limit to tell it was over.
     # The spooled file is read here, in the thread pool, not on the event loop.
     content = sent.file.read(parsing.MAX_FILE_BYTES + 1)
@@ -176,13 +174,13 @@ def upload(
     except FileRejected as exc:
         errors.add("file", exc.message)
         errors.add("problems", "Read each problem, by row and column, in the table below the form")
-        return _upload_page(request, session, region_id, quarter, errors, list(exc.problems), 422)
+        return _upload_page(request, session, region_id, quarter, errors, list(exc.problems))
     except AlreadyDone as exc:
         flash(request, exc.message)
         return RedirectResponse(f"/regions/{region_id}/returns?year={quarter.year}", 303)
     except DomainError as exc:
         errors = forms.errors_from(exc, "file")
-        return _upload_page(request, session, region_id, quarter, errors, [], exc.status_code)
+        return _upload_page(request, session, region_id, quarter, errors, [])
     flash(request, result.message)
     if len(result.returns) == 1:
         code = result.returns[0].organisation_code
@@ -239,23 +237,21 @@ def _edit_page(
     current: IndicatorReturn | None,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     region = cycles.region_or_404(region_id)
-    return render(
+    return render_form(
         request,
         "returns/edit.html",
+        errors,
         {
             "region": region,
             "quarter": quarter,
             "la": la_or_404(region, la_code),
             "current": current,
             "values": values,
-            "errors": errors,
             "indicators": get_reference().indicators,
             "opens_on": _opens_later(session, region_id, quarter),
         },
-        status_code=status_code,
     )
 
 
@@ -335,7 +331,7 @@ def edit_save(
         else:
             flash(request, f"The return for {quarter} was submitted.")
             return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{la_code}", 303)
-    return _edit_page(request, session, region_id, quarter, la_code, current, values, errors, 422)
+    return _edit_page(request, session, region_id, quarter, la_code, current, values, errors)
 
 
 def _overrides_page(
@@ -346,20 +342,18 @@ def _overrides_page(
     year: str,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return render(
+    return render_form(
         request,
         "returns/overrides.html",
+        errors,
         {
             "region": cycles.region_or_404(region_id),
             "cycle": cycle,
             "overrides": overrides(session, principal, cycle),
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -390,9 +384,10 @@ def overrides_save(
         try:
             override = returns.record_override(session, principal, cycle, data.la_code, data.reason)
         except DomainError as exc:
-            errors = forms.errors_from(exc, "la_code")
+            # Any refusal (even "already accepted") answers 422 on this form, as it always has.
+            errors.add(exc.field or "la_code", exc.message)
         else:
             name = cycles.region_or_404(region_id).local_authority(override.organisation_code).name
             flash(request, f"Returns from {name} will be accepted for {year}.")
             return RedirectResponse(request.url.path, 303)
-    return _overrides_page(request, session, principal, region_id, year, values, errors, 422)
+    return _overrides_page(request, session, principal, region_id, year, values, errors)

@@ -30,7 +30,7 @@ from app.self_evaluation.documents import service as documents
 from app.self_evaluation.documents.import_schemas import MESSAGES, DocumentInput
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import render, see_other
+from app.web import render_form, see_other
 from app.workflow import SELF_EVALUATION, available
 
 router = APIRouter(include_in_schema=False)
@@ -99,18 +99,16 @@ def _upload_view(
     sef: SelfEvaluation,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "sef/document_upload.html",
+        errors,
         {
             **common(cycle, sef),
             "chapters": writable_chapters(session, principal, sef),
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -153,14 +151,13 @@ def upload(
         errors.add("file", exc.message)
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    status = 422
     if data is not None and checked is not None:
         try:
             added = documents.add(session, principal, cycle, la_code, data.chapter_id, checked)
         except NotPermitted:
             raise
         except DomainError as exc:
-            errors, status = forms.errors_from(exc, "file"), exc.status_code
+            errors = forms.errors_from(exc, "file")
         else:
             # Stored only once the writer may add it; the bytes land before the row commits.
             files.store(checked)
@@ -170,7 +167,7 @@ def upload(
                 f"{added.filename} was added to '{title}'.",
                 sef_url(cycle, la_code) + "#documents-" + added.chapter_id,
             )
-    return _upload_view(request, session, principal, cycle, sef, values, errors, status)
+    return _upload_view(request, session, principal, cycle, sef, values, errors)
 
 
 def attachment(document: SefDocument, body: bytes) -> Response:

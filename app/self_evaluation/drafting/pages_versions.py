@@ -28,7 +28,7 @@ from app.self_evaluation.drafting import carry, content, service
 from app.self_evaluation.drafting import versions as sef_versions
 from app.self_evaluation.schemas import MESSAGES, CompareInput
 from app.self_evaluation.signoff import service as signoff
-from app.web import render
+from app.web import render, render_form
 
 router = APIRouter(include_in_schema=False)
 SEF = CYCLE + "/self-evaluations"
@@ -94,7 +94,6 @@ def _versions_view(
     sef: SelfEvaluation,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
-    status_code: int = 200,
 ) -> Response:
     found = sef_versions.readable_versions(session, principal, cycle, sef)
     status = signoff.build_status(session, cycle, sef)
@@ -102,9 +101,10 @@ def _versions_view(
     if values is None:
         numbers = [str(v.number) for v in found]
         values = {"a": numbers[1] if len(numbers) > 1 else "", "b": numbers[0] if numbers else ""}
-    return render(
+    return render_form(
         request,
         "sef/versions.html",
+        errors or forms.FormErrors(),
         {
             **common(cycle, sef),
             "versions": found,
@@ -119,9 +119,7 @@ def _versions_view(
             "shared": sef.state in access.SHARED_STATES,
             "can_read_history": access.can_read_history(principal, cycle, sef),
             "values": values,
-            "errors": errors or forms.FormErrors(),
         },
-        status_code=status_code,
     )
 
 
@@ -195,9 +193,7 @@ def compare_page(
         )  # before the form is checked: no drafts at all
     data, errors = _compare_input(a, b)
     if data is None:
-        return _versions_view(
-            request, session, principal, cycle, sef, {"a": a, "b": b}, errors, status_code=422
-        )
+        return _versions_view(request, session, principal, cycle, sef, {"a": a, "b": b}, errors)
     comparison = sef_versions.compare_for(session, principal, cycle, sef, data.a, data.b)
     return render(
         request,
