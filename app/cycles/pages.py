@@ -42,7 +42,6 @@ def home(
 @router.get("/regions/{region_id}/cycles/new", response_class=HTMLResponse)
 def new_cycle(
     request: Request,
-    region_id: str,
     principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
     region: CurrentRegion,
 ) -> Response:
@@ -107,7 +106,6 @@ def region_cycles(
 def overview(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
     cycle: CurrentCycle,
@@ -140,8 +138,6 @@ def _calendar_values(windows: dict[str, tuple[date, date]]) -> dict[str, str]:
 @router.get(CYCLE + "/calendar", response_class=HTMLResponse)
 def calendar_form(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
     cycle: CurrentCycle,

@@ -35,7 +35,6 @@ def base_path(region_id: str, year: str) -> str:
 def mou_page(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,
@@ -91,8 +90,6 @@ def version_page(
 @router.get(MOU + "/sign", response_class=HTMLResponse)
 def sign_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
     cycle: CurrentCycle,
@@ -175,8 +172,6 @@ def sign(
 @router.get(MOU + "/decline", response_class=HTMLResponse)
 def decline_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
     cycle: CurrentCycle,
@@ -251,7 +246,6 @@ def decline(
 def tracker(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,

@@ -43,7 +43,6 @@ def _editor(
 def edit_page(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
     cycle: CurrentCycle,
@@ -121,7 +120,6 @@ def _draft_view(
 def draft_page(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
     cycle: CurrentCycle,

@@ -49,8 +49,6 @@ def _view(
 @router.get(MOU + "/review", response_class=HTMLResponse)
 def review_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
     cycle: CurrentCycle,

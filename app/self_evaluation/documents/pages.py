@@ -115,8 +115,6 @@ def _upload_view(
 @router.get(ONE + "/documents", response_class=HTMLResponse)
 def upload_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],

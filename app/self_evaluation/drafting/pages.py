@@ -95,7 +95,6 @@ def _can_sign(
 def show(
     request: Request,
     region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
@@ -197,8 +196,6 @@ def _values_of(sef: SelfEvaluation, latest: SefVersion | None, chapter_id: str) 
 @router.get(ONE + "/chapters/{chapter_id}", response_class=HTMLResponse)
 def chapter_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     chapter_id: str,
     session: DbSession,
@@ -219,8 +216,6 @@ def chapter_page(
 )
 def chapter_save(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     chapter_id: str,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
@@ -308,8 +303,6 @@ def _dcs_sef(
 @router.get(ONE + "/contributors", response_class=HTMLResponse)
 def contributors_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
@@ -322,8 +315,6 @@ def contributors_page(
 @router.post(ONE + "/contributors", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def assign(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
     cycle: CurrentCycle,

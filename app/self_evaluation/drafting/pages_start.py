@@ -61,8 +61,6 @@ def _start_view(
 @router.get(ONE + "/start", response_class=HTMLResponse)
 def start_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
@@ -74,8 +72,6 @@ def start_page(
 @router.post(ONE + "/start", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def start_from_last_year(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
     cycle: CurrentCycle,
@@ -133,8 +129,6 @@ def _due_view(
 @router.get(ONE + "/due-date", response_class=HTMLResponse)
 def due_date_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],

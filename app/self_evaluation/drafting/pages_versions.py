@@ -126,8 +126,6 @@ def _versions_view(
 @router.get(ONE + "/versions", response_class=HTMLResponse)
 def versions_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
@@ -177,8 +175,6 @@ def _compare_input(a: str, b: str) -> tuple[CompareInput | None, forms.FormError
 @router.get(ONE + "/compare", response_class=HTMLResponse)
 def compare_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],

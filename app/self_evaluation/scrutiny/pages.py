@@ -112,8 +112,6 @@ def _view(
 @router.get(SCRUTINY, response_class=HTMLResponse)
 def scrutiny_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
@@ -125,8 +123,6 @@ def scrutiny_page(
 @router.post(SCRUTINY + "/comments", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def add_comment(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
     cycle: CurrentCycle,

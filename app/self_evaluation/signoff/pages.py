@@ -119,8 +119,6 @@ def _require_dcs(principal: Principal, cycle: Cycle, la_code: str) -> None:
 @router.get(ONE + "/submit", response_class=HTMLResponse)
 def submit_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
@@ -133,8 +131,6 @@ def submit_page(
 @router.post(ONE + "/submit", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def submit(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
     cycle: CurrentCycle,
@@ -232,8 +228,6 @@ def _signing_view(
 @router.get(ONE + "/sign", response_class=HTMLResponse)
 def sign_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
@@ -247,8 +241,6 @@ def sign_page(
 @router.post(ONE + "/sign", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def sign(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     cycle: CurrentCycle,
@@ -292,8 +284,6 @@ def sign(
 @router.get(ONE + "/return", response_class=HTMLResponse)
 def return_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
@@ -314,8 +304,6 @@ def return_page(
 @router.post(ONE + "/return", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def return_for_changes(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     cycle: CurrentCycle,
@@ -352,8 +340,6 @@ def return_for_changes(
 @router.get(SEFS + "/tracker", response_class=HTMLResponse)
 def tracker(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.TRACK_SEF)],
     cycle: CurrentCycle,
