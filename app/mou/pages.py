@@ -21,7 +21,7 @@ from app.mou.reminders import send_reminders
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
 from app.signoff.events import Decision
-from app.web import render, render_form, see_other
+from app.web import as_download, render, render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 MOU = CYCLE + "/mou"
@@ -293,10 +293,4 @@ def pack_pdf(
     principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)],
     cycle: CurrentCycle,
 ) -> Response:
-    pdf = pack.pdf_for(session, principal, cycle)
-    filename = f"mou-{region_id}-{year}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+    return as_download(pack.pdf_for(session, principal, cycle), f"mou-{region_id}-{year}.pdf")

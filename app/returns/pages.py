@@ -1,12 +1,10 @@
 """HTML pages for quarterly returns: tracker, a return, the form, uploads, templates, overrides."""
 
-from collections.abc import AsyncIterator
-from contextlib import suppress
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from app import clock, forms
@@ -24,7 +22,7 @@ from app.returns.periods import Quarter, quarter_in_path
 from app.returns.queries import la_or_404, submittable_las, values_of
 from app.returns.schemas import COMMENTARY_MAX, MESSAGES, OverrideInput, ValueInput
 from app.returns.windows import window_state
-from app.web import flash, render, render_form
+from app.web import CloseForm, as_download, render, render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 RETURNS = "/regions/{region_id}/returns"
@@ -32,16 +30,9 @@ QUARTER = RETURNS + "/{quarter_slug}"
 OVERRIDES = "/regions/{region_id}/cycles/{year}/returns/overrides"
 
 
-async def _close_form_after(request: Request) -> AsyncIterator[None]:
-    """Close the upload's spooled temporary file however the request ends, even when refused."""
-    try:
-        yield
-    finally:
-        with suppress(Exception):  # no form was read: nothing to close
-            await (await request.form()).close()
-
-
-CloseForm = Depends(_close_form_after)
+def returns_url(region_id: str) -> str:
+    """The region's returns tracker; a quarter's returns are below it."""
+    return f"/regions/{region_id}/returns"
 
 
 def this_year(today: date) -> str:
@@ -78,10 +69,7 @@ def _template(region_id: str, slug: str, principal: Principal, kind: str) -> Res
     else:
         body = template_files.xlsx_template(region_id, quarter, codes)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = f"{region_id}-{quarter.slug}-return.{kind}"
-    return Response(
-        body, media_type=media, headers={"content-disposition": f'attachment; filename="{name}"'}
-    )
+    return as_download(body, f"{region_id}-{quarter.slug}-return.{kind}", media)
 
 
 @router.get(QUARTER + "/template.csv")
@@ -176,16 +164,14 @@ def upload(
         errors.add("problems", "Read each problem, by row and column, in the table below the form")
         return _upload_page(request, session, region_id, quarter, errors, list(exc.problems))
     except AlreadyDone as exc:
-        flash(request, exc.message)
-        return RedirectResponse(f"/regions/{region_id}/returns?year={quarter.year}", 303)
+        return see_other(request, exc.message, f"{returns_url(region_id)}?year={quarter.year}")
     except DomainError as exc:
         errors = forms.errors_from(exc, "file")
         return _upload_page(request, session, region_id, quarter, errors, [])
-    flash(request, result.message)
-    if len(result.returns) == 1:
+    if len(result.returns) == 1:  # one LA's return: show it
         code = result.returns[0].organisation_code
-        return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{code}", 303)
-    return RedirectResponse(f"/regions/{region_id}/returns?year={quarter.year}", 303)
+        return see_other(request, result.message, f"{returns_url(region_id)}/{quarter.slug}/{code}")
+    return see_other(request, result.message, f"{returns_url(region_id)}?year={quarter.year}")
 
 
 @router.get(QUARTER + "/{la_code}", response_class=HTMLResponse)
@@ -321,16 +307,17 @@ def edit_save(
                 reason=values.get("reason"),
             )
         except AlreadyDone as exc:
-            flash(request, exc.message)
-            return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{la_code}", 303)
+            return see_other(
+                request, exc.message, f"{returns_url(region_id)}/{quarter.slug}/{la_code}"
+            )
         except DomainError as exc:
             field = exc.field or "reason"
             if field in get_reference().indicators:
                 field = f"value-{field}"
             errors.add(field, exc.message)
         else:
-            flash(request, f"The return for {quarter} was submitted.")
-            return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{la_code}", 303)
+            message = f"The return for {quarter} was submitted."
+            return see_other(request, message, f"{returns_url(region_id)}/{quarter.slug}/{la_code}")
     return _edit_page(request, session, region_id, quarter, la_code, current, values, errors)
 
 
@@ -388,6 +375,6 @@ def overrides_save(
             errors.add(exc.field or "la_code", exc.message)
         else:
             name = cycles.region_or_404(region_id).local_authority(override.organisation_code).name
-            flash(request, f"Returns from {name} will be accepted for {year}.")
-            return RedirectResponse(request.url.path, 303)
+            message = f"Returns from {name} will be accepted for {year}."
+            return see_other(request, message, request.url.path)
     return _overrides_page(request, session, principal, region_id, year, values, errors)

@@ -6,11 +6,9 @@ as a new version. A download is always an attachment, never shown in the page: t
 told the type and not to guess another.
 """
 
-from collections.abc import AsyncIterator
-from contextlib import suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -30,22 +28,10 @@ from app.self_evaluation.documents import service as documents
 from app.self_evaluation.documents.import_schemas import MESSAGES, DocumentInput
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import render_form, see_other
+from app.web import CloseForm, as_download, render_form, see_other
 from app.workflow import SELF_EVALUATION, available
 
 router = APIRouter(include_in_schema=False)
-
-
-async def _close_form_after(request: Request) -> AsyncIterator[None]:
-    """Close the upload's spooled temporary file however the request ends, even when refused."""
-    try:
-        yield
-    finally:
-        with suppress(Exception):  # no form was read: nothing to close
-            await (await request.form()).close()
-
-
-CloseForm = Depends(_close_form_after)
 
 
 def read_upload(
@@ -170,13 +156,8 @@ def upload(
 
 def attachment(document: SefDocument, body: bytes) -> Response:
     """The file as a download only: its own type, a safe name, and no sniffing."""
-    return Response(
-        body,
-        media_type=document.media_type,
-        headers={
-            "content-disposition": f'attachment; filename="{document.filename}"',
-            "x-content-type-options": "nosniff",
-        },
+    return as_download(
+        body, document.filename, document.media_type, {"x-content-type-options": "nosniff"}
     )
 
 

@@ -20,10 +20,10 @@ from app.errors import DomainError, InvalidInput, NotPermitted
 from app.models import Cycle, SelfEvaluation
 from app.self_evaluation.documents import docx_import, files, importing
 from app.self_evaluation.documents.import_schemas import MESSAGES, ImportInput
-from app.self_evaluation.documents.pages import CloseForm, read_upload
+from app.self_evaluation.documents.pages import read_upload
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import render_form, see_other
+from app.web import CloseForm, render_form, see_other
 from app.workflow import SELF_EVALUATION, fire
 from app.workflow.states import SefAction
 

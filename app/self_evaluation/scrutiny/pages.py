@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app import forms
@@ -24,7 +24,7 @@ from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import readable_all, sef_url
 from app.self_evaluation.schemas import MESSAGES, CommentInput, ResponseInput
 from app.self_evaluation.scrutiny import service as scrutiny
-from app.web import flash, render_form, see_other
+from app.web import render_form, see_other
 from app.workflow import SELF_EVALUATION, allows
 from app.workflow.states import SefAction, SefState
 
@@ -216,11 +216,10 @@ def close(
         if service.get_sef(session, principal, cycle, la_code).state != SefState.SCRUTINY_CLOSED:
             raise
         # A double click: the first press closed it.
-        flash(request, f"Scrutiny of {name}'s self-evaluation was already closed.")
-    else:
-        flash(
-            request,
-            f"Scrutiny of {name}'s self-evaluation is closed. Its comments and responses are "
-            "kept with it.",
-        )
-    return RedirectResponse(back, status_code=303)
+        return see_other(request, f"Scrutiny of {name}'s self-evaluation was already closed.", back)
+    return see_other(
+        request,
+        f"Scrutiny of {name}'s self-evaluation is closed. Its comments and responses are kept "
+        "with it.",
+        back,
+    )
