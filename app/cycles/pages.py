@@ -12,7 +12,7 @@ from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission, signed_in
 from app.cycles import service
 from app.cycles.organisation import organisation_rows
-from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion, in_cycle
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, HistoryQuery, OpenCycleInput
 from app.history.service import read_history
 from app.overview.tasks import overview_sections
@@ -109,14 +109,12 @@ def overview(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     return render(
         request,
         "cycles/overview.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "stages": service.stage_states(session, cycle),
             "sections": overview_sections(session, principal, cycle),
             "can_edit_calendar": can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
@@ -153,8 +151,7 @@ def calendar_form(
         request,
         "cycles/calendar.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "stages": _sections(cycle.year),
             "values": _calendar_values(windows),
             "errors": forms.FormErrors(),
@@ -211,7 +208,6 @@ def calendar_save(
     year: str,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
     session: WriteSession,
     posted: PostedForm,
 ) -> Response:
@@ -233,8 +229,7 @@ def calendar_save(
         request,
         "cycles/calendar.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "stages": _sections(cycle.year),
             "values": form,
             "errors": errors,

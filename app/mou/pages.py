@@ -12,7 +12,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion, in_cycle
 from app.errors import AlreadyDone, DomainError
 from app.identifiers import Identifier
 from app.models import Cycle
@@ -38,7 +38,6 @@ def mou_page(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     status = service.status(session, principal, cycle)
     scope = Scope(region_id)
@@ -46,8 +45,7 @@ def mou_page(
         request,
         "mou/show.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "blocks": service.blocks_of(status.current) if status.current else (),
             "draft": service.draft_of(session, cycle)
@@ -78,8 +76,7 @@ def version_page(
         request,
         "mou/version.html",
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "version": version,
             "blocks": service.blocks_of(version),
             "signatures": service.signature_events(session, version),
@@ -106,8 +103,7 @@ def _sign_view(
         "mou/sign.html",
         errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "blocks": service.blocks_of(status.current) if status.current else (),
             "options": signing_options(principal, status),
@@ -196,8 +192,7 @@ def _decline_view(
         "mou/decline.html",
         errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "options": [
                 o for o in signing_options(principal, status) if o.state.state != Decision.SIGNED
@@ -249,15 +244,13 @@ def tracker(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     status = service.status(session, principal, cycle)
     return render(
         request,
         "mou/tracker.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "roles": [Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE],
             "can_remind": can(principal, Action.SEND_MOU_REMINDERS, Scope(region_id)),

@@ -11,8 +11,7 @@ from app import clock, forms
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.routes import CurrentCycle
+from app.cycles.routes import CurrentCycle, in_cycle
 from app.errors import InvalidInput, StaleVersion
 from app.models import Cycle
 from app.mou import service
@@ -25,36 +24,21 @@ router = APIRouter(include_in_schema=False)
 
 
 def _editor(
-    request: Request,
-    region_id: str,
-    cycle: object,
-    values: dict[str, object],
-    errors: forms.FormErrors,
+    request: Request, cycle: Cycle, values: dict[str, object], errors: forms.FormErrors
 ) -> Response:
-    return render_form(
-        request,
-        "mou/edit.html",
-        errors,
-        {"region": cycles.region_or_404(region_id), "cycle": cycle, "values": values},
-    )
+    return render_form(request, "mou/edit.html", errors, {**in_cycle(cycle), "values": values})
 
 
 @router.get(MOU + "/edit", response_class=HTMLResponse)
 def edit_page(
     request: Request,
-    region_id: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
     cycle: CurrentCycle,
 ) -> Response:
     title, body, revision = service.editor_source(session, cycle)
-    return _editor(
-        request,
-        region_id,
-        cycle,
-        {"title": title, "body": body, "revision": revision},
-        forms.FormErrors(),
-    )
+    values: dict[str, object] = {"title": title, "body": body, "revision": revision}
+    return _editor(request, cycle, values, forms.FormErrors())
 
 
 @router.post(MOU + "/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
@@ -85,12 +69,11 @@ def edit_save(
     if isinstance(saved.refusal, StaleVersion):
         draft = service.draft_of(session, cycle)
         values["revision"] = draft.revision if draft else None
-    return _editor(request, region_id, cycle, values, saved.errors)
+    return _editor(request, cycle, values, saved.errors)
 
 
 def _draft_view(
     request: Request,
-    region_id: str,
     cycle: Cycle,
     session: Session,
     changeover: dict[str, str] | None = None,
@@ -98,15 +81,14 @@ def _draft_view(
 ) -> Response:
     draft = service.draft_of(session, cycle)
     if draft is None:
-        return RedirectResponse(base_path(region_id, cycle.year) + "/edit", status_code=303)
+        return RedirectResponse(base_path(cycle.region_id, cycle.year) + "/edit", status_code=303)
     default = clock.today() + timedelta(days=DEFAULT_CHANGEOVER_DAYS)
     return render_form(
         request,
         "mou/draft.html",
         errors or forms.FormErrors(),
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "draft": draft,
             "blocks": service.blocks_of(draft),
             "current": service.published_of(session, cycle),
@@ -119,12 +101,11 @@ def _draft_view(
 @router.get(MOU + "/draft", response_class=HTMLResponse)
 def draft_page(
     request: Request,
-    region_id: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
     cycle: CurrentCycle,
 ) -> Response:
-    return _draft_view(request, region_id, cycle, session)
+    return _draft_view(request, cycle, session)
 
 
 def _changeover_from(form: dict[str, str]) -> str | None:
@@ -171,4 +152,4 @@ def publish(
             f"Version {version.number} is published. Signatories can now sign it.",
             base_path(region_id, year),
         )
-    return _draft_view(request, region_id, cycle, session, changeover, published.errors)
+    return _draft_view(request, cycle, session, changeover, published.errors)

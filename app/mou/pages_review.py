@@ -10,8 +10,7 @@ from app import forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.routes import CurrentCycle
+from app.cycles.routes import CurrentCycle, in_cycle
 from app.errors import AlreadyDone
 from app.models import Cycle
 from app.mou import review, service
@@ -35,8 +34,7 @@ def _view(
         "mou/review.html",
         errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "review": review.review_state(session, cycle),
             "can_review": can(principal, Action.REVIEW_MOU, Scope(cycle.region_id)),

@@ -12,6 +12,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
+from app.cycles.routes import in_cycle
 from app.errors import AlreadyDone, DomainError, FileRejected
 from app.models import IndicatorReturn
 from app.reference import get_reference
@@ -336,8 +337,7 @@ def _overrides_page(
         "returns/overrides.html",
         errors,
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "overrides": overrides(session, principal, cycle),
             "values": values,
         },

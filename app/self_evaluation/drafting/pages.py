@@ -17,7 +17,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CurrentCycle, CurrentRegion
+from app.cycles.routes import CurrentCycle, in_cycle
 from app.errors import DomainError, NotPermitted, StaleVersion
 from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
@@ -52,7 +52,6 @@ def index(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     rows = [
         {
@@ -66,8 +65,7 @@ def index(
         request,
         "sef/index.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "rows": rows,
             "is_coordinator": access.is_coordinator(principal, region_id),
             "index": f"/regions/{region_id}/cycles/{year}/self-evaluations",

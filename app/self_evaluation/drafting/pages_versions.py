@@ -19,7 +19,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle
+from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.identifiers import Identifier
 from app.models import Cycle, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS
@@ -76,8 +76,7 @@ def sef_url(cycle: Cycle, la_code: str) -> str:
 def common(cycle: Cycle, sef: SelfEvaluation) -> dict[str, object]:
     """What every page about one self-evaluation shows: where it is, and whose it is."""
     return {
-        "region": cycles.region_or_404(cycle.region_id),
-        "cycle": cycle,
+        **in_cycle(cycle),
         "sef": sef,
         "la": service.local_authority(cycle, sef.la_code),
         "template": service.template_of(sef),

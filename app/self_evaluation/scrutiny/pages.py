@@ -13,7 +13,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle
+from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.identifiers import Identifier
 from app.models import Cycle
@@ -89,8 +89,7 @@ def _view(
         "sef/scrutiny.html",
         errors,
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "la": service.local_authority(cycle, la_code),
             "sef": sef,
             "version": shown,

@@ -16,8 +16,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
+from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.self_evaluation.access import SHARED_STATES
@@ -91,8 +90,7 @@ def _submit_view(
         "sef/submit.html",
         errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "la": service.local_authority(cycle, la_code),
             "sef": sef,
             "template": service.template_of(sef),
@@ -212,8 +210,7 @@ def _signing_view(
         template,
         errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "la": la,
             "status": status,
             "submitted_at": sef.submitted_at,
@@ -343,15 +340,13 @@ def tracker(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.TRACK_SEF)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     due_on, rows = signoff.tracker(session, principal, cycle)
     return render(
         request,
         "sef/tracker.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "due_on": due_on,
             "rows": rows,
             "roles": SIGNATORY_ROLES,
