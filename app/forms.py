@@ -17,6 +17,14 @@ class FormErrors:
     """Errors keyed by field, in page order, ready for govukErrorSummary and errorMessage."""
 
     by_field: dict[str, str] = field(default_factory=dict)
+    # The status a page showing these errors answers: 422 for what the form itself got wrong, or
+    # the refusing service's own (409 for a version that changed meanwhile, say).
+    refused_with: int = 422
+
+    @property
+    def status_code(self) -> int:
+        """200 for a form with nothing wrong, else the status its refusal carries."""
+        return self.refused_with if self.by_field else 200
 
     def add(self, name: str, message: str) -> None:
         self.by_field.setdefault(name, message)
@@ -59,9 +67,15 @@ def parse(
 
 
 def errors_from(exc: DomainError, default_field: str) -> FormErrors:
-    """A service refusal shown on the form, against the field it names."""
-    errors = FormErrors()
-    errors.add(exc.field or default_field, exc.message)
+    """A service refusal shown on the form, against the field it names, with the refusal's status."""
+    return refusal_on(exc.field or default_field, exc)
+
+
+def refusal_on(name: str, exc: DomainError) -> FormErrors:
+    """A service refusal shown against one part of the page, whichever field the service named
+    (a changed version against the version panel, a refused step against its button)."""
+    errors = FormErrors(refused_with=exc.status_code)
+    errors.add(name, exc.message)
     return errors
 
 
@@ -78,7 +92,8 @@ class Attempt(Generic[Result]):
 
     @property
     def status_code(self) -> int:
-        return self.refusal.status_code if self.refusal is not None else 422
+        """The status of the page that shows the errors: 422, or the refusal's own."""
+        return self.errors.status_code
 
 
 def attempt(

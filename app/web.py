@@ -3,18 +3,21 @@
 Pages, error pages and PDF packs all render through `env`, so they share autoescaping and filters.
 """
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import suppress
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from fastapi import Depends
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.demo_notice import demo_notice
+from app.forms import FormErrors
 from app.settings import get_settings
 from app.signoff.events import Decision
 from app.uk_dates import date_uk, datetime_uk
@@ -114,6 +117,43 @@ def render(
         _csrf_token.reset(reset)
     assert isinstance(response, HTMLResponse)
     return response
+
+
+def render_form(
+    request: Request,
+    name: str,
+    errors: FormErrors,
+    context: dict[str, Any],
+    status_code: int | None = None,
+) -> HTMLResponse:
+    """A page carrying a form: its errors beside the context, answered with the status the errors
+    carry (200 when there are none, 422 or the service's refusal's own) unless told otherwise."""
+    status = errors.status_code if status_code is None else status_code
+    return render(request, name, {**context, "errors": errors}, status_code=status)
+
+
+async def _close_form_after(request: Request) -> AsyncIterator[None]:
+    """Close the upload's spooled temporary file however the request ends, even when refused."""
+    try:
+        yield
+    finally:
+        with suppress(Exception):  # no form was read: nothing to close
+            await (await request.form()).close()
+
+
+# On an upload route: its spooled file is closed whether the route stores it, refuses it or fails.
+CloseForm = Depends(_close_form_after)
+
+
+def as_download(
+    body: bytes | str,
+    filename: str,
+    media_type: str = "application/pdf",
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A file to save rather than show: its type, and the name the browser saves it under."""
+    disposition = {"content-disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=media_type, headers={**disposition, **(headers or {})})
 
 
 def flash(request: Request, message: str) -> None:

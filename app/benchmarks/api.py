@@ -11,6 +11,7 @@ from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.benchmarks import export
 from app.returns.periods import Period, period_in_path, period_in_query
+from app.web import as_download
 
 api_router = APIRouter(prefix="/api/v1", tags=["benchmarks"])
 router = APIRouter(include_in_schema=False)
@@ -64,7 +65,7 @@ def get_benchmarks(
 
 
 def _filename(region_id: str, quarter: Period, suffix: str) -> str:
-    return f'attachment; filename="benchmarks-{region_id}-{quarter.slug}.{suffix}"'
+    return f"benchmarks-{region_id}-{quarter.slug}.{suffix}"
 
 
 @router.get("/regions/{region_id}/benchmarks/{quarter_slug}.csv")
@@ -76,11 +77,8 @@ def download_csv(
 ) -> Response:
     quarter = period_in_path(quarter_slug)
     rows = export.visible_benchmarks(session, principal, region_id, quarter)
-    return Response(
-        export.benchmarks_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": _filename(region_id, quarter, "csv")},
-    )
+    csv = export.benchmarks_csv(rows)
+    return as_download(csv, _filename(region_id, quarter, "csv"), "text/csv; charset=utf-8")
 
 
 @router.get("/regions/{region_id}/benchmarks/{quarter_slug}.xlsx")
@@ -92,8 +90,4 @@ def download_xlsx(
 ) -> Response:
     quarter = period_in_path(quarter_slug)
     rows = export.visible_benchmarks(session, principal, region_id, quarter)
-    return Response(
-        export.benchmarks_xlsx(rows),
-        media_type=XLSX,
-        headers={"content-disposition": _filename(region_id, quarter, "xlsx")},
-    )
+    return as_download(export.benchmarks_xlsx(rows), _filename(region_id, quarter, "xlsx"), XLSX)

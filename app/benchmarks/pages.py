@@ -13,7 +13,7 @@ from app.benchmarks import pack
 from app.benchmarks.flags import default_quarter, visible_flags
 from app.benchmarks.period_choice import source_note
 from app.returns.periods import Period, Quarter, period_in_query, quarter_in_query
-from app.web import render
+from app.web import as_download, render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["insight"])
@@ -24,14 +24,6 @@ Viewer = Annotated[Principal, permission(Action.VIEW_BENCHMARKS)]
 
 def _period(session: DbSession, principal: Principal, region_id: str, text: str | None) -> Quarter:
     return quarter_in_query(text) if text else default_quarter(session, principal, region_id)
-
-
-def _pdf(pdf: bytes, filename: str) -> Response:
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @router.get(DASHBOARD, response_class=HTMLResponse)
@@ -90,7 +82,7 @@ def la_flags(
 def data_pack(region_id: str, slug: str, session: DbSession, principal: Viewer) -> Response:
     shown = period_in_query(slug)
     pdf = pack.data_pack_pdf(session, principal, region_id, shown)
-    return _pdf(pdf, f"data-pack-{region_id}-{shown.slug}.pdf")
+    return as_download(pdf, f"data-pack-{region_id}-{shown.slug}.pdf")
 
 
 @router.get(PROFILE + "/{slug}/profile.pdf")
@@ -99,7 +91,7 @@ def profile_pack(
 ) -> Response:
     quarter = quarter_in_query(slug)
     pdf = pack.profile_pdf(session, principal, region_id, la_code, quarter)
-    return _pdf(pdf, f"profile-{la_code}-{quarter.slug}.pdf")
+    return as_download(pdf, f"profile-{la_code}-{quarter.slug}.pdf")
 
 
 class FlagOut(BaseModel):

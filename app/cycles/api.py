@@ -155,8 +155,6 @@ def open_cycle(
 
 @router.get(CYCLE, response_model=CycleOut)
 def get_cycle(
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
     cycle: CurrentCycle,

@@ -12,7 +12,7 @@ from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission, signed_in
 from app.cycles import service
 from app.cycles.organisation import organisation_rows
-from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion, in_cycle
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, HistoryQuery, OpenCycleInput
 from app.history.service import read_history
 from app.overview.tasks import overview_sections
@@ -42,7 +42,6 @@ def home(
 @router.get("/regions/{region_id}/cycles/new", response_class=HTMLResponse)
 def new_cycle(
     request: Request,
-    region_id: str,
     principal: Annotated[Principal, permission(Action.OPEN_CYCLE)],
     region: CurrentRegion,
 ) -> Response:
@@ -107,18 +106,15 @@ def region_cycles(
 def overview(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_CYCLE)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     return render(
         request,
         "cycles/overview.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "stages": service.stage_states(session, cycle),
             "sections": overview_sections(session, principal, cycle),
             "can_edit_calendar": can(principal, Action.EDIT_CALENDAR, Scope(region_id)),
@@ -140,8 +136,6 @@ def _calendar_values(windows: dict[str, tuple[date, date]]) -> dict[str, str]:
 @router.get(CYCLE + "/calendar", response_class=HTMLResponse)
 def calendar_form(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
     cycle: CurrentCycle,
@@ -157,8 +151,7 @@ def calendar_form(
         request,
         "cycles/calendar.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "stages": _sections(cycle.year),
             "values": _calendar_values(windows),
             "errors": forms.FormErrors(),
@@ -215,7 +208,6 @@ def calendar_save(
     year: str,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
     session: WriteSession,
     posted: PostedForm,
 ) -> Response:
@@ -237,8 +229,7 @@ def calendar_save(
         request,
         "cycles/calendar.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "stages": _sections(cycle.year),
             "values": form,
             "errors": errors,

@@ -34,5 +34,10 @@ def current_cycle(region_id: str, year: str, session: DbSession, principal: Prin
         end_read(session)
 
 
+def in_cycle(cycle: Cycle) -> dict[str, object]:
+    """What every page under a cycle's path shows in its heading: the region, and the cycle."""
+    return {"region": service.region_or_404(cycle.region_id), "cycle": cycle}
+
+
 CurrentRegion = Annotated[Region, Depends(current_region)]
 CurrentCycle = Annotated[Cycle, Depends(current_cycle)]

@@ -179,8 +179,6 @@ def review_out(session: Session, cycle: Cycle) -> ReviewOut:
 
 @router.get("", response_model=StatusOut)
 def get_status(
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,
@@ -190,8 +188,6 @@ def get_status(
 
 @router.get("/versions", response_model=list[VersionOut])
 def list_versions(
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,
@@ -201,8 +197,6 @@ def list_versions(
 
 @router.get("/draft", response_model=VersionOut)
 def get_draft(
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
     cycle: CurrentCycle,
@@ -280,8 +274,6 @@ def record_review(
 
 @router.post("/reminders", response_model=RemindersOut)
 def reminders(
-    region_id: str,
-    year: str,
     principal: Annotated[Principal, permission(Action.SEND_MOU_REMINDERS)],
     cycle: CurrentCycle,
     session: WriteSession,
@@ -295,8 +287,6 @@ def reminders(
     responses={200: {"content": {"application/pdf": {}}, "description": "The MoU pack"}},
 )
 def pack_pdf(
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)],
     cycle: CurrentCycle,

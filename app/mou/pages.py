@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app import forms
 from app.auth.permissions import Action, Scope, can
@@ -11,15 +12,16 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
+from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion, in_cycle
 from app.errors import AlreadyDone, DomainError
 from app.identifiers import Identifier
+from app.models import Cycle
 from app.mou import pack, review, service, terms
 from app.mou.reminders import send_reminders
 from app.mou.schemas import MESSAGES, DeclineInput, SignInput
 from app.mou.status import signing_options
 from app.signoff.events import Decision
-from app.web import render, see_other
+from app.web import as_download, render, render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 MOU = CYCLE + "/mou"
@@ -33,11 +35,9 @@ def base_path(region_id: str, year: str) -> str:
 def mou_page(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     status = service.status(session, principal, cycle)
     scope = Scope(region_id)
@@ -45,8 +45,7 @@ def mou_page(
         request,
         "mou/show.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "blocks": service.blocks_of(status.current) if status.current else (),
             "draft": service.draft_of(session, cycle)
@@ -77,8 +76,7 @@ def version_page(
         request,
         "mou/version.html",
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "version": version,
             "blocks": service.blocks_of(version),
             "signatures": service.signature_events(session, version),
@@ -89,46 +87,36 @@ def version_page(
 @router.get(MOU + "/sign", response_class=HTMLResponse)
 def sign_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
     cycle: CurrentCycle,
 ) -> Response:
-    status = service.status(session, principal, cycle)
-    return _sign_view(request, region_id, cycle, status, principal, forms.FormErrors())
+    return _sign_view(request, session, principal, cycle, forms.FormErrors())
 
 
 def _sign_view(
-    request: Request,
-    region_id: str,
-    cycle: object,
-    status: service.MouStatus,
-    principal: Principal,
-    errors: forms.FormErrors,
-    status_code: int = 200,
+    request: Request, session: Session, principal: Principal, cycle: Cycle, errors: forms.FormErrors
 ) -> Response:
-    return render(
+    status = service.status(session, principal, cycle)
+    return render_form(
         request,
         "mou/sign.html",
+        errors,
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "blocks": service.blocks_of(status.current) if status.current else (),
             "options": signing_options(principal, status),
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 def _on_signing_as(errors: forms.FormErrors) -> forms.FormErrors:
-    """The page asks 'who are you signing for' in one field; the schema has two."""
-    if "organisation_code" not in errors.by_field and "role" not in errors.by_field:
-        return errors
+    """The page asks 'who are you signing for' in one field; the schema has two. (The sign and
+    decline pages answer every refusal 422, whatever the service's own status.)"""
     moved = forms.FormErrors()
-    moved.add("signing_as", MESSAGES["organisation_code"])
+    if "organisation_code" in errors.by_field or "role" in errors.by_field:
+        moved.add("signing_as", MESSAGES["organisation_code"])
     for name, message in errors.by_field.items():
         if name not in ("organisation_code", "role"):
             moved.add(name, message)
@@ -174,58 +162,43 @@ def sign(
                 f"You have signed the Memorandum for {organisation.name} as {data.role.label}.",
                 base_path(region_id, year) + "/sign",
             )
-    errors = _on_signing_as(errors)
-    status = service.status(session, principal, cycle)
-    return _sign_view(request, region_id, cycle, status, principal, errors, status_code=422)
+    return _sign_view(request, session, principal, cycle, _on_signing_as(errors))
 
 
 @router.get(MOU + "/decline", response_class=HTMLResponse)
 def decline_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_MOU)],
     cycle: CurrentCycle,
     organisation: str = "",
     role: str = "",
 ) -> Response:
-    status = service.status(session, principal, cycle)
-    return _decline_view(
-        request,
-        region_id,
-        cycle,
-        status,
-        principal,
-        {"signing_as": f"{organisation}|{role}", "reason": ""},
-        forms.FormErrors(),
-    )
+    values = {"signing_as": f"{organisation}|{role}", "reason": ""}
+    return _decline_view(request, session, principal, cycle, values, forms.FormErrors())
 
 
 def _decline_view(
     request: Request,
-    region_id: str,
-    cycle: object,
-    status: service.MouStatus,
+    session: Session,
     principal: Principal,
+    cycle: Cycle,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
-    return render(
+    status = service.status(session, principal, cycle)
+    return render_form(
         request,
         "mou/decline.html",
+        errors,
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "options": [
                 o for o in signing_options(principal, status) if o.state.state != Decision.SIGNED
             ],
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -261,29 +234,23 @@ def decline(
             base_path(region_id, year) + "/sign",
         )
     errors = _on_signing_as(declined.errors)
-    status = service.status(session, principal, cycle)
-    return _decline_view(
-        request, region_id, cycle, status, principal, values, errors, status_code=422
-    )
+    return _decline_view(request, session, principal, cycle, values, errors)
 
 
 @router.get(MOU + "/tracker", response_class=HTMLResponse)
 def tracker(
     request: Request,
     region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_MOU)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     status = service.status(session, principal, cycle)
     return render(
         request,
         "mou/tracker.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "roles": [Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE],
             "can_remind": can(principal, Action.SEND_MOU_REMINDERS, Scope(region_id)),
@@ -319,10 +286,4 @@ def pack_pdf(
     principal: Annotated[Principal, permission(Action.DOWNLOAD_MOU_PACK)],
     cycle: CurrentCycle,
 ) -> Response:
-    pdf = pack.pdf_for(session, principal, cycle)
-    filename = f"mou-{region_id}-{year}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+    return as_download(pack.pdf_for(session, principal, cycle), f"mou-{region_id}-{year}.pdf")

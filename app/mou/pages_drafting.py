@@ -11,57 +11,34 @@ from app import clock, forms
 from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.routes import CurrentCycle
-from app.errors import DomainError, InvalidInput, StaleVersion
+from app.cycles.routes import CurrentCycle, in_cycle
+from app.errors import InvalidInput, StaleVersion
 from app.models import Cycle
 from app.mou import service
 from app.mou.binding import DEFAULT_CHANGEOVER_DAYS
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, DraftInput, PublishInput
-from app.web import render, see_other
+from app.web import render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 
 
 def _editor(
-    request: Request,
-    region_id: str,
-    cycle: object,
-    values: dict[str, object],
-    errors: forms.FormErrors,
-    status_code: int = 200,
+    request: Request, cycle: Cycle, values: dict[str, object], errors: forms.FormErrors
 ) -> Response:
-    return render(
-        request,
-        "mou/edit.html",
-        {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
-            "values": values,
-            "errors": errors,
-        },
-        status_code=status_code,
-    )
+    return render_form(request, "mou/edit.html", errors, {**in_cycle(cycle), "values": values})
 
 
 @router.get(MOU + "/edit", response_class=HTMLResponse)
 def edit_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
     cycle: CurrentCycle,
 ) -> Response:
     title, body, revision = service.editor_source(session, cycle)
-    return _editor(
-        request,
-        region_id,
-        cycle,
-        {"title": title, "body": body, "revision": revision},
-        forms.FormErrors(),
-    )
+    values: dict[str, object] = {"title": title, "body": body, "revision": revision}
+    return _editor(request, cycle, values, forms.FormErrors())
 
 
 @router.post(MOU + "/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
@@ -80,72 +57,55 @@ def edit_save(
         "revision": str(form.get("revision", "")) or None,
     }
     data, errors = forms.parse(DraftInput, values, MESSAGES)
-    status_code = 422
-    if data is not None:
-        try:
-            service.save_draft(session, principal, cycle, data)
-        except DomainError as exc:
-            errors = forms.errors_from(exc, "body")
-            status_code = exc.status_code
-            if isinstance(exc, StaleVersion):
-                draft = service.draft_of(session, cycle)
-                values["revision"] = draft.revision if draft else None
-        else:
-            return see_other(
-                request,
-                "Draft saved. Check it below, then publish it for signature.",
-                base_path(region_id, year) + "/draft",
-            )
-    return _editor(
-        request,
-        region_id,
-        cycle,
-        values,
-        errors,
-        status_code=status_code,
+    saved = forms.attempt(
+        data, errors, lambda d: service.save_draft(session, principal, cycle, d), field="body"
     )
+    if saved.done:
+        return see_other(
+            request,
+            "Draft saved. Check it below, then publish it for signature.",
+            base_path(region_id, year) + "/draft",
+        )
+    if isinstance(saved.refusal, StaleVersion):
+        draft = service.draft_of(session, cycle)
+        values["revision"] = draft.revision if draft else None
+    return _editor(request, cycle, values, saved.errors)
 
 
 def _draft_view(
     request: Request,
-    region_id: str,
     cycle: Cycle,
     session: Session,
     changeover: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
-    status_code: int = 200,
 ) -> Response:
     draft = service.draft_of(session, cycle)
     if draft is None:
-        return RedirectResponse(base_path(region_id, cycle.year) + "/edit", status_code=303)
+        return RedirectResponse(base_path(cycle.region_id, cycle.year) + "/edit", status_code=303)
     default = clock.today() + timedelta(days=DEFAULT_CHANGEOVER_DAYS)
-    return render(
+    return render_form(
         request,
         "mou/draft.html",
+        errors or forms.FormErrors(),
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "draft": draft,
             "blocks": service.blocks_of(draft),
             "current": service.published_of(session, cycle),
             "changeover": changeover
             or {"day": str(default.day), "month": str(default.month), "year": str(default.year)},
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 @router.get(MOU + "/draft", response_class=HTMLResponse)
 def draft_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_MOU)],
     cycle: CurrentCycle,
 ) -> Response:
-    return _draft_view(request, region_id, cycle, session)
+    return _draft_view(request, cycle, session)
 
 
 def _changeover_from(form: dict[str, str]) -> str | None:
@@ -179,15 +139,17 @@ def publish(
     data, errors = forms.parse(PublishInput, values, MESSAGES)
     if data is None and "content_hash" in errors.by_field:
         raise StaleVersion(errors.by_field["content_hash"])
-    if data is not None:
-        try:
-            version = service.publish(session, principal, cycle, data)
-        except InvalidInput as exc:
-            errors = forms.errors_from(exc, "changeover_on")
-        else:
-            return see_other(
-                request,
-                f"Version {version.number} is published. Signatories can now sign it.",
-                base_path(region_id, year),
-            )
-    return _draft_view(request, region_id, cycle, session, changeover, errors, 422)
+    published = forms.attempt(
+        data,
+        errors,
+        lambda d: service.publish(session, principal, cycle, d),
+        field="changeover_on",
+        refused=InvalidInput,
+    )
+    if (version := published.result) is not None:
+        return see_other(
+            request,
+            f"Version {version.number} is published. Signatories can now sign it.",
+            base_path(region_id, year),
+        )
+    return _draft_view(request, cycle, session, changeover, published.errors)

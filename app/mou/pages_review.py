@@ -10,14 +10,13 @@ from app import forms
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.routes import CurrentCycle
+from app.cycles.routes import CurrentCycle, in_cycle
 from app.errors import AlreadyDone
 from app.models import Cycle
 from app.mou import review, service
 from app.mou.pages import MOU, base_path
 from app.mou.schemas import MESSAGES, ReviewInput
-from app.web import render, see_other
+from app.web import render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,31 +27,26 @@ def _view(
     principal: Principal,
     cycle: Cycle,
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     status = service.status(session, principal, cycle)
-    return render(
+    return render_form(
         request,
         "mou/review.html",
+        errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "status": status,
             "review": review.review_state(session, cycle),
             "can_review": can(principal, Action.REVIEW_MOU, Scope(cycle.region_id)),
             # The leads record the review; revising the text is the coordinator's.
             "can_revise": can(principal, Action.EDIT_MOU, Scope(cycle.region_id)),
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 @router.get(MOU + "/review", response_class=HTMLResponse)
 def review_page(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.REVIEW_MOU)],
     cycle: CurrentCycle,
@@ -88,4 +82,4 @@ def record_review(
         return see_other(
             request, f"Review recorded: no change. Nobody needs to sign again for {year}.", tracker
         )
-    return _view(request, session, principal, cycle, recorded.errors, status_code=422)
+    return _view(request, session, principal, cycle, recorded.errors)

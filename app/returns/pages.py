@@ -1,12 +1,10 @@
 """HTML pages for quarterly returns: tracker, a return, the form, uploads, templates, overrides."""
 
-from collections.abc import AsyncIterator
-from contextlib import suppress
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from app import clock, forms
@@ -14,6 +12,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
+from app.cycles.routes import in_cycle
 from app.errors import AlreadyDone, DomainError, FileRejected
 from app.models import IndicatorReturn
 from app.reference import get_reference
@@ -24,7 +23,7 @@ from app.returns.periods import Quarter, quarter_in_path
 from app.returns.queries import la_or_404, submittable_las, values_of
 from app.returns.schemas import COMMENTARY_MAX, MESSAGES, OverrideInput, ValueInput
 from app.returns.windows import window_state
-from app.web import flash, render
+from app.web import CloseForm, as_download, render, render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 RETURNS = "/regions/{region_id}/returns"
@@ -32,16 +31,9 @@ QUARTER = RETURNS + "/{quarter_slug}"
 OVERRIDES = "/regions/{region_id}/cycles/{year}/returns/overrides"
 
 
-async def _close_form_after(request: Request) -> AsyncIterator[None]:
-    """Close the upload's spooled temporary file however the request ends, even when refused."""
-    try:
-        yield
-    finally:
-        with suppress(Exception):  # no form was read: nothing to close
-            await (await request.form()).close()
-
-
-CloseForm = Depends(_close_form_after)
+def returns_url(region_id: str) -> str:
+    """The region's returns tracker; a quarter's returns are below it."""
+    return f"/regions/{region_id}/returns"
 
 
 def this_year(today: date) -> str:
@@ -78,10 +70,7 @@ def _template(region_id: str, slug: str, principal: Principal, kind: str) -> Res
     else:
         body = template_files.xlsx_template(region_id, quarter, codes)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = f"{region_id}-{quarter.slug}-return.{kind}"
-    return Response(
-        body, media_type=media, headers={"content-disposition": f'attachment; filename="{name}"'}
-    )
+    return as_download(body, f"{region_id}-{quarter.slug}-return.{kind}", media)
 
 
 @router.get(QUARTER + "/template.csv")
@@ -115,19 +104,17 @@ def _upload_page(
     quarter: Quarter,
     errors: forms.FormErrors,
     problems: list[object],
-    status_code: int = 200,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "returns/upload.html",
+        errors,
         {
             "region": cycles.region_or_404(region_id),
             "quarter": quarter,
             "opens_on": _opens_later(session, region_id, quarter),
-            "errors": errors,
             "problems": problems,
         },
-        status_code=status_code,
     )
 
 
@@ -159,7 +146,7 @@ def upload(
     errors = forms.FormErrors()
     if not isinstance(sent, UploadFile) or not sent.filename:
         errors.add("file", "Choose a CSV or XLSX file to upload")
-        return _upload_page(request, session, region_id, quarter, errors, [], 422)
+        return _upload_page(request, session, region_id, quarter, errors, [])
     # Starlette puts no cap on a file part: read one byte past the limit to tell it was over.
     # The spooled file is read here, in the thread pool, not on the event loop.
     content = sent.file.read(parsing.MAX_FILE_BYTES + 1)
@@ -176,18 +163,16 @@ def upload(
     except FileRejected as exc:
         errors.add("file", exc.message)
         errors.add("problems", "Read each problem, by row and column, in the table below the form")
-        return _upload_page(request, session, region_id, quarter, errors, list(exc.problems), 422)
+        return _upload_page(request, session, region_id, quarter, errors, list(exc.problems))
     except AlreadyDone as exc:
-        flash(request, exc.message)
-        return RedirectResponse(f"/regions/{region_id}/returns?year={quarter.year}", 303)
+        return see_other(request, exc.message, f"{returns_url(region_id)}?year={quarter.year}")
     except DomainError as exc:
         errors = forms.errors_from(exc, "file")
-        return _upload_page(request, session, region_id, quarter, errors, [], exc.status_code)
-    flash(request, result.message)
-    if len(result.returns) == 1:
+        return _upload_page(request, session, region_id, quarter, errors, [])
+    if len(result.returns) == 1:  # one LA's return: show it
         code = result.returns[0].organisation_code
-        return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{code}", 303)
-    return RedirectResponse(f"/regions/{region_id}/returns?year={quarter.year}", 303)
+        return see_other(request, result.message, f"{returns_url(region_id)}/{quarter.slug}/{code}")
+    return see_other(request, result.message, f"{returns_url(region_id)}?year={quarter.year}")
 
 
 @router.get(QUARTER + "/{la_code}", response_class=HTMLResponse)
@@ -239,23 +224,21 @@ def _edit_page(
     current: IndicatorReturn | None,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     region = cycles.region_or_404(region_id)
-    return render(
+    return render_form(
         request,
         "returns/edit.html",
+        errors,
         {
             "region": region,
             "quarter": quarter,
             "la": la_or_404(region, la_code),
             "current": current,
             "values": values,
-            "errors": errors,
             "indicators": get_reference().indicators,
             "opens_on": _opens_later(session, region_id, quarter),
         },
-        status_code=status_code,
     )
 
 
@@ -325,17 +308,18 @@ def edit_save(
                 reason=values.get("reason"),
             )
         except AlreadyDone as exc:
-            flash(request, exc.message)
-            return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{la_code}", 303)
+            return see_other(
+                request, exc.message, f"{returns_url(region_id)}/{quarter.slug}/{la_code}"
+            )
         except DomainError as exc:
             field = exc.field or "reason"
             if field in get_reference().indicators:
                 field = f"value-{field}"
             errors.add(field, exc.message)
         else:
-            flash(request, f"The return for {quarter} was submitted.")
-            return RedirectResponse(f"/regions/{region_id}/returns/{quarter.slug}/{la_code}", 303)
-    return _edit_page(request, session, region_id, quarter, la_code, current, values, errors, 422)
+            message = f"The return for {quarter} was submitted."
+            return see_other(request, message, f"{returns_url(region_id)}/{quarter.slug}/{la_code}")
+    return _edit_page(request, session, region_id, quarter, la_code, current, values, errors)
 
 
 def _overrides_page(
@@ -346,20 +330,17 @@ def _overrides_page(
     year: str,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    return render(
+    return render_form(
         request,
         "returns/overrides.html",
+        errors,
         {
-            "region": cycles.region_or_404(region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "overrides": overrides(session, principal, cycle),
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -390,9 +371,10 @@ def overrides_save(
         try:
             override = returns.record_override(session, principal, cycle, data.la_code, data.reason)
         except DomainError as exc:
-            errors = forms.errors_from(exc, "la_code")
+            # Any refusal (even "already accepted") answers 422 on this form, as it always has.
+            errors.add(exc.field or "la_code", exc.message)
         else:
             name = cycles.region_or_404(region_id).local_authority(override.organisation_code).name
-            flash(request, f"Returns from {name} will be accepted for {year}.")
-            return RedirectResponse(request.url.path, 303)
-    return _overrides_page(request, session, principal, region_id, year, values, errors, 422)
+            message = f"Returns from {name} will be accepted for {year}."
+            return see_other(request, message, request.url.path)
+    return _overrides_page(request, session, principal, region_id, year, values, errors)

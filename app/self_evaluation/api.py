@@ -148,9 +148,7 @@ def _conflict(
 
 
 @router.get("", response_model=list[SefSummaryOut])
-def list_sefs(
-    region_id: str, year: str, session: DbSession, principal: Viewer, cycle: CurrentCycle
-) -> list[SefSummaryOut]:
+def list_sefs(session: DbSession, principal: Viewer, cycle: CurrentCycle) -> list[SefSummaryOut]:
     """The self-evaluations of the cycle this person may read, by authority name."""
     found = []
     for sef in service.readable_sefs(session, principal, cycle):

@@ -14,6 +14,7 @@ from app.cycles import service as cycles
 from app.cycles.routes import CYCLE
 from app.errors import ErrorOut
 from app.self_evaluation import pack
+from app.web import as_download
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["self-evaluations"])
@@ -33,12 +34,7 @@ def sef_pack(
     region_id: str, year: str, la_code: str, session: DbSession, principal: Downloader
 ) -> Response:
     pdf = _pdf(session, principal, region_id, year, la_code)
-    filename = f"self-evaluation-{la_code}-{year}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+    return as_download(pdf, f"self-evaluation-{la_code}-{year}.pdf")
 
 
 @api_router.get(

@@ -6,11 +6,9 @@ as a new version. A download is always an attachment, never shown in the page: t
 told the type and not to guess another.
 """
 
-from collections.abc import AsyncIterator
-from contextlib import suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -30,22 +28,10 @@ from app.self_evaluation.documents import service as documents
 from app.self_evaluation.documents.import_schemas import MESSAGES, DocumentInput
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import render, see_other
+from app.web import CloseForm, as_download, render_form, see_other
 from app.workflow import SELF_EVALUATION, available
 
 router = APIRouter(include_in_schema=False)
-
-
-async def _close_form_after(request: Request) -> AsyncIterator[None]:
-    """Close the upload's spooled temporary file however the request ends, even when refused."""
-    try:
-        yield
-    finally:
-        with suppress(Exception):  # no form was read: nothing to close
-            await (await request.form()).close()
-
-
-CloseForm = Depends(_close_form_after)
 
 
 def read_upload(
@@ -99,26 +85,22 @@ def _upload_view(
     sef: SelfEvaluation,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
-    return render(
+    return render_form(
         request,
         "sef/document_upload.html",
+        errors,
         {
             **common(cycle, sef),
             "chapters": writable_chapters(session, principal, sef),
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 @router.get(ONE + "/documents", response_class=HTMLResponse)
 def upload_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
@@ -153,14 +135,13 @@ def upload(
         errors.add("file", exc.message)
     cycle = cycles.get_cycle(session, principal, region_id, year)
     sef = service.get_sef(session, principal, cycle, la_code)
-    status = 422
     if data is not None and checked is not None:
         try:
             added = documents.add(session, principal, cycle, la_code, data.chapter_id, checked)
         except NotPermitted:
             raise
         except DomainError as exc:
-            errors, status = forms.errors_from(exc, "file"), exc.status_code
+            errors = forms.errors_from(exc, "file")
         else:
             # Stored only once the writer may add it; the bytes land before the row commits.
             files.store(checked)
@@ -170,18 +151,13 @@ def upload(
                 f"{added.filename} was added to '{title}'.",
                 sef_url(cycle, la_code) + "#documents-" + added.chapter_id,
             )
-    return _upload_view(request, session, principal, cycle, sef, values, errors, status)
+    return _upload_view(request, session, principal, cycle, sef, values, errors)
 
 
 def attachment(document: SefDocument, body: bytes) -> Response:
     """The file as a download only: its own type, a safe name, and no sniffing."""
-    return Response(
-        body,
-        media_type=document.media_type,
-        headers={
-            "content-disposition": f'attachment; filename="{document.filename}"',
-            "x-content-type-options": "nosniff",
-        },
+    return as_download(
+        body, document.filename, document.media_type, {"x-content-type-options": "nosniff"}
     )
 
 

@@ -20,10 +20,10 @@ from app.errors import DomainError, InvalidInput, NotPermitted
 from app.models import Cycle, SelfEvaluation
 from app.self_evaluation.documents import docx_import, files, importing
 from app.self_evaluation.documents.import_schemas import MESSAGES, ImportInput
-from app.self_evaluation.documents.pages import CloseForm, read_upload
+from app.self_evaluation.documents.pages import read_upload
 from app.self_evaluation.drafting import service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
-from app.web import render, see_other
+from app.web import CloseForm, render_form, see_other
 from app.workflow import SELF_EVALUATION, fire
 from app.workflow.states import SefAction
 
@@ -41,11 +41,9 @@ def _dcs_sef(
 
 
 def _upload_view(
-    request: Request, cycle: Cycle, sef: SelfEvaluation, errors: forms.FormErrors, status: int
+    request: Request, cycle: Cycle, sef: SelfEvaluation, errors: forms.FormErrors
 ) -> Response:
-    return render(
-        request, "sef/import.html", {**common(cycle, sef), "errors": errors}, status_code=status
-    )
+    return render_form(request, "sef/import.html", errors, common(cycle, sef))
 
 
 @router.get(ONE + "/import", response_class=HTMLResponse)
@@ -58,7 +56,7 @@ def import_page(
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
 ) -> Response:
     cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)
-    return _upload_view(request, cycle, sef, forms.FormErrors(), 200)
+    return _upload_view(request, cycle, sef, forms.FormErrors())
 
 
 def _confirm_view(
@@ -71,24 +69,22 @@ def _confirm_view(
     sections: list[docx_import.Section],
     chosen: list[str],
     errors: forms.FormErrors,
-    status: int = 200,
     base_version: str | None = None,
 ) -> Response:
     latest = service.latest_version(session, sef)
     if base_version is None:
         base_version = str(latest.number) if latest else ""
-    return render(
+    return render_form(
         request,
         "sef/import_confirm.html",
+        errors,
         {
             **common(cycle, sef),
             "filename": filename,
             "file_sha256": sha256,
             "base_version": base_version,
             "rows": list(zip(sections, chosen, strict=True)),
-            "errors": errors,
         },
-        status_code=status,
     )
 
 
@@ -110,7 +106,7 @@ def import_upload(
         errors.add("file", exc.message)
     cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)
     if errors:
-        return _upload_view(request, cycle, sef, errors, 422)
+        return _upload_view(request, cycle, sef, errors)
     files.keep_for_import(checked, region_id, year, la_code)
     proposed = docx_import.propose(service.template_of(sef), sections)
     return _confirm_view(
@@ -172,22 +168,21 @@ def import_confirm(
         except DomainError as exc:
             errors.add("file", exc.message)
     cycle, sef = _dcs_sef(session, principal, region_id, year, la_code)
-    status = 422
     if data is not None and sections:
         try:
             saved = importing.apply(session, principal, cycle, la_code, filename, sections, data)
         except NotPermitted:
             raise
         except DomainError as exc:
-            errors, status = forms.errors_from(exc, "chapters"), exc.status_code
+            errors = forms.errors_from(exc, "chapters")
         else:
             return see_other(
                 request,
                 f"{filename} was imported as version {saved.number}. Check each chapter.",
                 sef_url(cycle, la_code),
             )
-    if not sections:
-        return _upload_view(request, cycle, sef, errors, status)
+    if not sections:  # the form, or the kept file, was refused: the errors say which
+        return _upload_view(request, cycle, sef, errors)
     chosen = (chapters + [""] * len(sections))[: len(sections)]
     return _confirm_view(
         request,
@@ -199,8 +194,7 @@ def import_confirm(
         sections,
         chosen,
         _on_first_section(errors),
-        status,
         # After a stale refusal the form starts from the newest version, so confirming again
         # (having checked the chapters) goes through.
-        None if status == 409 else base_version,
+        None if errors.status_code == 409 else base_version,
     )

@@ -17,7 +17,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CurrentCycle, CurrentRegion
+from app.cycles.routes import CurrentCycle, in_cycle
 from app.errors import DomainError, NotPermitted, StaleVersion
 from app.identifiers import Identifier
 from app.models import Cycle, SefVersion, SelfEvaluation
@@ -36,7 +36,7 @@ from app.self_evaluation.drafting.pages_versions import (
 from app.self_evaluation.schemas import MESSAGES, AssignInput, ChapterInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.self_evaluation.signoff import service as signoff
-from app.web import flash, render, see_other
+from app.web import flash, render, render_form, see_other
 from app.workflow import SELF_EVALUATION, allows
 from app.workflow.states import SefAction, SefState, SignatoryState
 
@@ -52,7 +52,6 @@ def index(
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     rows = [
         {
@@ -66,8 +65,7 @@ def index(
         request,
         "sef/index.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "rows": rows,
             "is_coordinator": access.is_coordinator(principal, region_id),
             "index": f"/regions/{region_id}/cycles/{year}/self-evaluations",
@@ -95,7 +93,6 @@ def _can_sign(
 def show(
     request: Request,
     region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
@@ -164,18 +161,17 @@ def _chapter_view(
     chapter: SefChapter,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
     newer: dict[str, object] | None = None,
 ) -> Response:
     template = service.template_of(sef)
-    return render(
+    return render_form(
         request,
         "sef/chapter.html",
+        errors,
         {
             **common(cycle, sef),
             "chapter": chapter,
             "values": values,
-            "errors": errors,
             "grades": list(OfstedGrade),
             "graded": template.graded(chapter.id),
             "carried_from": carry.year_label(y)
@@ -187,7 +183,6 @@ def _chapter_view(
                 session, principal, cycle.region_id, sef.la_code, template
             ),
         },
-        status_code=status_code,
     )
 
 
@@ -199,8 +194,6 @@ def _values_of(sef: SelfEvaluation, latest: SefVersion | None, chapter_id: str) 
 @router.get(ONE + "/chapters/{chapter_id}", response_class=HTMLResponse)
 def chapter_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     chapter_id: str,
     session: DbSession,
@@ -221,8 +214,6 @@ def chapter_page(
 )
 def chapter_save(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     chapter_id: str,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
@@ -234,14 +225,14 @@ def chapter_save(
     chapter = service.chapter_of(sef, chapter_id)
     values = {name: str(form.get(name, "")) for name in CHAPTER_FIELDS}
     data, errors = forms.parse(ChapterInput, values, MESSAGES)
-    status_code, newer = 422, None
+    newer = None
     if data is not None:
         before = service.latest_version(session, sef)
         was_awaiting = sef.state == SefState.AWAITING_SIGN_OFF
         try:
             saved = service.save_chapter(session, principal, cycle, la_code, chapter.id, data)
         except StaleVersion as exc:
-            errors, status_code = forms.errors_from(exc, "narrative"), exc.status_code
+            errors = forms.errors_from(exc, "narrative")
             latest = service.latest_version(session, sef)
             if latest is not None:
                 newer = {
@@ -257,7 +248,7 @@ def chapter_save(
         except NotPermitted:
             raise
         except DomainError as exc:
-            errors, status_code = forms.errors_from(exc, "narrative"), exc.status_code
+            errors = forms.errors_from(exc, "narrative")
         else:
             if before is not None and saved.id == before.id:
                 message = f"Nothing in '{chapter.title}' had changed, so no new version was made."
@@ -270,16 +261,7 @@ def chapter_save(
                     )
             return see_other(request, message, sef_url(cycle, la_code) + "#chapter-" + chapter.id)
     return _chapter_view(
-        request,
-        session,
-        principal,
-        cycle,
-        sef,
-        chapter,
-        values,
-        errors,
-        status_code=status_code,
-        newer=newer,
+        request, session, principal, cycle, sef, chapter, values, errors, newer=newer
     )
 
 
@@ -290,22 +272,20 @@ def _contributors_view(
     sef: SelfEvaluation,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
-    status_code: int = 200,
 ) -> Response:
     assigned: dict[str, list[contributors.Contributor]] = {}
     for person in contributors.current(session, sef):
         assigned.setdefault(person.chapter_id, []).append(person)
-    return render(
+    return render_form(
         request,
         "sef/contributors.html",
+        errors or forms.FormErrors(),
         {
             **common(cycle, sef),
             "assigned": assigned,
             "people": contributors.eligible(session, sef.la_code),
             "values": values or {"chapter_id": "", "user_id": ""},
-            "errors": errors or forms.FormErrors(),
         },
-        status_code=status_code,
     )
 
 
@@ -321,8 +301,6 @@ def _dcs_sef(
 @router.get(ONE + "/contributors", response_class=HTMLResponse)
 def contributors_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
@@ -335,8 +313,6 @@ def contributors_page(
 @router.post(ONE + "/contributors", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def assign(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.ASSIGN_SEF_CHAPTERS)],
     cycle: CurrentCycle,
@@ -359,9 +335,7 @@ def assign(
             f"{person.name} can now draft '{title}'.",
             sef_url(cycle, la_code) + "/contributors",
         )
-    return _contributors_view(
-        request, session, cycle, sef, values, assigned.errors, assigned.status_code
-    )
+    return _contributors_view(request, session, cycle, sef, values, assigned.errors)
 
 
 @router.post(

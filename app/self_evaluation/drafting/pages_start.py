@@ -25,7 +25,7 @@ from app.self_evaluation.drafting import carry, service
 from app.self_evaluation.drafting.pages_versions import ONE, common, sef_url
 from app.self_evaluation.schemas import MESSAGES, CarryForwardInput, DueDateInput
 from app.self_evaluation.signoff import service as signoff
-from app.web import render, see_other
+from app.web import render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 DUE_MESSAGES = {
@@ -41,30 +41,26 @@ def _start_view(
     cycle: Cycle,
     la_code: str,
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     service.require_dcs(principal, cycle, la_code, Action.EDIT_SEF)
     sef = service.get_sef(session, principal, cycle, la_code)
     source = carry.previous_signed(session, principal, cycle, la_code)
-    return render(
+    return render_form(
         request,
         "sef/start.html",
+        errors,
         {
             **common(cycle, sef),
             "source": source,
             "source_label": carry.year_label(source.year) if source else None,
             "blank": service.latest_version(session, sef) is None,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 @router.get(ONE + "/start", response_class=HTMLResponse)
 def start_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
@@ -76,8 +72,6 @@ def start_page(
 @router.post(ONE + "/start", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def start_from_last_year(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.EDIT_SEF)],
     cycle: CurrentCycle,
@@ -102,9 +96,7 @@ def start_from_last_year(
             "edited.",
             sef_url(cycle, la_code),
         )
-    return _start_view(
-        request, session, principal, cycle, la_code, started.errors, started.status_code
-    )
+    return _start_view(request, session, principal, cycle, la_code, started.errors)
 
 
 def _due_view(
@@ -115,7 +107,6 @@ def _due_view(
     la_code: str,
     values: dict[str, str] | None,
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     require(principal, Action.EDIT_CALENDAR, Scope(cycle.region_id))
     sef = service.get_sef(session, principal, cycle, la_code)
@@ -127,24 +118,17 @@ def _due_view(
             "due_on-year": str(own.year) if own else "",
             "reason": sef.due_reason or "",
         }
-    return render(
+    return render_form(
         request,
         "sef/due_date.html",
-        {
-            **common(cycle, sef),
-            "window_due": signoff.due_date(session, cycle),
-            "values": values,
-            "errors": errors,
-        },
-        status_code=status_code,
+        errors,
+        {**common(cycle, sef), "window_due": signoff.due_date(session, cycle), "values": values},
     )
 
 
 @router.get(ONE + "/due-date", response_class=HTMLResponse)
 def due_date_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.EDIT_CALENDAR)],
@@ -199,6 +183,4 @@ def set_due_date(
             else f"{name}'s self-evaluation now follows the region's calendar.",
             f"/regions/{region_id}/cycles/{year}/self-evaluations/tracker#la-{la_code}",
         )
-    return _due_view(
-        request, session, principal, cycle, la_code, values, moved.errors, moved.status_code
-    )
+    return _due_view(request, session, principal, cycle, la_code, values, moved.errors)

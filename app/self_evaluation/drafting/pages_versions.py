@@ -19,7 +19,7 @@ from app.auth.permissions import Action
 from app.auth.principal import Principal
 from app.auth.web import DbSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle
+from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.identifiers import Identifier
 from app.models import Cycle, SelfEvaluation
 from app.reference.sef import TEXT_SECTIONS
@@ -28,7 +28,7 @@ from app.self_evaluation.drafting import carry, content, service
 from app.self_evaluation.drafting import versions as sef_versions
 from app.self_evaluation.schemas import MESSAGES, CompareInput
 from app.self_evaluation.signoff import service as signoff
-from app.web import render
+from app.web import render, render_form
 
 router = APIRouter(include_in_schema=False)
 SEF = CYCLE + "/self-evaluations"
@@ -76,8 +76,7 @@ def sef_url(cycle: Cycle, la_code: str) -> str:
 def common(cycle: Cycle, sef: SelfEvaluation) -> dict[str, object]:
     """What every page about one self-evaluation shows: where it is, and whose it is."""
     return {
-        "region": cycles.region_or_404(cycle.region_id),
-        "cycle": cycle,
+        **in_cycle(cycle),
         "sef": sef,
         "la": service.local_authority(cycle, sef.la_code),
         "template": service.template_of(sef),
@@ -94,7 +93,6 @@ def _versions_view(
     sef: SelfEvaluation,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
-    status_code: int = 200,
 ) -> Response:
     found = sef_versions.readable_versions(session, principal, cycle, sef)
     status = signoff.build_status(session, cycle, sef)
@@ -102,9 +100,10 @@ def _versions_view(
     if values is None:
         numbers = [str(v.number) for v in found]
         values = {"a": numbers[1] if len(numbers) > 1 else "", "b": numbers[0] if numbers else ""}
-    return render(
+    return render_form(
         request,
         "sef/versions.html",
+        errors or forms.FormErrors(),
         {
             **common(cycle, sef),
             "versions": found,
@@ -119,17 +118,13 @@ def _versions_view(
             "shared": sef.state in access.SHARED_STATES,
             "can_read_history": access.can_read_history(principal, cycle, sef),
             "values": values,
-            "errors": errors or forms.FormErrors(),
         },
-        status_code=status_code,
     )
 
 
 @router.get(ONE + "/versions", response_class=HTMLResponse)
 def versions_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
@@ -179,8 +174,6 @@ def _compare_input(a: str, b: str) -> tuple[CompareInput | None, forms.FormError
 @router.get(ONE + "/compare", response_class=HTMLResponse)
 def compare_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
@@ -195,9 +188,7 @@ def compare_page(
         )  # before the form is checked: no drafts at all
     data, errors = _compare_input(a, b)
     if data is None:
-        return _versions_view(
-            request, session, principal, cycle, sef, {"a": a, "b": b}, errors, status_code=422
-        )
+        return _versions_view(request, session, principal, cycle, sef, {"a": a, "b": b}, errors)
     comparison = sef_versions.compare_for(session, principal, cycle, sef, data.a, data.b)
     return render(
         request,

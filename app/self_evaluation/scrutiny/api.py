@@ -227,8 +227,6 @@ def scrutiny_out(sef: SelfEvaluation, threads: list[scrutiny.Thread]) -> Scrutin
 
 @router.get("/tracker", response_model=TrackerOut)
 def get_tracker(
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.TRACK_SEF)],
     cycle: CurrentCycle,

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app import forms
@@ -13,7 +13,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle
+from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.identifiers import Identifier
 from app.models import Cycle
@@ -24,7 +24,7 @@ from app.self_evaluation.drafting import content, service
 from app.self_evaluation.drafting.pages_versions import readable_all, sef_url
 from app.self_evaluation.schemas import MESSAGES, CommentInput, ResponseInput
 from app.self_evaluation.scrutiny import service as scrutiny
-from app.web import flash, render, see_other
+from app.web import render_form, see_other
 from app.workflow import SELF_EVALUATION, allows
 from app.workflow.states import SefAction, SefState
 
@@ -46,7 +46,7 @@ class ChapterThreads:
 
 def _placed(errors: forms.FormErrors, ids: dict[str, str]) -> forms.FormErrors:
     """Each schema field's error, against the id of that field in this chapter's or comment's form."""
-    placed = forms.FormErrors()
+    placed = forms.FormErrors(refused_with=errors.refused_with)
     for name, message in errors.by_field.items():
         placed.add(ids.get(name, STATE), message)
     return placed
@@ -60,7 +60,6 @@ def _view(
     la_code: str,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     sef = service.get_sef(session, principal, cycle, la_code)
     found = scrutiny.visible_threads(session, principal, cycle, sef)
@@ -85,12 +84,12 @@ def _view(
     if not is_open:  # no form is on the page: say why against the page's state
         errors = _placed(errors, {})
     scope = Scope(cycle.region_id, la_code)
-    return render(
+    return render_form(
         request,
         "sef/scrutiny.html",
+        errors,
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "la": service.local_authority(cycle, la_code),
             "sef": sef,
             "version": shown,
@@ -105,17 +104,13 @@ def _view(
             "grades": list(OfstedGrade),
             "grade_label": content.grade_label,
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 @router.get(SCRUTINY, response_class=HTMLResponse)
 def scrutiny_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.VIEW_SEF)],
@@ -127,8 +122,6 @@ def scrutiny_page(
 @router.post(SCRUTINY + "/comments", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def add_comment(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.COMMENT_SEF)],
     cycle: CurrentCycle,
@@ -137,23 +130,22 @@ def add_comment(
 ) -> Response:
     values = {name: str(form.get(name, "")) for name in ("chapter_id", "body", "challenged_grade")}
     data, errors = forms.parse(CommentInput, values, MESSAGES)
-    status_code = 422
-    if data is not None:
-        try:
-            comment = scrutiny.comment(session, principal, cycle, la_code, data)
-        except (Conflict, InvalidInput) as exc:
-            errors = forms.errors_from(exc, "body")
-            status_code = exc.status_code
-        else:
-            sef = service.get_sef(session, principal, cycle, la_code)
-            title = service.chapter_of(sef, comment.chapter_id).title
-            return see_other(
-                request,
-                f"Your comment on '{title}' is added. The authority can now respond.",
-                sef_url(cycle, la_code) + "/scrutiny",
-            )
-    chapter = values["chapter_id"]
+    added = forms.attempt(
+        data,
+        errors,
+        lambda d: scrutiny.comment(session, principal, cycle, la_code, d),
+        field="body",
+        refused=(Conflict, InvalidInput),
+    )
     sef = service.get_sef(session, principal, cycle, la_code)
+    if (comment := added.result) is not None:
+        title = service.chapter_of(sef, comment.chapter_id).title
+        return see_other(
+            request,
+            f"Your comment on '{title}' is added. The authority can now respond.",
+            sef_url(cycle, la_code) + "/scrutiny",
+        )
+    chapter = values["chapter_id"]
     known = {c.id for c in service.template_of(sef).chapters}
     # A chapter the template lacks has no form on the page: its errors go to the page's state.
     ids = (
@@ -161,8 +153,8 @@ def add_comment(
         if chapter in known
         else {}
     )
-    errors = _placed(errors, ids)
-    return _view(request, session, principal, cycle, la_code, values, errors, status_code)
+    errors = _placed(added.errors, ids)
+    return _view(request, session, principal, cycle, la_code, values, errors)
 
 
 @router.post(
@@ -183,24 +175,21 @@ def respond(
     cycle = cycles.get_cycle(session, principal, region_id, year)
     values = {"comment_id": str(comment_id), "body": str(form.get("body", ""))}
     data, errors = forms.parse(ResponseInput, {"body": values["body"]}, RESPONSE_MESSAGES)
-    status_code = 422
-    if data is not None:
-        try:
-            scrutiny.respond(session, principal, cycle, la_code, comment_id, data)
-        except AlreadyDone as exc:
-            # A double click, or a second tab: the first response stands; nothing is added.
-            return see_other(request, exc.message, sef_url(cycle, la_code) + "/scrutiny")
-        except (Conflict, InvalidInput) as exc:
-            errors = forms.errors_from(exc, "body")
-            status_code = exc.status_code
-        else:
-            return see_other(
-                request,
-                "Your response is recorded beside the comment.",
-                sef_url(cycle, la_code) + "/scrutiny",
-            )
-    errors = _placed(errors, {"body": f"response-{comment_id}"})
-    return _view(request, session, principal, cycle, la_code, values, errors, status_code)
+    responded = forms.attempt(
+        data,
+        errors,
+        lambda d: scrutiny.respond(session, principal, cycle, la_code, comment_id, d),
+        field="body",
+        refused=(Conflict, InvalidInput),
+    )
+    page = sef_url(cycle, la_code) + "/scrutiny"
+    if isinstance(responded.refusal, AlreadyDone):
+        # A double click, or a second tab: the first response stands; nothing is added.
+        return see_other(request, responded.refusal.message, page)
+    if responded.done:
+        return see_other(request, "Your response is recorded beside the comment.", page)
+    errors = _placed(responded.errors, {"body": f"response-{comment_id}"})
+    return _view(request, session, principal, cycle, la_code, values, errors)
 
 
 @router.post(SCRUTINY + "/close", response_class=HTMLResponse, dependencies=[CsrfProtected])
@@ -226,11 +215,10 @@ def close(
         if service.get_sef(session, principal, cycle, la_code).state != SefState.SCRUTINY_CLOSED:
             raise
         # A double click: the first press closed it.
-        flash(request, f"Scrutiny of {name}'s self-evaluation was already closed.")
-    else:
-        flash(
-            request,
-            f"Scrutiny of {name}'s self-evaluation is closed. Its comments and responses are "
-            "kept with it.",
-        )
-    return RedirectResponse(back, status_code=303)
+        return see_other(request, f"Scrutiny of {name}'s self-evaluation was already closed.", back)
+    return see_other(
+        request,
+        f"Scrutiny of {name}'s self-evaluation is closed. Its comments and responses are kept "
+        "with it.",
+        back,
+    )

@@ -16,8 +16,7 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle, CurrentRegion
+from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, SefSignOffEvent, SefVersion, SelfEvaluation
 from app.self_evaluation.access import SHARED_STATES
@@ -27,7 +26,7 @@ from app.self_evaluation.schemas import MESSAGES, ReturnSefInput, SignSefInput, 
 from app.self_evaluation.signoff import service as signoff
 from app.self_evaluation.signoff.service import statement
 from app.signoff.status import OUTSTANDING
-from app.web import render, see_other
+from app.web import render, render_form, see_other
 from app.workflow import SELF_EVALUATION, allows
 from app.workflow.states import SefAction
 
@@ -37,12 +36,6 @@ ONE = SEFS + "/{la_code}"
 # Page-level errors (a changed version, a refused step) link to the version panel or the button.
 VERSION = "version"
 SUBMIT_BUTTON = "submit-for-sign-off"
-
-
-def _one_error(name: str, message: str) -> forms.FormErrors:
-    errors = forms.FormErrors()
-    errors.add(name, message)
-    return errors
 
 
 # --- submit ---------------------------------------------------------------------------------
@@ -79,7 +72,6 @@ def _submit_view(
     cycle: Cycle,
     la_code: str,
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     sef = service.get_sef(session, principal, cycle, la_code)
     latest = service.latest_version(session, sef)
@@ -88,28 +80,28 @@ def _submit_view(
         if latest and allows(SELF_EVALUATION, sef.state, SefAction.SUBMIT)
         else []
     )
+    status_code = errors.status_code
     if missing:
         # The page lists each gap once, as its own error linking to the chapter that needs it; a
         # refused submission's message (the same gaps joined in one sentence) would repeat them.
         errors = forms.FormErrors()
-    return render(
+    return render_form(
         request,
         "sef/submit.html",
+        errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "la": service.local_authority(cycle, la_code),
             "sef": sef,
             "template": service.template_of(sef),
             "latest": latest,
             "chapters": _review(sef, latest),
             "missing": missing,
-            "errors": errors,
             "ready": latest is not None
             and allows(SELF_EVALUATION, sef.state, SefAction.SUBMIT)
             and not missing,
         },
-        status_code=status_code,
+        status_code,
     )
 
 
@@ -125,8 +117,6 @@ def _require_dcs(principal: Principal, cycle: Cycle, la_code: str) -> None:
 @router.get(ONE + "/submit", response_class=HTMLResponse)
 def submit_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
@@ -139,8 +129,6 @@ def submit_page(
 @router.post(ONE + "/submit", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def submit(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.SUBMIT_SEF)],
     cycle: CurrentCycle,
@@ -150,15 +138,14 @@ def submit(
     data, errors = forms.parse(
         SubmitInput, {"content_hash": str(form.get("content_hash", ""))}, MESSAGES
     )
-    status_code = 422
     if data is None:
-        errors = _one_error(SUBMIT_BUTTON, MESSAGES["content_hash"])
+        errors = forms.FormErrors()
+        errors.add(SUBMIT_BUTTON, MESSAGES["content_hash"])
     else:
         try:
             version = service.submit(session, principal, cycle, la_code, data)
         except (Conflict, InvalidInput) as exc:
-            errors = _one_error(SUBMIT_BUTTON, exc.message)
-            status_code = exc.status_code
+            errors = forms.refusal_on(SUBMIT_BUTTON, exc)
         else:
             return see_other(
                 request,
@@ -166,7 +153,7 @@ def submit(
                 "Services, Lead Member and Chief Executive can now sign it.",
                 sef_url(cycle, la_code),
             )
-    return _submit_view(request, session, principal, cycle, la_code, errors, status_code)
+    return _submit_view(request, session, principal, cycle, la_code, errors)
 
 
 # --- sign and return ------------------------------------------------------------------------
@@ -203,7 +190,6 @@ def _signing_view(
     la_code: str,
     values: dict[str, str],
     errors: forms.FormErrors,
-    status_code: int = 200,
 ) -> Response:
     """The sign page and the return page: the submitted version and this person's roles."""
     held = _held_roles(principal, cycle, la_code)
@@ -219,12 +205,12 @@ def _signing_view(
         if s.role in held
     ]
     open_ = allows(SELF_EVALUATION, status.state, SefAction.SIGN) and status.submitted is not None
-    return render(
+    return render_form(
         request,
         template,
+        errors,
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "la": la,
             "status": status,
             "submitted_at": sef.submitted_at,
@@ -232,17 +218,13 @@ def _signing_view(
             "roles": roles,
             "outstanding": [r for r in roles if r.state == OUTSTANDING] if open_ else [],
             "values": values,
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
 @router.get(ONE + "/sign", response_class=HTMLResponse)
 def sign_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
@@ -256,8 +238,6 @@ def sign_page(
 @router.post(ONE + "/sign", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def sign(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     cycle: CurrentCycle,
@@ -274,7 +254,6 @@ def sign(
         },
         MESSAGES,
     )
-    status_code = 422
     if data is not None:
         try:
             signoff.sign(session, principal, cycle, la_code, data)
@@ -284,8 +263,7 @@ def sign(
         except InvalidInput as exc:
             errors = forms.errors_from(exc, "confirm")
         except Conflict as exc:  # the text changed, or the state no longer allows signing
-            errors = _one_error(VERSION, exc.message)
-            status_code = exc.status_code
+            errors = forms.refusal_on(VERSION, exc)
         else:
             sef = service.get_sef(session, principal, cycle, la_code)
             name = service.local_authority(cycle, la_code).name
@@ -296,15 +274,13 @@ def sign(
                 sef_url(cycle, la_code) + "/sign",
             )
     return _signing_view(
-        request, "sef/sign.html", session, principal, cycle, la_code, values, errors, status_code
+        request, "sef/sign.html", session, principal, cycle, la_code, values, errors
     )
 
 
 @router.get(ONE + "/return", response_class=HTMLResponse)
 def return_page(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
@@ -325,8 +301,6 @@ def return_page(
 @router.post(ONE + "/return", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def return_for_changes(
     request: Request,
-    region_id: str,
-    year: str,
     la_code: str,
     principal: Annotated[Principal, permission(Action.SIGN_SEF)],
     cycle: CurrentCycle,
@@ -337,15 +311,13 @@ def return_for_changes(
     data, errors = forms.parse(
         ReturnSefInput, {**values, "content_hash": str(form.get("content_hash", ""))}, MESSAGES
     )
-    status_code = 422
     if data is not None:
         try:
             signoff.return_for_changes(session, principal, cycle, la_code, data)
         except InvalidInput as exc:
             errors = forms.errors_from(exc, "reason")
         except Conflict as exc:
-            errors = _one_error(VERSION, exc.message)
-            status_code = exc.status_code
+            errors = forms.refusal_on(VERSION, exc)
         else:
             return see_other(
                 request,
@@ -355,15 +327,7 @@ def return_for_changes(
                 sef_url(cycle, la_code),
             )
     return _signing_view(
-        request,
-        "sef/return.html",
-        session,
-        principal,
-        cycle,
-        la_code,
-        values,
-        errors,
-        status_code,
+        request, "sef/return.html", session, principal, cycle, la_code, values, errors
     )
 
 
@@ -373,20 +337,16 @@ def return_for_changes(
 @router.get(SEFS + "/tracker", response_class=HTMLResponse)
 def tracker(
     request: Request,
-    region_id: str,
-    year: str,
     session: DbSession,
     principal: Annotated[Principal, permission(Action.TRACK_SEF)],
     cycle: CurrentCycle,
-    region: CurrentRegion,
 ) -> Response:
     due_on, rows = signoff.tracker(session, principal, cycle)
     return render(
         request,
         "sef/tracker.html",
         {
-            "region": region,
-            "cycle": cycle,
+            **in_cycle(cycle),
             "due_on": due_on,
             "rows": rows,
             "roles": SIGNATORY_ROLES,
