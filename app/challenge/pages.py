@@ -12,11 +12,10 @@ from app.challenge import access, kloes
 from app.challenge.actions import ChallengeAction
 from app.challenge.drafting import MAX_KLOES
 from app.challenge.schemas import MESSAGES, KloesInput
-from app.cycles import service as cycles
-from app.cycles.routes import CYCLE, CurrentCycle
+from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.models import Cycle
 from app.reference.kloe_bank import get_kloe_bank
-from app.web import render, see_other
+from app.web import render, render_form, see_other
 
 router = APIRouter(include_in_schema=False)
 KLOES = CYCLE + "/kloes"
@@ -34,8 +33,7 @@ def kloes_index(
         request,
         "challenge/index.html",
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "rows": kloes.status(session, principal, cycle),
             "tracking": access.tracks(principal, cycle.region_id),
         },
@@ -64,18 +62,16 @@ def _view(
     la_code: str,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
-    status_code: int = 200,
 ) -> Response:
     found = kloes.read(session, principal, cycle, la_code)
     may_set = access.can_set(principal, la_code)
     drafts = kloes.suggestions(session, principal, cycle, la_code) if may_set else []
-    errors = errors or forms.FormErrors()
-    return render(
+    return render_form(
         request,
         "challenge/kloes.html",
+        errors or forms.FormErrors(),
         {
-            "region": cycles.region_or_404(cycle.region_id),
-            "cycle": cycle,
+            **in_cycle(cycle),
             "found": found,
             "may_set": may_set,
             "drafts": drafts,
@@ -84,9 +80,7 @@ def _view(
             "bank": get_kloe_bank().for_region(cycle.region_id),
             "places": range(1, MAX_KLOES + 1),
             "values": values if values is not None else _values(found, drafts),
-            "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -129,6 +123,4 @@ def kloes_save(
         url = ONE.format(region_id=cycle.region_id, year=cycle.year, la_code=la_code)
         return see_other(request, "Key lines of enquiry saved.", url)
     values = {key: str(value) for key, value in form.items() if key != "csrf_token"}
-    return _view(
-        request, session, principal, cycle, la_code, values, saved.errors, saved.status_code
-    )
+    return _view(request, session, principal, cycle, la_code, values, saved.errors)
