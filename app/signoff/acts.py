@@ -12,7 +12,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from app.audit.chain import Actor, Entry, record_many
+from app.audit.chain import Entry, record_many
+from app.audit.entries import cycle_entry
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import add_once
@@ -87,10 +88,8 @@ class OnVersion(Generic[M]):
         organisation_code: str | None = None,
     ) -> Entry:
         """A history entry about this version's document, by `principal`."""
-        actor = Actor(principal.user_id, principal.display_name)
-        region_id, cycle_id = self.cycle.region_id, self.cycle.id
-        return Entry(
-            actor, action, summary, *self.subject, region_id, cycle_id, organisation_code, payload
+        return cycle_entry(
+            principal, self.cycle, self.subject, action, summary, payload, organisation_code
         )
 
 
