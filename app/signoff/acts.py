@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import Entry, record_many
@@ -132,3 +133,12 @@ def decide(session: Session, event: M, *, audit: Entry, reason_required: str) ->
     session.flush()
     record_many(session, [audit])
     return event
+
+
+def voided_by_new_version(
+    session: Session, model: type[M], on_version: ColumnElement[bool]
+) -> list[str]:
+    """Who signed the version `on_version` selects, "Name (Role)" as the history says when a new
+    version voids their signatures (VersionPolicy.VOID); the events stay, and say so themselves."""
+    signed = session.scalars(select(model).where(on_version, model.decision == "signed")).all()
+    return [f"{e.signatory_name} ({Role(e.role).label})" for e in signed]
