@@ -30,11 +30,6 @@ def resolve(reference: str) -> Any:
     return getattr(import_module(module), name)
 
 
-# The two role sets most permission rows name: everyone with a role, and the coordinator alone.
-EVERY_ROLE = frozenset(Role)
-COORDINATOR = frozenset({Role.REGIONAL_COORDINATOR})
-
-
 @dataclass(frozen=True)
 class Permission:
     """One row of the permission table: who may do an action, and the refusal's plain words."""

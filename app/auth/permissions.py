@@ -10,10 +10,10 @@ from enum import StrEnum
 
 from app.auth import acting
 from app.auth.principal import Assignment, Principal
-from app.auth.roles import ROLE_SCOPE, Role, ScopeKind
+from app.auth.roles import COORDINATOR, EVERY_ROLE, ROLE_SCOPE, Role, ScopeKind
 from app.errors import NotPermitted
 from app.reference import get_reference
-from app.stage import COORDINATOR, EVERY_ROLE, Permission
+from app.stage import Permission
 
 
 # The names of the cycle's actions and of the stages built before the registry; their rows (who,

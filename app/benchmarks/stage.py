@@ -1,7 +1,8 @@
 """Benchmarking and insight: the region's figures compared, as the registry (app.stages) sees them."""
 
 from app.auth.permissions import Action
-from app.stage import EVERY_ROLE, Permission, Stage
+from app.auth.roles import EVERY_ROLE
+from app.stage import Permission, Stage
 
 STAGE = Stage(
     name="benchmarks",

@@ -1,17 +1,9 @@
 """The Memorandum of Understanding, as the registry (app.stages) sees it."""
 
 from app.auth.permissions import Action
-from app.auth.roles import Role
+from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.mou.schemas import MESSAGES
-from app.stage import (
-    COORDINATOR,
-    EVERY_ROLE,
-    CalendarEntry,
-    Link,
-    OverviewSection,
-    Permission,
-    Stage,
-)
+from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
 
 STAGE = Stage(
     name="mou",

@@ -1,18 +1,10 @@
 """The self-evaluation (drafting, documents, sign-off, scrutiny), as the registry sees it."""
 
 from app.auth.permissions import Action
-from app.auth.roles import Role
+from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.reference.parties import TrustActivity
 from app.self_evaluation.schemas import MESSAGES
-from app.stage import (
-    COORDINATOR,
-    EVERY_ROLE,
-    CalendarEntry,
-    Link,
-    OverviewSection,
-    Permission,
-    Stage,
-)
+from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
 
 _DCS = frozenset({Role.DCS})
 
