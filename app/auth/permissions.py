@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from app.auth import acting
 from app.auth.principal import Assignment, Principal
-from app.auth.roles import ROLE_SCOPE, Role, ScopeKind
+from app.auth.roles import COORDINATOR, EVERY_ROLE, ROLE_SCOPE, Role, ScopeKind
 from app.errors import NotPermitted
 from app.reference import get_reference
 from app.stage import Permission
@@ -50,21 +50,15 @@ class Action(StrEnum):
     DOWNLOAD_SEF_PACK = "sef.download_pack"
 
 
-_EVERY_ROLE = frozenset(Role)
-
 # The cycle's own rows; each stage declares its rows in its stage.py (app.stages lists them).
 _CYCLE_ROWS: tuple[Permission, ...] = (
-    Permission(Action.VIEW_CYCLE, _EVERY_ROLE, "see this region's cycle"),
-    Permission(
-        Action.OPEN_CYCLE, frozenset({Role.REGIONAL_COORDINATOR}), "open a cycle for this region"
-    ),
-    Permission(
-        Action.EDIT_CALENDAR, frozenset({Role.REGIONAL_COORDINATOR}), "change this cycle's calendar"
-    ),
+    Permission(Action.VIEW_CYCLE, EVERY_ROLE, "see this region's cycle"),
+    Permission(Action.OPEN_CYCLE, COORDINATOR, "open a cycle for this region"),
+    Permission(Action.EDIT_CALENDAR, COORDINATOR, "change this cycle's calendar"),
     # Which entries a person sees is further limited, entry by entry, by the rule of the object
     # each describes (app.history.visibility).
-    Permission(Action.VIEW_HISTORY, _EVERY_ROLE, "see this cycle's history"),
-    Permission(Action.MANAGE_OWN_TOKENS, _EVERY_ROLE, "manage API tokens"),
+    Permission(Action.VIEW_HISTORY, EVERY_ROLE, "see this cycle's history"),
+    Permission(Action.MANAGE_OWN_TOKENS, EVERY_ROLE, "manage API tokens"),
 )
 _built: tuple[tuple[object, ...], dict[StrEnum, Permission]] | None = None
 

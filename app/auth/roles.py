@@ -69,3 +69,7 @@ ROLE_SCOPE: dict[Role, ScopeKind] = {
 
 # The three people who sign an organisation's MoU, SEF and plan.
 SIGNATORY_ROLES: tuple[Role, ...] = (Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE)
+
+# The two role sets most permission rows name: everyone with a role, and the coordinator alone.
+EVERY_ROLE = frozenset(Role)
+COORDINATOR = frozenset({Role.REGIONAL_COORDINATOR})

@@ -27,6 +27,21 @@ TIERS = {
 SHOWN = 3
 
 
+class FirstFlags:
+    """For a row, profile or pack holding `flags` most important first: the summary at the top
+    shows the first few (`top_flags`), and says how many more are one link away."""
+
+    flags: tuple[Flag, ...]
+
+    @property
+    def top_flags(self) -> tuple[Flag, ...]:
+        return self.flags[:SHOWN]
+
+    @property
+    def more_flags(self) -> int:
+        return max(len(self.flags) - SHOWN, 0)
+
+
 def importance(flag: Flag) -> tuple[int, int, float, str]:
     engagement = ENGAGEMENT.index(flag.rule) if flag.rule in ENGAGEMENT else len(ENGAGEMENT)
     return (TIERS[flag.rule], engagement, -flag.severity, flag.indicator_id or "")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from app.benchmarks.charts import Chart
 from app.benchmarks.figures import Figure
-from app.benchmarks.flag_order import SHOWN
+from app.benchmarks.flag_order import FirstFlags
 from app.benchmarks.flags import Flag
 
 
@@ -27,20 +27,11 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Row:
+class Row(FirstFlags):
     la_code: str
     la_name: str
     figures: tuple[Figure, ...]
     flags: tuple[Flag, ...]
-
-    @property
-    def top_flags(self) -> tuple[Flag, ...]:
-        """The most important few (app/benchmarks/flag_order.py); the rest are one link away."""
-        return self.flags[:SHOWN]
-
-    @property
-    def more_flags(self) -> int:
-        return max(len(self.flags) - SHOWN, 0)
 
 
 @dataclass(frozen=True)
@@ -84,7 +75,7 @@ class IndicatorProfile:
 
 
 @dataclass(frozen=True)
-class Profile:
+class Profile(FirstFlags):
     region_id: str
     region_name: str
     riia: str
@@ -98,12 +89,3 @@ class Profile:
     indicators: tuple[IndicatorProfile, ...]
     aggregates_visible: bool
     notice: str | None
-
-    @property
-    def top_flags(self) -> tuple[Flag, ...]:
-        """The most important few (app/benchmarks/flag_order.py); the rest are one link away."""
-        return self.flags[:SHOWN]
-
-    @property
-    def more_flags(self) -> int:
-        return max(len(self.flags) - SHOWN, 0)

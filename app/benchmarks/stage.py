@@ -1,7 +1,7 @@
 """Benchmarking and insight: the region's figures compared, as the registry (app.stages) sees them."""
 
 from app.auth.permissions import Action
-from app.auth.roles import Role
+from app.auth.roles import EVERY_ROLE
 from app.stage import Permission, Stage
 
 STAGE = Stage(
@@ -12,7 +12,5 @@ STAGE = Stage(
         "app.benchmarks.pages:router",
         "app.benchmarks.pages:api_router",
     ),
-    permissions=(
-        Permission(Action.VIEW_BENCHMARKS, frozenset(Role), "see this region's benchmarking"),
-    ),
+    permissions=(Permission(Action.VIEW_BENCHMARKS, EVERY_ROLE, "see this region's benchmarking"),),
 )

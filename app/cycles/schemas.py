@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from app import stages
 from app.cycles.years import check_year
 from app.identifiers import Identifier
+from app.inputs import Input
 
 # The windows of the region files' calendar (app.reference.models.Calendar), in cycle order.
 # A registered stage labels its own window (app.stage.CalendarEntry); these are the labels of
@@ -25,9 +26,7 @@ STAGE_LABELS: dict[str, str] = {
 }
 
 
-class StageDates(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StageDates(Input):
     opens: date
     closes: date
 
@@ -38,9 +37,7 @@ class StageDates(BaseModel):
         return self
 
 
-class CalendarInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CalendarInput(Input):
     windows: dict[str, StageDates]
     returns: dict[str, StageDates] = Field(
         default_factory=dict, description="Quarterly return windows by quarter, like '2026-27 Q1'"
@@ -55,9 +52,7 @@ class CalendarInput(BaseModel):
         return value
 
 
-class OpenCycleInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OpenCycleInput(Input):
     year: str = Field(description="The cycle year, like 2026-27")
     windows: dict[str, StageDates] | None = Field(
         default=None, description="Stage windows; the region's defaults where left out"

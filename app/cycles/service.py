@@ -6,7 +6,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.chain import Actor, record
+# actor_of: app/triads/service.py still imports it from here.
+from app.audit.entries import actor_of as actor_of
+from app.audit.entries import record_in_cycle
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.cycles.schemas import STAGE_LABELS, CalendarInput, OpenCycleInput, StageDates
@@ -16,10 +18,6 @@ from app.reference import get_reference
 from app.reference.models import Region
 from app.returns.periods import Quarter
 from app.returns.windows import create_windows
-
-
-def actor_of(principal: Principal) -> Actor:
-    return Actor(principal.user_id, principal.display_name)
 
 
 def region_or_404(region_id: str) -> Region:
@@ -125,16 +123,14 @@ def open_cycle(
         for la in region.local_authorities
     )
     session.flush()
-    record(
+    record_in_cycle(
         session,
-        actor=actor_of(principal),
-        action="cycle.opened",
-        summary=f"{region.name} {data.year} cycle opened",
-        subject_type="cycle",
-        subject_id=cycle.id,
-        region_id=region_id,
-        cycle_id=cycle.id,
-        payload={"year": data.year, "windows": _windows_payload(windows)},
+        principal,
+        cycle,
+        ("cycle", cycle.id),
+        "cycle.opened",
+        f"{region.name} {data.year} cycle opened",
+        {"year": data.year, "windows": _windows_payload(windows)},
     )
     return cycle
 
@@ -177,16 +173,14 @@ def update_calendar(
     names = [STAGE_LABELS[s] for s in sorted(changed)] + [
         f"{q} return" for q in sorted(moved_returns)
     ]
-    record(
+    record_in_cycle(
         session,
-        actor=actor_of(principal),
-        action="cycle.calendar_changed",
-        summary="Calendar changed: " + ", ".join(names),
-        subject_type="cycle",
-        subject_id=cycle.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
-        payload={"windows": _windows_payload(changed), "returns": _windows_payload(moved_returns)},
+        principal,
+        cycle,
+        ("cycle", cycle.id),
+        "cycle.calendar_changed",
+        "Calendar changed: " + ", ".join(names),
+        {"windows": _windows_payload(changed), "returns": _windows_payload(moved_returns)},
     )
     return calendar(session, cycle)
 

@@ -6,6 +6,7 @@ from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.owners import InCycle
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -20,12 +21,10 @@ class Cycle(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class StageWindow(Base):
+class StageWindow(InCycle, Base):
     __tablename__ = "stage_window"
     __table_args__ = (UniqueConstraint("cycle_id", "stage"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
     stage: Mapped[str] = mapped_column(String(40))
     opens_on: Mapped[date] = mapped_column(Date)
     closes_on: Mapped[date] = mapped_column(Date)

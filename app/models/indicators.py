@@ -15,17 +15,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.owners import InCycle
 from app.models.types import UTCDateTime, utcnow
 
 
-class ReturnWindow(Base):
+class ReturnWindow(InCycle, Base):
     """When a quarter's return opens and closes for one cycle (from the region's data terms)."""
 
     __tablename__ = "return_window"
     __table_args__ = (UniqueConstraint("cycle_id", "period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
     period: Mapped[str] = mapped_column(String(12))
     opens_on: Mapped[date] = mapped_column(Date)
     closes_on: Mapped[date] = mapped_column(Date)
@@ -74,14 +73,12 @@ class ReturnValue(Base):
     commentary: Mapped[str | None] = mapped_column(Text)
 
 
-class ReturnOverride(Base):
+class ReturnOverride(InCycle, Base):
     """The coordinator accepts returns from an organisation whose MoU is not yet in force."""
 
     __tablename__ = "return_override"
     __table_args__ = (UniqueConstraint("cycle_id", "organisation_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
     organisation_code: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

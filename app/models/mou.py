@@ -2,33 +2,30 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.owners import InCycle
 from app.models.signoff import SignOffEventColumns, signed_once_index
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, partial_unique_index, utcnow
 
 
-class MouVersion(Base):
+class MouVersion(InCycle, Base):
     """One version of a cycle's MoU. Published text is frozen: its hash is what people sign."""
 
     __tablename__ = "mou_version"
     __table_args__ = (
         UniqueConstraint("cycle_id", "number"),
         # At most one draft and one published version per cycle, whatever races occur.
-        Index(
+        partial_unique_index(
             "uq_mou_version_one_per_state",
             "cycle_id",
             "state",
-            unique=True,
-            sqlite_where=text("state IN ('draft', 'published')"),
-            postgresql_where=text("state IN ('draft', 'published')"),
+            where="state IN ('draft', 'published')",
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
     number: Mapped[int]
     state: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
@@ -66,7 +63,7 @@ class MouSignatureEvent(SignOffEventColumns, Base):
     mou_version_id: Mapped[int] = mapped_column(ForeignKey("mou_version.id"))
 
 
-class MouReview(Base):
+class MouReview(InCycle, Base):
     """The leads' yearly review of the alliance's MoU ended in "no change": once per cycle.
 
     A review that ends in a revision is the published version itself (MouVersion.cycle_id).
@@ -75,8 +72,6 @@ class MouReview(Base):
     __tablename__ = "mou_review"
     __table_args__ = (UniqueConstraint("cycle_id", name="uq_mou_review_cycle"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
     mou_version_id: Mapped[int] = mapped_column(ForeignKey("mou_version.id"))
     outcome: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, partial_unique_index, utcnow
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -25,14 +25,7 @@ class PackJob(Base):
     __table_args__ = (
         # Jobs for the same document collapse into one waiting job: the render reads the
         # database when it runs, so one render covers every change made before it starts.
-        Index(
-            "uq_pack_job_one_queued",
-            "kind",
-            "subject",
-            unique=True,
-            sqlite_where=text("state = 'queued'"),
-            postgresql_where=text("state = 'queued'"),
-        ),
+        partial_unique_index("uq_pack_job_one_queued", "kind", "subject", where="state = 'queued'"),
         Index("ix_pack_job_state", "state", "run_after"),
     )
 

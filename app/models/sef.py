@@ -6,22 +6,21 @@ which text was signed is never in doubt and an edit after signing visibly voids 
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.owners import InCycle, InSelfEvaluation
 from app.models.signoff import SignOffEventColumns, signed_once_index
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, partial_unique_index, utcnow
 
 
-class SelfEvaluation(Base):
+class SelfEvaluation(InCycle, Base):
     """One LA's self-evaluation in one cycle. Its text lives in its versions."""
 
     __tablename__ = "self_evaluation"
     __table_args__ = (UniqueConstraint("cycle_id", "la_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
     la_code: Mapped[str] = mapped_column(String(60))
     template_id: Mapped[str] = mapped_column(String(60))
     state: Mapped[str] = mapped_column(String(30))
@@ -37,14 +36,12 @@ class SelfEvaluation(Base):
     due_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class SefVersion(Base):
+class SefVersion(InSelfEvaluation, Base):
     """A saved version: the whole text at that moment. Never updated."""
 
     __tablename__ = "sef_version"
     __table_args__ = (UniqueConstraint("self_evaluation_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
     number: Mapped[int]
     # Canonical JSON: {chapter id: {section: text}}; text is plain, never HTML.
     content: Mapped[str] = mapped_column(Text)
@@ -60,24 +57,20 @@ class SefVersion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SefContributor(Base):
+class SefContributor(InSelfEvaluation, Base):
     """A named person in the LA who may draft one chapter. Ending it keeps the history."""
 
     __tablename__ = "sef_contributor"
     __table_args__ = (
-        Index(
+        partial_unique_index(
             "uq_sef_contributor_active",
             "self_evaluation_id",
             "chapter_id",
             "user_id",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
+            where="ended_at IS NULL",
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
     chapter_id: Mapped[str] = mapped_column(String(60))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     assigned_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -85,7 +78,7 @@ class SefContributor(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SefSignOffEvent(SignOffEventColumns, Base):
+class SefSignOffEvent(InSelfEvaluation, SignOffEventColumns, Base):
     """A signatory signed, or returned, one exact version. Append-only: never updated.
 
     organisation_code is the self-evaluation's LA, so every sign-off table has the same shape."""
@@ -97,20 +90,16 @@ class SefSignOffEvent(SignOffEventColumns, Base):
         signed_once_index("uq_sef_sign_off_signed_once", "sef_version_id", "role"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
     sef_version_id: Mapped[int] = mapped_column(ForeignKey("sef_version.id"))
 
 
-class SefComment(Base):
+class SefComment(InSelfEvaluation, Base):
     """A scrutineer's comment on one chapter of the signed version, perhaps offering a different
     view of its grade."""
 
     __tablename__ = "sef_comment"
     __table_args__ = (Index("ix_sef_comment_sef", "self_evaluation_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
     sef_version_id: Mapped[int] = mapped_column(ForeignKey("sef_version.id"))
     chapter_id: Mapped[str] = mapped_column(String(60))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -11,15 +11,14 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.owners import InSelfEvaluation
 from app.models.types import UTCDateTime, utcnow
 
 
-class SefDocument(Base):
+class SefDocument(InSelfEvaluation, Base):
     __tablename__ = "sef_document"
     __table_args__ = (Index("ix_sef_document_sef", "self_evaluation_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    self_evaluation_id: Mapped[int] = mapped_column(ForeignKey("self_evaluation.id"))
     chapter_id: Mapped[str] = mapped_column(String(60))
     # The uploader's file name, cleaned to letters, digits and a few marks (never a path).
     filename: Mapped[str] = mapped_column(String(120))

@@ -8,10 +8,10 @@ is what lets app.signoff derive status and record acts for any of them. It lives
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import UTCDateTime, partial_unique_index, utcnow
 
 SIGNED_ONLY = "decision = 'signed'"
 
@@ -37,10 +37,4 @@ class SignOffEventColumns:
 def signed_once_index(name: str, *columns: str) -> Index:
     """The partial unique index that makes a double click sign once: the database refuses a
     second "signed" row for the same columns, whatever races occur."""
-    return Index(
-        name,
-        *columns,
-        unique=True,
-        sqlite_where=text(SIGNED_ONLY),
-        postgresql_where=text(SIGNED_ONLY),
-    )
+    return partial_unique_index(name, *columns, where=SIGNED_ONLY)

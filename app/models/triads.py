@@ -6,17 +6,16 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.models.owners import InCycle
 from app.models.types import UTCDateTime, utcnow
 
 
-class Triad(Base):
+class Triad(InCycle, Base):
     """A group of (usually three) LAs who scrutinise each other's self-evaluations in a cycle."""
 
     __tablename__ = "triad"
     __table_args__ = (UniqueConstraint("cycle_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
     number: Mapped[int]
     formed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     formed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, Index, text
 from sqlalchemy.types import TypeDecorator
 
 from app import clock
@@ -33,3 +33,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     # One clock for every stored moment: the demonstration plays its acts at simulated moments.
     return clock.now()
+
+
+def partial_unique_index(name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows `where` holds, the same on PostgreSQL and on SQLite: the
+    database itself refuses the second such row, whatever races occur."""
+    return Index(
+        name,
+        *columns,
+        unique=True,
+        sqlite_where=text(where),
+        postgresql_where=text(where),
+    )

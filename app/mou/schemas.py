@@ -2,18 +2,17 @@
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.auth.roles import Role
 from app.identifiers import Identifier
+from app.inputs import Input, TextInput
 from app.signoff.schemas import Confirmation, ContentHash, Reason
 
 __all__ = ["ContentHash"]  # where app.self_evaluation.documents first found it
 
 
-class DraftInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class DraftInput(TextInput):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(
         min_length=1,
@@ -25,9 +24,7 @@ class DraftInput(BaseModel):
     )
 
 
-class PublishInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PublishInput(Input):
     content_hash: ContentHash = Field(description="SHA-256 of the draft the coordinator reviewed")
     changeover_on: date | None = Field(
         default=None,
@@ -36,27 +33,21 @@ class PublishInput(BaseModel):
     )
 
 
-class ReviewInput(BaseModel):
+class ReviewInput(Input):
     """The leads reviewed the version in force and decided it needs no change."""
-
-    model_config = ConfigDict(extra="forbid")
 
     content_hash: ContentHash = Field(description="SHA-256 of the version that was reviewed")
     confirm: bool = Field(description="The leads reviewed this version and agreed no change")
 
 
-class SignInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class SignInput(TextInput):
     organisation_code: str = Field(min_length=1, max_length=60)
     role: Role
     content_hash: ContentHash = Field(description="SHA-256 of the published version being signed")
     confirm: Confirmation
 
 
-class DeclineInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class DeclineInput(TextInput):
     organisation_code: str = Field(min_length=1, max_length=60)
     role: Role
     content_hash: ContentHash

@@ -1,13 +1,9 @@
 """The Memorandum of Understanding, as the registry (app.stages) sees it."""
 
 from app.auth.permissions import Action
-from app.auth.roles import Role
+from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.mou.schemas import MESSAGES
 from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
-
-_EVERY_ROLE = frozenset(Role)
-_COORDINATOR = frozenset({Role.REGIONAL_COORDINATOR})
-
 
 STAGE = Stage(
     name="mou",
@@ -18,9 +14,9 @@ STAGE = Stage(
         "app.mou.api:router",
     ),
     permissions=(
-        Permission(Action.EDIT_MOU, _COORDINATOR, "edit this region's Memorandum of Understanding"),
+        Permission(Action.EDIT_MOU, COORDINATOR, "edit this region's Memorandum of Understanding"),
         Permission(
-            Action.PUBLISH_MOU, _COORDINATOR, "publish this region's Memorandum of Understanding"
+            Action.PUBLISH_MOU, COORDINATOR, "publish this region's Memorandum of Understanding"
         ),
         # "Each year the regional leads are given the task of reviewing the MoU" (issue 10; the
         # MoU is set up once, seeds 002:2302, 2318, 2404): the leads (every co-lead alike,
@@ -43,15 +39,15 @@ STAGE = Stage(
             frozenset({Role.DCS, Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE}),
             "sign the Memorandum of Understanding for this organisation",
         ),
-        Permission(Action.VIEW_MOU, _EVERY_ROLE, "see this region's Memorandum of Understanding"),
+        Permission(Action.VIEW_MOU, EVERY_ROLE, "see this region's Memorandum of Understanding"),
         Permission(
             Action.SEND_MOU_REMINDERS,
-            _COORDINATOR,
+            COORDINATOR,
             "send reminders about the Memorandum of Understanding",
         ),
         Permission(
             Action.DOWNLOAD_MOU_PACK,
-            _EVERY_ROLE,
+            EVERY_ROLE,
             "download this region's Memorandum of Understanding pack",
         ),
     ),

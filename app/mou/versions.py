@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from app import structured_text
 from app.audit.chain import Entry, record_many
+from app.audit.entries import cycle_entry
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
-from app.cycles.service import actor_of
 from app.errors import NotFound
 from app.models import Cycle, MouSignatureEvent, MouVersion
 from app.mou.binding import considered_versions, current_version
@@ -31,17 +31,8 @@ def version_entry(
     organisation_code: str | None = None,
 ) -> Entry:
     """One history entry about a version of this cycle's MoU, for `transition` or the log."""
-    return Entry(
-        actor=actor_of(principal),
-        action=action,
-        summary=summary,
-        subject_type="mou_version",
-        subject_id=version.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
-        organisation_code=organisation_code,
-        payload=payload,
-    )
+    subject = ("mou_version", version.id)
+    return cycle_entry(principal, cycle, subject, action, summary, payload, organisation_code)
 
 
 def record_version_event(

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.chain import Entry
+from app.audit.entries import actor_of
 from app.auth.principal import Principal
-from app.cycles.service import actor_of
 from app.errors import AlreadyDone, Conflict, InvalidInput
 from app.models import Cycle, IndicatorReturn, ReturnValue
 from app.reference.models import LocalAuthority, Region

@@ -6,12 +6,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.audit.chain import record
+from app.audit.entries import record_in_cycle
 from app.auth import accounts
 from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Assignment, Principal
 from app.auth.roles import Role
-from app.cycles.service import actor_of, region_or_404
+from app.cycles.service import region_or_404
 from app.db import add_once
 from app.errors import AlreadyDone, Conflict, InvalidInput
 from app.models import Cycle, ReturnOverride, User
@@ -106,17 +106,15 @@ def record_override(
         override,
         AlreadyDone(f"Returns from {la.name} are already accepted for {cycle.year}"),
     )
-    record(
+    record_in_cycle(
         session,
-        actor=actor_of(principal),
-        action="returns.override_recorded",
-        summary=f"Returns from {la.name} accepted for {cycle.year} before its MoU is in force",
-        subject_type="return_override",
-        subject_id=override.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
-        organisation_code=la_code,
-        payload={"reason": reason},
+        principal,
+        cycle,
+        ("return_override", override.id),
+        "returns.override_recorded",
+        f"Returns from {la.name} accepted for {cycle.year} before its MoU is in force",
+        {"reason": reason},
+        la_code,
     )
     return override
 

@@ -2,7 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from app.inputs import TextInput
 
 MissingCode = Literal["c", "x", "z", "u"]
 MISSING_CODES: dict[str, str] = {
@@ -14,10 +16,8 @@ MISSING_CODES: dict[str, str] = {
 COMMENTARY_MAX = 500
 
 
-class ValueInput(BaseModel):
+class ValueInput(TextInput):
     """One indicator's value, or the DfE code saying why there is none (never a zero)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     indicator_id: str = Field(min_length=1, max_length=60)
     value: float | None = Field(default=None, allow_inf_nan=False)
@@ -35,18 +35,14 @@ class ValueInput(BaseModel):
         return self
 
 
-class ReturnInput(BaseModel):
+class ReturnInput(TextInput):
     """A whole quarter's return for one LA, with a reason when it replaces an earlier version."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     values: list[ValueInput] = Field(min_length=1, max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class OverrideInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class OverrideInput(TextInput):
     la_code: str = Field(min_length=1, max_length=60)
     reason: str = Field(min_length=1, max_length=2000)
 

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.audit.chain import Entry, record_many
+from app.audit.entries import actor_of
 from app.auth.permissions import Action, Scope, can, require
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.cycles.service import actor_of, region_or_404
+from app.cycles.service import region_or_404
 from app.db import add_once
 from app.errors import AlreadyDone, DomainError, InvalidInput
 from app.models import ImportedFile, IndicatorReturn, User

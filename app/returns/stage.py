@@ -1,7 +1,7 @@
 """The quarterly returns of core indicators, as the registry (app.stages) sees them."""
 
 from app.auth.permissions import Action
-from app.auth.roles import Role
+from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.returns.schemas import MESSAGES
 from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
 
@@ -24,10 +24,10 @@ STAGE = Stage(
             "import a national file of quarterly returns",
         ),
         # Seeing returns is further limited, value by value, by app.returns.visibility.
-        Permission(Action.VIEW_RETURNS, frozenset(Role), "see this region's quarterly returns"),
+        Permission(Action.VIEW_RETURNS, EVERY_ROLE, "see this region's quarterly returns"),
         Permission(
             Action.OVERRIDE_RETURNS,
-            frozenset({Role.REGIONAL_COORDINATOR}),
+            COORDINATOR,
             "accept returns from an authority whose MoU is not in force",
         ),
     ),

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from app.audit.chain import Entry, record_many
+from app.audit.entries import cycle_entry
 from app.auth.principal import Principal
-from app.cycles.service import actor_of
 from app.models import Cycle, SefVersion, SelfEvaluation
 
 # What a new version's history entry says, once its number and hash are known.
@@ -23,17 +23,8 @@ def entry(
     payload: dict[str, object],
 ) -> Entry:
     """One history entry about this self-evaluation, for `transition` or the log."""
-    return Entry(
-        actor=actor_of(principal),
-        action=action,
-        summary=summary,
-        subject_type="self_evaluation",
-        subject_id=sef.id,
-        region_id=cycle.region_id,
-        cycle_id=cycle.id,
-        organisation_code=sef.la_code,
-        payload=payload,
-    )
+    subject = ("self_evaluation", sef.id)
+    return cycle_entry(principal, cycle, subject, action, summary, payload, sef.la_code)
 
 
 def audit(

@@ -22,7 +22,7 @@ from app.pack import inputs, jobs
 from app.pack.cache import Prepared, cache_key, cached_or_rendered, warm
 from app.pack.render import render_template_pdf
 from app.reference import get_reference
-from app.reference.sef import TEXT_SECTIONS, SefTemplate
+from app.reference.sef import SefTemplate
 from app.self_evaluation import access
 from app.self_evaluation.documents import rows as document_rows
 from app.self_evaluation.drafting import content, service
@@ -47,21 +47,12 @@ STATE_LABELS = {
 
 
 @dataclass(frozen=True)
-class PackSection:
-    name: str
-    label: str
-    paragraphs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class PackChapter:
     chapter_id: str
     title: str
     grade: str  # the grade's value, "" if none
     grade_label: str
-    # Every text section in the template's order: the narrative, strengths before areas for
-    # development, signatures of strength before signatures of risk, then evidence.
-    sections: tuple[PackSection, ...]
+    sections: tuple[content.Section, ...]  # every text section (content.sections_of)
     indicator_count: int = 0  # the core indicators the template sets beside the chapter
     graded: bool = True  # False: the template gives this chapter no grade, so none is printed
 
@@ -180,10 +171,7 @@ def _chapters(template: SefTemplate, text: content.Content) -> tuple[PackChapter
                 title=chapter.title,
                 grade=grade,
                 grade_label=content.grade_label(grade) if graded else "",
-                sections=tuple(
-                    PackSection(name, label, tuple(content.paragraphs(written.get(name, ""))))
-                    for name, label in TEXT_SECTIONS
-                ),
+                sections=content.sections_of(written),
                 indicator_count=len(chapter.indicators),
                 graded=graded,
             )

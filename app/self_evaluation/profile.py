@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
-from app.benchmarks.flag_order import SHOWN
+from app.benchmarks.flag_order import FirstFlags
 from app.benchmarks.flags import Flag, default_quarter
 from app.benchmarks.pack import IndicatorProfile, Profile, build_profile
 from app.errors import NotFound, NotPermitted
@@ -40,7 +40,7 @@ class ChapterProfile:
 
 
 @dataclass(frozen=True)
-class SefDataProfile:
+class SefDataProfile(FirstFlags):
     la_code: str
     la_name: str
     period: str | None  # e.g. "2026-27 Q2"; None when no data can be shown
@@ -51,15 +51,6 @@ class SefDataProfile:
     chapters: dict[str, ChapterProfile]  # every chapter of the template, by id
     # The page with every flag, which "and N more" links to; None when there is nothing more.
     flags_href: str | None = None
-
-    @property
-    def top_flags(self) -> tuple[Flag, ...]:
-        """The summary at the top: the most important few (app/benchmarks/flag_order.py)."""
-        return self.flags[:SHOWN]
-
-    @property
-    def more_flags(self) -> int:
-        return max(len(self.flags) - SHOWN, 0)
 
 
 def _not_shared(la_name: str) -> str:

@@ -3,11 +3,12 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from app.auth.roles import Role
 from app.cycles.years import check_year
 from app.identifiers import Identifier
+from app.inputs import Input, TextInput
 from app.reference.sef import OfstedGrade
 from app.signoff.schemas import Confirmation, ContentHash, Reason
 
@@ -21,10 +22,8 @@ MaybeGrade = Annotated[OfstedGrade | None, BeforeValidator(_blank_is_none)]
 MaybeNumber = Annotated[Identifier | None, BeforeValidator(_blank_is_none)]
 
 
-class ChapterInput(BaseModel):
+class ChapterInput(TextInput):
     """One chapter as its writer saves it, with the version they started from."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     base_version: MaybeNumber = Field(
         default=None,
@@ -39,47 +38,35 @@ class ChapterInput(BaseModel):
     evidence: Section = ""
 
 
-class AssignInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class AssignInput(TextInput):
     chapter_id: str = Field(min_length=1, max_length=60)
     user_id: Identifier = Field(description="A person who holds a role in the authority")
 
 
-class CompareInput(BaseModel):
+class CompareInput(Input):
     """Two version numbers to set side by side: the history page's form and the API's query."""
-
-    model_config = ConfigDict(extra="forbid")
 
     a: Identifier = Field(description="One version number")
     b: Identifier = Field(description="The other; the older is always `older`")
 
 
-class SubmitInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SubmitInput(Input):
     content_hash: ContentHash = Field(description="SHA-256 of the version the DCS reviewed")
 
 
-class SignSefInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class SignSefInput(TextInput):
     role: Role
     content_hash: ContentHash = Field(description="SHA-256 of the submitted version being signed")
     confirm: Confirmation
 
 
-class ReturnSefInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class ReturnSefInput(TextInput):
     role: Role
     content_hash: ContentHash
     reason: Reason
 
 
-class CommentInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class CommentInput(TextInput):
     chapter_id: str = Field(min_length=1, max_length=60)
     body: str = Field(min_length=1, max_length=5000)
     challenged_grade: MaybeGrade = Field(
@@ -89,16 +76,12 @@ class CommentInput(BaseModel):
     )
 
 
-class ResponseInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class ResponseInput(TextInput):
     body: str = Field(min_length=1, max_length=5000)
 
 
-class CarryForwardInput(BaseModel):
+class CarryForwardInput(TextInput):
     """The DCS starts a blank self-evaluation from the LA's signed one of an earlier cycle."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     from_year: str = Field(description="The earlier cycle, like 2025-26, whose signed text to copy")
 
@@ -108,10 +91,8 @@ class CarryForwardInput(BaseModel):
         return check_year(value)
 
 
-class DueDateInput(BaseModel):
+class DueDateInput(TextInput):
     """The coordinator sets one LA's own sign-off date, or (no date) returns it to the region's."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     due_on: Annotated[date | None, BeforeValidator(_blank_is_none)] = Field(
         default=None,
@@ -120,10 +101,8 @@ class DueDateInput(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="Why, for the history")
 
 
-class TriadsInput(BaseModel):
+class TriadsInput(Input):
     """The triad number each LA of the region sits in this cycle."""
-
-    model_config = ConfigDict(extra="forbid")
 
     groups: dict[str, int] = Field(description="LA code -> triad number (1, 2, ...)")
 

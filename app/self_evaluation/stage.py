@@ -1,13 +1,11 @@
 """The self-evaluation (drafting, documents, sign-off, scrutiny), as the registry sees it."""
 
 from app.auth.permissions import Action
-from app.auth.roles import Role
+from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.reference.parties import TrustActivity
 from app.self_evaluation.schemas import MESSAGES
 from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
 
-_EVERY_ROLE = frozenset(Role)
-_COORDINATOR = frozenset({Role.REGIONAL_COORDINATOR})
 _DCS = frozenset({Role.DCS})
 
 STAGE = Stage(
@@ -30,7 +28,7 @@ STAGE = Stage(
     permissions=(
         # Which self-evaluations a person sees is further limited, one by one, by
         # app.self_evaluation.access.
-        Permission(Action.VIEW_SEF, _EVERY_ROLE, "see this self-evaluation"),
+        Permission(Action.VIEW_SEF, EVERY_ROLE, "see this self-evaluation"),
         # The DCS writes every chapter; a contributor or data lead only the chapters assigned
         # to them.
         Permission(
@@ -51,7 +49,7 @@ STAGE = Stage(
             "sign this authority's self-evaluation",
             trust_activity=TrustActivity.SELF_EVALUATION,
         ),
-        Permission(Action.TRACK_SEF, _COORDINATOR, "track this region's self-evaluations"),
+        Permission(Action.TRACK_SEF, COORDINATOR, "track this region's self-evaluations"),
         # Only the self-evaluation's own scrutineers: peer DCSs of its triad, or the moderators.
         Permission(
             Action.COMMENT_SEF,
@@ -62,9 +60,9 @@ STAGE = Stage(
             Action.RESPOND_SEF, _DCS, "respond to scrutiny of this authority's self-evaluation"
         ),
         Permission(
-            Action.CLOSE_SEF_SCRUTINY, _COORDINATOR, "close scrutiny of this self-evaluation"
+            Action.CLOSE_SEF_SCRUTINY, COORDINATOR, "close scrutiny of this self-evaluation"
         ),
-        Permission(Action.DOWNLOAD_SEF_PACK, _EVERY_ROLE, "download this self-evaluation pack"),
+        Permission(Action.DOWNLOAD_SEF_PACK, EVERY_ROLE, "download this self-evaluation pack"),
     ),
     messages={"/self-evaluations": MESSAGES},
     calendar=CalendarEntry("self_evaluation", "Self-evaluation", ("sef.", "triads.")),

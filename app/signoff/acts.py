@@ -10,9 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from app.audit.chain import Actor, Entry, record_many
+from app.audit.chain import Entry, record_many
+from app.audit.entries import cycle_entry
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import add_once
@@ -87,10 +89,8 @@ class OnVersion(Generic[M]):
         organisation_code: str | None = None,
     ) -> Entry:
         """A history entry about this version's document, by `principal`."""
-        actor = Actor(principal.user_id, principal.display_name)
-        region_id, cycle_id = self.cycle.region_id, self.cycle.id
-        return Entry(
-            actor, action, summary, *self.subject, region_id, cycle_id, organisation_code, payload
+        return cycle_entry(
+            principal, self.cycle, self.subject, action, summary, payload, organisation_code
         )
 
 
@@ -133,3 +133,12 @@ def decide(session: Session, event: M, *, audit: Entry, reason_required: str) ->
     session.flush()
     record_many(session, [audit])
     return event
+
+
+def voided_by_new_version(
+    session: Session, model: type[M], on_version: ColumnElement[bool]
+) -> list[str]:
+    """Who signed the version `on_version` selects, "Name (Role)" as the history says when a new
+    version voids their signatures (VersionPolicy.VOID); the events stay, and say so themselves."""
+    signed = session.scalars(select(model).where(on_version, model.decision == "signed")).all()
+    return [f"{e.signatory_name} ({Role(e.role).label})" for e in signed]

@@ -1,23 +1,20 @@
 """Inputs for supporting documents and DOCX import: shared by the HTML forms and the JSON API."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from app.inputs import TextInput
 from app.mou.schemas import ContentHash
 from app.self_evaluation.schemas import MaybeNumber
 
 
-class DocumentInput(BaseModel):
+class DocumentInput(TextInput):
     """Which chapter an uploaded document supports (the file itself comes as a multipart part)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     chapter_id: str = Field(min_length=1, max_length=60)
 
 
-class ImportInput(BaseModel):
+class ImportInput(TextInput):
     """The DCS's confirmed mapping of an uploaded DOCX's sections to chapters."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     file_sha256: ContentHash = Field(description="SHA-256 of the DOCX, as the proposal gave it")
     base_version: MaybeNumber = Field(

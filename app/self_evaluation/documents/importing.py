@@ -14,7 +14,7 @@ from app.errors import InvalidInput, StaleVersion
 from app.models import Cycle, SefVersion
 from app.self_evaluation.documents.docx_import import SECTION_CHARS, Section
 from app.self_evaluation.documents.import_schemas import ImportInput
-from app.self_evaluation.drafting import content, service, versioning
+from app.self_evaluation.drafting import content, service
 from app.self_evaluation.events import SefEvent
 from app.workflow import SELF_EVALUATION, fire
 from app.workflow.states import SefAction
@@ -81,7 +81,7 @@ def apply(
         c: [s.heading for s, t in zip(sections, data.chapters, strict=True) if t == c]
         for c in texts
     }
-    return versioning.add_version(
+    return service.add_version(
         session,
         principal,
         cycle,

@@ -80,7 +80,7 @@ def add(
     session.flush()
     text = service.content_of(sef, service.latest_version(session, sef))
     why = f"{principal.display_name} added {checked.filename} to '{chapter.title}'"
-    versioning.add_version(
+    service.add_version(
         session,
         principal,
         cycle,
@@ -124,7 +124,7 @@ def remove(
     session.flush()
     text = service.content_of(sef, service.latest_version(session, sef))
     why = f"{principal.display_name} removed {document.filename} from '{chapter.title}'"
-    versioning.add_version(
+    service.add_version(
         session,
         principal,
         cycle,

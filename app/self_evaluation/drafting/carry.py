@@ -22,7 +22,7 @@ from app.cycles import service as cycles
 from app.errors import Conflict, InvalidInput
 from app.models import Cycle, SefVersion, SelfEvaluation
 from app.self_evaluation import access
-from app.self_evaluation.drafting import content, service, versioning
+from app.self_evaluation.drafting import content, service
 from app.self_evaluation.events import SefEvent
 from app.self_evaluation.schemas import CarryForwardInput
 from app.workflow import SELF_EVALUATION, fire
@@ -100,7 +100,7 @@ def carry_forward(
             text[chapter.id][name] = copied[chapter.id].get(name, "")
     chapters = [c.id for c in template.chapters if c.id in copied]
     # Through the one way versions are made, so documents already attached are in its hash.
-    return versioning.add_version(
+    return service.add_version(
         session,
         principal,
         cycle,

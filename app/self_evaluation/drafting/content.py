@@ -9,6 +9,7 @@ of the canonical JSON is what signatories sign.
 import difflib
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,6 +109,23 @@ def _and_list(items: list[str]) -> str:
 def paragraphs(text: str) -> list[str]:
     """Text split at blank lines, each paragraph's lines kept."""
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One text section of a chapter as pages and packs show it: its label, then paragraphs."""
+
+    name: str
+    label: str
+    paragraphs: tuple[str, ...]
+
+
+def sections_of(text: Mapping[str, str]) -> tuple[Section, ...]:
+    """Every text section of a chapter in the template's order (the narrative, strengths before
+    areas for development, signatures of strength before signatures of risk, then evidence)."""
+    return tuple(
+        Section(name, label, tuple(paragraphs(text.get(name, "")))) for name, label in TEXT_SECTIONS
+    )
 
 
 RowKind = Literal["same", "changed", "added", "removed"]

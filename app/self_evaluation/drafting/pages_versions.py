@@ -22,7 +22,6 @@ from app.cycles import service as cycles
 from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.identifiers import Identifier
 from app.models import Cycle, SelfEvaluation
-from app.reference.sef import TEXT_SECTIONS
 from app.self_evaluation import access
 from app.self_evaluation.drafting import carry, content, service
 from app.self_evaluation.drafting import versions as sef_versions
@@ -36,28 +35,18 @@ ONE = SEF + "/{la_code}"
 
 
 @dataclass(frozen=True)
-class ReadableSection:
-    name: str
-    label: str
-    paragraphs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ReadableChapter:
     """One chapter's text as the pages show it: the grade in words (None where the chapter carries
     no grade, so no page mentions one), each section in paragraphs."""
 
     grade: str | None
-    sections: tuple[ReadableSection, ...]
+    sections: tuple[content.Section, ...]
 
 
 def readable(text: Mapping[str, str], *, graded: bool = True) -> ReadableChapter:
     return ReadableChapter(
         content.grade_label(text.get("grade", "")) if graded else None,
-        tuple(
-            ReadableSection(name, label, tuple(content.paragraphs(text.get(name, ""))))
-            for name, label in TEXT_SECTIONS
-        ),
+        content.sections_of(text),
     )
 
 

@@ -5,6 +5,8 @@ someone else has since changed the same chapter, the save is refused and nothing
 page shows both texts); a save to a chapter nobody else touched lands on top of the newest text.
 """
 
+from typing import Literal
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,7 @@ from app.self_evaluation.drafting import content
 from app.self_evaluation.entries import VersionEntry, audit, entry
 from app.self_evaluation.events import SefEvent
 from app.self_evaluation.schemas import ChapterInput, SubmitInput
+from app.signoff import acts
 from app.workflow import SELF_EVALUATION, fire
 from app.workflow.states import SefAction
 from app.workflow.transition import transition
@@ -152,12 +155,8 @@ def void_signatures(
     if sef.submitted_number is None:
         return []
     submitted = version(session, sef, sef.submitted_number)
-    signed = session.scalars(
-        select(SefSignOffEvent).where(
-            SefSignOffEvent.sef_version_id == submitted.id, SefSignOffEvent.decision == "signed"
-        )
-    ).all()
-    voided = [f"{e.signatory_name} ({Role(e.role).label})" for e in signed]
+    on_version = SefSignOffEvent.sef_version_id == submitted.id
+    voided = acts.voided_by_new_version(session, SefSignOffEvent, on_version)
     if voided:
         audit(
             session,
@@ -264,6 +263,13 @@ def save_chapter(
     )
 
 
+# What a save made at the same moment as another is told, where the caller has no better words.
+SAVED_AT_ONCE = (
+    "Someone else saved this self-evaluation at the same moment. Nothing was saved: "
+    "reload to see their change, then try again."
+)
+
+
 def add_version(
     session: Session,
     principal: Principal,
@@ -273,15 +279,24 @@ def add_version(
     *,
     chapter_id: str | None,
     why: str,
-    history: VersionEntry | None,
-    based_on_number: int | None,
-    stale: StaleVersion,
+    history: VersionEntry | None = None,
+    based_on_number: int | None | Literal["latest"] = "latest",
+    stale: StaleVersion | None = None,
+    new_state: str | None = None,
     carried_from_version_id: int | None = None,
 ) -> SefVersion:
     """Save `text` as the next version (its hash covering the documents attached now), voiding
     signatures gathered so far, and record `history(saved)` (if given) with the edit; flushes.
-    Every way a version is made (form, document, import, carry-forward) comes here."""
+    Every way a version is made (form, document, import, carry-forward) comes here.
+
+    A chapter's form names the version it was opened on; anything else (a document added or
+    removed, a DOCX imported) is based on the latest. The transition table says which state an
+    edit leads to; a caller that still names it (`new_state`) must name the same one."""
+    if new_state is not None and new_state != fire(SELF_EVALUATION, sef.state, SefAction.EDIT):
+        raise ValueError(f"An edit does not lead a {sef.state} self-evaluation to {new_state}")
     latest = latest_version(session, sef)
+    if based_on_number == "latest":
+        based_on_number = latest.number if latest else None
     saved = SefVersion(
         self_evaluation_id=sef.id,
         number=(latest.number if latest else 0) + 1,
@@ -296,7 +311,7 @@ def add_version(
         created_by_name=principal.display_name,
         created_at=utcnow(),
     )
-    add_once(session, saved, stale)
+    add_once(session, saved, stale or StaleVersion(SAVED_AT_ONCE))
     withdrawn = sef.submitted_number
     if fire(SELF_EVALUATION, sef.state, SefAction.EDIT) != sef.state or withdrawn is not None:
         voided = void_signatures(session, principal, cycle, sef, why)

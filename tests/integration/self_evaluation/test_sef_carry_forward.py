@@ -211,7 +211,7 @@ def test_start_through_the_api_and_who_is_refused(session: Session, client: Test
 def test_a_version_written_whole_clears_only_the_chapters_it_changed(session: Session) -> None:
     """A DOCX import writes a whole version; only the chapters whose text it changed count as
     edited (app.self_evaluation.documents.importing)."""
-    from app.self_evaluation.drafting import content, versioning
+    from app.self_evaluation.drafting import content
 
     _, this = _cycles(session)
     _, dcs = _dcs(session)
@@ -221,7 +221,7 @@ def test_a_version_written_whole_clears_only_the_chapters_it_changed(session: Se
     changed = content.with_chapter(
         text, "care-leavers", {**text["care-leavers"], "narrative": "Imported this year."}
     )
-    versioning.add_version(
+    service.add_version(
         session, dcs, this, sef, changed, chapter_id=None, new_state="draft", why="import"
     )
     assert carry.carried_chapters(session, sef) == {
