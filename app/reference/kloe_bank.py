@@ -15,13 +15,8 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from app.reference.loader import (
-    PROJECT_ROOT,
-    ReferenceDataError,
-    _read_mapping,
-    _validate,
-    get_reference,
-)
+from app.reference.files import ReferenceDataError, read_mapping, validate
+from app.reference.loader import PROJECT_ROOT, get_reference
 from app.reference.models import Frozen, NonEmpty
 
 KLOE_BANK_FILE = "regions/kloe_bank.yaml"
@@ -91,8 +86,8 @@ def load_kloe_bank(root: Path, region_ids: frozenset[str]) -> KloeBank:
     path = root / KLOE_BANK_FILE
     if not path.is_file():
         raise ReferenceDataError(KLOE_BANK_FILE, "file not found")
-    rel, data = _read_mapping(root, path)
-    bank = _validate(KloeBank, data, rel)
+    rel, data = read_mapping(root, path)
+    bank = validate(KloeBank, data, rel)
     unknown = sorted(set(bank.regions) - region_ids)
     if unknown:
         raise ReferenceDataError(rel, f"unknown region {', '.join(unknown)} under regions")

@@ -1,18 +1,16 @@
 """Load regions/*.yaml, regions/templates/*.yaml and core_indicators.yaml, cross-checked.
 
 The files are kept by hand, so every problem is reported as the file (relative to the project
-root), a colon, and the problem in plain words, and nothing half-loaded is ever returned.
+root), a colon, and the problem in plain words (app/reference/files.py), and nothing half-loaded
+is ever returned.
 """
 
 import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
 
-import yaml
-from pydantic import BaseModel, ValidationError
-
+from app.reference.files import ReferenceDataError, read_mapping, validate
 from app.reference.models import (
     REGION_ORDER,
     TEMPLATE_PLACEHOLDERS,
@@ -32,17 +30,6 @@ REGIONS_DIR = "regions"
 TEMPLATES_DIR = "regions/templates"
 # Files in regions/ that are not a region: the KLOE prompt bank (app/reference/kloe_bank.py).
 NOT_REGIONS = frozenset({"kloe_bank.yaml"})
-
-M = TypeVar("M", bound=BaseModel)
-
-
-class ReferenceDataError(Exception):
-    """A reference file is missing, malformed or inconsistent with another one."""
-
-    def __init__(self, path: str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
 
 
 class Reference:
@@ -123,94 +110,6 @@ def _region_sort_key(region_id: str) -> tuple[int, str]:
     return (len(REGION_ORDER), region_id)
 
 
-# The C parser when PyYAML has one: the region files are large enough for speed to matter.
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = (
-    yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-)
-
-
-def _refuse_duplicate_keys(node: yaml.Node) -> None:
-    # PyYAML silently keeps the last of two equal keys; in a hand-kept file that hides a mistake.
-    if isinstance(node, yaml.MappingNode):
-        seen: set[tuple[str, str]] = set()
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                key = (key_node.tag, key_node.value)
-                if key in seen:
-                    raise yaml.MarkedYAMLError(
-                        problem=f"key {key_node.value!r} is written twice",
-                        problem_mark=key_node.start_mark,
-                    )
-                seen.add(key)
-            _refuse_duplicate_keys(value_node)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _refuse_duplicate_keys(item)
-
-
-def _parse_yaml(text: str) -> Any:
-    loader = _LOADER(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _refuse_duplicate_keys(node)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _read_mapping(root: Path, path: Path) -> tuple[str, dict[str, Any]]:
-    rel = path.relative_to(root).as_posix()
-    try:
-        data = _parse_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(rel, f"not valid YAML ({' '.join(str(exc).split())})") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReferenceDataError(rel, f"cannot be read ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ReferenceDataError(rel, "expected a mapping of keys at the top level")
-    return rel, data
-
-
-def _describe_location(loc: tuple[int | str, ...], data: object) -> str:
-    # List positions are shown with the item's id or code, so the reader can find the entry.
-    text = ""
-    node: object = data
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict):
-                label = node.get("id", node.get("code"))
-                if isinstance(label, str):
-                    text += f" ({label})"
-        else:
-            text += f".{part}" if text else part
-            node = node.get(part) if isinstance(node, dict) else None
-    return text
-
-
-def _problem(error: Mapping[str, Any], data: object) -> str:
-    loc: tuple[int | str, ...] = tuple(error["loc"])
-    kind = error["type"]
-    if kind in ("extra_forbidden", "missing") and loc:
-        parent = _describe_location(loc[:-1], data) or "the top level"
-        word = "unknown" if kind == "extra_forbidden" else "missing"
-        return f"{word} key {loc[-1]} in {parent}"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    where = _describe_location(loc, data)
-    return f"bad value at {where}: {message}" if where else message
-
-
-def _validate(model: type[M], data: dict[str, Any], rel: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = [_problem(error, data) for error in exc.errors()]
-        raise ReferenceDataError(rel, "; ".join(problems)) from exc
-
-
 class _IndicatorFile(Frozen):
     indicators: tuple[Indicator, ...]
 
@@ -227,16 +126,16 @@ def _load_templates(root: Path, indicators: Iterable[str]) -> _Templates:
     templates = _Templates()
     known_indicators = set(indicators)
     for path in sorted((root / TEMPLATES_DIR).glob("*.yaml")):
-        rel, data = _read_mapping(root, path)
+        rel, data = read_mapping(root, path)
         kind = data.get("kind")
         if kind == "sef":
-            sef = _validate(SefTemplate, data, rel)
+            sef = validate(SefTemplate, data, rel)
             _check_sef_template(sef, rel, path.stem, known_indicators)
             templates.sef[sef.id] = sef
             continue
         if kind is not None and kind != "mou":
             raise ReferenceDataError(rel, f"unknown template kind {kind} (expected mou or sef)")
-        template = _validate(MouTemplate, data, rel)
+        template = validate(MouTemplate, data, rel)
         if template.id != path.stem:
             raise ReferenceDataError(rel, f"id {template.id} does not match the file name")
         if not any(block.kind == "heading" for block in template.blocks()):
@@ -276,8 +175,8 @@ def _load_indicators(root: Path) -> dict[str, Indicator]:
     path = root / INDICATORS_FILE
     if not path.is_file():
         raise ReferenceDataError(INDICATORS_FILE, "file not found")
-    rel, data = _read_mapping(root, path)
-    parsed = _validate(_IndicatorFile, data, rel)
+    rel, data = read_mapping(root, path)
+    parsed = validate(_IndicatorFile, data, rel)
     indicators: dict[str, Indicator] = {}
     published: dict[str, str] = {}
     for indicator in parsed.indicators:
@@ -353,8 +252,8 @@ def _load_regions(root: Path, templates: _Templates) -> dict[str, Region]:
     owner: dict[str, str] = {}  # organisation or DfE code -> file that declared it
     paths = [p for p in directory.glob("*.yaml") if p.name not in NOT_REGIONS]
     for path in sorted(paths, key=lambda p: _region_sort_key(p.stem)):
-        rel, data = _read_mapping(root, path)
-        region = _validate(Region, data, rel)
+        rel, data = read_mapping(root, path)
+        region = validate(Region, data, rel)
         _check_region(region, rel, path.stem, templates)
         codes = [("local authority code", la.code) for la in region.local_authorities]
         codes += [("DfE code", f"dfe:{la.dfe_code}") for la in region.local_authorities]
