@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, model_validator
 
 from app.reference import PROJECT_ROOT, Indicator, ReferenceDataError, get_reference
-from app.reference.loader import _read_mapping, _validate
+from app.reference.files import read_mapping, validate
 from app.reference.models import Frozen
 
 FLAGS_DIR = "regions/flags"
@@ -112,8 +112,8 @@ def load_flag_rules(root: Path, name: str, indicators: Mapping[str, Indicator]) 
     rel = path.relative_to(root).as_posix()
     if not path.is_file():
         raise ReferenceDataError(rel, "file not found")
-    rel, data = _read_mapping(root, path)
-    rules = _validate(FlagRules, data, rel)
+    rel, data = read_mapping(root, path)
+    rules = validate(FlagRules, data, rel)
     _check(rules, rel, indicators)
     return rules
 

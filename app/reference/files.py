@@ -1,7 +1,8 @@
 """Reading one hand-kept reference file: YAML that refuses a key written twice, validated into a
 typed model, every problem reported as the file (relative to the project root), a colon, and the
-problem in plain words. The region loader (app/reference/loader.py) and the KLOE prompt bank
-(app/reference/kloe_bank.py) read their files through it.
+problem in plain words. The region loader (app/reference/loader.py), the signatures-of-risk rules
+(app/benchmarks/flag_rules.py) and the KLOE prompt bank (app/reference/kloe_bank.py) read their
+files through it.
 """
 
 from collections.abc import Mapping
