@@ -21,6 +21,7 @@ from app.models import (
     ApiToken,
     AuditEvent,
     Cycle,
+    Kloe,
     MouSignatureEvent,
     MouVersion,
     OutboxMessage,
@@ -89,7 +90,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 33
+    assert len(HTML_UNSAFE) == 34
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -129,6 +130,7 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
             SefComment,
             SefResponse,
             TriadMember,
+            Kloe,
         )
     )
     revoked = (
@@ -215,8 +217,18 @@ def _start_form(
     return DERBY, {"from_year": "2025-26"}, {}
 
 
+def _kloes_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    """Triads formed, so Derby's DCS may set Derby's key lines of enquiry."""
+    sf.form_proposed_triads(session, cycle)
+    questions = {f"question-{n}": f"Question {n}?" for n in (1, 2, 3)}
+    return DERBY, {"version": "", **questions}, {}
+
+
 SEF_FORMS: dict[str, SefSetup] = {
     "/regions/{region_id}/cycles/{year}/triads": _triads_form,
+    "/regions/{region_id}/cycles/{year}/kloes/{la_code}": _kloes_form,
     SEF + "/chapters/{chapter_id}": lambda s, u, b, c: (
         DERBY,
         {"base_version": "", "grade": "good", "narrative": "Written."},
