@@ -7,7 +7,7 @@ for the LAs the person may see, the region's aggregates only when they may see t
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -314,7 +314,7 @@ def _cached_pdf(
         "provisional": PUBLISHED if published else PROVISIONAL,
         # Printed as provenance; not part of the key, so an unchanged pack is not re-rendered.
         "input_hash": key,
-        "rendered_at": datetime.now(UTC),
+        "rendered_at": clock.now(),
         "chain_head": f"entry {sequence}, {chain_hash}",
     }
     return cached_or_rendered(
