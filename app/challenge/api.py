@@ -8,12 +8,11 @@ from pydantic import BaseModel, Field
 
 from app.auth.principal import Principal
 from app.auth.web import DbSession, WriteSession, permission
-from app.challenge import access, kloes
+from app.challenge import kloes
 from app.challenge.actions import ChallengeAction
 from app.challenge.schemas import KloesInput
 from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle
-from app.models import Cycle
 
 router = APIRouter(
     prefix="/api/v1/regions/{region_id}/cycles/{year}/kloes", tags=["key lines of enquiry"]
@@ -87,14 +86,6 @@ def _out(found: kloes.KloeSet, drafts: list[kloes.DraftKloe]) -> KloesOut:
     )
 
 
-def _drafts(
-    session: DbSession, principal: Principal, cycle: Cycle, la_code: str
-) -> list[kloes.DraftKloe]:
-    if not access.can_set(principal, la_code):
-        return []
-    return kloes.suggestions(session, principal, cycle, la_code)
-
-
 @router.get("", response_model=StatusOut)
 def get_status(
     session: DbSession,
@@ -123,7 +114,7 @@ def get_kloes(
     cycle: CurrentCycle,
 ) -> KloesOut:
     found = kloes.read(session, principal, cycle, la_code)
-    return _out(found, _drafts(session, principal, cycle, la_code))
+    return _out(found, kloes.suggestions(session, principal, cycle, la_code))
 
 
 @router.put("/{la_code}", response_model=KloesOut)
@@ -138,4 +129,4 @@ def put_kloes(
     # The body is checked first (a 422 before "no such cycle"), so the cycle is read here.
     cycle = cycles.get_cycle(session, principal, region_id, year)
     saved = kloes.save(session, principal, cycle, la_code, data)
-    return _out(saved, _drafts(session, principal, cycle, la_code))
+    return _out(saved, kloes.suggestions(session, principal, cycle, la_code))

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import record
@@ -20,7 +20,7 @@ from app.challenge import access
 from app.challenge.drafting import DifferentView, DraftKloe, RiskFlag, Source, draft
 from app.challenge.schemas import KloesInput
 from app.cycles.service import actor_of
-from app.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from app.errors import Conflict, InvalidInput, NotPermitted
 from app.models import Cycle, Kloe, SefComment, SelfEvaluation, User
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
@@ -49,13 +49,6 @@ class StatusRow:
     count: int
     set_at: datetime | None
     readable: bool  # the reader may open the questions themselves
-
-
-def local_authority(cycle: Cycle, la_code: str) -> LocalAuthority:
-    for la in get_reference().regions[cycle.region_id].local_authorities:
-        if la.code == la_code:
-            return la
-    raise NotFound("There is no such local authority in this region.")
 
 
 def _rows(session: Session, cycle: Cycle, la_code: str) -> list[Kloe]:
@@ -108,7 +101,7 @@ def refusal(principal: Principal | None, cycle: Cycle, la: LocalAuthority) -> st
 
 def read(session: Session, principal: Principal | None, cycle: Cycle, la_code: str) -> KloeSet:
     """The LA's questions, for a member of its triad."""
-    la = local_authority(cycle, la_code)
+    la = sefs.local_authority(cycle, la_code)
     if not access.can_read(session, principal, cycle, la_code):
         raise NotPermitted(refusal(principal, cycle, la))
     return _set_of(session, cycle, la)
@@ -120,13 +113,12 @@ def status(session: Session, principal: Principal, cycle: Cycle) -> list[StatusR
     region = get_reference().regions[cycle.region_id]
     tracking = access.tracks(principal, cycle.region_id)
     counted = session.execute(
-        select(Kloe.la_code, Kloe.set_at).where(Kloe.cycle_id == cycle.id)
+        select(Kloe.la_code, func.count(), func.max(Kloe.set_at))
+        .where(Kloe.cycle_id == cycle.id)
+        .group_by(Kloe.la_code)
     ).all()
-    counts: dict[str, int] = {}
-    when: dict[str, datetime] = {}
-    for code, set_at in counted:
-        counts[code] = counts.get(code, 0) + 1
-        when[code] = set_at
+    counts = {code: n for code, n, _ in counted}
+    when = {code: set_at for code, _, set_at in counted}
     rows = []
     for la in sorted(region.local_authorities, key=lambda la: la.name):
         readable = access.can_read(session, principal, cycle, la.code)
@@ -176,7 +168,7 @@ def save(
     session: Session, principal: Principal, cycle: Cycle, la_code: str, data: KloesInput
 ) -> KloeSet:
     """The LA's DCS replaces its questions; the history keeps each set saved."""
-    la = local_authority(cycle, la_code)
+    la = sefs.local_authority(cycle, la_code)
     if not access.can_set(principal, la_code):
         raise NotPermitted(
             f"Only {la.name}'s Director of Children's Services can set its key lines of enquiry."

@@ -65,7 +65,7 @@ def _view(
 ) -> Response:
     found = kloes.read(session, principal, cycle, la_code)
     may_set = access.can_set(principal, la_code)
-    drafts = kloes.suggestions(session, principal, cycle, la_code) if may_set else []
+    drafts = kloes.suggestions(session, principal, cycle, la_code)  # [] unless the LA's DCS
     return render_form(
         request,
         "challenge/kloes.html",
