@@ -1,15 +1,16 @@
-"""The triad challenge stage, as the registry (app.stages) sees it: key lines of enquiry so far."""
+"""The triad challenge stage, as the registry (app.stages) sees it: key lines of enquiry, the\nconversation and its record."""
 
-from app.auth.roles import Role
+from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.challenge.actions import ChallengeAction
 from app.challenge.schemas import MESSAGES
 from app.reference.parties import TrustActivity
 from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
 
-# Who sits in a triad: its LAs' DCSs, and a Trust's where the region file says the Trust sits in
-# the triads of the LAs it serves. (A triad reviewer is held in a region, not a triad, so until
-# reviewers are named to a triad they read no triad's questions.)
-_TRIAD = frozenset({Role.DCS})
+# Who sits in a triad: its LAs' DCSs (a Trust's where the region file says the Trust sits in the
+# triads of the LAs it serves), and the triad reviewers the coordinator names to it. A triad
+# reviewer is held in a region, so app.challenge.access limits them to the triads named.
+_DCS = frozenset({Role.DCS})
+_TRIAD = _DCS | {Role.TRIAD_REVIEWER}
 
 STAGE = Stage(
     name="challenge",
@@ -30,8 +31,53 @@ STAGE = Stage(
         ),
         Permission(
             ChallengeAction.SET_KLOES,
-            frozenset({Role.DCS}),
+            _DCS,
             "set this authority's key lines of enquiry",
+            trust_activity=TrustActivity.TRIAD,
+        ),
+        Permission(ChallengeAction.NAME_REVIEWERS, COORDINATOR, "name triad reviewers to a triad"),
+        # Everyone in the alliance: the MoU's triad clause then decides what each sees
+        # (app.challenge.record_access).
+        Permission(
+            ChallengeAction.VIEW_CONVERSATIONS,
+            EVERY_ROLE,
+            "see the triad challenge conversations",
+            trust_activity=TrustActivity.TRIAD,
+        ),
+        Permission(
+            ChallengeAction.ARRANGE_MEETING,
+            _DCS | COORDINATOR,
+            "arrange this triad's challenge conversation",
+            trust_activity=TrustActivity.TRIAD,
+        ),
+        Permission(
+            ChallengeAction.NAME_ATTENDEES,
+            _DCS,
+            "name who this authority brings to its challenge conversation",
+            trust_activity=TrustActivity.TRIAD,
+        ),
+        Permission(
+            ChallengeAction.WITHDRAW,
+            _DCS,
+            "withdraw this authority from its challenge conversation",
+            trust_activity=TrustActivity.TRIAD,
+        ),
+        Permission(
+            ChallengeAction.WRITE_RECORD,
+            _TRIAD,
+            "write the record of this triad's challenge conversation",
+            trust_activity=TrustActivity.TRIAD,
+        ),
+        Permission(
+            ChallengeAction.AGREE_RECORD,
+            _DCS,
+            "comment on, agree or return the record of this triad's challenge conversation",
+            trust_activity=TrustActivity.TRIAD,
+        ),
+        Permission(
+            ChallengeAction.SHARE_RECORD,
+            _DCS,
+            "share this authority's part of its challenge record",
             trust_activity=TrustActivity.TRIAD,
         ),
     ),

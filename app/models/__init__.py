@@ -1,7 +1,18 @@
 """Every model, imported so the metadata is complete for Alembic and the tests."""
 
 from app.models.audit import AuditEvent, AuditHead, AuditHeadSignature
-from app.models.challenge import Kloe
+from app.models.challenge import (
+    ChallengeAccuracyComment,
+    ChallengeAgreementEvent,
+    ChallengeAttendee,
+    ChallengeMeeting,
+    ChallengeRecord,
+    ChallengeRecordVersion,
+    ChallengeShare,
+    ChallengeWithdrawal,
+    Kloe,
+    TriadReviewer,
+)
 from app.models.cycle import Cycle, StageWindow
 from app.models.identity import ApiToken, RoleAssignment, User, WebSession
 from app.models.indicators import (
@@ -28,6 +39,14 @@ from app.models.sef_documents import SefDocument
 from app.models.triads import Triad, TriadMember
 
 __all__ = [
+    "ChallengeAccuracyComment",
+    "ChallengeAgreementEvent",
+    "ChallengeAttendee",
+    "ChallengeMeeting",
+    "ChallengeRecord",
+    "ChallengeRecordVersion",
+    "ChallengeShare",
+    "ChallengeWithdrawal",
     "Kloe",
     "FiguresVersion",
     "ImportedFile",
@@ -57,6 +76,7 @@ __all__ = [
     "SelfEvaluation",
     "Triad",
     "TriadMember",
+    "TriadReviewer",
     "StageWindow",
     "User",
     "WebSession",
