@@ -29,7 +29,7 @@ INDICATORS_FILE = "core_indicators.yaml"
 REGIONS_DIR = "regions"
 TEMPLATES_DIR = "regions/templates"
 # Files in regions/ that are not a region: the KLOE prompt bank (app/reference/kloe_bank.py).
-NOT_REGIONS = frozenset({"kloe_bank.yaml"})
+NOT_REGIONS = frozenset({"kloe_bank.yaml", "improvement_areas.yaml"})
 
 
 class Reference:
