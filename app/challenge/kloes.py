@@ -21,7 +21,7 @@ from app.challenge.drafting import DifferentView, DraftKloe, RiskFlag, Source, d
 from app.challenge.schemas import KloesInput
 from app.cycles.service import actor_of
 from app.errors import Conflict, InvalidInput, NotPermitted
-from app.models import Cycle, Kloe, SefComment, SelfEvaluation, User
+from app.models import ChallengeRecord, Cycle, Kloe, SefComment, SelfEvaluation, User
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
 from app.self_evaluation import access as sef_access
@@ -178,6 +178,12 @@ def save(
             f"{la.name} is not in a triad yet: the coordinator forms this cycle's triads first.",
             field=FIELD,
         )
+    if _recorded(session, cycle, la_code):
+        raise Conflict(
+            f"{la.name}'s triad has started recording its challenge conversation, which follows "
+            "these questions, so they can no longer change.",
+            field=FIELD,
+        )
     known = _sources(session, principal, cycle, la_code)
     wanted = [(q.text, q.source) for q in data.questions]
     for n, (_, source) in enumerate(wanted, start=1):
@@ -216,6 +222,15 @@ def save(
         payload={"questions": [text for text, _ in wanted], "version": saved.version},
     )
     return saved
+
+
+def _recorded(session: Session, cycle: Cycle, la_code: str) -> bool:
+    """Whether the LA's triad has a record of its conversation: its questions are then fixed."""
+    triad_id = access.triad_id_of(session, cycle, la_code)
+    return triad_id is not None and (
+        session.scalar(select(ChallengeRecord.id).where(ChallengeRecord.triad_id == triad_id))
+        is not None
+    )
 
 
 def _row(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.challenge import access as challenge
+from app.challenge import record_access
 from app.models import AuditEvent, Cycle, IndicatorReturn, SelfEvaluation
 from app.mou import service as mou
 from app.reference import get_reference
@@ -36,6 +37,7 @@ CYCLE_SUBJECTS = frozenset(
         "return_override",
         "self_evaluation",
         "kloes",
+        "challenge_record",
     }
 )
 # Entries that belong to no cycle (accounts, tokens, DfE's published values): never in a history.
@@ -61,6 +63,7 @@ def visible_entries(
     allowed += _returns(session, principal, cycle, today)
     allowed += _self_evaluations(session, principal, cycle)
     allowed.append(_kloes(session, principal, cycle))
+    allowed.append(_challenge_records(session, principal, cycle))
     return and_(AuditEvent.cycle_id == cycle.id, or_(false(), *allowed))
 
 
@@ -178,3 +181,20 @@ def _kloes(session: Session, principal: Principal, cycle: Cycle) -> ColumnElemen
         if challenge.can_read(session, principal, cycle, la.code)
     ]
     return and_(AuditEvent.subject_type == "kloes", AuditEvent.subject_id.in_(readable))
+
+
+def _challenge_records(session: Session, principal: Principal, cycle: Cycle) -> ColumnElement[bool]:
+    """A triad's record: all of it to the triad's members; that it was agreed to those who see
+    its agreed summary or its state (app.challenge.record_access)."""
+    whole, agreed_only = record_access.history_reach(session, principal, cycle)
+    about = AuditEvent.subject_type == "challenge_record"
+    return and_(
+        about,
+        or_(
+            AuditEvent.subject_id.in_([str(i) for i in whole]),
+            and_(
+                AuditEvent.subject_id.in_([str(i) for i in agreed_only]),
+                AuditEvent.action == "challenge.record_agreed",
+            ),
+        ),
+    )

@@ -57,8 +57,7 @@ def test_a_region_replaces_the_list_with_its_own(tmp_path: Path) -> None:
         ),
         (
             put("areas.1.id", "front-door-early-help"),
-            "regions/improvement_areas.yaml: area id listed twice in areas: "
-            "front-door-early-help",
+            "regions/improvement_areas.yaml: area id listed twice in areas: front-door-early-help",
         ),
     ],
 )
