@@ -17,6 +17,7 @@ from app.reference import get_reference
 from app.reference.models import Region
 from app.reference.terms_text import (
     challenge_sentence,
+    record_sentence,
     release_sentence,
     self_evaluation_sentence,
 )
@@ -29,7 +30,12 @@ def _text(blocks: tuple[Block, ...]) -> str:
 
 def _wanted(region: Region) -> tuple[str, ...]:
     terms = region.data_terms
-    return (release_sentence(terms), self_evaluation_sentence(terms), challenge_sentence(region))
+    return (
+        release_sentence(terms),
+        self_evaluation_sentence(terms),
+        challenge_sentence(region),
+        record_sentence(),
+    )
 
 
 def says_current_terms(blocks: tuple[Block, ...], region: Region) -> bool:

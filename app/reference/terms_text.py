@@ -4,7 +4,8 @@ What the RISL may see, and when, is agreed in the MoU (seed 002_d98c8bcad6f8fe4d
 "access data each quarter ... as per the agreements set out in their MoUs"); members are wary of
 how what they share will be used (002_d98c8bcad6f8fe4d.txt:2489). So these sentences are
 generated from `data_terms` and from the rules that enforce them (app/returns/visibility.py,
-app/self_evaluation/access.py: risl_may_read, can_see_scrutiny), never typed by hand.
+app/self_evaluation/access.py: risl_may_read, can_see_scrutiny; app/challenge/record_access.py:
+level), never typed by hand.
 """
 
 from typing import TYPE_CHECKING
@@ -54,6 +55,19 @@ def challenge_sentence(region: "Region") -> str:
     )
 
 
+def record_sentence() -> str:
+    """app/challenge/record_access.py: level and shared_parts (the triad's record)."""
+    return (
+        "The record of each triad's challenge conversation, its key lines of enquiry included, "
+        "is seen only by the Directors of Children's Services of the triad's members and the "
+        "triad reviewers named to it until every member has agreed it; until then the regional "
+        "coordinator sees only whether it is agreed. Once it is agreed, the regional coordinator "
+        "and the other members of the alliance see its agreed summary: the actions agreed, by "
+        "improvement area, and the support asked for and offered. The RISL does not see a "
+        "record, unless an authority chooses to share its own part, which it may take back."
+    )
+
+
 def data_terms_source(region: "Region") -> str:
     """The data-terms list items, in the structured-text notation."""
     terms = region.data_terms
@@ -62,7 +76,8 @@ def data_terms_source(region: "Region") -> str:
 
 def placeholders(region: "Region") -> dict[str, str]:
     """What the MoU template's {data_terms} and {triad_records} become for this region."""
-    return {"data_terms": data_terms_source(region), "triad_records": challenge_sentence(region)}
+    triad_records = f"{challenge_sentence(region)} {record_sentence()}"
+    return {"data_terms": data_terms_source(region), "triad_records": triad_records}
 
 
 def terms_json(terms: "DataTerms") -> str:
