@@ -1,9 +1,11 @@
-"""The challenge stage's lines of the cycle overview: the DCS's questions to set."""
+"""The challenge stage's lines of the cycle overview: the DCS's questions to set, then the record
+of the triad's conversation (app.challenge.record_overview)."""
 
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.challenge import access, kloes
+from app.challenge.record_overview import record_tasks
 from app.models import Cycle
 from app.stage import Task
 
@@ -24,4 +26,4 @@ def challenge_tasks(session: Session, principal: Principal, cycle: Cycle) -> lis
                 f"{row.count} questions set" if done else "3 to 6 questions for your triad to test",
             )
         )
-    return tasks
+    return tasks + record_tasks(session, principal, cycle)

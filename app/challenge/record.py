@@ -69,6 +69,8 @@ class RecordView:
     asked: tuple[tuple[str, SupportAsk], ...] = ()  # (la_code, ask)
     offered: tuple[tuple[str, SupportOffer], ...] = ()  # (offering la_code, offer)
     shared: frozenset[str] = frozenset()
+    # The number of each version, by id, for what the comments and agreements were on.
+    version_numbers: dict[int, int] = field(default_factory=dict)
 
     @property
     def agreed(self) -> bool:
@@ -85,6 +87,14 @@ class RecordView:
             return None
         on_this = [e for e in self.returns if e.record_version_id == self.version.id]
         return on_this[-1] if on_this else None
+
+
+def triad_number(number: str) -> int:
+    """A triad's number from a URL: 404 for anything that is not one (a route reads it as text, so
+    its cycle is found first and a bad cycle and a bad triad answer alike)."""
+    if not number.isdigit() or len(number) > 3:
+        raise NotFound("There is no such triad in this cycle.")
+    return int(number)
 
 
 def triad_by_number(session: Session, cycle: Cycle, number: int) -> Triad:
@@ -231,7 +241,16 @@ def _full(
     pairs, void = agreement_status(base.members, events, version)
     comments: tuple[ChallengeAccuracyComment, ...] = ()
     shared: frozenset[str] = frozenset()
+    numbers: dict[int, int] = {}
     if record is not None:
+        numbers = {
+            version_id: number
+            for version_id, number in session.execute(
+                select(ChallengeRecordVersion.id, ChallengeRecordVersion.number).where(
+                    ChallengeRecordVersion.record_id == record.id
+                )
+            )
+        }
         comments = tuple(
             session.scalars(
                 select(ChallengeAccuracyComment)
@@ -253,6 +272,7 @@ def _full(
         returns=tuple(e for e in events if e.decision == Decision.RETURNED),
         comments=comments,
         shared=shared,
+        version_numbers=numbers,
     )
 
 

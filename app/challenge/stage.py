@@ -14,7 +14,12 @@ _TRIAD = _DCS | {Role.TRIAD_REVIEWER}
 
 STAGE = Stage(
     name="challenge",
-    routers=("app.challenge.api:router", "app.challenge.pages:router"),
+    routers=(
+        "app.challenge.api:router",
+        "app.challenge.pages:router",
+        "app.challenge.record_api:router",
+        "app.challenge.record_pages:router",
+    ),
     permissions=(
         Permission(
             ChallengeAction.VIEW_KLOES,

@@ -20,6 +20,10 @@ from app.main import create_app
 from app.models import (
     ApiToken,
     AuditEvent,
+    ChallengeAccuracyComment,
+    ChallengeAgreementEvent,
+    ChallengeRecordVersion,
+    ChallengeShare,
     Cycle,
     Kloe,
     MouSignatureEvent,
@@ -48,6 +52,7 @@ from app.triads import service as triads
 from tests import factories as f
 from tests import sef_factories as sf
 from tests.conftest import check_page
+from tests.integration.challenge.record_setup import route_forms
 from tests.sef_document_files import CSV_BYTES, docx_bytes
 
 DERBY = "E06000015"
@@ -90,7 +95,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 34
+    assert len(HTML_UNSAFE) == 39
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -131,6 +136,10 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
             SefResponse,
             TriadMember,
             Kloe,
+            ChallengeRecordVersion,
+            ChallengeAccuracyComment,
+            ChallengeAgreementEvent,
+            ChallengeShare,
         )
     )
     revoked = (
@@ -229,6 +238,7 @@ def _kloes_form(
 SEF_FORMS: dict[str, SefSetup] = {
     "/regions/{region_id}/cycles/{year}/triads": _triads_form,
     "/regions/{region_id}/cycles/{year}/kloes/{la_code}": _kloes_form,
+    **route_forms(),  # type: ignore[dict-item]
     SEF + "/chapters/{chapter_id}": lambda s, u, b, c: (
         DERBY,
         {"base_version": "", "grade": "good", "narrative": "Written."},

@@ -80,7 +80,9 @@ def name_reviewer(session: Session, cycle: Cycle, triad_number: int) -> Principa
     return reviewer
 
 
-def part(version: str = "", *, points: str = "Thresholds vary by team.") -> RecordPartInput:
+def part(
+    version: str = "", *, points: str = "Thresholds vary by team.", offer_to: str = LEICESTER
+) -> RecordPartInput:
     """Derby's part: two notes, one action, support asked and offered."""
     return RecordPartInput.model_validate(
         {
@@ -104,6 +106,92 @@ def part(version: str = "", *, points: str = "Thresholds vary by team.") -> Reco
                 {"position": 2, "strengths": "Care leavers' local offer is clear."},
             ],
             "support_asked": [{"area": "workforce", "days": 10, "detail": "Recruitment"}],
-            "support_offered": [{"to_la": LEICESTER, "area": "care-leavers", "days": 5}],
+            "support_offered": [{"to_la": offer_to, "area": "care-leavers", "days": 5}],
         }
     )
+
+
+# --- the route walk's set-ups (tests/integration/test_routes.py): the world's user is a
+# coordinator who is also Derby's DCS, in triad 2 of tests.sef_factories.SEF_TRIADS.
+RECORD = "/regions/{region_id}/cycles/{year}/conversations/{number}/record"
+SEF_TRIAD_TWO = ("E06000015", "E10000007", "E06000062")  # Derby, Derbyshire, West Northants
+
+
+def _drafted(session: Session, boss: Principal, cycle: Cycle) -> str:
+    """Triad 2's questions set and Derby's part saved: the current version's hash."""
+    from app.challenge import record_acts
+    from tests.sef_factories import form_proposed_triads
+
+    form_proposed_triads(session, cycle)
+    for code in SEF_TRIAD_TWO:
+        who = boss if code == DERBY else f.signatory(session, code, Role.DCS)
+        kloes.save(
+            session,
+            who,
+            cycle,
+            code,
+            KloesInput(version="", questions=[{"text": t} for t in ("A?", "B?", "C?")]),
+        )
+    drafted = part(offer_to=DERBYSHIRE)
+    return record_acts.save_part(session, boss, cycle, 2, DERBY, drafted).content_hash
+
+
+def _agreed(session: Session, boss: Principal, cycle: Cycle) -> None:
+    from app.challenge import record_acts
+    from app.challenge.record_schemas import AgreeRecordInput
+
+    content_hash = _drafted(session, boss, cycle)
+    for code in SEF_TRIAD_TWO:
+        who = boss if code == DERBY else f.signatory(session, code, Role.DCS)
+        record_acts.agree(
+            session,
+            who,
+            cycle,
+            2,
+            AgreeRecordInput(content_hash=content_hash, la_code=code, confirm=True),
+        )
+
+
+def _first_part(session: Session, boss: Principal, cycle: Cycle) -> None:
+    from tests.sef_factories import form_proposed_triads
+
+    form_proposed_triads(session, cycle)
+    kloes.save(
+        session,
+        boss,
+        cycle,
+        DERBY,
+        KloesInput(version="", questions=[{"text": t} for t in ("A?", "B?", "C?")]),
+    )
+
+
+def route_forms() -> dict[str, object]:
+    """Each record form: (LA in the URL, form data, other URL parts), as SEF_FORMS takes them."""
+    two = {"number": 2}
+    return {
+        RECORD + "/parts/{la_code}": lambda s, u, b, c: (
+            _first_part(s, b, c) or DERBY,
+            {"version": "", "kloe-1-strengths": "Candid and kind."},
+            two,
+        ),
+        RECORD + "/comments": lambda s, u, b, c: (
+            DERBY,
+            {"content_hash": _drafted(s, b, c), "la_code": DERBY, "text": "The audit was of 45."},
+            two,
+        ),
+        RECORD + "/agree": lambda s, u, b, c: (
+            DERBY,
+            {"content_hash": _drafted(s, b, c), "la_code": DERBY, "confirm": "yes"},
+            two,
+        ),
+        RECORD + "/return": lambda s, u, b, c: (
+            DERBY,
+            {"content_hash": _drafted(s, b, c), "la_code": DERBY, "reason": "Not accurate."},
+            two,
+        ),
+        RECORD + "/share": lambda s, u, b, c: (
+            _agreed(s, b, c) or DERBY,
+            {"la_code": DERBY, "shared": "yes"},
+            two,
+        ),
+    }
