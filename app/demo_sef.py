@@ -30,6 +30,7 @@ from app.auth.roles import SIGNATORY_ROLES, Role
 from app.demo import _ROLE_SLUGS, REGION, _email, _principal, _slug, cycle_of
 from app.demo_challenge import schedule_kloes
 from app.demo_play import Play, start_year
+from app.demo_records import schedule_records
 from app.demo_sef_text import chapter_text
 from app.demo_triads import form_demo_triads, schedule_scrutiny, schedule_triads
 from app.models import Cycle
@@ -306,6 +307,7 @@ def schedule_sefs(
     }
     schedule_scrutiny(play, year, groups, signed_on)
     schedule_kloes(play, year, groups, log)
+    schedule_records(play, year, groups, log)
     return groups
 
 
