@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.challenge import access
-from app.challenge.record_access import Level, level, shared_parts
+from app.challenge.record_access import Level, is_risl, level, shared_parts
 from app.challenge.record_schemas import StoredPart, SupportAsk, SupportOffer
 from app.errors import NotFound, NotPermitted
 from app.models import (
@@ -39,6 +39,10 @@ from app.signoff.status import PairState, derive
 NOT_IN_TRIAD = (
     "The record of a triad's challenge conversation stays private to the triad's members until "
     "every member has agreed it."
+)
+NOT_FOR_RISL = (
+    "The MoU keeps the records of triad challenge conversations from the DfE's regional lead, "
+    "unless an authority chooses to share its own part with you."
 )
 
 
@@ -195,7 +199,7 @@ def view(session: Session, principal: Principal | None, cycle: Cycle, number: in
     seen = level(session, principal, cycle, triad, record)
     shared = shared_parts(session, principal, cycle, record)
     if seen is Level.NONE and not shared:
-        raise NotPermitted(NOT_IN_TRIAD)
+        raise NotPermitted(NOT_FOR_RISL if is_risl(principal, cycle) else NOT_IN_TRIAD)
     members = members_of(session, cycle, triad)
     version = current_version(session, record)
     parts = content_of(version)

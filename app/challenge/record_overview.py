@@ -46,7 +46,7 @@ def record_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[T
                         else f"Version {version.number} is ready to read and agree",
                     )
                 )
-        if not acting:
+        if not acting or version is None:
             hint = f"Version {version.number} in draft" if version else "Nothing recorded yet"
             tasks.append(
                 Task(
