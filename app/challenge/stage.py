@@ -17,8 +17,8 @@ STAGE = Stage(
     routers=(
         "app.challenge.api:router",
         "app.challenge.pages:router",
-        "app.challenge.record_api:router",
-        "app.challenge.record_pages:router",
+        "app.challenge.api_record:router",
+        "app.challenge.pages_record:router",
     ),
     permissions=(
         Permission(

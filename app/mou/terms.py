@@ -34,7 +34,7 @@ def _wanted(region: Region) -> tuple[str, ...]:
         release_sentence(terms),
         self_evaluation_sentence(terms),
         challenge_sentence(region),
-        record_sentence(),
+        record_sentence(terms),
     )
 
 

@@ -276,6 +276,9 @@ class DataTerms(Frozen):
     risl_sees_signed_self_evaluations: StrictBool
     # A quarter's return is due this many days after the quarter ends.
     returns_due_days: Annotated[StrictInt, Field(ge=1, le=120)] = 30
+    # Whether the triad summary report to the RIIA board names authorities (issue 12: "No LA is
+    # named unless the region's data terms allow it"); by default it names none.
+    name_authorities_in_triad_summary: StrictBool = False
 
 
 class Region(Frozen):

@@ -55,16 +55,23 @@ def challenge_sentence(region: "Region") -> str:
     )
 
 
-def record_sentence() -> str:
-    """app/challenge/record_access.py: level and shared_parts (the triad's record)."""
+def record_sentence(terms: "DataTerms") -> str:
+    """app/challenge/record_access.py: level and shared_parts (the triad's record), and
+    app/challenge/summary.py: whether the triad summary report names authorities."""
+    named = (
+        "names the authorities concerned"
+        if terms.name_authorities_in_triad_summary
+        else "names no authority"
+    )
     return (
         "The record of each triad's challenge conversation, its key lines of enquiry included, "
-        "is seen only by the Directors of Children's Services of the triad's members and the "
-        "triad reviewers named to it until every member has agreed it; until then the regional "
-        "coordinator sees only whether it is agreed. Once it is agreed, the regional coordinator "
-        "and the other members of the alliance see its agreed summary: the actions agreed, by "
-        "improvement area, and the support asked for and offered. The RISL does not see a "
-        "record, unless an authority chooses to share its own part, which it may take back."
+        "is seen only by the triad's Directors of Children's Services and the triad reviewers "
+        "named to it until all its members agree it; until then the regional coordinator sees "
+        "only whether it is agreed. Once agreed, the coordinator and the other members of the "
+        "alliance see its agreed summary: actions by improvement area, and support asked for "
+        "and offered. The RISL does not see a record unless an authority shares its own part, "
+        "which it may take back. The triad summary report to the alliance's board "
+        f"{named}."
     )
 
 
@@ -76,7 +83,7 @@ def data_terms_source(region: "Region") -> str:
 
 def placeholders(region: "Region") -> dict[str, str]:
     """What the MoU template's {data_terms} and {triad_records} become for this region."""
-    triad_records = f"{challenge_sentence(region)} {record_sentence()}"
+    triad_records = f"{challenge_sentence(region)} {record_sentence(region.data_terms)}"
     return {"data_terms": data_terms_source(region), "triad_records": triad_records}
 
 

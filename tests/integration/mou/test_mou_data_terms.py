@@ -37,12 +37,12 @@ TRIAD = (
 # What app/challenge/record_access.py enforces for the record of a triad's conversation.
 RECORD = (
     "The record of each triad's challenge conversation, its key lines of enquiry included, is "
-    "seen only by the Directors of Children's Services of the triad's members and the triad "
-    "reviewers named to it until every member has agreed it; until then the regional "
-    "coordinator sees only whether it is agreed. Once it is agreed, the regional coordinator and "
-    "the other members of the alliance see its agreed summary: the actions agreed, by "
-    "improvement area, and the support asked for and offered. The RISL does not see a record, "
-    "unless an authority chooses to share its own part, which it may take back."
+    "seen only by the triad's Directors of Children's Services and the triad reviewers named to "
+    "it until all its members agree it; until then the regional coordinator sees only whether it "
+    "is agreed. Once agreed, the coordinator and the other members of the alliance see its agreed "
+    "summary: actions by improvement area, and support asked for and offered. The RISL does not "
+    "see a record unless an authority shares its own part, which it may take back. The triad "
+    "summary report to the alliance's board names no authority."
 )
 
 
@@ -96,6 +96,7 @@ def test_the_published_version_carries_its_data_terms(session: Session) -> None:
         "risl_release_days": 28,
         "risl_sees_signed_self_evaluations": True,
         "returns_due_days": 30,
+        "name_authorities_in_triad_summary": False,
     }
     region = get_reference().regions[f.REGION]
     assert terms.says_current_terms(mou.blocks_of(version), region)

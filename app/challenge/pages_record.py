@@ -117,6 +117,7 @@ def _part_page(
             "others": [m for m in seen.members if m.code != la_code],
             "areas": get_improvement_areas().for_region(cycle.region_id),
             "record_url": _url(cycle, number),
+            "closed": seen.agreed,
             "action_rows": range(1, record_form.ACTION_ROWS + 1),
             "support_rows": range(1, record_form.SUPPORT_ROWS + 1),
             "values": values
