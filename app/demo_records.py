@@ -9,11 +9,12 @@ the meeting (issue 12: "records agreed, one after a factual-accuracy comment").
 
 from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
 
 from app import clock
 from app.auth.principal import Principal
 from app.challenge import record as records
-from app.challenge import record_acts
+from app.challenge import record_acts, summary
 from app.challenge.record_schemas import (
     AccuracyCommentInput,
     AgreeRecordInput,
@@ -22,6 +23,7 @@ from app.challenge.record_schemas import (
 from app.demo import REGION, _email, _principal, cycle_of
 from app.demo_play import Play
 from app.demo_triads import conversation_day
+from app.errors import Conflict
 from app.models import Kloe
 from app.reference import get_reference
 from app.reference.improvement_areas import get_improvement_areas
@@ -155,3 +157,19 @@ def schedule_records(play: Play, year: str, groups: list[list[str]], log: list[s
                 14,
             )
         play.add(met + _AGREED_AFTER, partial(agree, number, group), 10)
+
+
+def write_summary_report(play: Play, year: str, out: Path, log: list[str]) -> list[Path]:
+    """The triad summary report, once every triad of the year has agreed its record."""
+    session = play.session
+    with play.now():
+        coordinator = _principal(session, "coordinator@demo.riia.example")
+        cycle = cycle_of(session, year)
+        try:
+            pdf = summary.summary_pdf(session, coordinator, cycle)
+        except Conflict:
+            return []  # not every triad has agreed yet
+    path = out / f"triad-summary-{year}.pdf"
+    path.write_bytes(pdf)
+    log.append(f"Wrote the {year} triad summary report to {path}")
+    return [path]

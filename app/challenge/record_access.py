@@ -55,14 +55,14 @@ def level(
     if access.tracks(principal, cycle.region_id):
         return Level.SUMMARY if agreed else Level.STATUS
     # The RISL holds no other role's view of a record: only the parts LAs share (shared_parts).
-    if is_risl(principal, cycle) and not _alliance_member(principal, cycle):
+    if is_risl(principal, cycle) and not alliance_member(principal, cycle):
         return Level.NONE
-    if agreed and _alliance_member(principal, cycle):
+    if agreed and alliance_member(principal, cycle):
         return Level.SUMMARY
     return Level.NONE
 
 
-def _alliance_member(principal: Principal | None, cycle: Cycle) -> bool:
+def alliance_member(principal: Principal | None, cycle: Cycle) -> bool:
     """Someone of the alliance other than the RISL: any other role held in the region."""
     if principal is None:
         return False

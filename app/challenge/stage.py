@@ -19,6 +19,8 @@ STAGE = Stage(
         "app.challenge.pages:router",
         "app.challenge.api_record:router",
         "app.challenge.pages_record:router",
+        "app.challenge.pages_summary:router",
+        "app.challenge.pages_summary:api_router",
     ),
     permissions=(
         Permission(

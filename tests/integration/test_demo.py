@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +23,10 @@ from app.auth import accounts
 from app.auth.principal import load_principal
 from app.db import Base, make_engine
 from app.models import (
+    ChallengeAccuracyComment,
+    ChallengeAgreementEvent,
+    ChallengeRecord,
+    ChallengeRecordVersion,
     Cycle,
     IndicatorReturn,
     Kloe,
@@ -189,6 +194,30 @@ def _last_cycle_complete(session: Session, year: str) -> None:
     assert all(signoff.build_status(session, cycle, s).signed_count == 3 for s in sefs)
     # Every DCS kept three drafted questions and added one of its own (issue 12).
     assert _kloes(session, year) == {code: (4, 3) for code in NAMES}
+    # Every triad's record is agreed by all its members; one was corrected after a comment.
+    assert _records(session, year) == (["agreed"] * 3, 11, 10, 1)
+
+
+def _records(session: Session, year: str) -> tuple[list[str], int, int, int]:
+    """The cycle's records' states, and how many versions, agreements and accuracy comments."""
+    cycle = session.execute(select(Cycle).where(Cycle.year == year)).scalar_one()
+    ids = select(ChallengeRecord.id).where(ChallengeRecord.cycle_id == cycle.id)
+    states = session.scalars(
+        select(ChallengeRecord.state)
+        .where(ChallengeRecord.cycle_id == cycle.id)
+        .order_by(ChallengeRecord.id)
+    )
+
+    def count(model: Any) -> int:
+        query = select(func.count()).select_from(model).where(model.record_id.in_(ids))
+        return session.scalar(query) or 0
+
+    return (
+        list(states),
+        count(ChallengeRecordVersion),
+        count(ChallengeAgreementEvent),
+        count(ChallengeAccuracyComment),
+    )
 
 
 def _kloes(session: Session, year: str) -> dict[str, tuple[int, int]]:
@@ -232,6 +261,7 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
         _last_cycle_complete(session, "2025-26")
         # The triads meet from January: nobody has set this cycle's questions yet.
         assert _kloes(session, "2026-27") == {}
+        assert _records(session, "2026-27") == ([], 0, 0, 0)
         assert _states(session, "2026-27") == {
             "Derby": "signed",
             "Derbyshire": "signed",
@@ -319,6 +349,7 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
         "2025-26/data-pack-east-midlands-2025-26-q4.pdf",
         "2025-26/la-profile-nottingham-2025-26-q4.pdf",
         *(f"2025-26/self-evaluation-{slug}.pdf" for slug in SLUGS),
+        "2025-26/triad-summary-2025-26.pdf",
     }
     this_packs = {
         "2026-27/mou-east-midlands-2026-27.pdf",
@@ -360,6 +391,7 @@ def test_mid_march_every_self_evaluation_signed_and_scrutiny_closed(march: Playe
         _last_cycle_complete(session, "2025-26")
         assert set(_states(session, "2026-27").values()) == {"scrutiny_closed"}
         assert _kloes(session, "2026-27") == {code: (4, 3) for code in NAMES}
+        assert _records(session, "2026-27") == (["agreed"] * 3, 11, 10, 1)
         returns = session.execute(
             select(
                 IndicatorReturn.period, func.count(func.distinct(IndicatorReturn.organisation_code))

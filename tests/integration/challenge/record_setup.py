@@ -195,3 +195,40 @@ def route_forms() -> dict[str, object]:
             two,
         ),
     }
+
+
+def every_triad_agreed(session: Session, cycle: Cycle, *, leave_open: int | None = None) -> None:
+    """Every LA's questions set; each triad's first member's part written; all agree (but
+    triad `leave_open`, whose record stays a draft)."""
+    from app.challenge import record as records
+    from app.challenge import record_acts
+    from app.challenge.record_schemas import AgreeRecordInput
+
+    groups = {code: n for n, group in enumerate(GROUPS, start=1) for code in group}
+    triads.form_triads(session, f.coordinator(session), cycle, TriadsInput(groups=groups))
+    dcss = {}
+    for code in groups:
+        dcss[code] = person(session, Role.DCS, code)
+        kloes.save(
+            session,
+            dcss[code],
+            cycle,
+            code,
+            KloesInput(version="", questions=[{"text": t} for t in ("A?", "B?", "C?")]),
+        )
+    for number, group in enumerate(GROUPS, start=1):
+        first = group[0]
+        version = record_acts.save_part(
+            session, dcss[first], cycle, number, first, part(offer_to=group[1])
+        )
+        if number == leave_open:
+            continue
+        for code in group:
+            record_acts.agree(
+                session,
+                dcss[code],
+                cycle,
+                number,
+                AgreeRecordInput(content_hash=version.content_hash, la_code=code, confirm=True),
+            )
+    assert records.view(session, dcss[GROUPS[0][0]], cycle, 1).agreed is (leave_open != 1)
