@@ -2,6 +2,7 @@
 
 from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.challenge.actions import ChallengeAction
+from app.challenge.meeting_schemas import MESSAGES as MEETING_MESSAGES
 from app.challenge.schemas import MESSAGES
 from app.reference.parties import TrustActivity
 from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
@@ -14,7 +15,13 @@ _TRIAD = _DCS | {Role.TRIAD_REVIEWER}
 
 STAGE = Stage(
     name="challenge",
-    routers=("app.challenge.api:router", "app.challenge.pages:router"),
+    routers=(
+        "app.challenge.api:router",
+        "app.challenge.pages:router",
+        "app.challenge.meeting_api:router",
+        "app.challenge.meeting_pages:router",
+        "app.challenge.attendance_pages:router",
+    ),
     permissions=(
         Permission(
             ChallengeAction.VIEW_KLOES,
@@ -81,8 +88,8 @@ STAGE = Stage(
             trust_activity=TrustActivity.TRIAD,
         ),
     ),
-    messages={"/kloes": MESSAGES},
-    calendar=CalendarEntry("triad_challenge", "Triad peer challenge", ("kloes.",)),
+    messages={"/kloes": MESSAGES, "/conversations": MEETING_MESSAGES},
+    calendar=CalendarEntry("triad_challenge", "Triad peer challenge", ("kloes.", "conversation.")),
     overview=(
         OverviewSection(
             "Triad challenge",
@@ -93,6 +100,11 @@ STAGE = Stage(
                     "See key lines of enquiry",
                     "/regions/{region_id}/cycles/{year}/kloes",
                     ChallengeAction.VIEW_KLOES,
+                ),
+                Link(
+                    "See triad challenge conversations",
+                    "/regions/{region_id}/cycles/{year}/conversations",
+                    ChallengeAction.VIEW_CONVERSATIONS,
                 ),
             ),
             hide_empty_list=True,
