@@ -25,7 +25,7 @@ from app.challenge.meeting_schemas import (
     AttendeesInput,
     WithdrawalInput,
 )
-from app.challenge.meetings import SUBJECT, meeting_of, triad_by_number
+from app.challenge.meetings import meeting_of, triad_by_number
 from app.cycles.service import actor_of
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, NotPermitted
 from app.models import ChallengeAttendee, ChallengeMeeting, ChallengeWithdrawal, Cycle, Triad
@@ -67,9 +67,10 @@ def version_of(pairs: list[tuple[str, str]]) -> str:
 
 
 def _member(
-    session: Session, cycle: Cycle, number: int, la_code: str
+    session: Session, cycle: Cycle, number: int | str, la_code: str
 ) -> tuple[Triad, LocalAuthority]:
     triad = triad_by_number(session, cycle, number)
+    number = triad.number
     la = sefs.local_authority(cycle, la_code)
     if la.code not in access.member_codes(session, triad):
         raise NotFound(f"{la.name} is not in triad {number}.")
@@ -92,14 +93,15 @@ def _set_of(session: Session, meeting: ChallengeMeeting | None, la: LocalAuthori
     return AttendeeSet(la, rows, version_of([(r.name, r.role) for r in rows]))
 
 
-def attendees(session: Session, cycle: Cycle, number: int, la_code: str) -> AttendeeSet:
+def attendees(session: Session, cycle: Cycle, number: int | str, la_code: str) -> AttendeeSet:
     """Who the LA brings (for a page or API that has already checked the reader)."""
     triad, la = _member(session, cycle, number, la_code)
+    number = triad.number
     return _set_of(session, meeting_of(session, triad), la)
 
 
 def _check_roles(
-    number: int, la: LocalAuthority, meeting: ChallengeMeeting, data: AttendeesInput
+    number: int | str, la: LocalAuthority, meeting: ChallengeMeeting, data: AttendeesInput
 ) -> None:
     roles = [person.role for person in data.attendees]
     for once in (AttendeeRole.DCS, AttendeeRole.LEAD_MEMBER):
@@ -120,12 +122,13 @@ def save_attendees(
     session: Session,
     principal: Principal,
     cycle: Cycle,
-    number: int,
+    number: int | str,
     la_code: str,
     data: AttendeesInput,
 ) -> AttendeeSet:
     """The LA's DCS replaces who it brings; the history keeps each set named."""
     triad, la = _member(session, cycle, number, la_code)
+    number = triad.number
     if not may_name(principal, la.code):
         raise NotPermitted(
             f"Only {la.name}'s Director of Children's Services can name who it brings to its "
@@ -175,7 +178,7 @@ def save_attendees(
         action="conversation.attendees_set",
         summary=f"{la.name} brings {len(wanted)} {people} to triad {number}'s challenge "
         "conversation",
-        subject_type=SUBJECT,
+        subject_type="triad",
         subject_id=triad.id,
         region_id=cycle.region_id,
         cycle_id=cycle.id,
@@ -193,12 +196,13 @@ def withdraw(
     session: Session,
     principal: Principal,
     cycle: Cycle,
-    number: int,
+    number: int | str,
     la_code: str,
     data: WithdrawalInput,
 ) -> ChallengeWithdrawal:
     """The LA's DCS withdraws it from the meeting's current date, saying why."""
     triad, la = _member(session, cycle, number, la_code)
+    number = triad.number
     if not may_withdraw(principal, la.code):
         raise NotPermitted(
             f"Only {la.name}'s Director of Children's Services can withdraw it from its "
@@ -245,7 +249,7 @@ def withdraw(
         action="conversation.withdrew",
         summary=f"{la.name} withdrew from triad {number}'s challenge conversation on "
         f"{date_uk(meeting.meets_on)}",
-        subject_type=SUBJECT,
+        subject_type="triad",
         subject_id=triad.id,
         region_id=cycle.region_id,
         cycle_id=cycle.id,

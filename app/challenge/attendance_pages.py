@@ -30,7 +30,7 @@ ATTENDEES = ONE + "/attendees/{la_code}"
 WITHDRAW = ONE + "/withdraw/{la_code}"
 
 
-def _home(cycle: Cycle, number: int) -> str:
+def _home(cycle: Cycle, number: str) -> str:
     return ONE.format(region_id=cycle.region_id, year=cycle.year, number=number)
 
 
@@ -47,7 +47,7 @@ def _attendees_form(
     session: DbSession,
     principal: Principal,
     cycle: Cycle,
-    number: int,
+    number: str,
     la_code: str,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
@@ -58,7 +58,8 @@ def _attendees_form(
             f"Only {found.la.name}'s Director of Children's Services can name who it brings to "
             "its challenge conversation."
         )
-    meeting = meetings.meeting_of(session, meetings.triad_by_number(session, cycle, number))
+    triad = meetings.triad_by_number(session, cycle, number)
+    meeting = meetings.meeting_of(session, triad)
     session_on = meeting is not None and meeting.lead_members_session
     options = [{"value": "", "text": "Choose a role"}] + [
         {"value": role.value, "text": label}
@@ -71,7 +72,7 @@ def _attendees_form(
         errors or forms.FormErrors(),
         {
             **in_cycle(cycle),
-            "number": number,
+            "number": triad.number,
             "home": _home(cycle, number),
             "la": found.la,
             "meeting": meeting,
@@ -85,7 +86,7 @@ def _attendees_form(
 @router.get(ATTENDEES, response_class=HTMLResponse)
 def attendees_form(
     request: Request,
-    number: int,
+    number: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(ChallengeAction.NAME_ATTENDEES)],
@@ -107,7 +108,7 @@ def _attendees_input(form: PostedForm) -> dict[str, object]:
 @router.post(ATTENDEES, response_class=HTMLResponse, dependencies=[CsrfProtected])
 def attendees_save(
     request: Request,
-    number: int,
+    number: str,
     la_code: str,
     principal: Annotated[Principal, permission(ChallengeAction.NAME_ATTENDEES)],
     cycle: CurrentCycle,
@@ -135,7 +136,7 @@ def _withdraw_form(
     session: DbSession,
     principal: Principal,
     cycle: Cycle,
-    number: int,
+    number: str,
     la_code: str,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
@@ -146,14 +147,15 @@ def _withdraw_form(
             f"Only {found.la.name}'s Director of Children's Services can withdraw it from its "
             "challenge conversation."
         )
-    meeting = meetings.meeting_of(session, meetings.triad_by_number(session, cycle, number))
+    triad = meetings.triad_by_number(session, cycle, number)
+    meeting = meetings.meeting_of(session, triad)
     return render_form(
         request,
         "challenge/withdraw.html",
         errors or forms.FormErrors(),
         {
             **in_cycle(cycle),
-            "number": number,
+            "number": triad.number,
             "home": _home(cycle, number),
             "la": found.la,
             "meeting": meeting,
@@ -167,7 +169,7 @@ def _withdraw_form(
 @router.get(WITHDRAW, response_class=HTMLResponse)
 def withdraw_form(
     request: Request,
-    number: int,
+    number: str,
     la_code: str,
     session: DbSession,
     principal: Annotated[Principal, permission(ChallengeAction.WITHDRAW)],
@@ -179,7 +181,7 @@ def withdraw_form(
 @router.post(WITHDRAW, response_class=HTMLResponse, dependencies=[CsrfProtected])
 def withdraw_save(
     request: Request,
-    number: int,
+    number: str,
     la_code: str,
     principal: Annotated[Principal, permission(ChallengeAction.WITHDRAW)],
     cycle: CurrentCycle,

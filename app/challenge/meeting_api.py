@@ -138,7 +138,7 @@ def _out(view: meetings.TriadView) -> ConversationOut:
     )
 
 
-def _one(session: DbSession, principal: Principal, cycle: Cycle, number: int) -> ConversationOut:
+def _one(session: DbSession, principal: Principal, cycle: Cycle, number: str) -> ConversationOut:
     return _out(meetings.conversation(session, principal, cycle, number))
 
 
@@ -162,7 +162,7 @@ def get_conversations(
 
 @router.get("/{number}", response_model=ConversationOut)
 def get_conversation(
-    number: int,
+    number: str,
     session: DbSession,
     principal: Annotated[Principal, permission(ChallengeAction.VIEW_CONVERSATIONS)],
     cycle: CurrentCycle,
@@ -174,7 +174,7 @@ def get_conversation(
 def put_meeting(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     data: MeetingInput,
     principal: Annotated[Principal, permission(ChallengeAction.ARRANGE_MEETING)],
     session: WriteSession,
@@ -189,7 +189,7 @@ def put_meeting(
 def post_reviewer(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     data: ReviewerInput,
     principal: Annotated[Principal, permission(ChallengeAction.NAME_REVIEWERS)],
     session: WriteSession,
@@ -201,8 +201,8 @@ def post_reviewer(
 
 @router.delete("/{number}/reviewers/{user_id}", response_model=ConversationOut)
 def delete_reviewer(
-    number: int,
-    user_id: int,
+    number: str,
+    user_id: str,
     principal: Annotated[Principal, permission(ChallengeAction.NAME_REVIEWERS)],
     cycle: CurrentCycle,
     session: WriteSession,
@@ -215,7 +215,7 @@ def delete_reviewer(
 def put_attendees(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     la_code: str,
     data: AttendeesInput,
     principal: Annotated[Principal, permission(ChallengeAction.NAME_ATTENDEES)],
@@ -235,7 +235,7 @@ def put_attendees(
 def post_withdrawal(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     la_code: str,
     data: WithdrawalInput,
     principal: Annotated[Principal, permission(ChallengeAction.WITHDRAW)],

@@ -30,7 +30,7 @@ CONVERSATIONS = CYCLE + "/conversations"
 ONE = CONVERSATIONS + "/{number}"
 
 
-def _home(cycle: Cycle, number: int) -> str:
+def _home(cycle: Cycle, number: str) -> str:
     return ONE.format(region_id=cycle.region_id, year=cycle.year, number=number)
 
 
@@ -61,7 +61,7 @@ def _conversation(
     session: DbSession,
     principal: Principal,
     cycle: Cycle,
-    number: int,
+    number: str,
     errors: forms.FormErrors | None = None,
 ) -> Response:
     view = meetings.conversation(session, principal, cycle, number)
@@ -95,7 +95,7 @@ def _conversation(
 @router.get(ONE, response_class=HTMLResponse)
 def conversation_page(
     request: Request,
-    number: int,
+    number: str,
     session: DbSession,
     principal: Annotated[Principal, permission(ChallengeAction.VIEW_CONVERSATIONS)],
     cycle: CurrentCycle,
@@ -134,7 +134,7 @@ def _meeting_form(
     session: DbSession,
     principal: Principal,
     cycle: Cycle,
-    number: int,
+    number: str,
     values: dict[str, str] | None = None,
     errors: forms.FormErrors | None = None,
 ) -> Response:
@@ -152,7 +152,7 @@ def _meeting_form(
         errors or forms.FormErrors(),
         {
             **_common(cycle),
-            "number": number,
+            "number": triad.number,
             "home": _home(cycle, number),
             "meeting": meeting,
             "window": window,
@@ -165,7 +165,7 @@ def _meeting_form(
 @router.get(ONE + "/meeting", response_class=HTMLResponse)
 def meeting_form(
     request: Request,
-    number: int,
+    number: str,
     session: DbSession,
     principal: Annotated[Principal, permission(ChallengeAction.ARRANGE_MEETING)],
     cycle: CurrentCycle,
@@ -176,7 +176,7 @@ def meeting_form(
 @router.post(ONE + "/meeting", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def meeting_save(
     request: Request,
-    number: int,
+    number: str,
     principal: Annotated[Principal, permission(ChallengeAction.ARRANGE_MEETING)],
     cycle: CurrentCycle,
     session: WriteSession,
@@ -206,7 +206,7 @@ def meeting_save(
 @router.post(ONE + "/reviewers", response_class=HTMLResponse, dependencies=[CsrfProtected])
 def reviewer_add(
     request: Request,
-    number: int,
+    number: str,
     principal: Annotated[Principal, permission(ChallengeAction.NAME_REVIEWERS)],
     cycle: CurrentCycle,
     session: WriteSession,
@@ -230,8 +230,8 @@ def reviewer_add(
 )
 def reviewer_remove(
     request: Request,
-    number: int,
-    user_id: int,
+    number: str,
+    user_id: str,
     principal: Annotated[Principal, permission(ChallengeAction.NAME_REVIEWERS)],
     cycle: CurrentCycle,
     session: WriteSession,

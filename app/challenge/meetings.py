@@ -37,8 +37,6 @@ from app.reference import get_reference
 from app.reference.models import LocalAuthority
 from app.uk_dates import date_uk
 
-SUBJECT = "triad"
-
 
 @dataclass(frozen=True)
 class Reviewer:
@@ -120,8 +118,14 @@ def may_arrange(session: Session, principal: Principal | None, cycle: Cycle, tri
     return bool(access.member_las_of(principal, ChallengeAction.ARRANGE_MEETING, members))
 
 
-def triad_by_number(session: Session, cycle: Cycle, number: int) -> Triad:
-    triad = session.scalar(select(Triad).where(Triad.cycle_id == cycle.id, Triad.number == number))
+def triad_by_number(session: Session, cycle: Cycle, number: int | str) -> Triad:
+    """The cycle's triad of that number (as typed in a path, or a number)."""
+    text = str(number).strip()
+    triad = (
+        session.scalar(select(Triad).where(Triad.cycle_id == cycle.id, Triad.number == int(text)))
+        if text.isdigit() and len(text) < 6
+        else None
+    )
     if triad is None:
         raise NotFound(f"There is no triad {number} in this cycle.")
     return triad
@@ -213,7 +217,7 @@ def conversations(session: Session, principal: Principal | None, cycle: Cycle) -
 
 
 def conversation(
-    session: Session, principal: Principal | None, cycle: Cycle, number: int
+    session: Session, principal: Principal | None, cycle: Cycle, number: int | str
 ) -> TriadView:
     return _view(session, principal, cycle, triad_by_number(session, cycle, number))
 
@@ -251,7 +255,7 @@ def _values(meeting: ChallengeMeeting | None) -> dict[str, object] | None:
     }
 
 
-def _summary(number: int, old: ChallengeMeeting | None, data: MeetingInput) -> str:
+def _summary(number: int | str, old: ChallengeMeeting | None, data: MeetingInput) -> str:
     how = MODE_LABELS[data.mode].lower()
     if old is None:
         return f"Triad {number}'s challenge conversation set for {date_uk(data.meets_on)} ({how})"
@@ -264,10 +268,11 @@ def _summary(number: int, old: ChallengeMeeting | None, data: MeetingInput) -> s
 
 
 def set_meeting(
-    session: Session, principal: Principal, cycle: Cycle, number: int, data: MeetingInput
+    session: Session, principal: Principal, cycle: Cycle, number: int | str, data: MeetingInput
 ) -> ChallengeMeeting:
     """Set or change the triad's meeting; the same details again change nothing."""
     triad = triad_by_number(session, cycle, number)
+    number = triad.number
     if not may_arrange(session, principal, cycle, triad):
         raise NotPermitted(
             f"Only the regional coordinator or the DCS of an authority in triad {number} can "
@@ -309,7 +314,7 @@ def set_meeting(
         actor=actor_of(principal),
         action="conversation.meeting_set" if old is None else "conversation.meeting_changed",
         summary=summary,
-        subject_type=SUBJECT,
+        subject_type="triad",
         subject_id=triad.id,
         region_id=cycle.region_id,
         cycle_id=cycle.id,

@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.challenge.actions import ChallengeAction
 from app.challenge.meeting_schemas import ReviewerInput
-from app.challenge.meetings import SUBJECT, Reviewer, reviewers_of, triad_by_number
+from app.challenge.meetings import Reviewer, reviewers_of, triad_by_number
 from app.cycles.service import actor_of
 from app.errors import InvalidInput, NotPermitted
 from app.models import Cycle, RoleAssignment, Triad, TriadReviewer, User
@@ -64,7 +64,7 @@ def _entry(
         actor=actor_of(principal),
         action=action,
         summary=summary,
-        subject_type=SUBJECT,
+        subject_type="triad",
         subject_id=triad.id,
         region_id=cycle.region_id,
         cycle_id=cycle.id,
@@ -74,11 +74,12 @@ def _entry(
 
 
 def name(
-    session: Session, principal: Principal, cycle: Cycle, number: int, data: ReviewerInput
+    session: Session, principal: Principal, cycle: Cycle, number: int | str, data: ReviewerInput
 ) -> tuple[Reviewer, ...]:
     """Name a triad reviewer of the region to the triad; naming them again changes nothing."""
     _refuse_unless_coordinator(principal, cycle)
     triad = triad_by_number(session, cycle, number)
+    number = triad.number
     person = next((c for c in candidates(session, cycle) if c.user_id == data.user_id), None)
     if person is None:
         region = get_reference().regions[cycle.region_id]
@@ -104,18 +105,20 @@ def name(
 
 
 def remove(
-    session: Session, principal: Principal, cycle: Cycle, number: int, user_id: int
+    session: Session, principal: Principal, cycle: Cycle, number: int | str, user_id: int | str
 ) -> tuple[Reviewer, ...]:
     """Take a reviewer off the triad; someone not named to it (a second click) changes nothing."""
     _refuse_unless_coordinator(principal, cycle)
     triad = triad_by_number(session, cycle, number)
+    number = triad.number
     named = reviewers_of(session, triad)
-    person = next((r for r in named if r.user_id == user_id), None)
+    text = str(user_id)
+    person = next((r for r in named if text.isdigit() and r.user_id == int(text)), None)
     if person is None:
         return named
     session.execute(
         delete(TriadReviewer).where(
-            TriadReviewer.triad_id == triad.id, TriadReviewer.user_id == user_id
+            TriadReviewer.triad_id == triad.id, TriadReviewer.user_id == person.user_id
         )
     )
     session.flush()
