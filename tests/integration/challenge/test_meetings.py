@@ -15,10 +15,11 @@ from app.auth.roles import Role
 from app.challenge import attendance, meetings, overview
 from app.challenge.meeting_schemas import AttendeesInput, WithdrawalInput
 from app.cycles.schemas import HistoryQuery
-from app.errors import AlreadyDone, Conflict, InvalidInput, NotPermitted
+from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound, NotPermitted
 from app.history.service import read_history
 from app.models import ChallengeAttendee, ChallengeWithdrawal, Cycle, StageWindow
 from tests import factories as f
+from tests.conftest import check_page
 from tests.integration.challenge.arranging import (
     API,
     DERBY,
@@ -324,9 +325,12 @@ def test_only_the_las_own_dcs_names_who_it_brings_or_withdraws_it(
 def test_an_la_outside_the_triad_is_not_found_in_it(session: Session, cycle: Cycle) -> None:
     arrange(session, cycle)
     leicester = person(session, Role.DCS, LEICESTER)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(NotFound) as refused:
         attendance.save_attendees(session, leicester, cycle, 1, LEICESTER, _people(BRINGS))
-    assert refused.value.args[0] == "Leicester is not in triad 1."
+    assert refused.value.message == "Leicester is not in triad 1."
+    with pytest.raises(NotFound) as refused:
+        meetings.conversation(session, leicester, cycle, "9")
+    assert refused.value.message == "There is no triad 9 in this cycle."
 
 
 # --- withdrawal -------------------------------------------------------------------------------
@@ -556,8 +560,14 @@ def test_a_dcs_arranges_the_meeting_names_who_it_brings_and_withdraws_on_the_pag
     assert client.post(f"{PAGE}/1/withdraw/{DERBY}", data=why).status_code == 303
     twice = client.post(f"{PAGE}/1/withdraw/{DERBY}", data=why)
     assert twice.status_code == 409 and error_summary(twice.text) == [("#reason", WITHDRAWN_TWICE)]
-    # Derby's DCS cannot name who Leicester brings, nor open another triad's forms.
+    # Derby's DCS cannot open another triad's forms.
     assert client.get(f"{PAGE}/2/meeting").status_code == 403
+    assert client.get(f"{PAGE}/2/attendees/{LEICESTER}").status_code == 403
+    # Every page of the journey has a title and no repeated ids.
+    for url in (PAGE, f"{PAGE}/1", f"{PAGE}/1/meeting", f"{PAGE}/1/attendees/{DERBY}",
+                f"{PAGE}/1/withdraw/{DERBY}"):  # fmt: skip
+        page = client.get(url)
+        assert page.status_code == 200 and check_page(page.text).title
 
 
 def test_the_coordinator_sees_the_flag_and_the_risl_sees_the_triads_only(
