@@ -35,6 +35,7 @@ from app.reference.models import LocalAuthority
 from app.signoff.events import Decision
 from app.signoff.policies import VersionPolicy
 from app.signoff.status import PairState, derive
+from app.uk_dates import date_uk
 
 NOT_IN_TRIAD = (
     "The record of a triad's challenge conversation stays private to the triad's members until "
@@ -282,3 +283,30 @@ def _full(
 
 def agreed_at(record: ChallengeRecord | None) -> datetime | None:
     return record.agreed_at if record is not None else None
+
+
+def record_lines(session: Session, principal: Principal | None, cycle: Cycle) -> dict[int, str]:
+    """Where each triad's record stands, in the words this reader may see, by triad number;
+    a triad whose record the reader may not know of is left out."""
+    lines: dict[int, str] = {}
+    for triad in session.scalars(
+        select(Triad).where(Triad.cycle_id == cycle.id).order_by(Triad.number)
+    ):
+        record = record_of(session, triad)
+        seen = level(session, principal, cycle, triad, record)
+        agreed = record is not None and record.state == "agreed" and record.agreed_at is not None
+        if seen is Level.NONE:
+            if shared_parts(session, principal, cycle, record):
+                lines[triad.number] = "Agreed; an authority shared its part with you"
+            continue
+        if agreed:
+            assert record is not None and record.agreed_at is not None
+            lines[triad.number] = f"Agreed on {date_uk(record.agreed_at)}"
+        elif seen is Level.FULL:
+            version = current_version(session, record)
+            lines[triad.number] = (
+                f"Private draft, version {version.number}" if version else "Nothing recorded yet"
+            )
+        else:
+            lines[triad.number] = "Not yet agreed"
+    return lines

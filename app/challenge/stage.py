@@ -2,6 +2,7 @@
 
 from app.auth.roles import COORDINATOR, EVERY_ROLE, Role
 from app.challenge.actions import ChallengeAction
+from app.challenge.meeting_schemas import MESSAGES as MEETING_MESSAGES
 from app.challenge.schemas import MESSAGES
 from app.reference.parties import TrustActivity
 from app.stage import CalendarEntry, Link, OverviewSection, Permission, Stage
@@ -17,10 +18,14 @@ STAGE = Stage(
     routers=(
         "app.challenge.api:router",
         "app.challenge.pages:router",
-        "app.challenge.api_record:router",
-        "app.challenge.pages_record:router",
+        # The summary report first: "/conversations/summary.pdf" is not a triad's page.
         "app.challenge.pages_summary:router",
         "app.challenge.pages_summary:api_router",
+        "app.challenge.api_record:router",
+        "app.challenge.pages_record:router",
+        "app.challenge.meeting_api:router",
+        "app.challenge.meeting_pages:router",
+        "app.challenge.attendance_pages:router",
     ),
     permissions=(
         Permission(
@@ -88,8 +93,8 @@ STAGE = Stage(
             trust_activity=TrustActivity.TRIAD,
         ),
     ),
-    messages={"/kloes": MESSAGES},
-    calendar=CalendarEntry("triad_challenge", "Triad peer challenge", ("kloes.",)),
+    messages={"/kloes": MESSAGES, "/conversations": MEETING_MESSAGES},
+    calendar=CalendarEntry("triad_challenge", "Triad peer challenge", ("kloes.", "conversation.")),
     overview=(
         OverviewSection(
             "Triad challenge",
@@ -100,6 +105,11 @@ STAGE = Stage(
                     "See key lines of enquiry",
                     "/regions/{region_id}/cycles/{year}/kloes",
                     ChallengeAction.VIEW_KLOES,
+                ),
+                Link(
+                    "See triad challenge conversations",
+                    "/regions/{region_id}/cycles/{year}/conversations",
+                    ChallengeAction.VIEW_CONVERSATIONS,
                 ),
             ),
             hide_empty_list=True,

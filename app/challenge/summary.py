@@ -203,3 +203,11 @@ def summary_pdf(session: Session, principal: Principal, cycle: Cycle) -> bytes:
     return cached_or_rendered(
         session, input_hash(summary), KIND, str(cycle.id), lambda: render_summary(summary)
     )
+
+
+def available(session: Session, principal: Principal, cycle: Cycle) -> bool:
+    """Whether this person may download the report now: a reader of it, every triad agreed."""
+    if not (access.tracks(principal, cycle.region_id) or alliance_member(principal, cycle)):
+        return False
+    found = _triads(session, cycle)
+    return bool(found) and all(r is not None and r.state == RecordState.AGREED for _, r in found)

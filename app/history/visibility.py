@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.challenge import access as challenge
-from app.challenge import record_access
-from app.models import AuditEvent, Cycle, IndicatorReturn, SelfEvaluation
+from app.challenge import meetings, record_access
+from app.models import AuditEvent, Cycle, IndicatorReturn, SelfEvaluation, Triad
 from app.mou import service as mou
 from app.reference import get_reference
 from app.returns.periods import Quarter, quarters_of
@@ -38,6 +38,7 @@ CYCLE_SUBJECTS = frozenset(
         "self_evaluation",
         "kloes",
         "challenge_record",
+        "triad",
     }
 )
 # Entries that belong to no cycle (accounts, tokens, DfE's published values): never in a history.
@@ -64,6 +65,7 @@ def visible_entries(
     allowed += _self_evaluations(session, principal, cycle)
     allowed.append(_kloes(session, principal, cycle))
     allowed.append(_challenge_records(session, principal, cycle))
+    allowed.append(_triads(session, principal, cycle))
     return and_(AuditEvent.cycle_id == cycle.id, or_(false(), *allowed))
 
 
@@ -198,3 +200,14 @@ def _challenge_records(session: Session, principal: Principal, cycle: Cycle) -> 
             ),
         ),
     )
+
+
+def _triads(session: Session, principal: Principal, cycle: Cycle) -> ColumnElement[bool]:
+    """A triad's conversation arrangements (meeting, reviewers, attendees, withdrawals): to its
+    members and the coordinator (app.challenge.meetings.sees_arrangements)."""
+    seen = [
+        str(triad.id)
+        for triad in session.scalars(select(Triad).where(Triad.cycle_id == cycle.id))
+        if meetings.sees_arrangements(session, principal, cycle, triad)
+    ]
+    return and_(AuditEvent.subject_type == "triad", AuditEvent.subject_id.in_(seen))

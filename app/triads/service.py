@@ -16,7 +16,15 @@ from app.auth.permissions import Action, Scope, require
 from app.auth.principal import Principal
 from app.cycles.service import actor_of
 from app.errors import Conflict, InvalidInput
-from app.models import Cycle, SelfEvaluation, Triad, TriadMember
+from app.models import (
+    ChallengeMeeting,
+    ChallengeRecord,
+    Cycle,
+    SelfEvaluation,
+    Triad,
+    TriadMember,
+    TriadReviewer,
+)
 from app.reference import get_reference
 from app.reference.models import Region
 from app.self_evaluation.schemas import TriadsInput
@@ -118,6 +126,15 @@ def is_fixed(session: Session, cycle: Cycle) -> bool:
     return shared is not None
 
 
+def is_arranged(session: Session, cycle: Cycle) -> bool:
+    """Whether any triad of the cycle has a meeting, a named reviewer or a record: rows that
+    point at the triads, so re-forming them would strand them."""
+    return any(
+        session.execute(select(model.id).where(model.cycle_id == cycle.id).limit(1)).first()
+        for model in (ChallengeMeeting, TriadReviewer, ChallengeRecord)
+    )
+
+
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -197,6 +214,12 @@ def form_triads(
         raise Conflict(
             "Triads cannot change once a self-evaluation has been shared with its triad "
             "for scrutiny",
+            field=FIELD,
+        )
+    if is_arranged(session, cycle):
+        raise Conflict(
+            "Triads cannot change once a triad's challenge conversation has a meeting, a named "
+            "triad reviewer or a record: those belong to the triads as they are formed",
             field=FIELD,
         )
     session.execute(delete(TriadMember).where(TriadMember.cycle_id == cycle.id))

@@ -14,6 +14,8 @@ from app.auth.accounts import assign_role
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.auth.web import route_markers
+from app.challenge import meetings, reviewers
+from app.challenge.meeting_schemas import MeetingInput, Mode, ReviewerInput
 from app.cycles import service as cycles
 from app.cycles.schemas import OpenCycleInput
 from app.main import create_app
@@ -22,8 +24,11 @@ from app.models import (
     AuditEvent,
     ChallengeAccuracyComment,
     ChallengeAgreementEvent,
+    ChallengeAttendee,
+    ChallengeMeeting,
     ChallengeRecordVersion,
     ChallengeShare,
+    ChallengeWithdrawal,
     Cycle,
     Kloe,
     MouSignatureEvent,
@@ -36,6 +41,7 @@ from app.models import (
     SefVersion,
     StageWindow,
     TriadMember,
+    TriadReviewer,
     User,
     WebSession,
 )
@@ -95,7 +101,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 39
+    assert len(HTML_UNSAFE) == 44
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -140,6 +146,10 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
             ChallengeAccuracyComment,
             ChallengeAgreementEvent,
             ChallengeShare,
+            ChallengeMeeting,
+            ChallengeAttendee,
+            ChallengeWithdrawal,
+            TriadReviewer,
         )
     )
     revoked = (
@@ -235,7 +245,58 @@ def _kloes_form(
     return DERBY, {"version": "", **questions}, {}
 
 
+CONVERSATION = "/regions/{region_id}/cycles/{year}/conversations/{number}"
+
+
+def _derbys_triad(session: Session, cycle: Cycle, boss: Principal, *, meeting: bool) -> int:
+    """Triads formed; the number of Derby's; with its meeting set (20 January 2027) if asked."""
+    sf.form_proposed_triads(session, cycle)
+    number = next(
+        view.triad.number
+        for view in meetings.conversations(session, boss, cycle)
+        if DERBY in {la.code for la in view.members}
+    )
+    if meeting:
+        day = MeetingInput(meets_on="2027-01-20", mode=Mode.VIRTUAL)
+        meetings.set_meeting(session, boss, cycle, number, day)
+    return number
+
+
+def _reviewer(session: Session) -> User:
+    return f.make_user(session, Role.TRIAD_REVIEWER, region=f.REGION)
+
+
+def _remove_reviewer_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    number = _derbys_triad(session, cycle, boss, meeting=False)
+    someone = _reviewer(session)
+    reviewers.name(session, boss, cycle, number, ReviewerInput(user_id=someone.id))
+    return DERBY, {}, {"number": number, "user_id": someone.id}
+
+
 SEF_FORMS: dict[str, SefSetup] = {
+    CONVERSATION + "/meeting": lambda s, u, b, c: (
+        DERBY,
+        {"meets_on-day": "21", "meets_on-month": "1", "meets_on-year": "2027", "mode": "virtual"},
+        {"number": _derbys_triad(s, c, b, meeting=False)},
+    ),
+    CONVERSATION + "/reviewers": lambda s, u, b, c: (
+        DERBY,
+        {"user_id": str(_reviewer(s).id)},
+        {"number": _derbys_triad(s, c, b, meeting=False)},
+    ),
+    CONVERSATION + "/reviewers/{user_id}/remove": _remove_reviewer_form,
+    CONVERSATION + "/attendees/{la_code}": lambda s, u, b, c: (
+        DERBY,
+        {"version": "", "name-1": "Dana Derby", "role-1": "dcs"},
+        {"number": _derbys_triad(s, c, b, meeting=True)},
+    ),
+    CONVERSATION + "/withdraw/{la_code}": lambda s, u, b, c: (
+        DERBY,
+        {"meets_on": "2027-01-20", "reason": "An Ofsted focused visit that week"},
+        {"number": _derbys_triad(s, c, b, meeting=True)},
+    ),
     "/regions/{region_id}/cycles/{year}/triads": _triads_form,
     "/regions/{region_id}/cycles/{year}/kloes/{la_code}": _kloes_form,
     **route_forms(),  # type: ignore[dict-item]

@@ -27,7 +27,8 @@ def _modules(stage: str) -> set[str]:
 
 
 def _is_route(module: str) -> bool:
-    return module.rsplit(".", 1)[1].startswith(("pages", "api"))
+    name = module.rsplit(".", 1)[1]
+    return name.startswith(("pages", "api")) or name.endswith(("_pages", "_api"))
 
 
 def test_the_import_contracts_are_kept() -> None:

@@ -205,3 +205,34 @@ def test_the_api_reads_writes_and_agrees_as_the_pages_do(
         {"la_code": DERBY, "area": "workforce", "days": 10, "detail": "Recruitment"}
     ]
     assert session.scalar(select(func.count()).select_from(ChallengeAgreementEvent)) == 3
+
+
+def test_the_conversations_pages_link_each_record_as_the_reader_may_see_it(
+    session: Session, client: TestClient, cycle: Cycle
+) -> None:
+    dcss = ready(session, cycle)
+    v1 = acts.save_part(session, dcss[DERBY], cycle, 1, DERBY, part())
+    session.commit()
+    f.sign_in(client, _user(session, dcss[DERBY]))
+    listing = main_text(client.get("/regions/east-midlands/cycles/2026-27/conversations").text)
+    assert "Record: Private draft, version 1 (triad 1)" in listing
+    one = main_text(client.get("/regions/east-midlands/cycles/2026-27/conversations/1").text)
+    assert "Record of the conversation Private draft, version 1. Read the record" in one
+    for code in TRIAD_ONE:
+        acts.agree(
+            session,
+            dcss[code],
+            cycle,
+            1,
+            AgreeRecordInput(content_hash=v1.content_hash, la_code=code, confirm=True),
+        )
+    session.commit()
+    client.cookies.clear()
+    f.sign_in(client, f.make_user(session, Role.DCS, organisation="E10000007"))
+    outside = main_text(client.get("/regions/east-midlands/cycles/2026-27/conversations").text)
+    assert "Record: Agreed on" in outside and "Private draft" not in outside
+    assert "Download the triad summary report" not in outside  # triads 2 and 3 have no record
+    client.cookies.clear()
+    f.sign_in(client, _user(session, person(session, Role.RISL)))
+    risl = main_text(client.get("/regions/east-midlands/cycles/2026-27/conversations").text)
+    assert "Record:" not in risl
