@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.challenge import access as challenge
-from app.models import AuditEvent, Cycle, IndicatorReturn, SelfEvaluation
+from app.models import AuditEvent, Cycle, IndicatorReturn, LaPlan, SelfEvaluation
 from app.mou import service as mou
+from app.plans import access as plans
 from app.reference import get_reference
 from app.returns.periods import Quarter, quarters_of
 from app.returns.visibility import can_see_la
@@ -36,6 +37,7 @@ CYCLE_SUBJECTS = frozenset(
         "return_override",
         "self_evaluation",
         "kloes",
+        "la_plan",
     }
 )
 # Entries that belong to no cycle (accounts, tokens, DfE's published values): never in a history.
@@ -61,6 +63,7 @@ def visible_entries(
     allowed += _returns(session, principal, cycle, today)
     allowed += _self_evaluations(session, principal, cycle)
     allowed.append(_kloes(session, principal, cycle))
+    allowed.append(_plans(session, principal, cycle))
     return and_(AuditEvent.cycle_id == cycle.id, or_(false(), *allowed))
 
 
@@ -178,3 +181,15 @@ def _kloes(session: Session, principal: Principal, cycle: Cycle) -> ColumnElemen
         if challenge.can_read(session, principal, cycle, la.code)
     ]
     return and_(AuditEvent.subject_type == "kloes", AuditEvent.subject_id.in_(readable))
+
+
+def _plans(session: Session, principal: Principal, cycle: Cycle) -> ColumnElement[bool]:
+    """An LA's development plan: to its own people and the coordinator (app.plans.access)."""
+    readable = [
+        str(plan_id)
+        for plan_id, la_code in session.execute(
+            select(LaPlan.id, LaPlan.la_code).where(LaPlan.cycle_id == cycle.id)
+        ).all()
+        if plans.can_read(principal, cycle, la_code)
+    ]
+    return and_(AuditEvent.subject_type == "la_plan", AuditEvent.subject_id.in_(readable))
