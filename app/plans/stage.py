@@ -13,7 +13,11 @@ _LA_READERS = frozenset(SIGNATORY_ROLES) | {Role.DATA_LEAD}
 
 STAGE = Stage(
     name="plans",
-    routers=("app.plans.api:router", "app.plans.pages:router"),
+    routers=(
+        "app.plans.api:router",
+        "app.plans.pages:router",
+        "app.plans.pages_priority:router",
+    ),
     permissions=(
         Permission(PlanAction.VIEW_PLANS, _LA_READERS | COORDINATOR, "see development plans"),
         Permission(
