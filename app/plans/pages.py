@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import forms
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
+from app.cycles import service as cycles
 from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.identifiers import Identifier
 from app.models import Cycle
@@ -150,13 +151,15 @@ def plan_start(
 )
 def priority_drop(
     request: Request,
+    region_id: str,
+    year: str,
     la_code: str,
     position: Identifier,
     principal: Annotated[Principal, permission(PlanAction.WRITE_PLAN)],
-    cycle: CurrentCycle,
     session: WriteSession,
     form: PostedForm,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     data, errors = forms.parse(DropInput, {"base_version": form.get("base_version", "")}, MESSAGES)
     done = forms.attempt(
         data,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app import forms
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
+from app.cycles import service as cycles
 from app.cycles.routes import CurrentCycle, in_cycle
 from app.errors import NotFound, NotPermitted
 from app.identifiers import Identifier
@@ -169,25 +170,29 @@ def _priority_view(
 @router.get(PRIORITY, response_class=HTMLResponse)
 def priority_page(
     request: Request,
+    region_id: str,
+    year: str,
     la_code: str,
     position: Identifier,
     session: DbSession,
     principal: Annotated[Principal, permission(PlanAction.WRITE_PLAN)],
-    cycle: CurrentCycle,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     return _priority_view(request, session, principal, cycle, la_code, position)
 
 
 @router.post(PRIORITY, response_class=HTMLResponse, dependencies=[CsrfProtected])
 def priority_save(
     request: Request,
+    region_id: str,
+    year: str,
     la_code: str,
     position: Identifier,
     principal: Annotated[Principal, permission(PlanAction.WRITE_PLAN)],
-    cycle: CurrentCycle,
     session: WriteSession,
     form: PostedForm,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     data, errors = forms.parse(PriorityInput, _input(form), MESSAGES)
     saved = forms.attempt(
         data,
