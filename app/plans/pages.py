@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
 from app.cycles import service as cycles
 from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
+from app.errors import AlreadyDone
 from app.identifiers import Identifier
 from app.models import Cycle
 from app.plans import access, index, service, signoff, writing
@@ -219,6 +220,9 @@ def plan_sign(
     )
     if done.done:
         return see_other(request, "You have signed the development plan.", plan_url(cycle, la_code))
+    if isinstance(done.refusal, AlreadyDone):
+        # A double click: the first submit signed; show that outcome and sign nothing more.
+        return see_other(request, done.refusal.message, plan_url(cycle, la_code))
     return _show(request, session, principal, cycle, la_code, done.errors, _values(form))
 
 

@@ -162,6 +162,8 @@ def submit(
     if found.plan is None or found.latest is None:
         raise Conflict("Nothing has been written yet. Write the plan, then submit it.")
     plan, latest = found.plan, found.latest
+    if plan.submitted_number == latest.number and latest.content_hash == data.content_hash:
+        return latest  # already submitted, this exact version: a double submit changes nothing
     fire(LA_PLAN, plan.state, PlanStep.SUBMIT)
     if latest.content_hash != data.content_hash:
         raise StaleVersion(

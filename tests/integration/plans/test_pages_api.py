@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.roles import SIGNATORY_ROLES, Role
-from app.models import Cycle, LaPlan, LaPlanVersion
+from app.models import Cycle, LaPlan, LaPlanSignOffEvent, LaPlanVersion
 from tests import factories as f
 from tests.page_reading import error_summary, main_text
 from tests.plan_factories import DERBY, action
@@ -200,6 +200,13 @@ def test_a_signatory_signs_and_returns_on_the_page(
     ]
     signed = client.post(f"{PAGE}/{DERBY}/sign", data={**base, "confirm": "yes"})
     assert signed.status_code == 303
+    # A double click: the second post shows the first one's outcome and signs nothing more.
+    again = client.post(f"{PAGE}/{DERBY}/sign", data={**base, "confirm": "yes"})
+    assert again.status_code == 303
+    assert (
+        "You have already signed version 1 as Lead Member." in client.get(PAGE + "/" + DERBY).text
+    )
+    assert len(session.scalars(select(LaPlanSignOffEvent)).all()) == 1
     page = main_text(client.get(f"{PAGE}/{DERBY}").text)
     assert "Sign the plan as Lead Member" not in page
     token = f.csrf(client, f"{PAGE}/{DERBY}")
@@ -243,3 +250,16 @@ def test_the_overview_lists_a_plan_to_write_and_to_sign(
     else:
         assert task in text
         assert "See development plans" in text
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.DCS])
+def test_every_other_role_is_refused_writing_through_the_api(
+    session: Session, client: TestClient, cycle: Cycle, role: Role
+) -> None:
+    in_la = role in {Role.LEAD_MEMBER, Role.CHIEF_EXECUTIVE, Role.DATA_LEAD, Role.CONTRIBUTOR}
+    region = None if in_la or role == Role.SERVICE_ADMIN else "east-midlands"
+    user = f.make_user(session, role, organisation=DERBY if in_la else None, region=region)
+    headers = f.token_for(session, user)
+    put = client.put(f"{API}/{DERBY}/priorities/1", json=_body(None), headers=headers)
+    assert put.status_code == 403
+    assert session.scalars(select(LaPlanVersion)).all() == []

@@ -241,3 +241,31 @@ def test_the_las_people_and_the_coordinator_read_it_and_the_risl_does_not(
     for who in refused:
         with pytest.raises(NotPermitted):
             _plan(session, cycle, who)
+
+
+def test_the_history_shows_plan_entries_to_the_las_people_and_the_coordinator_only(
+    session: Session, cycle: Cycle, people: dict[Role, Principal]
+) -> None:
+    from app.cycles.schemas import HistoryQuery
+    from app.history.service import read_history
+
+    written_plan(session, cycle, people[Role.DCS])
+
+    def seen(who: Principal) -> list[str]:
+        page = read_history(session, who, "east-midlands", "2026-27", HistoryQuery())
+        return [e.event.action for e in page.entries if e.event.action.startswith("plans.")]
+
+    assert seen(people[Role.LEAD_MEMBER]) == ["plans.priority_saved"]
+    assert seen(f.coordinator(session)) == ["plans.priority_saved"]
+    assert seen(f.signatory(session, "E10000007", Role.DCS)) == []
+    risl = f.principal(session, f.make_user(session, Role.RISL, region="east-midlands"))
+    assert seen(risl) == []
+
+
+def test_a_double_submit_for_sign_off_changes_nothing(
+    session: Session, cycle: Cycle, people: dict[Role, Principal]
+) -> None:
+    submitted = submitted_plan(session, cycle, people[Role.DCS])
+    data = SubmitPlanInput(content_hash=submitted.content_hash)
+    assert writing.submit(session, people[Role.DCS], cycle, DERBY, data).id == submitted.id
+    assert _actions(session) == ["plans.priority_saved", "plans.submitted"]
