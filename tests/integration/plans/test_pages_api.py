@@ -263,3 +263,17 @@ def test_every_other_role_is_refused_writing_through_the_api(
     put = client.put(f"{API}/{DERBY}/priorities/1", json=_body(None), headers=headers)
     assert put.status_code == 403
     assert session.scalars(select(LaPlanVersion)).all() == []
+
+
+def test_the_coordinator_sees_where_each_plan_stands(
+    session: Session, client: TestClient, cycle: Cycle
+) -> None:
+    from tests.plan_factories import submitted_plan
+
+    submitted_plan(session, cycle, f.signatory(session, DERBY, Role.DCS))
+    f.sign_in(client, f.make_user(session, Role.REGIONAL_COORDINATOR, region="east-midlands"))
+    text = main_text(client.get(PAGE).text)
+    assert "Every authority" in text
+    assert "Derby Awaiting sign-off 1 0 of 3" in text
+    assert "Derbyshire Not started 0" in text
+    assert "Sign-off of version 1" in main_text(client.get(f"{PAGE}/{DERBY}").text)
