@@ -9,6 +9,7 @@ sections, in this order.
 from app.benchmarks import stage as benchmarks
 from app.challenge import stage as challenge
 from app.mou import stage as mou
+from app.plans import stage as plans
 from app.returns import stage as returns
 from app.self_evaluation import stage as self_evaluation
 from app.stage import Stage
@@ -21,4 +22,5 @@ STAGES: tuple[Stage, ...] = (
     self_evaluation.STAGE,
     triads.STAGE,
     challenge.STAGE,
+    plans.STAGE,
 )

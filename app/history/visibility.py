@@ -18,8 +18,9 @@ from app.auth.permissions import Action, Scope, can
 from app.auth.principal import Principal
 from app.challenge import access as challenge
 from app.challenge import meetings, record_access
-from app.models import AuditEvent, Cycle, IndicatorReturn, SelfEvaluation, Triad
+from app.models import AuditEvent, Cycle, IndicatorReturn, LaPlan, SelfEvaluation, Triad
 from app.mou import service as mou
+from app.plans import access as plans
 from app.reference import get_reference
 from app.returns.periods import Quarter, quarters_of
 from app.returns.visibility import can_see_la
@@ -39,6 +40,7 @@ CYCLE_SUBJECTS = frozenset(
         "kloes",
         "challenge_record",
         "triad",
+        "la_plan",
     }
 )
 # Entries that belong to no cycle (accounts, tokens, DfE's published values): never in a history.
@@ -66,6 +68,7 @@ def visible_entries(
     allowed.append(_kloes(session, principal, cycle))
     allowed.append(_challenge_records(session, principal, cycle))
     allowed.append(_triads(session, principal, cycle))
+    allowed.append(_plans(session, principal, cycle))
     return and_(AuditEvent.cycle_id == cycle.id, or_(false(), *allowed))
 
 
@@ -211,3 +214,15 @@ def _triads(session: Session, principal: Principal, cycle: Cycle) -> ColumnEleme
         if meetings.sees_arrangements(session, principal, cycle, triad)
     ]
     return and_(AuditEvent.subject_type == "triad", AuditEvent.subject_id.in_(seen))
+
+
+def _plans(session: Session, principal: Principal, cycle: Cycle) -> ColumnElement[bool]:
+    """An LA's development plan: to its own people and the coordinator (app.plans.access)."""
+    readable = [
+        str(plan_id)
+        for plan_id, la_code in session.execute(
+            select(LaPlan.id, LaPlan.la_code).where(LaPlan.cycle_id == cycle.id)
+        ).all()
+        if plans.can_read(principal, cycle, la_code)
+    ]
+    return and_(AuditEvent.subject_type == "la_plan", AuditEvent.subject_id.in_(readable))

@@ -27,6 +27,7 @@ from app.models.indicators import (
 from app.models.mou import MouReview, MouSignatureEvent, MouVersion
 from app.models.outbox import OutboxMessage, RenderedPack
 from app.models.pack_job import PackJob
+from app.models.plans import LaPlan, LaPlanSignOffEvent, LaPlanVersion
 from app.models.sef import (
     SefComment,
     SefContributor,
@@ -48,6 +49,9 @@ __all__ = [
     "ChallengeShare",
     "ChallengeWithdrawal",
     "Kloe",
+    "LaPlan",
+    "LaPlanSignOffEvent",
+    "LaPlanVersion",
     "FiguresVersion",
     "ImportedFile",
     "IndicatorReturn",

@@ -306,6 +306,19 @@ class Region(Frozen):
     scrutiny: Scrutiny = Scrutiny.TRIAD
     # LAs never proposed for one triad, each group with its reason (issue 12).
     triad_conflicts: tuple[TriadConflict, ...] = ()
+    # Who signs each LA's development plan (issue 12). The seeds do not fix this (the MoU
+    # template has the DCS, Lead Member and Chief Executive sign "the development plan"), so a
+    # region may name fewer; until its file says otherwise, all three sign.
+    la_plan_signatories: Annotated[tuple[Role, ...], Field(min_length=1)] = (
+        Role.DCS,
+        Role.LEAD_MEMBER,
+        Role.CHIEF_EXECUTIVE,
+    )
+
+    @field_validator("la_plan_signatories")
+    @classmethod
+    def _plan_signatories(cls, roles: tuple[Role, ...]) -> tuple[Role, ...]:
+        return signatories(roles)
 
     @model_validator(mode="after")
     def _conflicts_are_our_las(self) -> "Region":

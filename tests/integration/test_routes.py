@@ -31,6 +31,9 @@ from app.models import (
     ChallengeWithdrawal,
     Cycle,
     Kloe,
+    LaPlan,
+    LaPlanSignOffEvent,
+    LaPlanVersion,
     MouSignatureEvent,
     MouVersion,
     OutboxMessage,
@@ -47,6 +50,7 @@ from app.models import (
 )
 from app.mou import service as mou
 from app.mou.schemas import DraftInput
+from app.plans import service as plans
 from app.reference import get_reference
 from app.returns import service as returns
 from app.self_evaluation import contributors as sef_contributors
@@ -56,6 +60,7 @@ from app.self_evaluation.schemas import AssignInput, CommentInput
 from app.self_evaluation.scrutiny import service as scrutiny
 from app.triads import service as triads
 from tests import factories as f
+from tests import plan_factories as pf
 from tests import sef_factories as sf
 from tests.conftest import check_page
 from tests.integration.challenge.record_setup import route_forms
@@ -101,7 +106,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 44
+    assert len(HTML_UNSAFE) == 51
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -150,6 +155,9 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
             ChallengeAttendee,
             ChallengeWithdrawal,
             TriadReviewer,
+            LaPlan,
+            LaPlanVersion,
+            LaPlanSignOffEvent,
         )
     )
     revoked = (
@@ -275,7 +283,61 @@ def _remove_reviewer_form(
     return DERBY, {}, {"number": number, "user_id": someone.id}
 
 
+PLAN = "/regions/{region_id}/cycles/{year}/plans/{la_code}"
+# A priority as its form sends it: one action, its measure on a core indicator.
+PRIORITY_FORM = {
+    "base_version": "",
+    "rows": "1",
+    "title": "Timely assessments",
+    "a1-text": "Weekly performance clinic",
+    "a1-owner_name": "Sam Patel",
+    "a1-owner_role": "Head of Assessment",
+    "a1-starts_on-day": "1", "a1-starts_on-month": "4", "a1-starts_on-year": "2027",
+    "a1-due_on-day": "30", "a1-due_on-month": "9", "a1-due_on-year": "2027",
+    "a1-m1-kind": "indicator",
+    "a1-m1-indicator_id": "assessments_within_45wd_pct",
+    "a1-m1-baseline": "78",
+    "a1-m1-target": "88",
+}  # fmt: skip
+
+
+def _plan_start_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    """Derby's self-evaluation signed, so its areas for development start the plan."""
+    sf.signed_sef(session, cycle, DERBY)
+    return DERBY, {"keep": plans.suggestions(session, boss, cycle, DERBY)[0].key}, {}
+
+
+def _plan_hash(session: Session, boss: Principal, cycle: Cycle, submit: bool) -> str:
+    made = pf.submitted_plan if submit else pf.written_plan
+    return made(session, cycle, boss).content_hash
+
+
 SEF_FORMS: dict[str, SefSetup] = {
+    PLAN + "/start": _plan_start_form,
+    PLAN + "/priorities/{position}": lambda s, u, b, c: (DERBY, PRIORITY_FORM, {"position": 1}),
+    PLAN + "/priorities/{position}/drop": lambda s, u, b, c: (
+        DERBY,
+        {"base_version": str(pf.written_plan(s, c, b).number)},
+        {"position": 1},
+    ),
+    PLAN + "/adopted": lambda s, u, b, c: (
+        DERBY,
+        {"base_version": "", "title": "Derby Improvement Plan", "document": "plan.pdf"},
+        {},
+    ),
+    PLAN + "/submit": lambda s, u, b, c: (DERBY, {"content_hash": _plan_hash(s, b, c, False)}, {}),
+    PLAN + "/sign": lambda s, u, b, c: (
+        DERBY,
+        {"role": "dcs", "confirm": "yes", "content_hash": _plan_hash(s, b, c, True)},
+        {},
+    ),
+    PLAN + "/return": lambda s, u, b, c: (
+        DERBY,
+        {"return_role": "dcs", "reason": "Not yet", "content_hash": _plan_hash(s, b, c, True)},
+        {},
+    ),
     CONVERSATION + "/meeting": lambda s, u, b, c: (
         DERBY,
         {"meets_on-day": "21", "meets_on-month": "1", "meets_on-year": "2027", "mode": "virtual"},

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-STAGES = ("mou", "returns", "benchmarks", "self_evaluation", "triads", "challenge")
+STAGES = ("mou", "returns", "benchmarks", "self_evaluation", "triads", "challenge", "plans")
 
 
 def _contracts() -> list[dict[str, object]]:

@@ -180,7 +180,8 @@ def test_the_api_documents_the_filters_and_the_links(client: TestClient) -> None
         "region_id": None,
         "year": None,
         "la": "Only entries about this organisation (its ONS code)",
-        "stage": "Only this stage: cycle, mou, quarterly_returns, self_evaluation, triad_challenge",
+        "stage": "Only this stage: cycle, mou, quarterly_returns, self_evaluation, triad_challenge, "
+        "la_development_plan",
         "person": "Only entries by this person (user id)",
         "page": "The page, 50 entries to a page",
     }

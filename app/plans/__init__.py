@@ -1,0 +1,1 @@
+"""LA development plans (issue 12): written from the self-evaluation, signed bound to a version."""
