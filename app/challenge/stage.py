@@ -14,7 +14,12 @@ _TRIAD = _DCS | {Role.TRIAD_REVIEWER}
 
 STAGE = Stage(
     name="challenge",
-    routers=("app.challenge.api:router", "app.challenge.pages:router"),
+    routers=(
+        "app.challenge.api:router",
+        "app.challenge.pages:router",
+        "app.challenge.pack_pages:router",
+        "app.challenge.pack_pages:api_router",
+    ),
     permissions=(
         Permission(
             ChallengeAction.VIEW_KLOES,
