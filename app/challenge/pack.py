@@ -116,6 +116,14 @@ class TriadPack:
         return "the regional coordinator, without the key lines of enquiry"
 
 
+def number_of(text: str) -> int:
+    """A triad's number from its URL: read in the route's body, after the cycle (a 404, not a
+    422, for a number that is no number)."""
+    if not text.isdigit() or len(text) > 6:
+        raise NotFound(f"There is no triad {text} in this cycle.")
+    return int(text)
+
+
 def triad_of_number(session: Session, cycle: Cycle, number: int) -> Triad:
     found = session.scalar(select(Triad).where(Triad.cycle_id == cycle.id, Triad.number == number))
     if found is None:

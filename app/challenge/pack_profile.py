@@ -25,8 +25,9 @@ from app.returns.periods import Quarter
 from app.returns.visibility import can_see_la
 from app.returns.windows import window_state
 
-# The trend charts a section carries: one per flagged indicator, most important first.
-CHARTS = 4
+# The trend charts a section carries: one per flagged indicator, the three most important
+# (as a profile's summary shows its first three signatures of risk).
+CHARTS = 3
 
 
 @dataclass(frozen=True)

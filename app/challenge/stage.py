@@ -17,8 +17,8 @@ STAGE = Stage(
     routers=(
         "app.challenge.api:router",
         "app.challenge.pages:router",
-        "app.challenge.pack_pages:router",
-        "app.challenge.pack_pages:api_router",
+        "app.challenge.pages_pack:router",
+        "app.challenge.pages_pack:api_router",
     ),
     permissions=(
         Permission(

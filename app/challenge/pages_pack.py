@@ -24,9 +24,9 @@ Downloader = Annotated[Principal, permission(ChallengeAction.VIEW_KLOES)]
 
 @router.get(PACK)
 def triad_pack(
-    number: int, principal: Downloader, cycle: CurrentCycle, session: DbSession
+    number: str, principal: Downloader, cycle: CurrentCycle, session: DbSession
 ) -> Response:
-    pdf = pack.triad_pack_pdf(session, principal, cycle, number)
+    pdf = pack.triad_pack_pdf(session, principal, cycle, pack.number_of(number))
     return as_download(pdf, f"triad-{number}-{cycle.year}.pdf")
 
 
@@ -40,10 +40,10 @@ def triad_pack(
     },
 )
 def triad_pack_api(
-    number: int, principal: Downloader, cycle: CurrentCycle, session: DbSession
+    number: str, principal: Downloader, cycle: CurrentCycle, session: DbSession
 ) -> Response:
     """The triad's pack as a tagged PDF: for each authority its signed self-evaluation in brief,
     its data profile, its signatures of risk and, for the triad's members, its key lines of
     enquiry."""
-    pdf = pack.triad_pack_pdf(session, principal, cycle, number)
+    pdf = pack.triad_pack_pdf(session, principal, cycle, pack.number_of(number))
     return Response(pdf, media_type="application/pdf")
