@@ -121,6 +121,28 @@ def _figures(pdf: bytes) -> list[str]:
     return found
 
 
+def _headings(pdf: bytes) -> list[int]:
+    """The level of every heading in the PDF's structure tree, in reading order."""
+    found: list[int] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+            return
+        if not isinstance(node, dict):
+            return
+        tag = str(node.get("/S", ""))
+        if len(tag) == 3 and tag.startswith("/H") and tag[2].isdigit():
+            found.append(int(tag[2]))
+        if "/K" in node:
+            walk(node["/K"])
+
+    walk(PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
 def test_a_member_reads_every_authority_and_its_questions(session: Session, ready: Cycle) -> None:
     built = pack.build_pack(session, _dcs(session, DERBYSHIRE), ready, 1)
     assert [s.la_name for s in built.sections] == ["Derby", "Derbyshire", "West Northamptonshire"]
@@ -280,6 +302,10 @@ def test_every_chart_has_a_text_alternative_and_headings_run_in_order(
 ) -> None:
     pdf = pack.triad_pack_pdf(session, _dcs(session, DERBY), ready, 1)
     assert all(alt for alt in _figures(pdf))
+    levels = _headings(pdf)
+    # A title, then each authority's h1 with its parts (h2) and their lists (h3): never a jump.
+    assert levels[0] == 1 and levels.count(1) == 1 + 3 + 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
     # Three authorities, no figures returned: the cover and one page or two an authority.
     assert _pages(pdf) <= 1 + 12 * 3
 
