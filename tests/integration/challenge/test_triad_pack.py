@@ -6,6 +6,7 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
@@ -13,11 +14,13 @@ from app.auth.roles import Role
 from app.challenge import kloes, pack
 from app.challenge.schemas import KloesInput
 from app.errors import NotPermitted
-from app.models import Cycle, TriadReviewer, User
+from app.models import Cycle, PackJob, TriadReviewer, User
+from app.models.pack_job import QUEUED
 from app.pack.cache import cache_key, cached_pdf
 from app.reference.sef import OfstedGrade
 from app.self_evaluation.drafting import service
 from app.self_evaluation.schemas import TriadsInput
+from app.settings import get_settings
 from app.triads import service as triads
 from tests import factories as f
 from tests.page_reading import pdf_text
@@ -321,3 +324,15 @@ def test_the_key_lines_of_enquiry_page_links_to_the_pack_for_those_who_may(
     assert page.status_code == 200
     assert f'href="{URL}"' in page.text
     assert "/triads/2/pack.pdf" not in page.text
+
+
+def test_setting_questions_queues_the_triads_pack_when_it_commits(
+    session: Session, cycle: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "warm_packs", True)
+    session.commit()
+    _set(session, cycle, DERBY, DERBY_QUESTIONS)
+    assert session.execute(select(PackJob.kind)).all() == []  # nothing before the commit
+    session.commit()
+    jobs = session.execute(select(PackJob.kind, PackJob.subject, PackJob.state)).all()
+    assert [tuple(j) for j in jobs] == [("triad_pack", f"{cycle.id}:1", QUEUED)]
