@@ -98,9 +98,9 @@ def main() -> None:
     session.commit()
     session.close()
     print(f"Load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    assert cold_cpu < LIMIT_MS, (
-        f"a cold triad pack took {cold_cpu:.0f} ms of CPU (limit {LIMIT_MS})"
-    )
+    if cold_cpu >= LIMIT_MS:
+        sys.exit(f"A cold triad pack took {cold_cpu:.0f} ms of CPU: over the {LIMIT_MS} ms target")
+    print(f"A cold triad pack is under the {LIMIT_MS} ms target")
 
 
 if __name__ == "__main__":

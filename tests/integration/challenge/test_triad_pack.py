@@ -23,7 +23,7 @@ from app.self_evaluation.schemas import TriadsInput
 from app.settings import get_settings
 from app.triads import service as triads
 from tests import factories as f
-from tests.page_reading import pdf_text
+from tests.page_reading import main_text, pdf_text
 from tests.sef_factories import chapter_input, sign_as, signatories, submit_latest, write_all
 
 DERBY = "E06000015"
@@ -324,6 +324,19 @@ def test_the_key_lines_of_enquiry_page_links_to_the_pack_for_those_who_may(
     assert page.status_code == 200
     assert f'href="{URL}"' in page.text
     assert "/triads/2/pack.pdf" not in page.text
+    assert "Triad 1 pack: Derby, Derbyshire and West Northamptonshire (PDF)" in main_text(page.text)
+
+
+def test_the_coordinator_finds_every_triads_pack_without_the_questions(
+    session: Session, client: TestClient, ready: Cycle
+) -> None:
+    user = f.make_user(session, Role.REGIONAL_COORDINATOR, region="east-midlands")
+    session.commit()
+    f.sign_in(client, user)
+    text = main_text(client.get("/regions/east-midlands/cycles/2026-27/kloes").text)
+    assert "Your copy leaves out the key lines of enquiry: they stay private to each triad " in text
+    for n in (1, 2, 3):
+        assert f"Triad {n} pack: " in text
 
 
 def test_setting_questions_queues_the_triads_pack_when_it_commits(
