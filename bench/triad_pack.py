@@ -3,8 +3,8 @@
 The East Midlands story is played to 15 March 2027 (ten self-evaluations signed and scrutinised,
 every LA's key lines of enquiry set); a triad's pack is built for one of its member DCSs. Every
 figure is a median; the baseline is the self-evaluation pack rendered cold in the same run,
-because machines here are noisy. A cold triad pack must render in under 3 s (issue 12): checked
-on its CPU time, which other work on the machine does not stretch as it does the wall clock. Run with
+because machines here are noisy. A cold triad pack must render in under 3 s (issue 12); other work
+on a shared 2-core machine stretches that, so the load average is printed beside it. Run with
 `.venv/bin/python bench/triad_pack.py`; pass a folder to also write the pack there.
 """
 
@@ -70,7 +70,8 @@ def main() -> None:
     )
     context = median_ms(lambda: triad_pack.build_pack(session, dcs, cycle, number), 5)
     cold_ms = median_ms(cold, 3)
-    # CPU time too: other work on a shared 2-core machine stretches the wall clock, not this.
+    # CPU time too, for context: it counts every thread of the process (the renderer's libraries
+    # use more than one), so it can exceed the wall clock on a quiet machine.
     cold_cpu = median_ms(cold, 3, time.process_time)
     pdf = triad_pack.triad_pack_pdf(session, dcs, cycle, number)
     cached = median_ms(lambda: triad_pack.triad_pack_pdf(session, dcs, cycle, number), 10)
@@ -98,8 +99,8 @@ def main() -> None:
     session.commit()
     session.close()
     print(f"Load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    if cold_cpu >= LIMIT_MS:
-        sys.exit(f"A cold triad pack took {cold_cpu:.0f} ms of CPU: over the {LIMIT_MS} ms target")
+    if cold_ms >= LIMIT_MS:
+        sys.exit(f"A cold triad pack took {cold_ms:.0f} ms: over the {LIMIT_MS} ms target")
     print(f"A cold triad pack is under the {LIMIT_MS} ms target")
 
 
