@@ -5,7 +5,7 @@ every LA's key lines of enquiry set); a triad's pack is built for one of its mem
 figure is a median; the baseline is the self-evaluation pack rendered cold in the same run,
 because machines here are noisy. A cold triad pack must render in under 3 s (issue 12); other work
 on a shared 2-core machine stretches that, so the load average is printed beside it. Run with
-`.venv/bin/python bench/triad_pack.py`; pass a folder to also write the pack there.
+`.venv/bin/python bench/triad_pack.py`; pass a file name to also write the pack there.
 """
 
 import os
