@@ -8,13 +8,17 @@ questions (issue 12).
 
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
+
+from sqlalchemy import select
 
 from app import clock
-from app.challenge import kloes
+from app.challenge import access, kloes, pack
 from app.challenge.schemas import KloesInput, QuestionInput
 from app.demo import REGION, _email, _principal, cycle_of
 from app.demo_play import Play
 from app.demo_triads import conversation_day
+from app.models import Triad
 from app.reference import get_reference
 from app.reference.kloe_bank import get_kloe_bank
 
@@ -44,3 +48,22 @@ def schedule_kloes(play: Play, year: str, groups: list[list[str]], log: list[str
         play.add(
             conversation_day(year, number) - timedelta(days=7), partial(set_questions, group), 9
         )
+
+
+def write_triad_packs(play: Play, year: str, out: Path, log: list[str]) -> list[Path]:
+    """Each formed triad's pack, as its first authority's DCS (a member) reads it today."""
+    session = play.session
+    region = get_reference().regions[REGION]
+    paths = []
+    with play.now():
+        cycle = cycle_of(session, year)
+        for triad in session.scalars(
+            select(Triad).where(Triad.cycle_id == cycle.id).order_by(Triad.number)
+        ):
+            codes = access.member_codes(session, triad)
+            member = _principal(session, _email("dcs", region.local_authority(codes[0]).name))
+            path = out / f"triad-{triad.number}.pdf"
+            path.write_bytes(pack.triad_pack_pdf(session, member, cycle, triad.number))
+            paths.append(path)
+    log.append(f"Wrote {len(paths)} {year} triad packs to {out}")
+    return paths

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.audit.chain import record
 from app.auth.principal import Principal
-from app.challenge import access
+from app.challenge import access, pack
 from app.challenge.drafting import DifferentView, DraftKloe, RiskFlag, Source, draft
 from app.challenge.schemas import KloesInput
 from app.cycles.service import actor_of
 from app.errors import Conflict, InvalidInput, NotPermitted
-from app.models import ChallengeRecord, Cycle, Kloe, SefComment, SelfEvaluation, User
+from app.models import ChallengeRecord, Cycle, Kloe, SefComment, SelfEvaluation, Triad, User
+from app.pack import jobs as pack_jobs
 from app.reference import get_reference
 from app.reference.models import LocalAuthority
 from app.self_evaluation import access as sef_access
@@ -221,6 +222,10 @@ def save(
         organisation_code=la_code,
         payload={"questions": [text for text, _ in wanted], "version": saved.version},
     )
+    # The triad's pack prints the questions: render its members' copy once this commits.
+    triad = session.get(Triad, access.triad_id_of(session, cycle, la_code))
+    if triad is not None:
+        pack_jobs.schedule(session, pack.KIND, cycle.id, triad.number)
     return saved
 
 

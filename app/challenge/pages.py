@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from app import forms
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, permission
-from app.challenge import access, kloes
+from app.challenge import access, kloes, pack
 from app.challenge.actions import ChallengeAction
 from app.challenge.drafting import MAX_KLOES
 from app.challenge.schemas import MESSAGES, KloesInput
@@ -36,6 +36,7 @@ def kloes_index(
             **in_cycle(cycle),
             "rows": kloes.status(session, principal, cycle),
             "tracking": access.tracks(principal, cycle.region_id),
+            "packs": pack.downloadable(session, principal, cycle),
         },
     )
 

@@ -26,6 +26,8 @@ STAGE = Stage(
         "app.challenge.meeting_api:router",
         "app.challenge.meeting_pages:router",
         "app.challenge.attendance_pages:router",
+        "app.challenge.pages_pack:router",
+        "app.challenge.pages_pack:api_router",
     ),
     permissions=(
         Permission(

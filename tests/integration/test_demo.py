@@ -350,12 +350,14 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
         "2025-26/la-profile-nottingham-2025-26-q4.pdf",
         *(f"2025-26/self-evaluation-{slug}.pdf" for slug in SLUGS),
         "2025-26/triad-summary-2025-26.pdf",
+        *(f"2025-26/triad-{n}.pdf" for n in (1, 2, 3)),
     }
     this_packs = {
         "2026-27/mou-east-midlands-2026-27.pdf",
         "2026-27/data-pack-east-midlands-2026-27-q2.pdf",
         "2026-27/la-profile-nottingham-2026-27-q2.pdf",
         *(f"2026-27/self-evaluation-{slug}.pdf" for slug in SLUGS[:6]),
+        *(f"2026-27/triad-{n}.pdf" for n in (1, 2, 3)),
     }
     assert written == last_packs | this_packs
     dated = re.compile(
@@ -369,6 +371,24 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
     derby = _text(december.out / "2026-27/self-evaluation-derby.pdf")
     assert "Supporting documents carried by the signed version" in derby
     assert "children-in-care-indicators.csv CSV" in derby
+    # Each triad pack stays under 12 pages an authority (packs.md), with the demo's own text.
+    for year in ("2025-26", "2026-27"):
+        with _session(december) as session:
+            sizes = dict(
+                session.execute(
+                    select(Triad.number, func.count())
+                    .join(TriadMember, TriadMember.triad_id == Triad.id)
+                    .join(Cycle, Cycle.id == Triad.cycle_id)
+                    .where(Cycle.year == year)
+                    .group_by(Triad.number)
+                ).all()
+            )
+        for n in (1, 2, 3):
+            pdf = december.out / f"{year}/triad-{n}.pdf"
+            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+            pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+            assert "Tagged:          yes" in info
+            assert pages < 12 * sizes[n], (year, n, pages)
     # Nottingham's trend runs over last cycle's four quarters and this cycle's closed two.
     profile = _text(december.out / "2026-27/la-profile-nottingham-2026-27-q2.pdf")
     for quarter in ("2025-26 Q1", "2025-26 Q4", "2026-27 Q1", "2026-27 Q2"):
