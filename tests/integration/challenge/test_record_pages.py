@@ -155,7 +155,7 @@ def test_each_dcs_agrees_on_the_page_and_the_coordinator_sees_only_the_state_the
     f.sign_in(client, coordinator)
     after = main_text(client.get(PAGE).text)
     assert "Agreed by every member on" in after and "Thresholds vary" not in after
-    assert "Front door and early help 1" in after and "Derby Workforce 10 Recruitment" in after
+    assert "Front door and early help 1" in after and "Derby Workforce: Recruitment 10" in after
 
 
 def test_the_api_reads_writes_and_agrees_as_the_pages_do(
