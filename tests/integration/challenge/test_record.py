@@ -326,3 +326,28 @@ def test_sharing_waits_for_agreement_and_is_the_las_own_act(session: Session, cy
     assert early.value.message.startswith("The record is still a private draft")
     with pytest.raises(NotPermitted):
         acts.share(session, dcss[LEICESTER], cycle, 1, ShareInput(la_code=DERBY, shared=True))
+
+
+def test_the_history_shows_record_entries_by_the_same_rule(session: Session, cycle: Cycle) -> None:
+    from app.cycles.schemas import HistoryQuery
+    from app.history.service import read_history
+
+    dcss = _agreed(session, cycle)
+    acts.share(session, dcss[DERBY], cycle, 1, ShareInput(la_code=DERBY, shared=True))
+
+    def seen(who: object) -> list[str]:
+        page = read_history(session, who, "east-midlands", "2026-27", HistoryQuery())  # type: ignore[arg-type]
+        return [e.event.action for e in page.entries if e.event.subject_type == "challenge_record"]
+
+    everything = [
+        "challenge.part_shared",
+        "challenge.record_agreed",
+        "challenge.agreed",
+        "challenge.agreed",
+        "challenge.agreed",
+        "challenge.record_saved",
+    ]
+    assert seen(dcss[LEICESTER]) == everything
+    assert seen(f.coordinator(session)) == ["challenge.record_agreed"]
+    assert seen(person(session, Role.DCS, DERBYSHIRE)) == ["challenge.record_agreed"]
+    assert seen(person(session, Role.RISL)) == []
