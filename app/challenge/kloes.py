@@ -27,6 +27,7 @@ from app.reference import get_reference
 from app.reference.models import LocalAuthority
 from app.self_evaluation import access as sef_access
 from app.self_evaluation.drafting import service as sefs
+from app.self_evaluation.profile import sef_data_profile
 from app.structured_text import canonical_json
 
 FIELD = "questions"
@@ -155,8 +156,12 @@ def suggestions(
         for c in comments
         if (grade := c.challenged_grade)
     ]
-    flags: list[RiskFlag] = []
-    return draft(sefs.template_of(sef), content, views, flags)
+    template = sefs.template_of(sef)
+    # The signatures of risk in the LA's latest quarter its DCS may see, most important first;
+    # engagement flags (a late return, say) are the coordinator's to raise, not a question.
+    profile = sef_data_profile(session, principal, cycle.region_id, la_code, template)
+    flags = [RiskFlag(f.rule, f.indicator_id, f.title) for f in profile.flags if f.indicator_id]
+    return draft(template, content, views, flags)
 
 
 def _sources(

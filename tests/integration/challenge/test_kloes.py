@@ -370,3 +370,28 @@ def test_the_cycle_page_links_to_them_only_for_those_the_page_lets_in(
         assert client.get(PAGE).status_code == 200
     else:
         assert client.get(PAGE).status_code == 403
+
+
+def test_the_draft_draws_on_the_las_signatures_of_risk(session: Session, cycle: Cycle) -> None:
+    """Derby's agency social worker rate is past the region's 25 % line in its latest quarter:
+    the draft asks about it, with a link back to the quarterly data; a late return, an
+    engagement flag, is not made a question."""
+    from app.challenge.drafting import SourceKind
+    from tests.indicator_factories import add_return
+    from tests.sef_factories import form_proposed_triads
+
+    form_proposed_triads(session, cycle)
+    _, people = signed_sef(session, cycle, DERBY)
+    add_return(
+        session,
+        DERBY,
+        "2026-27 Q2",
+        {"sw_agency_rate_fte_pct": 28.0},
+        submitted_by=f.make_user(session),
+        late=True,
+    )
+    drafts = kloes.suggestions(session, people[Role.DCS], cycle, DERBY)
+    flagged = [d for d in drafts if d.source.kind is SourceKind.FLAG]
+    assert [d.source.ref for d in flagged] == ["threshold:sw_agency_rate_fte_pct"]
+    assert flagged[0].text.startswith("Your data: ")
+    assert flagged[0].source.label.startswith("Quarterly data: ")
