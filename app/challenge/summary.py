@@ -8,7 +8,7 @@ it prints nothing the alliance does not already see. Kept by the hash of its inp
 """
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -179,13 +179,7 @@ def build_summary(session: Session, principal: Principal, cycle: Cycle) -> Triad
 
 def input_hash(summary: TriadSummary) -> str:
     """SHA-256 of everything the report prints, its provenance aside."""
-    data = {
-        f.name: [asdict(i) for i in getattr(summary, f.name)]
-        if isinstance(getattr(summary, f.name), tuple)
-        else getattr(summary, f.name)
-        for f in fields(summary)
-        if f.name not in PROVENANCE
-    }
+    data = {k: v for k, v in asdict(summary).items() if k not in PROVENANCE}
     return inputs.input_hash(KIND, inputs.jsonable(data))
 
 

@@ -17,6 +17,8 @@ STAGE = Stage(
         "app.plans.api:router",
         "app.plans.pages:router",
         "app.plans.pages_priority:router",
+        "app.plans.pages_pack:router",
+        "app.plans.pages_pack:api_router",
     ),
     permissions=(
         Permission(PlanAction.VIEW_PLANS, _LA_READERS | COORDINATOR, "see development plans"),
