@@ -1,6 +1,6 @@
 """Records of the triads' challenge conversations in the demonstration.
 
-Two days after each triad meets (app/demo_triads.py: conversation_day), the DCS of its first
+Two days after each triad meets (app/demo_meetings.py: meeting_day), the DCS of its first
 authority writes the record, one authority's part at a time, from the questions each set
 (app/demo_challenge.py). In the first triad a member comments on a fact and the record is
 corrected before anyone agrees; then every member's DCS agrees the exact version, ten days after
@@ -21,8 +21,8 @@ from app.challenge.record_schemas import (
     RecordPartInput,
 )
 from app.demo import REGION, _email, _principal, cycle_of
+from app.demo_meetings import meeting_day
 from app.demo_play import Play
-from app.demo_triads import conversation_day
 from app.errors import Conflict
 from app.models import Kloe
 from app.reference import get_reference
@@ -147,7 +147,7 @@ def schedule_records(play: Play, year: str, groups: list[list[str]], log: list[s
         log.append(f"{clock.today():%-d %B %Y}: triad {number}'s record agreed by every member")
 
     for index, group in enumerate(groups):
-        number, met = index + 1, conversation_day(year, index)
+        number, met = index + 1, meeting_day(year, index)
         play.add(met + _RECORDED_AFTER, partial(write, number, group, met, False), 16)
         if index == 0:
             play.add(met + _RECORDED_AFTER + timedelta(days=2), partial(comment, number, group), 11)

@@ -29,6 +29,8 @@ from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.demo import _ROLE_SLUGS, REGION, _email, _principal, _slug, cycle_of
 from app.demo_challenge import schedule_kloes
+from app.demo_meetings import schedule_meetings
+from app.demo_plans import schedule_plans
 from app.demo_play import Play, start_year
 from app.demo_records import schedule_records
 from app.demo_sef_text import chapter_text
@@ -307,7 +309,9 @@ def schedule_sefs(
     }
     schedule_scrutiny(play, year, groups, signed_on)
     schedule_kloes(play, year, groups, log)
+    schedule_meetings(play, year, groups, log)
     schedule_records(play, year, groups, log)
+    schedule_plans(play, year, groups, log)
     return groups
 
 

@@ -25,11 +25,16 @@ from app.db import Base, make_engine
 from app.models import (
     ChallengeAccuracyComment,
     ChallengeAgreementEvent,
+    ChallengeAttendee,
+    ChallengeMeeting,
     ChallengeRecord,
     ChallengeRecordVersion,
+    ChallengeWithdrawal,
     Cycle,
     IndicatorReturn,
     Kloe,
+    LaPlan,
+    LaPlanSignOffEvent,
     ReturnWindow,
     SefComment,
     SefContributor,
@@ -196,6 +201,49 @@ def _last_cycle_complete(session: Session, year: str) -> None:
     assert _kloes(session, year) == {code: (4, 3) for code in NAMES}
     # Every triad's record is agreed by all its members; one was corrected after a comment.
     assert _records(session, year) == (["agreed"] * 3, 11, 10, 1)
+    _conversations_held(session, year)
+
+
+def _conversations_held(session: Session, year: str) -> None:
+    """Three meetings, one facilitated, one moved after a withdrawal; every LA's plan signed,
+    one after a return (issue 12)."""
+    # Each DCS brings itself and one delegate: 10 authorities, 20 people.
+    assert _meetings(session, year) == (3, ["LGA Children's Improvement Adviser"], 20, 1)
+    assert _plans(session, year) == (["signed"] * 10, 1)
+
+
+def _meetings(session: Session, year: str) -> tuple[int, list[str], int, int]:
+    """How many meetings, their facilitators' organisations, how many attendees, and how many
+    withdrawals whose meeting has since moved to a later date."""
+    cycle = session.execute(select(Cycle).where(Cycle.year == year)).scalar_one()
+    meetings = list(
+        session.scalars(select(ChallengeMeeting).where(ChallengeMeeting.cycle_id == cycle.id))
+    )
+    attendees = session.scalar(select(func.count()).where(ChallengeAttendee.cycle_id == cycle.id))
+    dates = {m.id: m.meets_on for m in meetings}
+    withdrawals = session.scalars(
+        select(ChallengeWithdrawal).where(ChallengeWithdrawal.cycle_id == cycle.id)
+    ).all()
+    assert all(w.reason for w in withdrawals)
+    replaced = sum(1 for w in withdrawals if dates[w.meeting_id] > w.meets_on)
+    assert replaced == len(withdrawals)
+    facilitators = [m.facilitator_organisation for m in meetings if m.facilitator_organisation]
+    return len(meetings), facilitators, attendees or 0, replaced
+
+
+def _plans(session: Session, year: str) -> tuple[list[str], int]:
+    """Every LA's development plan's state, and how many returns with a reason."""
+    cycle = session.execute(select(Cycle).where(Cycle.year == year)).scalar_one()
+    states = session.scalars(
+        select(LaPlan.state).where(LaPlan.cycle_id == cycle.id).order_by(LaPlan.la_code)
+    ).all()
+    returns = session.scalars(
+        select(LaPlanSignOffEvent.reason)
+        .join(LaPlan, LaPlan.id == LaPlanSignOffEvent.plan_id)
+        .where(LaPlan.cycle_id == cycle.id, LaPlanSignOffEvent.decision == "returned")
+    ).all()
+    assert all(returns)
+    return list(states), len(returns)
 
 
 def _records(session: Session, year: str) -> tuple[list[str], int, int, int]:
@@ -262,6 +310,8 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
         # The triads meet from January: nobody has set this cycle's questions yet.
         assert _kloes(session, "2026-27") == {}
         assert _records(session, "2026-27") == ([], 0, 0, 0)
+        assert _meetings(session, "2026-27") == (0, [], 0, 0)
+        assert _plans(session, "2026-27") == ([], 0)
         assert _states(session, "2026-27") == {
             "Derby": "signed",
             "Derbyshire": "signed",
@@ -412,6 +462,8 @@ def test_mid_march_every_self_evaluation_signed_and_scrutiny_closed(march: Playe
         assert set(_states(session, "2026-27").values()) == {"scrutiny_closed"}
         assert _kloes(session, "2026-27") == {code: (4, 3) for code in NAMES}
         assert _records(session, "2026-27") == (["agreed"] * 3, 11, 10, 1)
+        # Every conversation is held and every plan signed by 13 March (the plan window's close).
+        _conversations_held(session, "2026-27")
         returns = session.execute(
             select(
                 IndicatorReturn.period, func.count(func.distinct(IndicatorReturn.organisation_code))
