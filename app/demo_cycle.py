@@ -18,7 +18,7 @@ from app.demo import DemoAccount, load_demo_people
 from app.demo_challenge import write_triad_packs
 from app.demo_mou import schedule_mou, schedule_review, write_mou_pack
 from app.demo_play import Play, cycle_year, previous_year, start_year
-from app.demo_records import write_summary_report
+from app.demo_records import write_plan_packs, write_summary_report
 from app.demo_returns import latest_closed, schedule_returns, write_indicator_packs
 from app.demo_sef import schedule_sefs, sef_summary, write_sef_packs
 from app.returns.periods import quarters_of
@@ -73,6 +73,7 @@ def write_packs(play: Play, years: DemoYears, out: Path, log: list[str]) -> list
             paths += write_indicator_packs(play, quarter, folder, log)
         paths += write_sef_packs(play, year, folder, log)
         paths += write_summary_report(play, year, folder, log)
+        paths += write_plan_packs(play, year, folder, log)
         paths += write_triad_packs(play, year, folder, log)
     return paths
 

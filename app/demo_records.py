@@ -1,4 +1,5 @@
-"""Records of the triads' challenge conversations in the demonstration.
+"""Records of the triads' challenge conversations in the demonstration, and the packs of the
+stages after self-evaluation (the triad summary report, the plan packs).
 
 Two days after each triad meets (app/demo_meetings.py: meeting_day), the DCS of its first
 authority writes the record, one authority's part at a time, from the questions each set
@@ -25,6 +26,7 @@ from app.demo_meetings import meeting_day
 from app.demo_play import Play
 from app.errors import Conflict
 from app.models import Kloe
+from app.plans import pack as plan_pack
 from app.reference import get_reference
 from app.reference.improvement_areas import get_improvement_areas
 
@@ -173,3 +175,23 @@ def write_summary_report(play: Play, year: str, out: Path, log: list[str]) -> li
     path.write_bytes(pdf)
     log.append(f"Wrote the {year} triad summary report to {path}")
     return [path]
+
+
+def write_plan_packs(play: Play, year: str, out: Path, log: list[str]) -> list[Path]:
+    """Each LA's development plan pack, once submitted, as the coordinator reads it today."""
+    session = play.session
+    paths = []
+    with play.now():
+        coordinator = _principal(session, "coordinator@demo.riia.example")
+        cycle = cycle_of(session, year)
+        for la in get_reference().regions[REGION].local_authorities:
+            try:
+                pdf = plan_pack.plan_pack_pdf(session, coordinator, cycle, la.code)
+            except Conflict:
+                continue  # not submitted yet
+            path = out / f"development-plan-{la.name.lower().replace(' ', '-')}.pdf"
+            path.write_bytes(pdf)
+            paths.append(path)
+    if paths:
+        log.append(f"Wrote {len(paths)} {year} development plan packs to {out}")
+    return paths

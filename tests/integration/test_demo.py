@@ -400,6 +400,7 @@ def test_early_december_self_evaluations_at_every_stage_and_packs_written(
         "2025-26/la-profile-nottingham-2025-26-q4.pdf",
         *(f"2025-26/self-evaluation-{slug}.pdf" for slug in SLUGS),
         "2025-26/triad-summary-2025-26.pdf",
+        *(f"2025-26/development-plan-{slug}.pdf" for slug in SLUGS),
         *(f"2025-26/triad-{n}.pdf" for n in (1, 2, 3)),
     }
     this_packs = {
