@@ -30,8 +30,12 @@ from app.reference import get_reference
 
 
 def can_read(principal: Principal | None, cycle: Cycle, la_code: str) -> bool:
-    """The LA's own people (the permission row's roles, held in the LA) and the coordinator."""
-    return can(principal, PlanAction.READ_PLAN, Scope(cycle.region_id, la_code))
+    """The LA's own people and the coordinator. (Triad partners hold the permission row too, but
+    read only once the plan is submitted: `may_read`.)"""
+    if is_own(principal, cycle, la_code):
+        return True
+    scope = Scope(cycle.region_id, la_code)
+    return can(principal, PlanAction.READ_PLAN, scope, as_role=Role.REGIONAL_COORDINATOR)
 
 
 def can_write(principal: Principal | None, cycle: Cycle, la_code: str) -> bool:

@@ -59,13 +59,12 @@ class CommentsOut(BaseModel):
 
 def _out(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> CommentsOut:
     found = service.read(session, principal, cycle, la_code)
-    numbers = dict(
-        session.execute(
-            select(LaPlanVersion.id, LaPlanVersion.number).where(
-                LaPlanVersion.plan_id == (found.plan.id if found.plan else 0)
-            )
-        ).tuples()
+    rows = session.execute(
+        select(LaPlanVersion.id, LaPlanVersion.number).where(
+            LaPlanVersion.plan_id == (found.plan.id if found.plan else 0)
+        )
     )
+    numbers = {version_id: number for version_id, number in rows}
     seen = access.sees_comments(session, principal, cycle, la_code)
     listed = [
         CommentOut(
