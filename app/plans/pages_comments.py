@@ -5,13 +5,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app import forms
 from app.auth.principal import Principal
 from app.auth.web import CsrfProtected, PostedForm, WriteSession, permission
-from app.cycles.routes import CurrentCycle, in_cycle
+from app.cycles import service as cycles
+from app.cycles.routes import in_cycle
 from app.errors import AlreadyDone
 from app.identifiers import Identifier
+from app.models import Cycle
 from app.plans import comments
 from app.plans.actions import PlanAction
 from app.plans.pages import ONE, plan_url, show_context
@@ -23,9 +26,9 @@ router = APIRouter(include_in_schema=False)
 
 def _again(
     request: Request,
-    session: WriteSession,
+    session: Session,
     principal: Principal,
-    cycle: CurrentCycle,
+    cycle: Cycle,
     la_code: str,
     errors: forms.FormErrors,
     values: dict[str, str],
@@ -47,13 +50,15 @@ def _again(
 )
 def plan_comment(
     request: Request,
+    region_id: str,
+    year: str,
     la_code: str,
     position: Identifier,
     principal: Annotated[Principal, permission(PlanAction.COMMENT_PLAN)],
-    cycle: CurrentCycle,
     session: WriteSession,
     form: PostedForm,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     posted = {"text": form.get("text", ""), "is_challenge": form.get("is_challenge") == "yes"}
     data, errors = forms.parse(CommentInput, posted, MESSAGES)
     done = forms.attempt(
@@ -76,13 +81,15 @@ def plan_comment(
 )
 def plan_response(
     request: Request,
+    region_id: str,
+    year: str,
     la_code: str,
     comment_id: Identifier,
     principal: Annotated[Principal, permission(PlanAction.RESPOND_PLAN)],
-    cycle: CurrentCycle,
     session: WriteSession,
     form: PostedForm,
 ) -> Response:
+    cycle = cycles.get_cycle(session, principal, region_id, year)
     data, errors = forms.parse(ResponseInput, {"text": form.get("text", "")}, MESSAGES)
     done = forms.attempt(
         data,
