@@ -41,6 +41,7 @@ CYCLE_SUBJECTS = frozenset(
         "challenge_record",
         "triad",
         "la_plan",
+        "la_plan_comment",
     }
 )
 # Entries that belong to no cycle (accounts, tokens, DfE's published values): never in a history.
@@ -217,12 +218,17 @@ def _triads(session: Session, principal: Principal, cycle: Cycle) -> ColumnEleme
 
 
 def _plans(session: Session, principal: Principal, cycle: Cycle) -> ColumnElement[bool]:
-    """An LA's development plan: to its own people and the coordinator (app.plans.access)."""
-    readable = [
-        str(plan_id)
-        for plan_id, la_code in session.execute(
-            select(LaPlan.id, LaPlan.la_code).where(LaPlan.cycle_id == cycle.id)
-        ).all()
-        if plans.can_read(principal, cycle, la_code)
-    ]
-    return and_(AuditEvent.subject_type == "la_plan", AuditEvent.subject_id.in_(readable))
+    """An LA's development plan: to its own people and the coordinator (app.plans.access); its
+    peer challenge (comments, challenges, answers) to its own people and its triad partners, never
+    the coordinator, who sees only the counts on the plan page."""
+    rows = session.execute(select(LaPlan.id, LaPlan.la_code).where(LaPlan.cycle_id == cycle.id))
+    readable, commented = [], []
+    for plan_id, la_code in rows.all():
+        if plans.can_read(principal, cycle, la_code):
+            readable.append(str(plan_id))
+        if plans.sees_comments(session, principal, cycle, la_code):
+            commented.append(str(plan_id))
+    return or_(
+        and_(AuditEvent.subject_type == "la_plan", AuditEvent.subject_id.in_(readable)),
+        and_(AuditEvent.subject_type == "la_plan_comment", AuditEvent.subject_id.in_(commented)),
+    )

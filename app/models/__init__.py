@@ -27,7 +27,13 @@ from app.models.indicators import (
 from app.models.mou import MouReview, MouSignatureEvent, MouVersion
 from app.models.outbox import OutboxMessage, RenderedPack
 from app.models.pack_job import PackJob
-from app.models.plans import LaPlan, LaPlanSignOffEvent, LaPlanVersion
+from app.models.plans import (
+    LaPlan,
+    LaPlanComment,
+    LaPlanResponse,
+    LaPlanSignOffEvent,
+    LaPlanVersion,
+)
 from app.models.sef import (
     SefComment,
     SefContributor,
@@ -50,6 +56,8 @@ __all__ = [
     "ChallengeWithdrawal",
     "Kloe",
     "LaPlan",
+    "LaPlanComment",
+    "LaPlanResponse",
     "LaPlanSignOffEvent",
     "LaPlanVersion",
     "FiguresVersion",

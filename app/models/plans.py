@@ -63,3 +63,38 @@ class LaPlanSignOffEvent(SignOffEventColumns, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("la_plan.id"))
     plan_version_id: Mapped[int] = mapped_column(ForeignKey("la_plan_version.id"))
+
+
+class LaPlanComment(Base):
+    """A triad partner's comment on one priority of a submitted or signed plan (issue 12, "Peer
+    challenge"). A challenge is a question the LA must answer. Never updated."""
+
+    __tablename__ = "la_plan_comment"
+    __table_args__ = (Index("ix_la_plan_comment_plan", "plan_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("la_plan.id"))
+    # The version the partner read when commenting, and the priority's place in it.
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("la_plan_version.id"))
+    position: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    # The LA the author comments for (a partner DCS's LA); None for a triad reviewer.
+    author_la_code: Mapped[str | None] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    is_challenge: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LaPlanResponse(Base):
+    """The LA's DCS's one answer to a challenge. Never updated."""
+
+    __tablename__ = "la_plan_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: a challenge is answered once; the database refuses a second answer.
+    comment_id: Mapped[int] = mapped_column(ForeignKey("la_plan_comment.id"), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,3 +20,8 @@ class PlanAction(StrEnum):
     SIGN_PLAN = "sign_la_plan"
     # See where every LA's plan stands: the coordinator.
     TRACK_PLANS = "track_la_plans"
+    # Comment on, or challenge, a priority of another LA's submitted or signed plan: a DCS of a
+    # partner LA in its triad, or a triad reviewer named to that triad.
+    COMMENT_PLAN = "comment_la_plan"
+    # Answer a challenge to the LA's own plan, once: the LA's DCS.
+    RESPOND_PLAN = "respond_la_plan"

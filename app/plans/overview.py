@@ -1,10 +1,13 @@
-"""The plans stage's lines of the cycle overview: a plan to write, a plan to sign."""
+"""The plans stage's lines of the cycle overview: a plan to write, a plan to sign, challenges to
+answer, and a triad partner's plan to challenge."""
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.models import Cycle
-from app.plans import access, index
+from app.models import Cycle, LaPlan
+from app.plans import access, comments, index
+from app.plans.service import local_authority
 from app.plans.workflow import PlanState
 from app.stage import Task
 
@@ -12,7 +15,7 @@ from app.stage import Task
 def plan_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Task]:
     """For each LA whose DCS the person is: write its plan; for each signatory: sign it."""
     base = f"/regions/{cycle.region_id}/cycles/{cycle.year}/plans"
-    tasks = []
+    tasks = _challenge_tasks(session, principal, cycle, base)
     for row in index.rows(session, principal, cycle):
         href = f"{base}/{row.la.code}"
         if access.can_write(principal, cycle, row.la.code):
@@ -39,6 +42,43 @@ def plan_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[Tas
                     href,
                     "not_started",
                     f"As {role.label}",
+                )
+            )
+    return tasks
+
+
+def _challenge_tasks(session: Session, principal: Principal, cycle: Cycle, base: str) -> list[Task]:
+    """For the LA's DCS: challenges to answer; for a triad partner: a submitted plan to
+    challenge."""
+    tasks = []
+    plans = session.scalars(
+        select(LaPlan)
+        .where(LaPlan.cycle_id == cycle.id, LaPlan.state.in_(access.SHARED_STATES))
+        .order_by(LaPlan.la_code)
+    )
+    for plan in plans:
+        name = local_authority(cycle, plan.la_code).name
+        href = f"{base}/{plan.la_code}"
+        if access.can_respond(principal, cycle, plan.la_code):
+            if waiting := comments.unanswered(session, plan):
+                words = "challenge" if waiting == 1 else "challenges"
+                tasks.append(
+                    Task(
+                        f"Answer {waiting} {words} to {name}'s plan",
+                        href,
+                        "not_started",
+                        "From your triad partners",
+                    )
+                )
+        elif plan.state == PlanState.AWAITING_SIGN_OFF and access.is_partner(
+            session, principal, cycle, plan.la_code
+        ):
+            tasks.append(
+                Task(
+                    f"Challenge {name}'s plan",
+                    href,
+                    "not_started",
+                    "Comment on its priorities; a challenge is a question it must answer",
                 )
             )
     return tasks

@@ -17,7 +17,7 @@ from app.cycles.routes import CYCLE, CurrentCycle, in_cycle
 from app.errors import AlreadyDone
 from app.identifiers import Identifier
 from app.models import Cycle
-from app.plans import access, index, service, signoff, writing
+from app.plans import access, comments, index, service, signoff, writing
 from app.plans.actions import PlanAction
 from app.plans.schemas import (
     MESSAGES,
@@ -73,7 +73,9 @@ def show_context(
     signed_roles = {p.role for p in status.signatories if p.state == "signed"} if status else set()
     roles = access.signing_roles(principal, cycle, la_code) if awaiting else []
     number = found.plan.submitted_number if found.plan and awaiting else None
+    tracking = access.tracks(principal, cycle.region_id)
     return {
+        **_challenge_context(session, principal, cycle, found, tracking),
         "found": found,
         "status": status,
         "may_write": may_write
@@ -91,8 +93,23 @@ def show_context(
         "indicators": {i.id: i.name for i in get_reference().indicators.values()},
         "providers": PROVIDER_LABELS,
         "labels": STATE_LABELS,
-        "tracking": access.tracks(principal, cycle.region_id),
+        "tracking": tracking,
         "day": lambda iso: date_uk(date.fromisoformat(iso)),
+    }
+
+
+def _challenge_context(
+    session: Session, principal: Principal, cycle: Cycle, found: service.PlanView, tracking: bool
+) -> dict[str, object]:
+    """Peer challenge on the plan page: the comments for those who may see them, the forms for
+    partners and the LA's DCS, and for the coordinator only the counts."""
+    la_code = found.la.code
+    return {
+        "threads": comments.threads(session, principal, cycle, found),
+        "counts": comments.counts(session, found.plan) if tracking else None,
+        "may_comment": access.can_comment(session, principal, cycle, la_code, found.state),
+        "may_respond": access.can_respond(principal, cycle, la_code),
+        "error_at": "",
     }
 
 

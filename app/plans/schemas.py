@@ -143,7 +143,23 @@ class ReturnPlanInput(TextInput):
     reason: Reason
 
 
+class CommentInput(TextInput):
+    """A triad partner's comment on one priority; a challenge is a question the LA must answer."""
+
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    is_challenge: bool = Field(
+        default=False, description="A challenge: a question the authority must answer"
+    )
+
+
+class ResponseInput(TextInput):
+    """The LA's DCS's one answer to a challenge."""
+
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 MESSAGES = {
+    "text": "Write your comment or answer, in under 2,000 characters",
     "base_version": "Reload the page: the version you started from is missing",
     "title": "Enter the priority, in under 300 characters",
     "theory_of_change": "Keep each part of the theory of change under 2,000 characters",

@@ -103,16 +103,18 @@ def _view(session: Session, cycle: Cycle, la: LocalAuthority, *, lock: bool = Fa
 def refusal(cycle: Cycle, la: LocalAuthority) -> str:
     return (
         f"{la.name}'s development plan is seen only by {la.name}'s own people and the regional "
-        "coordinator."
+        "coordinator, and by its triad partners once it is submitted for sign-off."
     )
 
 
 def read(session: Session, principal: Principal | None, cycle: Cycle, la_code: str) -> PlanView:
-    """The LA's plan as it stands, for its own people and the coordinator."""
+    """The LA's plan as it stands, for its own people and the coordinator, and for its triad
+    partners once submitted or signed (app.plans.access.may_read)."""
     la = local_authority(cycle, la_code)
-    if not access.can_read(principal, cycle, la_code):
+    found = _view(session, cycle, la)
+    if not access.may_read(session, principal, cycle, la_code, found.state):
         raise NotPermitted(refusal(cycle, la))
-    return _view(session, cycle, la)
+    return found
 
 
 def suggestions(

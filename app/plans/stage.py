@@ -10,6 +10,9 @@ _DCS = frozenset({Role.DCS})
 # own (app.plans.access); the coordinator reads every plan of the region. The RISL reads none:
 # the MoU's data terms do not extend to plans (app/plans/access.py).
 _LA_READERS = frozenset(SIGNATORY_ROLES) | {Role.DATA_LEAD}
+# Triad partners: a DCS of another LA in the plan's LA's triad, or a triad reviewer named to it;
+# which plan, and only once submitted, is limited in app.plans.access.
+_PARTNERS = _DCS | {Role.TRIAD_REVIEWER}
 
 STAGE = Stage(
     name="plans",
@@ -19,12 +22,14 @@ STAGE = Stage(
         "app.plans.pages_priority:router",
         "app.plans.pages_pack:router",
         "app.plans.pages_pack:api_router",
+        "app.plans.pages_comments:router",
+        "app.plans.api_comments:router",
     ),
     permissions=(
         Permission(PlanAction.VIEW_PLANS, _LA_READERS | COORDINATOR, "see development plans"),
         Permission(
             PlanAction.READ_PLAN,
-            _LA_READERS | COORDINATOR,
+            _LA_READERS | COORDINATOR | _PARTNERS,
             "read this authority's development plan",
         ),
         Permission(PlanAction.WRITE_PLAN, _DCS, "write this authority's development plan"),
@@ -38,6 +43,14 @@ STAGE = Stage(
             "sign or return this authority's development plan",
         ),
         Permission(PlanAction.TRACK_PLANS, COORDINATOR, "track this region's development plans"),
+        Permission(
+            PlanAction.COMMENT_PLAN,
+            _PARTNERS,
+            "comment on or challenge a triad partner's development plan",
+        ),
+        Permission(
+            PlanAction.RESPOND_PLAN, _DCS, "answer a challenge to this authority's development plan"
+        ),
     ),
     messages={"/plans": MESSAGES},
     calendar=CalendarEntry("la_development_plan", "LA development plans", ("plans.",)),

@@ -13,7 +13,7 @@ from tests.conftest import fresh_database_url
 
 def test_one_head() -> None:
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == ["0015"]
+    assert heads == ["0016"]
 
 
 def _round_trip(url: str) -> None:

@@ -32,6 +32,8 @@ from app.models import (
     Cycle,
     Kloe,
     LaPlan,
+    LaPlanComment,
+    LaPlanResponse,
     LaPlanSignOffEvent,
     LaPlanVersion,
     MouSignatureEvent,
@@ -50,7 +52,9 @@ from app.models import (
 )
 from app.mou import service as mou
 from app.mou.schemas import DraftInput
+from app.plans import comments as plan_comments
 from app.plans import service as plans
+from app.plans.schemas import CommentInput as PlanCommentInput
 from app.reference import get_reference
 from app.returns import service as returns
 from app.self_evaluation import contributors as sef_contributors
@@ -106,7 +110,7 @@ def test_the_walk_sees_every_route() -> None:
     assert ("POST", "/regions/{region_id}/cycles/{year}/mou/sign") in paths
     assert ("POST", "/api/v1/regions/{region_id}/cycles/{year}/mou/signatures") in paths
     assert ("GET", "/") in paths
-    assert len(HTML_UNSAFE) == 51
+    assert len(HTML_UNSAFE) == 53
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[f"{sorted(r.methods)[0]} {r.path}" for r in ROUTES])
@@ -158,6 +162,8 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
             LaPlan,
             LaPlanVersion,
             LaPlanSignOffEvent,
+            LaPlanComment,
+            LaPlanResponse,
         )
     )
     revoked = (
@@ -314,7 +320,31 @@ def _plan_hash(session: Session, boss: Principal, cycle: Cycle, submit: bool) ->
     return made(session, cycle, boss).content_hash
 
 
+def _partner_comment_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    """Derbyshire's plan submitted; the user, Derby's DCS, is its triad partner."""
+    sf.form_proposed_triads(session, cycle)
+    pf.submitted_plan(session, cycle, f.signatory(session, DERBYSHIRE, Role.DCS), DERBYSHIRE)
+    return DERBYSHIRE, {"text": "How will you staff it?", "is_challenge": "yes"}, {"position": 1}
+
+
+def _challenge_answer_form(
+    session: Session, user: User, boss: Principal, cycle: Cycle
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    """Derby's plan submitted and challenged by Derbyshire's DCS; the user answers."""
+    sf.form_proposed_triads(session, cycle)
+    pf.submitted_plan(session, cycle, boss)
+    partner = f.signatory(session, DERBYSHIRE, Role.DCS)
+    asked = plan_comments.comment(
+        session, partner, cycle, DERBY, 1, PlanCommentInput(text="How?", is_challenge=True)
+    )
+    return DERBY, {"text": "Like this."}, {"comment_id": asked.id}
+
+
 SEF_FORMS: dict[str, SefSetup] = {
+    PLAN + "/priorities/{position}/comments": _partner_comment_form,
+    PLAN + "/comments/{comment_id}/response": _challenge_answer_form,
     PLAN + "/start": _plan_start_form,
     PLAN + "/priorities/{position}": lambda s, u, b, c: (DERBY, PRIORITY_FORM, {"position": 1}),
     PLAN + "/priorities/{position}/drop": lambda s, u, b, c: (

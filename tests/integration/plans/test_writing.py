@@ -263,5 +263,6 @@ def test_another_las_dcs_neither_writes_nor_reads(session: Session, cycle: Cycle
     with pytest.raises(NotPermitted) as refused:
         service.read(session, other, cycle, DERBY)
     assert refused.value.message == (
-        "Derby's development plan is seen only by Derby's own people and the regional coordinator."
+        "Derby's development plan is seen only by Derby's own people and the regional "
+        "coordinator, and by its triad partners once it is submitted for sign-off."
     )
