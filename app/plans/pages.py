@@ -94,6 +94,10 @@ def show_context(
         "providers": PROVIDER_LABELS,
         "labels": STATE_LABELS,
         "tracking": tracking,
+        # The plan pack is for the plan's own readers (app.plans.pack reads through service.read).
+        "pack_url": f"/regions/{cycle.region_id}/cycles/{cycle.year}/plans/{la_code}/pack.pdf"
+        if access.can_read(principal, cycle, la_code)
+        else None,
         "day": lambda iso: date_uk(date.fromisoformat(iso)),
     }
 

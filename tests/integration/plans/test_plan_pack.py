@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.auth.roles import SIGNATORY_ROLES, Role
 from app.errors import Conflict, NotPermitted
-from app.models import Cycle, RenderedPack, User
+from app.models import Cycle, LaPlanVersion, RenderedPack, User
 from app.plans import pack, signoff
 from app.plans.schemas import SignPlanInput
 from tests import factories as f
@@ -96,3 +96,31 @@ def test_only_the_plans_readers_download_it_and_a_second_download_is_cached(
     assert session.scalar(select(func.count()).select_from(RenderedPack)) == 1
     risl = f.token_for(session, f.make_user(session, Role.RISL, region="east-midlands"))
     assert client.get(API, headers=risl).status_code == 403
+
+
+def test_the_plan_page_links_the_pack_for_its_readers_once_submitted(
+    session: Session, client: TestClient, cycle: Cycle, people: dict[Role, Principal]
+) -> None:
+    from tests.page_reading import main_text
+
+    page = f"/regions/east-midlands/cycles/2026-27/plans/{DERBY}"
+    written_plan(session, cycle, people[Role.DCS])
+    session.commit()
+    user = session.get(User, people[Role.CHIEF_EXECUTIVE].user_id)
+    assert user is not None
+    f.sign_in(client, user)
+    assert "Download the plan pack" not in main_text(client.get(page).text)
+    client.cookies.clear()
+    dcs = session.get(User, people[Role.DCS].user_id)
+    assert dcs is not None
+    f.sign_in(client, dcs)
+    token = f.csrf(client, page)
+    view = client.get(page).text
+    assert "Download the plan pack" not in main_text(view)
+    submitted = session.scalars(select(func.max(LaPlanVersion.number))).one()
+    hashes = session.scalars(
+        select(LaPlanVersion.content_hash).where(LaPlanVersion.number == submitted)
+    )
+    done = client.post(f"{page}/submit", data={"csrf_token": token, "content_hash": hashes.one()})
+    assert done.status_code == 303
+    assert "Download the plan pack (PDF)" in main_text(client.get(page).text)
