@@ -45,8 +45,17 @@ def test_every_page_of_every_demo_pack_says_it_is_a_demonstration(
 ) -> None:
     _, out = played
     packs = sorted(out.rglob("*.pdf"))
-    assert len(packs) == 22  # both cycles: MoU, data pack, LA profile and each signed SEF
-    assert {p.name.split("-")[0] for p in packs} == {"mou", "data", "la", "self"}
+    # Both cycles: MoU, data pack, LA profile, each signed SEF and each triad's pack (3 a cycle);
+    # last cycle: the triad summary report and the ten LAs' development plans.
+    assert len(packs) == 39
+    assert {p.name.split("-")[0] for p in packs} == {
+        "mou",
+        "data",
+        "la",
+        "self",
+        "triad",
+        "development",
+    }
     pages = {pack: _pages(pack) for pack in packs}
     assert sum(len(texts) for texts in pages.values()) > 400
     unmarked = {
