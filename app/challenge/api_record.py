@@ -38,7 +38,7 @@ class AgreementOut(BaseModel):
     agreed_at: datetime | None
 
 
-class CommentOut(BaseModel):
+class RecordCommentOut(BaseModel):
     la_code: str
     author: str
     text: str
@@ -46,7 +46,7 @@ class CommentOut(BaseModel):
     made_at: datetime
 
 
-class ReturnOut(BaseModel):
+class RecordReturnOut(BaseModel):
     la_code: str
     returned_by: str
     reason: str | None
@@ -80,15 +80,15 @@ class RecordOut(BaseModel):
     content_hash: str = Field(description="Send back to comment on, agree or return this version")
     parts: dict[str, StoredPart] = Field(description="Each LA's part you may read, by LA code")
     agreements: list[AgreementOut]
-    returns: list[ReturnOut]
-    comments: list[CommentOut]
+    returns: list[RecordReturnOut]
+    comments: list[RecordCommentOut]
     actions_by_area: list[AreaCountOut]
     support_asked: list[AskOut]
     support_offered: list[OfferOut]
     shared_with_risl: list[str]
 
 
-class VersionOut(BaseModel):
+class RecordVersionOut(BaseModel):
     number: int
     content_hash: str
 
@@ -118,7 +118,7 @@ def _out(seen: records.RecordView) -> RecordOut:
             for p in seen.agreements
         ],
         returns=[
-            ReturnOut(
+            RecordReturnOut(
                 la_code=e.organisation_code,
                 returned_by=e.signatory_name,
                 reason=e.reason,
@@ -127,7 +127,7 @@ def _out(seen: records.RecordView) -> RecordOut:
             for e in seen.returns
         ],
         comments=[
-            CommentOut(
+            RecordCommentOut(
                 la_code=c.la_code,
                 author=c.author_name,
                 text=c.text,
@@ -158,7 +158,7 @@ def read_record(
     return _out(records.view(session, principal, cycle, records.triad_number(number)))
 
 
-@router.put("/parts/{la_code}", response_model=VersionOut)
+@router.put("/parts/{la_code}", response_model=RecordVersionOut)
 def save_part(
     region_id: str,
     year: str,
@@ -167,11 +167,11 @@ def save_part(
     body: RecordPartInput,
     principal: Annotated[Principal, permission(ChallengeAction.WRITE_RECORD)],
     session: WriteSession,
-) -> VersionOut:
+) -> RecordVersionOut:
     """Save one LA's part of the private draft as a new version (a reviewer or member DCS)."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
     saved = record_acts.save_part(session, principal, cycle, number, la_code, body)
-    return VersionOut(number=saved.number, content_hash=saved.content_hash)
+    return RecordVersionOut(number=saved.number, content_hash=saved.content_hash)
 
 
 @router.post("/comments", response_model=ActOut, status_code=201)

@@ -47,7 +47,7 @@ class IndexOut(BaseModel):
     )
 
 
-class SourceOut(BaseModel):
+class PlanSourceOut(BaseModel):
     key: str
     label: str = Field(description="Where the priority came from, in words")
 
@@ -55,7 +55,7 @@ class SourceOut(BaseModel):
 class PriorityOut(BaseModel):
     position: int
     title: str
-    source: SourceOut | None
+    source: PlanSourceOut | None
     theory_of_change: TheoryOfChange | None
     actions: list[ActionInput]
 
@@ -65,7 +65,7 @@ class AdoptedOut(BaseModel):
     document: str
 
 
-class SignatoryOut(BaseModel):
+class PlanSignatoryOut(BaseModel):
     role: str
     state: str = Field(description="outstanding, signed or declined")
     name: str | None
@@ -73,7 +73,7 @@ class SignatoryOut(BaseModel):
     at: datetime | None
 
 
-class SignatureOut(BaseModel):
+class PlanSignatureOut(BaseModel):
     role: str
     name: str
     version: int
@@ -82,7 +82,7 @@ class SignatureOut(BaseModel):
     at: datetime
 
 
-class SuggestionOut(BaseModel):
+class PlanSuggestionOut(BaseModel):
     key: str = Field(description="Send back in `keep` to keep it as a priority")
     label: str
     title: str
@@ -97,10 +97,10 @@ class PlanOut(BaseModel):
     submitted_version: int | None
     adopted: AdoptedOut | None
     priorities: list[PriorityOut]
-    signatories: list[SignatoryOut]
-    void: list[SignatureOut] = Field(description="Signatures an edit or a return voided")
-    returns: list[SignatureOut]
-    suggestions: list[SuggestionOut] = Field(
+    signatories: list[PlanSignatoryOut]
+    void: list[PlanSignatureOut] = Field(description="Signatures an edit or a return voided")
+    returns: list[PlanSignatureOut]
+    suggestions: list[PlanSuggestionOut] = Field(
         description="The signed self-evaluation's areas for development: for the DCS only"
     )
 
@@ -110,8 +110,8 @@ def _out(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> 
     status = signoff.build_status(session, cycle, found.plan) if found.plan else None
     content = found.content
 
-    def signature(event: signoff.LaPlanSignOffEvent, number: int) -> SignatureOut:
-        return SignatureOut(
+    def signature(event: signoff.LaPlanSignOffEvent, number: int) -> PlanSignatureOut:
+        return PlanSignatureOut(
             role=event.role,
             name=event.signatory_name,
             version=number,
@@ -132,7 +132,7 @@ def _out(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> 
             PriorityOut(position=n, **p) for n, p in enumerate(content["priorities"], start=1)
         ],
         signatories=[
-            SignatoryOut(
+            PlanSignatoryOut(
                 role=p.role.value,
                 state=p.state,
                 name=p.event.signatory_name if p.event else None,
@@ -144,7 +144,7 @@ def _out(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> 
         void=[signature(e, n) for e, n in (status.void if status else ())],
         returns=[signature(e, n) for e, n in (status.returns if status else ())],
         suggestions=[
-            SuggestionOut(key=s.key, label=s.label, title=s.title)
+            PlanSuggestionOut(key=s.key, label=s.label, title=s.title)
             for s in service.suggestions(session, principal, cycle, la_code)
         ],
     )

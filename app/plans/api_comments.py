@@ -16,20 +16,20 @@ from app.identifiers import Identifier
 from app.models import Cycle, LaPlanVersion
 from app.plans import access, comments, service
 from app.plans.actions import PlanAction
-from app.plans.schemas import CommentInput, ResponseInput
+from app.plans.schemas import PlanCommentInput, PlanResponseInput
 
 router = APIRouter(
     prefix="/api/v1/regions/{region_id}/cycles/{year}/plans", tags=["LA development plans"]
 )
 
 
-class ResponseOut(BaseModel):
+class PlanResponseOut(BaseModel):
     author_name: str
     text: str
     created_at: datetime
 
 
-class CommentOut(BaseModel):
+class PlanCommentOut(BaseModel):
     id: int
     position: int = Field(description="The priority commented on, from 1")
     version: int = Field(description="The plan version the comment was made on")
@@ -38,7 +38,7 @@ class CommentOut(BaseModel):
     text: str
     is_challenge: bool
     created_at: datetime
-    response: ResponseOut | None
+    response: PlanResponseOut | None
 
 
 class CountsOut(BaseModel):
@@ -51,7 +51,7 @@ class CommentsOut(BaseModel):
     la_code: str
     state: str
     counts: CountsOut
-    comments: list[CommentOut] | None = Field(
+    comments: list[PlanCommentOut] | None = Field(
         description="For the LA's own people and its triad partners; none for the coordinator, "
         "who sees only the counts"
     )
@@ -67,7 +67,7 @@ def _out(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> 
     numbers = {version_id: number for version_id, number in rows}
     seen = access.sees_comments(session, principal, cycle, la_code)
     listed = [
-        CommentOut(
+        PlanCommentOut(
             id=t.comment.id,
             position=t.comment.position,
             version=numbers[t.comment.plan_version_id],
@@ -76,7 +76,7 @@ def _out(session: Session, principal: Principal, cycle: Cycle, la_code: str) -> 
             text=t.comment.text,
             is_challenge=t.comment.is_challenge,
             created_at=t.comment.created_at,
-            response=ResponseOut(
+            response=PlanResponseOut(
                 author_name=t.response.author_name,
                 text=t.response.text,
                 created_at=t.response.created_at,
@@ -112,7 +112,7 @@ def post_comment(
     year: str,
     la_code: str,
     position: Identifier,
-    data: CommentInput,
+    data: PlanCommentInput,
     principal: Annotated[Principal, permission(PlanAction.COMMENT_PLAN)],
     session: WriteSession,
 ) -> CommentsOut:
@@ -127,7 +127,7 @@ def post_response(
     year: str,
     la_code: str,
     comment_id: Identifier,
-    data: ResponseInput,
+    data: PlanResponseInput,
     principal: Annotated[Principal, permission(PlanAction.RESPOND_PLAN)],
     session: WriteSession,
 ) -> CommentsOut:

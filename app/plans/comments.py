@@ -20,7 +20,7 @@ from app.models import Cycle, LaPlan, LaPlanComment, LaPlanResponse
 from app.models.types import utcnow
 from app.plans import access, service
 from app.plans.actions import PlanAction
-from app.plans.schemas import CommentInput, ResponseInput
+from app.plans.schemas import PlanCommentInput, PlanResponseInput
 from app.plans.service import PlanView
 
 ANSWERED = "This challenge has already been answered. An answer cannot be changed or given twice."
@@ -99,7 +99,7 @@ def comment(
     cycle: Cycle,
     la_code: str,
     position: int,
-    data: CommentInput,
+    data: PlanCommentInput,
 ) -> LaPlanComment:
     """A triad partner comments on (or challenges) one priority of a submitted or signed plan."""
     found = service.read(session, principal, cycle, la_code)
@@ -145,7 +145,7 @@ def respond(
     cycle: Cycle,
     la_code: str,
     comment_id: int,
-    data: ResponseInput,
+    data: PlanResponseInput,
 ) -> LaPlanResponse:
     """The LA's DCS answers a challenge to its plan, once."""
     found = service.read(session, principal, cycle, la_code)

@@ -18,7 +18,7 @@ from app.models import Cycle
 from app.plans import comments
 from app.plans.actions import PlanAction
 from app.plans.pages import ONE, plan_url, show_context
-from app.plans.schemas import MESSAGES, CommentInput, ResponseInput
+from app.plans.schemas import MESSAGES, PlanCommentInput, PlanResponseInput
 from app.web import render_form, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +60,7 @@ def plan_comment(
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
     posted = {"text": form.get("text", ""), "is_challenge": form.get("is_challenge") == "yes"}
-    data, errors = forms.parse(CommentInput, posted, MESSAGES)
+    data, errors = forms.parse(PlanCommentInput, posted, MESSAGES)
     done = forms.attempt(
         data,
         errors,
@@ -90,7 +90,7 @@ def plan_response(
     form: PostedForm,
 ) -> Response:
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    data, errors = forms.parse(ResponseInput, {"text": form.get("text", "")}, MESSAGES)
+    data, errors = forms.parse(PlanResponseInput, {"text": form.get("text", "")}, MESSAGES)
     done = forms.attempt(
         data,
         errors,

@@ -143,7 +143,7 @@ class ReturnPlanInput(TextInput):
     reason: Reason
 
 
-class CommentInput(TextInput):
+class PlanCommentInput(TextInput):
     """A triad partner's comment on one priority; a challenge is a question the LA must answer."""
 
     text: Annotated[str, Field(min_length=1, max_length=2000)]
@@ -152,7 +152,7 @@ class CommentInput(TextInput):
     )
 
 
-class ResponseInput(TextInput):
+class PlanResponseInput(TextInput):
     """The LA's DCS's one answer to a challenge."""
 
     text: Annotated[str, Field(min_length=1, max_length=2000)]

@@ -16,7 +16,7 @@ from app.errors import AlreadyDone, NotFound, NotPermitted
 from app.history.service import read_history
 from app.models import AuditEvent, Cycle, LaPlan, LaPlanComment, LaPlanResponse, User
 from app.plans import comments, service, writing
-from app.plans.schemas import CommentInput, ResponseInput, SubmitPlanInput
+from app.plans.schemas import PlanCommentInput, PlanResponseInput, SubmitPlanInput
 from app.self_evaluation.schemas import TriadsInput
 from app.triads import service as triads
 from tests import factories as f
@@ -70,8 +70,8 @@ def _reviewer(session: Session, cycle: Cycle, number: int) -> Principal:
     return reviewer
 
 
-def _challenge(text: str = ASK) -> CommentInput:
-    return CommentInput(text=text, is_challenge=True)
+def _challenge(text: str = ASK) -> PlanCommentInput:
+    return PlanCommentInput(text=text, is_challenge=True)
 
 
 def _audit(session: Session) -> list[tuple[str, str, str | None]]:
@@ -91,19 +91,21 @@ def test_a_partner_comments_and_challenges_and_the_dcs_answers_once(
     partner = f.principal(
         session, f.make_user(session, Role.DCS, organisation=DERBYSHIRE, name="Pat Partner")
     )
-    plain = comments.comment(session, partner, cycle, DERBY, 1, CommentInput(text="Good focus."))
+    plain = comments.comment(
+        session, partner, cycle, DERBY, 1, PlanCommentInput(text="Good focus.")
+    )
     asked = comments.comment(session, partner, cycle, DERBY, 1, _challenge())
     assert (plain.is_challenge, asked.is_challenge) == (False, True)
     assert (asked.author_la_code, asked.position, asked.text) == (DERBYSHIRE, 1, ASK)
-    answer = comments.respond(session, dcs, cycle, DERBY, asked.id, ResponseInput(text=ANSWER))
+    answer = comments.respond(session, dcs, cycle, DERBY, asked.id, PlanResponseInput(text=ANSWER))
     assert answer.comment_id == asked.id
     with pytest.raises(AlreadyDone) as twice:
-        comments.respond(session, dcs, cycle, DERBY, asked.id, ResponseInput(text="Again"))
+        comments.respond(session, dcs, cycle, DERBY, asked.id, PlanResponseInput(text="Again"))
     assert twice.value.message == (
         "This challenge has already been answered. An answer cannot be changed or given twice."
     )
     with pytest.raises(NotPermitted) as plain_answer:
-        comments.respond(session, dcs, cycle, DERBY, plain.id, ResponseInput(text="Thanks"))
+        comments.respond(session, dcs, cycle, DERBY, plain.id, PlanResponseInput(text="Thanks"))
     assert plain_answer.value.message == "This is a comment, not a challenge: it needs no answer."
     with pytest.raises(NotFound):
         comments.comment(session, partner, cycle, DERBY, 2, _challenge())
@@ -201,7 +203,7 @@ def test_only_the_las_dcs_answers(session: Session, cycle: Cycle) -> None:
         _reviewer(session, cycle, 1),
     ):
         with pytest.raises(NotPermitted):
-            comments.respond(session, who, cycle, DERBY, asked.id, ResponseInput(text=ANSWER))
+            comments.respond(session, who, cycle, DERBY, asked.id, PlanResponseInput(text=ANSWER))
     assert session.scalars(select(LaPlanResponse)).all() == []
 
 
