@@ -162,7 +162,7 @@ def read_record(
 def save_part(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     la_code: str,
     body: RecordPartInput,
     principal: Annotated[Principal, permission(ChallengeAction.WRITE_RECORD)],
@@ -170,7 +170,9 @@ def save_part(
 ) -> RecordVersionOut:
     """Save one LA's part of the private draft as a new version (a reviewer or member DCS)."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    saved = record_acts.save_part(session, principal, cycle, number, la_code, body)
+    saved = record_acts.save_part(
+        session, principal, cycle, records.triad_number(number), la_code, body
+    )
     return RecordVersionOut(number=saved.number, content_hash=saved.content_hash)
 
 
@@ -178,14 +180,14 @@ def save_part(
 def comment(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     body: AccuracyCommentInput,
     principal: Annotated[Principal, permission(ChallengeAction.AGREE_RECORD)],
     session: WriteSession,
 ) -> ActOut:
     """Comment on the factual accuracy of the version you read, for your authority."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    record_acts.comment(session, principal, cycle, number, body)
+    record_acts.comment(session, principal, cycle, records.triad_number(number), body)
     return ActOut(detail="Comment saved.")
 
 
@@ -193,14 +195,14 @@ def comment(
 def agree(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     body: AgreeRecordInput,
     principal: Annotated[Principal, permission(ChallengeAction.AGREE_RECORD)],
     session: WriteSession,
 ) -> ActOut:
     """Agree the exact version, for your authority; the last agreement makes the record agreed."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    record_acts.agree(session, principal, cycle, number, body)
+    record_acts.agree(session, principal, cycle, records.triad_number(number), body)
     return ActOut(detail="Agreed.")
 
 
@@ -208,14 +210,14 @@ def agree(
 def return_record(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     body: ReturnRecordInput,
     principal: Annotated[Principal, permission(ChallengeAction.AGREE_RECORD)],
     session: WriteSession,
 ) -> ActOut:
     """Return the version with a reason: it must change before anyone agrees it."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    record_acts.return_record(session, principal, cycle, number, body)
+    record_acts.return_record(session, principal, cycle, records.triad_number(number), body)
     return ActOut(detail="Returned.")
 
 
@@ -223,13 +225,13 @@ def return_record(
 def share(
     region_id: str,
     year: str,
-    number: int,
+    number: str,
     body: ShareInput,
     principal: Annotated[Principal, permission(ChallengeAction.SHARE_RECORD)],
     session: WriteSession,
 ) -> ActOut:
     """Share your authority's own part of the agreed record with the RISL, or stop sharing it."""
     cycle = cycles.get_cycle(session, principal, region_id, year)
-    changed = record_acts.share(session, principal, cycle, number, body)
+    changed = record_acts.share(session, principal, cycle, records.triad_number(number), body)
     state = "shared" if body.shared else "not shared"
     return ActOut(detail=f"Now {state}." if changed else f"Already {state}.")

@@ -73,7 +73,8 @@ CASES = _integer_parameters()
 
 def test_the_walk_finds_every_integer_parameter() -> None:
     names = {(method, path.rsplit("/", 1)[-1], name) for method, path, name, _, _ in CASES}
-    assert len(CASES) == 18
+    # 18, and the plans' priority positions and comment ids (issue 12).
+    assert len(CASES) == 27
     # A supporting document: downloaded and removed, on the pages and in the API (issue 10).
     assert ("GET", "{document_id}", "document_id") in names
     assert ("DELETE", "{document_id}", "document_id") in names
