@@ -54,7 +54,7 @@ from app.mou import service as mou
 from app.mou.schemas import DraftInput
 from app.plans import comments as plan_comments
 from app.plans import service as plans
-from app.plans.schemas import CommentInput as PlanCommentInput
+from app.plans.schemas import PlanCommentInput
 from app.reference import get_reference
 from app.returns import service as returns
 from app.self_evaluation import contributors as sef_contributors
