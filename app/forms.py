@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -10,6 +11,18 @@ from app.errors import DomainError
 
 Schema = TypeVar("Schema", bound=BaseModel)
 Result = TypeVar("Result")
+
+
+def posted_date(form: Mapping[str, object], prefix: str) -> str:
+    """A GOV.UK date input's three boxes (`{prefix}-day`, `-month`, `-year`) as one ISO date for
+    the schema: "" when all are blank, "invalid" when they are not a day (the schema refuses it)."""
+    parts = [str(form.get(f"{prefix}-{p}", "")).strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return ""
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+    except ValueError:
+        return "invalid"
 
 
 @dataclass

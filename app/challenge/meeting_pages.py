@@ -1,7 +1,6 @@
 """HTML pages for arranging triad challenge conversations: every triad, one triad's arrangements,
 and the forms to set the meeting, name reviewers, name who an authority brings and withdraw."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -107,17 +106,6 @@ def conversation_page(
     return _conversation(request, session, principal, cycle, number)
 
 
-def _posted_date(form: PostedForm) -> str:
-    """The three boxes of the date input as one ISO date ("" if all blank, "invalid" if no day)."""
-    parts = [str(form.get(f"meets_on-{p}", "")).strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return ""
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
-    except ValueError:
-        return "invalid"
-
-
 def _meeting_values(meeting: ChallengeMeeting | None) -> dict[str, str]:
     if meeting is None:
         return {}
@@ -188,7 +176,7 @@ def meeting_save(
 ) -> Response:
     values = {key: str(value) for key, value in form.items() if key != "csrf_token"}
     body = {
-        "meets_on": _posted_date(form),
+        "meets_on": forms.posted_date(form, "meets_on"),
         "mode": values.get("mode", ""),
         "facilitator_name": values.get("facilitator_name", ""),
         "facilitator_organisation": values.get("facilitator_organisation", ""),

@@ -14,6 +14,7 @@ from app.auth.web import CsrfProtected, DbSession, PostedForm, WriteSession, per
 from app.challenge import access, record_acts, record_form
 from app.challenge import record as records
 from app.challenge.actions import ChallengeAction
+from app.challenge.record_access import Level
 from app.challenge.record_schemas import (
     RECORD_MESSAGES,
     AccuracyCommentInput,
@@ -52,7 +53,7 @@ def _record_page(
     codes = [la.code for la in seen.members]
     acting = access.member_las_of(principal, ChallengeAction.AGREE_RECORD, codes)
     state = seen.record.state if seen.record else "draft"
-    writes = seen.level == "full" and access.in_triad(session, principal, cycle, seen.triad)
+    writes = seen.level == Level.FULL  # the triad's members: its DCSs and named reviewers
     return render_form(
         request,
         "challenge/record.html",

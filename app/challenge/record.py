@@ -18,6 +18,7 @@ from app.auth.roles import Role
 from app.challenge import access
 from app.challenge.record_access import Level, is_risl, level, shared_parts
 from app.challenge.record_schemas import StoredPart, SupportAsk, SupportOffer
+from app.challenge.record_workflow import RecordState
 from app.errors import NotFound, NotPermitted
 from app.models import (
     ChallengeAccuracyComment,
@@ -79,7 +80,7 @@ class RecordView:
 
     @property
     def agreed(self) -> bool:
-        return self.record is not None and self.record.state == "agreed"
+        return self.record is not None and self.record.state == RecordState.AGREED
 
     @property
     def content_hash(self) -> str:
@@ -294,7 +295,11 @@ def record_lines(session: Session, principal: Principal | None, cycle: Cycle) ->
     ):
         record = record_of(session, triad)
         seen = level(session, principal, cycle, triad, record)
-        agreed = record is not None and record.state == "agreed" and record.agreed_at is not None
+        agreed = (
+            record is not None
+            and record.state == RecordState.AGREED
+            and record.agreed_at is not None
+        )
         if seen is Level.NONE:
             if shared_parts(session, principal, cycle, record):
                 lines[triad.number] = "Agreed; an authority shared its part with you"

@@ -6,25 +6,14 @@ posted form becomes the same RecordPartInput the API takes, so both are checked 
 """
 
 from collections.abc import Mapping
-from datetime import date
 
 from app.challenge.record_schemas import StoredPart
+from app.forms import posted_date
 
 NOTE_FIELDS = ("challenge_points", "evidence", "response", "strengths")
 ACTION_ROWS = 3
 SUPPORT_ROWS = 3
 ACTION_FIELDS = ("what", "owner", "area")
-
-
-def _posted_date(form: Mapping[str, object], prefix: str) -> str:
-    """Three date boxes as one ISO date ("" if all blank, "invalid" if not a day)."""
-    parts = [str(form.get(f"{prefix}-{p}", "")).strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return ""
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
-    except ValueError:
-        return "invalid"
 
 
 def _text(form: Mapping[str, object], name: str) -> str:
@@ -36,7 +25,7 @@ def _actions(form: Mapping[str, object], position: int) -> list[dict[str, object
     for i in range(1, ACTION_ROWS + 1):
         prefix = f"kloe-{position}-action-{i}"
         row: dict[str, object] = {f: _text(form, f"{prefix}-{f}") for f in ACTION_FIELDS}
-        row["due_on"] = _posted_date(form, f"{prefix}-due_on")
+        row["due_on"] = posted_date(form, f"{prefix}-due_on")
         if any(row.values()):
             found.append(row)
     return found

@@ -7,6 +7,7 @@ from app.auth.principal import Principal
 from app.challenge import access
 from app.challenge import record as records
 from app.challenge.actions import ChallengeAction
+from app.challenge.record_workflow import RecordState
 from app.models import Cycle, Triad
 from app.signoff.events import Decision
 from app.stage import Task
@@ -28,7 +29,7 @@ def record_tasks(session: Session, principal: Principal, cycle: Cycle) -> list[T
         acting = access.member_las_of(
             principal, ChallengeAction.AGREE_RECORD, [la.code for la in members]
         )
-        if record is not None and record.state == "agreed":
+        if record is not None and record.state == RecordState.AGREED:
             tasks.append(Task(f"Triad {triad.number}'s record", href, "completed", "Agreed"))
             continue
         pairs, _ = records.agreement_status(members, records.events_of(session, record), version)

@@ -6,7 +6,6 @@ sign-off date with a reason (app.self_evaluation.due). Both are thin: parse the 
 service function, redirect or show the errors.
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -138,14 +137,8 @@ def due_date_page(
 
 
 def _posted_date(form: PostedForm) -> str:
-    """The three boxes of the date input as one ISO date ("" if all blank, "invalid" if not a day)."""
-    parts = [str(form.get(f"due_on-{p}", "")).strip() for p in ("day", "month", "year")]
-    if not any(parts) or form.get("use_region") == "yes":
-        return ""
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
-    except ValueError:
-        return "invalid"
+    """The due date's boxes as one ISO date; "" when the region's date is chosen again."""
+    return "" if form.get("use_region") == "yes" else forms.posted_date(form, "due_on")
 
 
 @router.post(ONE + "/due-date", response_class=HTMLResponse, dependencies=[CsrfProtected])
